@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CustomerTrack.Generate;
+using CustomerTrack.Pipeline;
+using CustomerTrack.Query;
+using Spectre.Console;
+
+namespace CustomerTrack.Cli.Commands;
+
+/// <summary>demo: a fresh workspace, the generator every second, every stage, and a live view of it all.</summary>
+internal static class DemoCommand
+{
+    private const string Marker = ".customertrack-demo";
+
+    public static Command Create()
+    {
+        var duration = new Option<string?>("--for") { Description = "How long the demo runs", DefaultValueFactory = _ => "60s" };
+        var customers = new Option<int>("--customers") { Description = "Population size", DefaultValueFactory = _ => 10_000 };
+        var rows = new Option<int>("--rows-per-file") { Description = "Changes per generated file", DefaultValueFactory = _ => 1000 };
+        var command = new Command("demo", "Generate, ingest, load and apply changes live for a while, then show what happened")
+        {
+            duration, customers, rows,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var time = TimeProvider.System;
+            var output = parse.InvocationConfiguration.Output;
+            var ws = FreshWorkspace(parse);
+            using var logs = Common.Logs(parse, ws, time);
+            var limit = Common.Duration(parse, duration) ?? TimeSpan.FromSeconds(60);
+            var options = new GenerateOptions
+            {
+                Customers = parse.GetValue(customers),
+                RowsPerFile = parse.GetValue(rows),
+                Every = TimeSpan.FromSeconds(1),
+                Seed = Random.Shared.Next(1, 1_000_000),
+            };
+
+            output.WriteLine($"demo: workspace {ws.Show(ws.Root)}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}");
+            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            stop.CancelAfter(limit);
+            var generated = 0;
+            var generator = new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
+                .RunAsync(options, stop.Token, _ => Interlocked.Increment(ref generated));
+            var pipeline = runner.RunAsync(stop.Token);
+            await ShowLiveAsync(runner, output, () => generated, stop.Token);
+            await Quietly(generator);
+            await pipeline;
+
+            // Whatever landed before the stop is processed, so the summary covers every generated file.
+            var tail = await runner.DrainAsync(ct);
+            PrintSummary(runner, output, generated, ws);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Workspace FreshWorkspace(ParseResult parse)
+    {
+        var dir = Path.GetFullPath(parse.GetValue(Common.Workspace)!);
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            if (!File.Exists(Path.Combine(dir, Marker)))
+            {
+                throw new CustomerTrackException(
+                    $"demo starts from a fresh workspace, and {dir} already holds data it did not make; pass --workspace NEWDIR or remove it");
+            }
+
+            foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+            {
+                if (Directory.Exists(entry))
+                {
+                    Directory.Delete(entry, recursive: true);
+                }
+                else if (Path.GetFileName(entry) != Common.SettingsFileName)
+                {
+                    File.Delete(entry);
+                }
+            }
+        }
+
+        var ws = Common.OpenWorkspace(parse, create: true);
+        File.WriteAllText(Path.Combine(ws.Root, Marker), "made by customertrack demo; the next demo may wipe this folder\n");
+        return ws;
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static Snapshot Read(PipelineRunner runner)
+    {
+        var r = runner.Query("""
+            SELECT (SELECT count(*) FROM load_history) AS files,
+                   (SELECT count(*) FROM customer_raw) AS rows_loaded,
+                   (SELECT count(*) FROM customer) AS customers,
+                   (SELECT count(*) FROM customer_history) AS versions,
+                   (SELECT coalesce(max(_seq), 0) FROM customer_raw) - (SELECT offset_seq FROM stream_offset) AS lag_rows
+            """);
+        var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) ORDER BY visible_at DESC LIMIT 1");
+        return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "customers"), r.Long(0, "versions"),
+            r.Long(0, "lag_rows"), fresh.Scalar);
+    }
+
+    private static async Task ShowLiveAsync(PipelineRunner runner, TextWriter output, Func<int> generated, CancellationToken ct)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var watch = Stopwatch.StartNew();
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            // Not a terminal (a pipe, CI): a plain progress line every five seconds.
+            while (!ct.IsCancellationRequested)
+            {
+                await Quietly(Task.Delay(TimeSpan.FromSeconds(5), ct));
+                var s = Read(runner);
+                output.WriteLine($"  {watch.Elapsed.TotalSeconds,5:F0}s  files {generated()}/{s.Files}  rows {s.Rows}  customers {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
+            }
+
+            return;
+        }
+
+        var table = new Table().AddColumns("elapsed", "files made/loaded", "rows loaded", "customers", "versions", "stream lag", "last file visible after");
+        await console.Live(table).StartAsync(async ctx =>
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var s = Read(runner);
+                table.Rows.Clear();
+                table.AddRow($"{watch.Elapsed.TotalSeconds:F0} s", $"{generated()} / {s.Files}", $"{s.Rows:N0}", $"{s.Customers:N0}",
+                    $"{s.Versions:N0}", $"{s.LagRows:N0} rows", s.LastFreshnessMs is null ? "-" : $"{s.LastFreshnessMs} ms");
+                ctx.Refresh();
+                await Quietly(runner.Progress.WaitAsync(TimeSpan.FromMilliseconds(500), ct));
+            }
+        });
+    }
+
+    private static void PrintSummary(PipelineRunner runner, TextWriter output, int generated, Workspace ws)
+    {
+        var s = Read(runner);
+        var f = runner.Query(Freshness.SummarySql);
+        var busiest = runner.Query("SELECT customer_id FROM customer_history GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1").Scalar ?? "1";
+        var moment = runner.Query("SELECT max(start_time) - INTERVAL 5 SECOND FROM customer_history").Scalar ?? "2026-01-01 00:00:00";
+        var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? "" : $" --workspace {ws.Show(ws.Root)}";
+        output.WriteLine();
+        output.WriteLine($"demo summary: {generated} files generated, {s.Files} loaded, {s.Rows} rows");
+        output.WriteLine($"  customers:  {s.Customers} (SCD1, table customer)");
+        output.WriteLine($"  versions:   {s.Versions} (SCD2, table customer_history)");
+        output.WriteLine($"  freshness:  landing to visible in both tables, p50 {f.Text(0, "p50_ms") ?? "-"} ms, p95 {f.Text(0, "p95_ms") ?? "-"} ms, max {f.Text(0, "max_ms") ?? "-"} ms over {f.Text(0, "files")} files");
+        output.WriteLine();
+        output.WriteLine("Try:");
+        output.WriteLine($"  ./customertrack query \"SELECT state, count(*) AS customers FROM customer GROUP BY state ORDER BY customers DESC LIMIT 5\"{wsFlag}");
+        output.WriteLine($"  ./customertrack history {busiest}{wsFlag}");
+        output.WriteLine($"  ./customertrack as-of \"{moment}\" --customer {busiest}{wsFlag}");
+    }
+
+    private sealed record Snapshot(long Files, long Rows, long Customers, long Versions, long LagRows, string? LastFreshnessMs);
+}

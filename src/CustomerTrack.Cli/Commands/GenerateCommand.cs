@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Diagnostics;
+using CustomerTrack.Generate;
+
+namespace CustomerTrack.Cli.Commands;
+
+/// <summary>generate: synthetic customers into landing/ (the Faker notebook's role).</summary>
+internal static class GenerateCommand
+{
+    public static readonly Option<int> Customers = new("--customers") { Description = "Population size", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<int?> Files = new("--files") { Description = "How many files (default 1, or endless with --every)" };
+    public static readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "Changes per file", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<string?> Every = new("--every") { Description = "Write a file at this interval (500ms, 20s, 5m)" };
+    public static readonly Option<int?> Seed = new("--seed") { Description = "Seed for repeatable output (default: random, printed)" };
+    public static readonly Option<string?> Start = new("--start") { Description = "Event time of the first change (default: now)" };
+
+    public static Command Create()
+    {
+        var command = new Command("generate", "Write synthetic customer change files into landing/")
+        {
+            Customers, Files, RowsPerFile, Every, Seed, Start, Common.For,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var time = TimeProvider.System;
+            var ws = Common.OpenWorkspace(parse, create: true);
+            using var logs = Common.Logs(parse, ws, time);
+            var options = Options(parse);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            if (Common.Duration(parse, Common.For) is { } limit)
+            {
+                stop.CancelAfter(limit);
+            }
+
+            var watch = Stopwatch.StartNew();
+            var made = 0;
+            try
+            {
+                made = await new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
+                    .RunAsync(options, stop.Token, _ => made++);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+
+            var rows = (long)made * options.RowsPerFile;
+            parse.InvocationConfiguration.Output.WriteLine(
+                $"generate: {made} file(s), {rows} rows into {ws.Show(ws.Landing)} (seed {options.Seed}) in {watch.Elapsed.TotalSeconds:F2} s");
+            return 0;
+        });
+        return command;
+    }
+
+    public static GenerateOptions Options(ParseResult parse)
+    {
+        var customers = parse.GetValue(Customers);
+        var rows = parse.GetValue(RowsPerFile);
+        if (customers <= 0 || rows <= 0 || parse.GetValue(Files) is <= 0)
+        {
+            throw new CustomerTrackException("--customers, --files and --rows-per-file take positive numbers");
+        }
+
+        return new GenerateOptions
+        {
+            Customers = customers,
+            Files = parse.GetValue(Files),
+            RowsPerFile = rows,
+            Every = Common.Duration(parse, Every),
+            Seed = parse.GetValue(Seed) ?? Random.Shared.Next(1, 1_000_000),
+            Start = parse.GetValue(Start) is { } s ? Common.Timestamp(s, "--start") : null,
+        };
+    }
+}

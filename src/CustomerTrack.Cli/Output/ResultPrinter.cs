@@ -1,0 +1,120 @@
+using System.Text;
+using System.Text.Json;
+using CustomerTrack.Query;
+using nietras.SeparatedValues;
+
+namespace CustomerTrack.Cli.Output;
+
+/// <summary>Prints a query's answer as an aligned table, CSV (header row) or JSON (an array of objects).</summary>
+internal static class ResultPrinter
+{
+    public static readonly string[] Formats = ["table", "csv", "json"];
+
+    public static void Print(QueryResult result, string format, TextWriter output)
+    {
+        switch (format)
+        {
+            case "csv":
+                Csv(result, output);
+                break;
+            case "json":
+                Json(result, output);
+                break;
+            default:
+                Table(result, output);
+                break;
+        }
+    }
+
+    private static void Table(QueryResult result, TextWriter output)
+    {
+        var widths = result.Columns.Select(c => c.Name.Length).ToArray();
+        foreach (var row in result.Rows)
+        {
+            for (var i = 0; i < widths.Length; i++)
+            {
+                widths[i] = Math.Max(widths[i], (row[i] ?? "").Length);
+            }
+        }
+
+        string Line(IEnumerable<string> cells, IEnumerable<bool> right) =>
+            string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? x.First.PadLeft(x.Second) : x.First.PadRight(x.Second))).TrimEnd();
+
+        var numeric = result.Columns.Select(c => c.Kind == CellKind.Number).ToArray();
+        output.WriteLine(Line(result.Columns.Select(c => c.Name), numeric.Select(_ => false)));
+        output.WriteLine(string.Join("-+-", widths.Select(w => new string('-', w))));
+        foreach (var row in result.Rows)
+        {
+            output.WriteLine(Line(row.Select(v => v ?? ""), numeric));
+        }
+
+        output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
+    }
+
+    private static void Csv(QueryResult result, TextWriter output)
+    {
+        if (result.Columns.Count == 0)
+        {
+            return;
+        }
+
+        using var writer = Sep.Writer(o => o with { Sep = new Sep(','), Escape = true, WriteHeader = false, DisableColCountCheck = true }).To(output, leaveOpen: true);
+        using (var header = writer.NewRow())
+        {
+            for (var i = 0; i < result.Columns.Count; i++)
+            {
+                header[i].Set(result.Columns[i].Name);
+            }
+        }
+
+        foreach (var values in result.Rows)
+        {
+            using var row = writer.NewRow();
+            for (var i = 0; i < values.Length; i++)
+            {
+                row[i].Set(values[i] ?? "");
+            }
+        }
+    }
+
+    private static void Json(QueryResult result, TextWriter output)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartArray();
+            foreach (var row in result.Rows)
+            {
+                json.WriteStartObject();
+                for (var i = 0; i < row.Length; i++)
+                {
+                    var column = result.Columns[i];
+                    json.WritePropertyName(column.Name);
+                    var value = row[i];
+                    if (value is null)
+                    {
+                        json.WriteNullValue();
+                    }
+                    else if (column.Kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    {
+                        json.WriteRawValue(value);
+                    }
+                    else if (column.Kind == CellKind.Boolean)
+                    {
+                        json.WriteBooleanValue(value == "true");
+                    }
+                    else
+                    {
+                        json.WriteStringValue(value);
+                    }
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+    }
+}

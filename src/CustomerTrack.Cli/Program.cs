@@ -1,0 +1,73 @@
+using System.CommandLine;
+using CustomerTrack.Cli.Commands;
+
+namespace CustomerTrack.Cli;
+
+/// <summary>The customertrack command line: parse, call the library, print.</summary>
+public static class Program
+{
+    public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("CustomerTrack: a real-time customer-data pipeline keeping SCD1 and SCD2 tables fresh")
+        {
+            Common.Workspace,
+            Common.Set,
+            Common.Verbose,
+            DemoCommand.Create(),
+            PipelineCommands.Run(),
+            GenerateCommand.Create(),
+            PipelineCommands.Ingest(),
+            PipelineCommands.Load(),
+            PipelineCommands.Tasks(),
+            ReadCommands.Status(),
+            ReadCommands.Query(),
+            ReadCommands.History(),
+            ReadCommands.AsOf(),
+            PipelineCommands.Rebuild(),
+        };
+        return root;
+    }
+
+    /// <summary>Runs one command line; every failure is one line on <paramref name="error"/> and a non-zero exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"customertrack: {parse.Errors[0].Message} (see 'customertrack --help')");
+            return 2;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+            }, ct);
+        }
+        catch (CustomerTrackException e)
+        {
+            await error.WriteLineAsync($"customertrack: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("customertrack: stopped");
+            return 130;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DuckDB.NET.Data.DuckDBException)
+        {
+            await error.WriteLineAsync($"customertrack: {e.Message.Split('\n')[0]}");
+            return 1;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync($"customertrack: internal error, please report it: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            return 70;
+        }
+    }
+}

@@ -1,0 +1,106 @@
+namespace CustomerTrack.Configuration;
+
+/// <summary>Every setting, bound from customertrack.json, then CUSTOMERTRACK__Section__Key variables, then flags.</summary>
+public sealed class Settings
+{
+    public IngestSettings Ingest { get; set; } = new();
+    public LoadSettings Load { get; set; } = new();
+    public TasksSettings Tasks { get; set; } = new();
+    public ScdSettings Scd { get; set; } = new();
+    public WarehouseSettings Warehouse { get; set; } = new();
+    public LakeSettings Lake { get; set; } = new();
+
+    /// <summary>Fails with a message naming the setting and what it allows.</summary>
+    public void Validate()
+    {
+        OneOf("Load:OnError", Load.OnError, LoadSettings.Policies);
+        OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes);
+        OneOf("Warehouse:Engine", Warehouse.Engine, ["duckdb"]);
+        foreach (var name in Scd.TrackHistoryExcept)
+        {
+            OneOf("Scd:TrackHistoryExcept", name, Contract.Columns.Attributes);
+        }
+
+        Positive("Ingest:MaxInFlight", Ingest.MaxInFlight);
+        Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows);
+        Positive("Load:MaxFieldBytes", Load.MaxFieldBytes);
+    }
+
+    private static void OneOf(string setting, string value, IReadOnlyList<string> allowed)
+    {
+        if (!allowed.Contains(value, StringComparer.Ordinal))
+        {
+            throw new SettingsException(setting, $"'{value}' is not allowed; use one of {string.Join(", ", allowed)}");
+        }
+    }
+
+    private static void Positive(string setting, long value)
+    {
+        if (value <= 0)
+        {
+            throw new SettingsException(setting, $"{value} must be a positive number");
+        }
+    }
+}
+
+public sealed class IngestSettings
+{
+    /// <summary>How often landing/ is listed even without a file-system event.</summary>
+    public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
+
+    /// <summary>A file younger than this is left alone: it may still be being written by a writer that does not rename.</summary>
+    public Duration MinFileAge { get; set; } = new(TimeSpan.FromMilliseconds(200));
+
+    /// <summary>Files copied to the lake at once (back pressure).</summary>
+    public int MaxInFlight { get; set; } = 4;
+}
+
+public sealed class LoadSettings
+{
+    internal static readonly string[] Policies = ["continue", "skip_file", "abort"];
+
+    /// <summary>What a bad row does to its file, as Snowpipe's ON_ERROR.</summary>
+    public string OnError { get; set; } = "continue";
+
+    public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
+
+    /// <summary>A field longer than this many bytes rejects its row.</summary>
+    public int MaxFieldBytes { get; set; } = 1 << 20;
+}
+
+public sealed class TasksSettings
+{
+    /// <summary>The schedule: the task runs this often even when nothing signalled it.</summary>
+    public Duration Interval { get; set; } = new(TimeSpan.FromSeconds(1));
+
+    /// <summary>Ledger rows applied in one transaction at most.</summary>
+    public int MaxBatchRows { get; set; } = 2_000_000;
+}
+
+public sealed class ScdSettings
+{
+    internal static readonly string[] DeleteModes = ["close", "tombstone-row"];
+
+    /// <summary>Attributes whose changes update the current version in place instead of opening a new one.</summary>
+    public string[] TrackHistoryExcept { get; set; } = [];
+
+    /// <summary>A NULL attribute in a change means "unchanged" (partial-update feeds).</summary>
+    public bool IgnoreNullUpdates { get; set; }
+
+    /// <summary><c>close</c> ends the current version; <c>tombstone-row</c> adds a final version with is_deleted = true.</summary>
+    public string DeleteMode { get; set; } = "close";
+}
+
+public sealed class WarehouseSettings
+{
+    public string Engine { get; set; } = "duckdb";
+
+    /// <summary>The DuckDB file; relative paths are taken from the workspace.</summary>
+    public string Path { get; set; } = "warehouse.duckdb";
+}
+
+public sealed class LakeSettings
+{
+    /// <summary>The lake folder; relative paths are taken from the workspace.</summary>
+    public string Uri { get; set; } = "lake";
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using CustomerTrack.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace CustomerTrack.Generate;
+
+/// <summary>What <c>generate</c> makes.</summary>
+public sealed record GenerateOptions
+{
+    public int Customers { get; init; } = 1000;
+    public int? Files { get; init; }
+    public int RowsPerFile { get; init; } = 1000;
+    public TimeSpan? Every { get; init; }
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Event time of the first change; the clock's now when not given.</summary>
+    public DateTime? Start { get; init; }
+}
+
+/// <summary>Writes generated files into landing/ atomically: a dot-named temporary file, then a rename.</summary>
+internal sealed partial class GenerateStage(Workspace workspace, TimeProvider time, ILogger logger)
+{
+    public async Task<int> RunAsync(GenerateOptions options, CancellationToken ct, Action<string>? written = null)
+    {
+        var generator = new CustomerGenerator(options.Seed, options.Customers);
+        var start = options.Start ?? time.GetUtcNow().UtcDateTime;
+        var files = options.Files ?? (options.Every is null ? 1 : int.MaxValue);
+        Directory.CreateDirectory(workspace.Landing);
+        var made = 0;
+        for (var k = 0; k < files; k++)
+        {
+            ct.ThrowIfCancellationRequested();
+            DateTime from, to;
+            if (options.Every is { } every)
+            {
+                // Continuous: each file carries the changes of the interval that just passed.
+                to = options.Start is null ? time.GetUtcNow().UtcDateTime : start + (every * (k + 1));
+                from = to - every;
+            }
+            else
+            {
+                from = start.AddSeconds(k);
+                to = from.AddSeconds(1);
+            }
+
+            var name = string.Create(CultureInfo.InvariantCulture, $"customers_{options.Seed}_{from:yyyyMMdd'T'HHmmss}_{k + 1:D6}.csv");
+            var final = Path.Combine(workspace.Landing, name);
+            var temp = Path.Combine(workspace.Landing, "." + name + ".tmp");
+            await using (var stream = new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16))
+            {
+                generator.WriteFile(stream, options.RowsPerFile, from, to);
+            }
+
+            File.Move(temp, final, overwrite: true);
+            made++;
+            LogWritten(logger, name, options.RowsPerFile);
+            written?.Invoke(final);
+            if (options.Every is { } wait && k + 1 < files)
+            {
+                await Task.Delay(wait, time, ct);
+            }
+        }
+
+        return made;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "generate: wrote {File} ({Rows} rows)")]
+    private static partial void LogWritten(ILogger logger, string file, int rows);
+}

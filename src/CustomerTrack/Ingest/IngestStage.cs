@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CustomerTrack.Lake;
+using CustomerTrack.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace CustomerTrack.Ingest;
+
+/// <summary>One provenance record: what ingest received and where it stored it (NiFi's provenance event).</summary>
+public sealed record ProvenanceRecord(
+    string File, string Key, long Bytes, string Sha256, DateTime LandedAt, DateTime ReceivedAt, DateTime StoredAt, double CopyMs);
+
+/// <summary>
+/// NiFi's role: picks up complete files from landing/, stores each in the lake under a content-addressed key,
+/// and removes it from landing/ only once the lake holds it. A crash in between sends the same key again.
+/// </summary>
+internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, TimeProvider time, ILogger logger)
+{
+    private static readonly string[] TemporarySuffixes = [".tmp", ".part", ".partial", ".crdownload", ".swp", ".filepart"];
+    private static readonly Lock ProvenanceLock = new();
+
+    /// <summary>Set when a file reached the lake.</summary>
+    public Signal? Downstream { get; set; }
+
+    /// <summary>The earliest moment a file now too young becomes old enough, if any.</summary>
+    public DateTime? NextDue { get; private set; }
+
+    /// <summary>Moves every complete file now in landing/ to the lake; returns how many.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var ready = Candidates();
+        var moved = 0;
+        await Parallel.ForEachAsync(ready, new ParallelOptions
+        {
+            MaxDegreeOfParallelism = workspace.Settings.Ingest.MaxInFlight,
+            CancellationToken = ct,
+        }, async (file, token) =>
+        {
+            if (await IngestFileAsync(file, token))
+            {
+                Interlocked.Increment(ref moved);
+                Downstream?.Set();
+            }
+        });
+        return moved;
+    }
+
+    private List<FileInfo> Candidates()
+    {
+        NextDue = null;
+        if (!Directory.Exists(workspace.Landing))
+        {
+            return [];
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var minAge = workspace.Settings.Ingest.MinFileAge.Value;
+        var ready = new List<FileInfo>();
+        foreach (var info in new DirectoryInfo(workspace.Landing).EnumerateFiles())
+        {
+            if (!IsCandidateName(info.Name))
+            {
+                continue;
+            }
+
+            if (info.LinkTarget is not null)
+            {
+                LogSymlinkIgnored(logger, info.Name);
+                continue;
+            }
+
+            var due = info.LastWriteTimeUtc + minAge;
+            if (due > now)
+            {
+                NextDue = NextDue is null || due < NextDue ? due : NextDue;
+                continue;
+            }
+
+            ready.Add(info);
+        }
+
+        ready.Sort((a, b) => a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc));
+        return ready;
+    }
+
+    /// <summary>Dot-files and the temporary names of writers that rename when done are never picked up.</summary>
+    internal static bool IsCandidateName(string name) =>
+        !name.StartsWith('.') && !TemporarySuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
+
+    private async Task<bool> IngestFileAsync(FileInfo file, CancellationToken ct)
+    {
+        var received = time.GetUtcNow().UtcDateTime;
+        var started = Stopwatch.GetTimestamp();
+        var temp = lake.NewTempPath();
+        string sha;
+        long bytes;
+        DateTime landed;
+        try
+        {
+            landed = file.LastWriteTimeUtc;
+            await using (var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true))
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[1 << 16];
+                int n;
+                while ((n = await source.ReadAsync(buffer, ct)) > 0)
+                {
+                    hash.AppendData(buffer, 0, n);
+                    await target.WriteAsync(buffer.AsMemory(0, n), ct);
+                }
+
+                // Durable before the landing copy goes: the lake write must survive a power cut.
+                target.Flush(flushToDisk: true);
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+                bytes = target.Length;
+            }
+
+            if (file.LastWriteTimeUtc != new FileInfo(file.FullName).LastWriteTimeUtc)
+            {
+                // Written to while we copied: not complete after all; take it on a later pass.
+                File.Delete(temp);
+                return false;
+            }
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            LogVanished(logger, file.Name);
+            TryDelete(temp);
+            return false;
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        var key = LakeKey.For(received, file.Name, sha);
+        lake.Commit(temp, key, landed);
+        var stored = time.GetUtcNow().UtcDateTime;
+        AppendProvenance(new ProvenanceRecord(file.Name, key, bytes, sha, landed, received, stored,
+            Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        TryDelete(file.FullName);
+        LogStored(logger, file.Name, key, bytes);
+        return true;
+    }
+
+    private void AppendProvenance(ProvenanceRecord record)
+    {
+        var line = JsonSerializer.Serialize(record) + "\n";
+        lock (ProvenanceLock)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(workspace.ProvenanceFile)!);
+            File.AppendAllText(workspace.ProvenanceFile, line);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ingest: stored {File} as {Key} ({Bytes} bytes)")]
+    private static partial void LogStored(ILogger logger, string file, string key, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ingest: {File} vanished while being read; skipped")]
+    private static partial void LogVanished(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ingest: {File} is a symbolic link; links are never followed")]
+    private static partial void LogSymlinkIgnored(ILogger logger, string file);
+}

@@ -1,0 +1,87 @@
+namespace CustomerTrack.Lake;
+
+/// <summary>An object in the lake.</summary>
+internal sealed record LakeEntry(string Key, long Bytes, DateTime LandedAt);
+
+/// <summary>
+/// The embedded lake: a folder. A put is durable when it returns: the bytes are flushed to disk under a temporary
+/// name, then renamed to the key, so a reader never sees half an object.
+/// </summary>
+internal sealed class FolderLake(string root)
+{
+    private const string Incoming = ".incoming";
+
+    public string Root { get; } = root;
+
+    /// <summary>Moves a fully written temporary file to <paramref name="key"/>; an object already there with that key is the same content.</summary>
+    public void Commit(string tempPath, string key, DateTime landedAt)
+    {
+        var target = PathOf(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.SetLastWriteTimeUtc(tempPath, landedAt);
+        File.Move(tempPath, target, overwrite: true);
+    }
+
+    /// <summary>A fresh temporary path inside the lake (same file system, so the final rename is atomic).</summary>
+    public string NewTempPath()
+    {
+        var dir = Path.Combine(Root, Incoming);
+        Directory.CreateDirectory(dir);
+        return Path.Combine(dir, $"{Guid.NewGuid():N}.tmp");
+    }
+
+    public IReadOnlyList<LakeEntry> List()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return [];
+        }
+
+        var entries = new List<LakeEntry>();
+        foreach (var path in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            var key = Path.GetRelativePath(Root, path).Replace(Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(Incoming + "/", StringComparison.Ordinal) || !LakeKey.IsSafe(key))
+            {
+                continue;
+            }
+
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null)
+            {
+                continue;
+            }
+
+            entries.Add(new LakeEntry(key, info.Length, info.LastWriteTimeUtc));
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return entries;
+    }
+
+    public string PathOf(string key)
+    {
+        if (!LakeKey.IsSafe(key))
+        {
+            throw new CustomerTrackException($"lake key '{key}' is not a safe relative key");
+        }
+
+        return Path.Combine(Root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+
+    /// <summary>Removes temporary files a crash left behind; young ones may belong to another ingest process.</summary>
+    public void SweepIncoming(DateTime now)
+    {
+        var dir = Path.Combine(Root, Incoming);
+        if (Directory.Exists(dir))
+        {
+            foreach (var f in Directory.EnumerateFiles(dir, "*.tmp"))
+            {
+                if (now - File.GetLastWriteTimeUtc(f) > TimeSpan.FromHours(1))
+                {
+                    File.Delete(f);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+
+namespace CustomerTrack.Lake;
+
+/// <summary>
+/// Lake keys: <c>yyyy/MM/dd/name_sha16.csv</c>, from the ingest date, a safe form of the file name and its content hash.
+/// The same file sent twice gets the same key; no key can leave the lake (no <c>..</c>, no absolute path).
+/// </summary>
+public static class LakeKey
+{
+    public const int HashChars = 16;
+
+    public static string For(DateTime ingestedUtc, string fileName, string sha256Hex)
+    {
+        var stem = Safe(Path.GetFileNameWithoutExtension(fileName));
+        var ext = Safe(Path.GetExtension(fileName).TrimStart('.'));
+        var date = ingestedUtc.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
+        return $"{date}/{stem}_{sha256Hex[..HashChars]}.{(ext.Length == 0 ? "csv" : ext)}";
+    }
+
+    /// <summary>The file name a key was made from, and the hash prefix it carries (null for keys made elsewhere).</summary>
+    public static (string FileName, string? HashPrefix) Parse(string key)
+    {
+        var name = key[(key.LastIndexOf('/') + 1)..];
+        var ext = Path.GetExtension(name);
+        var stem = Path.GetFileNameWithoutExtension(name);
+        var cut = stem.LastIndexOf('_');
+        if (cut > 0 && stem.Length - cut - 1 == HashChars && stem[(cut + 1)..].All(char.IsAsciiHexDigitLower))
+        {
+            return (stem[..cut] + ext, stem[(cut + 1)..]);
+        }
+
+        return (name, null);
+    }
+
+    /// <summary>Whether <paramref name="key"/> is a relative path of safe segments.</summary>
+    public static bool IsSafe(string key) =>
+        key.Length > 0 && !key.StartsWith('/') && key.Split('/').All(s => s.Length > 0 && s != "." && s != ".." && s.All(IsSafeChar));
+
+    private static string Safe(string name)
+    {
+        var sb = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            sb.Append(IsSafeChar(c) ? c : '-');
+        }
+
+        var s = sb.ToString().Trim('.', '-');
+        return s.Length == 0 ? "file" : s.Length > 100 ? s[..100] : s;
+    }
+
+    private static bool IsSafeChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.';
+}

@@ -1,0 +1,227 @@
+using CustomerTrack.Ingest;
+using CustomerTrack.Lake;
+using CustomerTrack.Load;
+using CustomerTrack.Query;
+using CustomerTrack.Tasks;
+using CustomerTrack.Warehouse;
+using CustomerTrack.Warehouse.DuckDb;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace CustomerTrack.Pipeline;
+
+/// <summary>Which stages a process runs.</summary>
+[Flags]
+public enum Stages
+{
+    Ingest = 1,
+    Load = 2,
+    Tasks = 4,
+    All = Ingest | Load | Tasks,
+}
+
+/// <summary>What a drain did.</summary>
+public sealed record DrainSummary(int FilesIngested, int FilesLoaded, IReadOnlyList<TaskRunOutcome> TaskRuns);
+
+/// <summary>
+/// Runs the stages of one process: once (drain everything present, then return) or continuously, each stage
+/// woken by the one upstream in-process and by its own poll, so that work left by another process or a
+/// crash is found too. Owning the warehouse, it also answers other processes' queries over loopback.
+/// </summary>
+public sealed partial class PipelineRunner : IAsyncDisposable
+{
+    private readonly Workspace _workspace;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Stages _stages;
+    private readonly DuckDbWarehouse? _warehouse;
+    private readonly IngestStage _ingest;
+    private readonly LoadStage? _load;
+    private readonly TaskStage? _tasks;
+    private readonly Signal _ingestWake, _loadWake, _taskWake;
+    private OwnerEndpoint? _endpoint;
+
+    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages)
+    {
+        _workspace = workspace;
+        _time = time;
+        _stages = stages;
+        _logger = logs.CreateLogger("CustomerTrack.Pipeline");
+        _ingestWake = new Signal(time);
+        _loadWake = new Signal(time);
+        _taskWake = new Signal(time);
+        Progress = new Signal(time);
+        var lake = new FolderLake(workspace.LakeRoot);
+        _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake };
+        if ((stages & (Stages.Load | Stages.Tasks)) != 0)
+        {
+            _warehouse = DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly: false,
+                () => OwnerRecord.Read(workspace)?.Describe());
+            _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load")) { Downstream = _taskWake };
+            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress };
+        }
+
+        lake.SweepIncoming(time.GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>Set after every task run: a live view can refresh on it.</summary>
+    public Signal Progress { get; }
+
+    /// <summary>Opens the stages; those that write the warehouse take the DuckDB file, and a second owner fails at once.</summary>
+    public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
+        string command, CancellationToken ct)
+    {
+        var runner = new PipelineRunner(workspace, time, logs, stages);
+        if (runner._warehouse is { } warehouse)
+        {
+            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct);
+        }
+
+        return runner;
+    }
+
+    /// <summary>A read-only query on the owned warehouse.</summary>
+    public QueryResult Query(string sql) =>
+        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql);
+
+    /// <summary>Processes everything present in landing/ and the lake, then returns.</summary>
+    public async Task<DrainSummary> DrainAsync(CancellationToken ct)
+    {
+        var ingested = 0;
+        if (_stages.HasFlag(Stages.Ingest))
+        {
+            ingested += await _ingest.RunOnceAsync(ct);
+            while (_ingest.NextDue is { } due)
+            {
+                // Young files are left to age (they may still be being written), then taken.
+                var wait = due - _time.GetUtcNow().UtcDateTime;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, ct);
+                }
+
+                ingested += await _ingest.RunOnceAsync(ct);
+            }
+        }
+
+        var loaded = _stages.HasFlag(Stages.Load) ? _load!.RunOnce(ct) : 0;
+        var runs = _stages.HasFlag(Stages.Tasks) ? _tasks!.RunOnce(ct) : [];
+        return new DrainSummary(ingested, loaded, runs);
+    }
+
+    /// <summary>Applies whatever the stream holds.</summary>
+    public IReadOnlyList<TaskRunOutcome> DrainTasks(CancellationToken ct) =>
+        (_tasks ?? throw new InvalidOperationException("this process does not run tasks")).RunOnce(ct);
+
+    /// <summary>Recomputes both SCD tables from the ledger up to the stream offset.</summary>
+    public TaskRunOutcome Rebuild() =>
+        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse"))
+            .Rebuild(_workspace.Settings.Scd, _time.GetUtcNow().UtcDateTime);
+
+    /// <summary>Runs the stages until <paramref name="ct"/> is cancelled; an abort policy's error ends it.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var landingWatch = Watch(_workspace.Landing, _ingestWake, recursive: false);
+        using var lakeWatch = _stages.HasFlag(Stages.Load) ? Watch(_workspace.LakeRoot, _loadWake, recursive: true) : null;
+        var settings = _workspace.Settings;
+        var loops = new List<Task>();
+        if (_stages.HasFlag(Stages.Ingest))
+        {
+            loops.Add(LoopAsync("ingest", _ingestWake, IngestWait, async t => await _ingest.RunOnceAsync(t), ct));
+        }
+
+        if (_stages.HasFlag(Stages.Load))
+        {
+            loops.Add(LoopAsync("load", _loadWake, () => settings.Load.PollInterval, t => Task.FromResult(_load!.RunOnce(t)), ct));
+        }
+
+        if (_stages.HasFlag(Stages.Tasks))
+        {
+            loops.Add(LoopAsync("tasks", _taskWake, () => settings.Tasks.Interval, t => Task.FromResult(_tasks!.RunOnce(t).Count), ct));
+        }
+
+        try
+        {
+            await await Task.WhenAny(loops);
+            await Task.WhenAll(loops);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private TimeSpan IngestWait()
+    {
+        var poll = _workspace.Settings.Ingest.PollInterval.Value;
+        if (_ingest.NextDue is { } due)
+        {
+            var untilDue = due - _time.GetUtcNow().UtcDateTime;
+            return untilDue < poll ? (untilDue > TimeSpan.Zero ? untilDue : TimeSpan.FromMilliseconds(1)) : poll;
+        }
+
+        return poll;
+    }
+
+    private async Task LoopAsync(string stage, Signal wake, Func<TimeSpan> wait, Func<CancellationToken, Task<int>> work, CancellationToken ct)
+    {
+        // A failing cycle (a lock, a full disk, a lake away) backs off and tries again; only an abort stops the loop.
+        var retry = new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not InputRejectedException and not OperationCanceledException),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(30),
+                OnRetry = args =>
+                {
+                    LogRetry(_logger, stage, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        while (!ct.IsCancellationRequested)
+        {
+            await retry.ExecuteAsync(async t => await work(t), ct);
+            await wake.WaitAsync(wait(), ct);
+        }
+    }
+
+    private FileSystemWatcher? Watch(string dir, Signal wake, bool recursive)
+    {
+        try
+        {
+            Directory.CreateDirectory(dir);
+            var watcher = new FileSystemWatcher(dir) { IncludeSubdirectories = recursive, EnableRaisingEvents = false };
+            watcher.Created += (_, _) => wake.Set();
+            watcher.Renamed += (_, _) => wake.Set();
+            watcher.Changed += (_, _) => wake.Set();
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (IOException e)
+        {
+            // Out of inotify watches, say: polling alone still finds the work, a little later.
+            LogNoWatch(_logger, dir, e.Message);
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_endpoint is not null)
+        {
+            await _endpoint.DisposeAsync();
+        }
+
+        _warehouse?.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Stage}: attempt {Attempt} failed, retrying in {DelayMs:F0} ms: {Error}")]
+    private static partial void LogRetry(ILogger logger, string stage, int attempt, double delayMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch {Dir} ({Error}); relying on polling")]
+    private static partial void LogNoWatch(ILogger logger, string dir, string error);
+}

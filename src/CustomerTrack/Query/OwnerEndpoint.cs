@@ -1,0 +1,74 @@
+using System.Net;
+using System.Security.Cryptography;
+using CustomerTrack.Pipeline;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CustomerTrack.Query;
+
+/// <summary>The request a reader sends to the running owner.</summary>
+public sealed record QueryRequest(string Sql);
+
+/// <summary>
+/// The running owner's loopback endpoint: answers read-only queries from other processes on this machine,
+/// which cannot open the DuckDB file while it is held for writing (DESIGN.md §2).
+/// </summary>
+internal sealed class OwnerEndpoint : IAsyncDisposable
+{
+    public const string TokenHeader = "X-CustomerTrack-Token";
+
+    private readonly WebApplication _app;
+    private readonly Workspace _workspace;
+
+    private OwnerEndpoint(WebApplication app, Workspace workspace, OwnerRecord record)
+    {
+        _app = app;
+        _workspace = workspace;
+        Record = record;
+    }
+
+    public OwnerRecord Record { get; }
+
+    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, QueryResult> query, string command,
+        TimeProvider time, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        app.MapPost("/query", (QueryRequest request, HttpRequest http) =>
+        {
+            if (http.Headers[TokenHeader] != token)
+            {
+                return Results.StatusCode(StatusCodes.Status403Forbidden);
+            }
+
+            try
+            {
+                return Results.Json(query(request.Sql));
+            }
+            catch (CustomerTrackException e)
+            {
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
+        await app.StartAsync(ct);
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime);
+        record.Write(workspace);
+        return new OwnerEndpoint(app, workspace, record);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Record.Remove(_workspace);
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

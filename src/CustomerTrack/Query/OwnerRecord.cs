@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CustomerTrack.Pipeline;
+
+namespace CustomerTrack.Query;
+
+/// <summary>
+/// Who holds the warehouse for writing, recorded in the workspace so that readers in other terminals can
+/// ask it over loopback instead of opening a file DuckDB will not share.
+/// </summary>
+public sealed record OwnerRecord(int Pid, string Url, string Token, string Command, DateTime StartedAt)
+{
+    public static OwnerRecord? Read(Workspace workspace)
+    {
+        try
+        {
+            var record = JsonSerializer.Deserialize<OwnerRecord>(File.ReadAllText(workspace.OwnerFile));
+            return record is not null && IsAlive(record.Pid) ? record : null;
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(Workspace workspace)
+    {
+        var temp = workspace.OwnerFile + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this));
+        File.Move(temp, workspace.OwnerFile, overwrite: true);
+    }
+
+    public void Remove(Workspace workspace)
+    {
+        if (Read(workspace) is { } current && current.Pid == Pid && current.Token == Token)
+        {
+            File.Delete(workspace.OwnerFile);
+        }
+    }
+
+    /// <summary>"customertrack run (pid 123, since 10:15:02 UTC)".</summary>
+    public string Describe() => $"customertrack {Command} (pid {Pid}, since {StartedAt:yyyy-MM-dd HH:mm:ss} UTC)";
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

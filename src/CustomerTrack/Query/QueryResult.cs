@@ -1,0 +1,86 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Numerics;
+using CustomerTrack.Contract;
+
+namespace CustomerTrack.Query;
+
+/// <summary>How a column's values are written in JSON: as numbers, booleans or strings.</summary>
+public enum CellKind
+{
+    Text,
+    Number,
+    Boolean,
+}
+
+/// <summary>A column of a result.</summary>
+public sealed record ResultColumn(string Name, CellKind Kind);
+
+/// <summary>
+/// A query's answer with every value already in its display form (timestamps as <c>yyyy-MM-dd HH:mm:ss</c>),
+/// so that an answer read from the file and one sent by the running owner print the same.
+/// </summary>
+public sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyList<string?[]> Rows)
+{
+    public static QueryResult Read(DbDataReader reader)
+    {
+        var columns = new ResultColumn[reader.FieldCount];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            columns[i] = new ResultColumn(reader.GetName(i), KindOf(reader.GetFieldType(i)));
+        }
+
+        var rows = new List<string?[]>();
+        while (reader.Read())
+        {
+            var row = new string?[columns.Length];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : Show(reader.GetValue(i));
+            }
+
+            rows.Add(row);
+        }
+
+        return new QueryResult(columns, rows);
+    }
+
+    /// <summary>The one value of a one-row, one-column answer, or null.</summary>
+    public string? Scalar => Rows.Count > 0 && Columns.Count > 0 ? Rows[0][0] : null;
+
+    public long Long(int row, string column) =>
+        long.Parse(Rows[row][IndexOf(column)] ?? "0", CultureInfo.InvariantCulture);
+
+    public string? Text(int row, string column) => Rows[row][IndexOf(column)];
+
+    public int IndexOf(string column)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+        {
+            if (string.Equals(Columns[i].Name, column, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"no column {column}", nameof(column));
+    }
+
+    private static CellKind KindOf(Type t) =>
+        t == typeof(bool) ? CellKind.Boolean
+        : t == typeof(long) || t == typeof(int) || t == typeof(short) || t == typeof(sbyte) || t == typeof(byte)
+          || t == typeof(ulong) || t == typeof(uint) || t == typeof(ushort) || t == typeof(double) || t == typeof(float)
+          || t == typeof(decimal) || t == typeof(BigInteger) ? CellKind.Number
+        : CellKind.Text;
+
+    private static string Show(object value) => value switch
+    {
+        DateTime t => EventTime.Format(t),
+        DateTimeOffset t => EventTime.Format(t.UtcDateTime),
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        float f => f.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}

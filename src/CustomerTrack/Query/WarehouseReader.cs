@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using CustomerTrack.Pipeline;
+using CustomerTrack.Warehouse.DuckDb;
+
+namespace CustomerTrack.Query;
+
+/// <summary>
+/// Read-only access to the warehouse from any process: through the running owner's endpoint when one runs,
+/// otherwise by opening the file read-only.
+/// </summary>
+public sealed class WarehouseReader : IDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
+
+    private readonly Workspace _workspace;
+    private readonly OwnerRecord? _owner;
+    private DuckDbWarehouse? _local;
+
+    private WarehouseReader(Workspace workspace, OwnerRecord? owner)
+    {
+        _workspace = workspace;
+        _owner = owner;
+    }
+
+    public static WarehouseReader Open(Workspace workspace) => new(workspace, OwnerRecord.Read(workspace));
+
+    /// <summary>Where answers come from, for people: the owner process or the file.</summary>
+    public string Source => _owner is not null ? _owner.Describe() : _workspace.Show(_workspace.WarehousePath);
+
+    public async Task<QueryResult> QueryAsync(string sql, CancellationToken ct = default)
+    {
+        if (_owner is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(_owner.Url), "/query"))
+            {
+                Content = JsonContent.Create(new QueryRequest(sql)),
+            };
+            request.Headers.Add(OwnerEndpoint.TokenHeader, _owner.Token);
+            HttpResponseMessage response;
+            try
+            {
+                response = await Http.SendAsync(request, ct);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CustomerTrackException($"{_owner.Describe()} holds the warehouse but did not answer at {_owner.Url}: {e.Message}", e, isTransient: true);
+            }
+
+            using (response)
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    return (await response.Content.ReadFromJsonAsync<QueryResult>(ct))!;
+                }
+
+                var error = await response.Content.ReadFromJsonAsync<ErrorBody>(ct);
+                throw new CustomerTrackException(error?.Error ?? $"the owner answered {(int)response.StatusCode}");
+            }
+        }
+
+        _local ??= DuckDbWarehouse.Open(_workspace.WarehousePath, _workspace.Show(_workspace.WarehousePath), readOnly: true);
+        return _local.Query(sql);
+    }
+
+    public void Dispose() => _local?.Dispose();
+
+    private sealed record ErrorBody(string? Error);
+}

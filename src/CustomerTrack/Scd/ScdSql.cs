@@ -1,0 +1,142 @@
+using CustomerTrack.Configuration;
+using CustomerTrack.Contract;
+
+namespace CustomerTrack.Scd;
+
+/// <summary>
+/// The set-based SCD step (DESIGN.md §5), as a handful of statements per batch.
+/// <para>
+/// The history of every customer a batch touches is recomputed from that customer's ledger rows, ordered by
+/// event time. That one rule gives late changes spliced into place, deletes that stay deleted against older
+/// changes, ties won by the row loaded last, and a rebuild equal to incremental processing, because the
+/// result is a function of the set of ledger rows alone, never of the order or batching they arrived in.
+/// </para>
+/// Intervals are half-open: a version is valid for <c>start_time &lt;= t &lt; end_time</c>.
+/// </summary>
+internal sealed class ScdSql
+{
+    private readonly ScdSettings _settings;
+    private readonly string[] _tracked;
+    private readonly string[] _untracked;
+
+    public ScdSql(ScdSettings settings)
+    {
+        _settings = settings;
+        _tracked = Columns.Attributes.Where(a => !settings.TrackHistoryExcept.Contains(a)).ToArray();
+        _untracked = Columns.Attributes.Where(a => settings.TrackHistoryExcept.Contains(a)).ToArray();
+    }
+
+    private static string Attrs(string prefix = "") => string.Join(", ", Columns.Attributes.Select(a => prefix + a));
+
+    /// <summary>
+    /// Fills <c>ct_keys</c> with the customers whose ledger rows lie in (<c>$from</c>, <c>$to</c>];
+    /// all customers up to <c>$to</c> when <paramref name="all"/> (rebuild).
+    /// </summary>
+    public static string SelectKeys(bool all) => all
+        ? "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT DISTINCT customer_id FROM customer_raw WHERE _seq <= $to"
+        : "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT DISTINCT customer_id FROM customer_raw WHERE _seq > $from AND _seq <= $to";
+
+    /// <summary>Counts key-and-sequence groups touched by the batch that hold two different changes.</summary>
+    public static string CountTies(bool all)
+    {
+        var change = "{'op': r.op, " + string.Join(", ", Columns.Attributes.Select(a => $"'{a}': r.{a}")) + "}";
+        return $"""
+            SELECT count(*) FROM (
+                SELECT r.customer_id
+                FROM customer_raw r SEMI JOIN ct_keys k ON r.customer_id = k.customer_id
+                WHERE r._seq <= $to
+                GROUP BY r.customer_id, r.updated_at
+                HAVING count(DISTINCT {change}) > 1 {(all ? "" : "AND max(r._seq) > $from")})
+            """;
+    }
+
+    /// <summary>Computes every version (and every delete) of the batch's customers into <c>ct_versions</c>.</summary>
+    public string ComputeVersions()
+    {
+        var attrsNullOnDelete = string.Join(",\n               ",
+            Columns.Attributes.Select(a => $"CASE WHEN r.op = 'DELETE' THEN NULL ELSE r.{a} END AS {a}"));
+
+        // Ignore-null feeds: a NULL means "unchanged", so carry the last non-NULL value forward, but never
+        // across a delete (life counts the deletes so far; a re-created customer starts from nothing).
+        var filled = _settings.IgnoreNullUpdates
+            ? string.Join(",\n               ", Columns.Attributes.Select(a =>
+                $"CASE WHEN is_del THEN NULL ELSE coalesce({a}, last_value({a} IGNORE NULLS) OVER life_w) END AS {a}"))
+            : Attrs();
+
+        var changed = _tracked.Length == 0
+            ? "false"
+            : string.Join(" OR ", _tracked.Select(a => $"{a} IS DISTINCT FROM lag({a}) OVER w"));
+
+        // Tracked attributes are equal across a version; untracked ones take the value of its latest change.
+        var versionAttrs = string.Join(",\n               ", Columns.Attributes.Select(a =>
+            _untracked.Contains(a) ? $"arg_max_null({a}, ts) AS {a}" : $"arg_min_null({a}, ts) AS {a}"));
+
+        return $"""
+            CREATE OR REPLACE TEMP TABLE ct_versions AS
+            WITH src AS (
+                SELECT r.customer_id, r.updated_at AS ts, r.op = 'DELETE' AS is_del,
+                       {attrsNullOnDelete}
+                FROM customer_raw r SEMI JOIN ct_keys k ON r.customer_id = k.customer_id
+                WHERE r._seq <= $to
+                -- Same key and sequence: the change loaded last wins (an exact duplicate changes nothing).
+                QUALIFY row_number() OVER (PARTITION BY r.customer_id, r.updated_at ORDER BY r._seq DESC) = 1
+            ),
+            lived AS (
+                SELECT *, sum(CASE WHEN is_del THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS life
+                FROM src
+            ),
+            filled AS (
+                SELECT customer_id, ts, is_del,
+                       {filled}
+                FROM lived
+                WINDOW life_w AS (PARTITION BY customer_id, life ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+            ),
+            flagged AS (
+                SELECT *,
+                       CASE
+                           WHEN lag(ts) OVER w IS NULL THEN true
+                           WHEN is_del THEN NOT lag(is_del) OVER w
+                           WHEN lag(is_del) OVER w THEN true
+                           ELSE {changed}
+                       END AS is_new
+                FROM filled
+                WINDOW w AS (PARTITION BY customer_id ORDER BY ts)
+            ),
+            grouped AS (
+                SELECT *, sum(CASE WHEN is_new THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS grp
+                FROM flagged
+            ),
+            versions AS (
+                SELECT customer_id, grp, min(ts) AS start_time, max(ts) AS last_ts, bool_or(is_del) AS is_deleted,
+                       {versionAttrs}
+                FROM grouped
+                GROUP BY customer_id, grp
+            )
+            SELECT customer_id, {Attrs()}, start_time,
+                   coalesce(lead(start_time) OVER v, TIMESTAMP '9999-12-31 00:00:00') AS end_time,
+                   lead(start_time) OVER v IS NULL AS is_current,
+                   is_deleted, last_ts
+            FROM versions
+            WINDOW v AS (PARTITION BY customer_id ORDER BY start_time)
+            """;
+    }
+
+    /// <summary>Replaces the batch customers' history and current rows with the computed versions.</summary>
+    public IEnumerable<string> Apply()
+    {
+        var keepDeletes = _settings.DeleteMode == "tombstone-row";
+        yield return "DELETE FROM customer_history WHERE customer_id IN (SELECT customer_id FROM ct_keys)";
+        yield return $"""
+            INSERT INTO customer_history (customer_id, {Attrs()}, start_time, end_time, is_current, is_deleted)
+            SELECT customer_id, {Attrs()}, start_time, end_time, is_current, is_deleted
+            FROM ct_versions {(keepDeletes ? "" : "WHERE NOT is_deleted")}
+            """;
+        yield return "DELETE FROM customer WHERE customer_id IN (SELECT customer_id FROM ct_versions WHERE is_current AND is_deleted)";
+        yield return $"""
+            INSERT INTO customer (customer_id, {Attrs()}, update_timestamp)
+            SELECT customer_id, {Attrs()}, last_ts FROM ct_versions WHERE is_current AND NOT is_deleted
+            ON CONFLICT (customer_id) DO UPDATE SET {string.Join(", ", Columns.Attributes.Select(a => $"{a} = excluded.{a}"))},
+                update_timestamp = excluded.update_timestamp
+            """;
+    }
+}

@@ -1,0 +1,379 @@
+using System.Diagnostics;
+using System.Text.Json;
+using CustomerTrack.Configuration;
+using CustomerTrack.Load;
+using CustomerTrack.Query;
+using CustomerTrack.Scd;
+using DuckDB.NET.Data;
+
+namespace CustomerTrack.Warehouse.DuckDb;
+
+/// <summary>
+/// The embedded warehouse: one DuckDB file, written by the one process that opened it (DESIGN.md §2).
+/// Writes are serialised on one connection; queries get connections of their own and see committed data.
+/// </summary>
+internal sealed class DuckDbWarehouse : IDisposable
+{
+    private readonly DuckDBConnection _connection;
+    private readonly Lock _write = new();
+    private readonly string _display;
+    private long _lastSeq;
+
+    private DuckDbWarehouse(DuckDBConnection connection, string display)
+    {
+        _connection = connection;
+        _display = display;
+    }
+
+    public bool ReadOnly { get; private init; }
+
+    /// <summary>Opens the file for writing (and makes its tables) or, with <paramref name="readOnly"/>, for reading.</summary>
+    public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null)
+    {
+        if (readOnly && !File.Exists(path))
+        {
+            throw new CustomerTrackException($"no warehouse at {display} yet; run './customertrack run --once' or 'demo' first");
+        }
+
+        var mode = readOnly ? ";ACCESS_MODE=READ_ONLY" : "";
+        var connection = new DuckDBConnection($"Data Source={path}{mode}");
+        try
+        {
+            connection.Open();
+        }
+        catch (DuckDBException e) when (e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase))
+        {
+            connection.Dispose();
+            var owner = describeOwner?.Invoke() ?? ProcessOf(e.Message);
+            throw new WarehouseBusyException(
+                $"{display} is held by another process ({owner}); stop it, or ask it: query, status, history and as-of reach a running owner by themselves", e);
+        }
+        catch (DuckDBException e)
+        {
+            connection.Dispose();
+            throw new CustomerTrackException($"cannot open {display}: {FirstLine(e.Message)}", e);
+        }
+
+        var warehouse = new DuckDbWarehouse(connection, display) { ReadOnly = readOnly };
+        warehouse.Execute("SET autoinstall_known_extensions = false");
+        if (!readOnly)
+        {
+            foreach (var sql in Schema.Statements())
+            {
+                warehouse.Execute(sql);
+            }
+
+            warehouse._lastSeq = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+        }
+
+        return warehouse;
+    }
+
+    private static string ProcessOf(string message)
+    {
+        var at = message.IndexOf("held in ", StringComparison.Ordinal);
+        return at < 0 ? "another process" : message[(at + 8)..].Split(". ")[0];
+    }
+
+    internal static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    /// <summary>Keys already in the load history: Snowpipe's load metadata.</summary>
+    public HashSet<string> LoadedKeys()
+    {
+        lock (_write)
+        {
+            using var cmd = Command("SELECT file_key FROM load_history");
+            using var reader = cmd.ExecuteReader();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                keys.Add(reader.GetString(0));
+            }
+
+            return keys;
+        }
+    }
+
+    /// <summary>Loads one lake file and its load-history row in one transaction; a file already loaded is skipped.</summary>
+    public LoadOutcome LoadFile(LakeFile file, LoadSettings settings, DateTime now)
+    {
+        lock (_write)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using (var check = Command("SELECT count(*) FROM load_history WHERE file_key = $key"))
+            {
+                check.Parameters.Add(new DuckDBParameter("key", file.Key));
+                if (Convert.ToInt64(check.ExecuteScalar()) > 0)
+                {
+                    return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
+                }
+            }
+
+            var duplicateOf = DuplicateOf(file);
+            var tx = _connection.BeginTransaction();
+            try
+            {
+                FileReadSummary summary;
+                string status;
+                string? error;
+                var firstSeq = _lastSeq + 1;
+                if (duplicateOf is not null)
+                {
+                    summary = new FileReadSummary(0, 0, 0, [], null);
+                    status = "SKIPPED";
+                    error = $"same name and content as {duplicateOf}, already loaded";
+                }
+                else
+                {
+                    summary = Append(file, settings, now, rejectAll: null);
+                    if (summary.Rejected > 0 && settings.OnError == "abort")
+                    {
+                        tx.Rollback();
+                        _lastSeq = firstSeq - 1;
+                        throw FirstReject(file, settings, now);
+                    }
+
+                    if (summary.Rejected > 0 && settings.OnError == "skip_file")
+                    {
+                        tx.Rollback();
+                        _lastSeq = firstSeq - 1;
+                        tx = _connection.BeginTransaction();
+                        summary = Append(file, settings, now,
+                            rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
+                    }
+
+                    status = summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
+                        : summary.Rejected > 0 ? "PARTIALLY_LOADED"
+                        : "LOADED";
+                    error = summary.FileError;
+                }
+
+                using var insert = Command("""
+                    INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
+                        $first, $last, $unknown, $error, $landed, $now, $ms)
+                    """);
+                var p = insert.Parameters;
+                p.Add(new DuckDBParameter("key", file.Key));
+                p.Add(new DuckDBParameter("name", file.FileName));
+                p.Add(new DuckDBParameter("sha", file.Sha256));
+                p.Add(new DuckDBParameter("bytes", file.Bytes));
+                p.Add(new DuckDBParameter("status", status));
+                p.Add(new DuckDBParameter("rows", summary.Rows));
+                p.Add(new DuckDBParameter("loaded", summary.Accepted));
+                p.Add(new DuckDBParameter("rejected", summary.Rejected));
+                p.Add(new DuckDBParameter("first", summary.Accepted > 0 ? firstSeq : null));
+                p.Add(new DuckDBParameter("last", summary.Accepted > 0 ? _lastSeq : null));
+                p.Add(new DuckDBParameter("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null));
+                p.Add(new DuckDBParameter("error", error));
+                p.Add(new DuckDBParameter("landed", file.LandedAt));
+                p.Add(new DuckDBParameter("now", now));
+                p.Add(new DuckDBParameter("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+                insert.ExecuteNonQuery();
+                tx.Commit();
+                return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
+            }
+            catch
+            {
+                if (tx.Connection is not null)
+                {
+                    tx.Rollback();
+                }
+
+                _lastSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+                throw;
+            }
+            finally
+            {
+                tx.Dispose();
+            }
+        }
+    }
+
+    private string? DuplicateOf(LakeFile file)
+    {
+        using var cmd = Command("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED'");
+        cmd.Parameters.Add(new DuckDBParameter("name", file.FileName));
+        cmd.Parameters.Add(new DuckDBParameter("sha", file.Sha256));
+        return cmd.ExecuteScalar() as string;
+    }
+
+    private FileReadSummary Append(LakeFile file, LoadSettings settings, DateTime now, string? rejectAll)
+    {
+        using var raw = _connection.CreateAppender("customer_raw");
+        using var rejects = _connection.CreateAppender("load_rejects");
+        var sink = new AppenderSink(raw, rejects, file.Key, now, _lastSeq, rejectAll);
+        var summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, sink);
+        _lastSeq = sink.LastSeq;
+        return summary;
+    }
+
+    private InputRejectedException FirstReject(LakeFile file, LoadSettings settings, DateTime now)
+    {
+        var first = new FirstRejectSink();
+        var summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, first);
+        return first.Line > 0
+            ? new InputRejectedException(file.Key, first.Line, first.Field!, first.Reason!)
+            : new InputRejectedException(file.Key, 1, "(file)", summary.FileError ?? "rejected");
+    }
+
+    /// <summary>Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same transaction.</summary>
+    public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
+
+    /// <summary>Recomputes both SCD tables from the whole ledger up to the stream offset's end.</summary>
+    public TaskRunOutcome Rebuild(ScdSettings scd, DateTime now) => Apply(scd, int.MaxValue, now, rebuild: true)!;
+
+    private TaskRunOutcome? Apply(ScdSettings scd, int maxRows, DateTime now, bool rebuild)
+    {
+        lock (_write)
+        {
+            var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
+            var max = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+            if (!rebuild && max <= from)
+            {
+                return null;
+            }
+
+            var to = rebuild ? from : Math.Min(max, from + maxRows);
+            var started = Stopwatch.GetTimestamp();
+            var sql = new ScdSql(scd);
+            using var tx = _connection.BeginTransaction();
+            if (rebuild)
+            {
+                Execute("DELETE FROM customer_history");
+                Execute("DELETE FROM customer");
+            }
+
+            Execute(ScdSql.SelectKeys(rebuild), from, to);
+            var ties = Convert.ToInt64(Scalar(ScdSql.CountTies(rebuild), from, to));
+            Execute(sql.ComputeVersions(), from, to);
+            var customers = Convert.ToInt64(Scalar("SELECT count(*) FROM ct_keys"));
+            var versions = Convert.ToInt64(Scalar(scd.DeleteMode == "close" ? "SELECT count(*) FROM ct_versions WHERE NOT is_deleted" : "SELECT count(*) FROM ct_versions"));
+            foreach (var statement in sql.Apply())
+            {
+                Execute(statement);
+            }
+
+            using (var advance = Command("UPDATE stream_offset SET offset_seq = $to, advanced_at = $now WHERE stream_name = 'customer_raw_stream'"))
+            {
+                advance.Parameters.Add(new DuckDBParameter("to", to));
+                advance.Parameters.Add(new DuckDBParameter("now", now));
+                advance.ExecuteNonQuery();
+            }
+
+            var runId = Convert.ToInt64(Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM task_run"));
+            var duration = Stopwatch.GetElapsedTime(started);
+            using (var record = Command("INSERT INTO task_run VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $customers, $versions, $ties, $ms)"))
+            {
+                var p = record.Parameters;
+                p.Add(new DuckDBParameter("id", runId));
+                p.Add(new DuckDBParameter("kind", rebuild ? "rebuild" : "stream"));
+                p.Add(new DuckDBParameter("started", now));
+                p.Add(new DuckDBParameter("finished", now + duration));
+                p.Add(new DuckDBParameter("from", rebuild ? 0 : from));
+                p.Add(new DuckDBParameter("to", to));
+                p.Add(new DuckDBParameter("rows", rebuild ? to : to - from));
+                p.Add(new DuckDBParameter("customers", customers));
+                p.Add(new DuckDBParameter("versions", versions));
+                p.Add(new DuckDBParameter("ties", ties));
+                p.Add(new DuckDBParameter("ms", duration.TotalMilliseconds));
+                record.ExecuteNonQuery();
+            }
+
+            tx.Commit();
+            Execute("DROP TABLE IF EXISTS ct_versions");
+            Execute("DROP TABLE IF EXISTS ct_keys");
+            return new TaskRunOutcome(runId, from, to, rebuild ? to : to - from, customers, versions, ties, duration);
+        }
+    }
+
+    /// <summary>Runs one read-only SELECT; anything that could write is refused before it runs.</summary>
+    public QueryResult Query(string sql)
+    {
+        // A second connection on the same file shares the open database (DuckDB.NET caches the instance per path).
+        using var connection = new DuckDBConnection(_connection.ConnectionString);
+        connection.Open();
+        RefuseWrites(connection, sql);
+        using var tx = connection.BeginTransaction();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            return QueryResult.Read(reader);
+        }
+        catch (DuckDBException e)
+        {
+            throw new CustomerTrackException($"SQL error: {FirstLine(e.Message)}", e);
+        }
+        finally
+        {
+            // Belt and braces: whatever a statement did, nothing of it is kept.
+            tx.Rollback();
+        }
+    }
+
+    private static void RefuseWrites(DuckDBConnection connection, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        // json_serialize_sql takes a constant; a doubled quote is the only escape in a DuckDB string literal.
+        cmd.CommandText = "SELECT json_serialize_sql('" + sql.Replace("'", "''", StringComparison.Ordinal) + "')";
+        using var doc = JsonDocument.Parse((string)cmd.ExecuteScalar()!);
+        var root = doc.RootElement;
+        if (root.GetProperty("error").GetBoolean())
+        {
+            var message = root.TryGetProperty("error_message", out var m) ? m.GetString() ?? "" : "";
+            throw new CustomerTrackException(message.Contains("Only SELECT", StringComparison.Ordinal)
+                ? "query is read-only: only a single SELECT (or WITH … SELECT) statement is allowed"
+                : $"SQL error: {FirstLine(message)}");
+        }
+
+        if (root.GetProperty("statements").GetArrayLength() != 1)
+        {
+            throw new CustomerTrackException("query takes one SELECT statement at a time");
+        }
+    }
+
+    private DuckDBCommand Command(string sql)
+    {
+        var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd;
+    }
+
+    private void Execute(string sql, long? from = null, long? to = null)
+    {
+        using var cmd = Command(sql);
+        Bind(cmd, sql, from, to);
+        cmd.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql, long? from = null, long? to = null)
+    {
+        using var cmd = Command(sql);
+        Bind(cmd, sql, from, to);
+        return cmd.ExecuteScalar();
+    }
+
+    private static void Bind(DuckDBCommand cmd, string sql, long? from, long? to)
+    {
+        if (from is not null && sql.Contains("$from", StringComparison.Ordinal))
+        {
+            cmd.Parameters.Add(new DuckDBParameter("from", from.Value));
+        }
+
+        if (to is not null && sql.Contains("$to", StringComparison.Ordinal))
+        {
+            cmd.Parameters.Add(new DuckDBParameter("to", to.Value));
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_write)
+        {
+            _connection.Dispose();
+        }
+    }
+
+    public override string ToString() => _display;
+}
