@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using CustomerTrack.Cli;
+
+namespace CustomerTrack.Tests.Support;
+
+/// <summary>What a command printed and returned.</summary>
+public sealed record CliResult(int Code, string Out, string Err)
+{
+    public override string ToString() => $"exit {Code}\n--- stdout\n{Out}\n--- stderr\n{Err}";
+}
+
+/// <summary>Runs the real command line: in this process, or as a child process of its own.</summary>
+public static class CliRunner
+{
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await Program.RunAsync(args, output, error);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The CLI as its own process (for what needs two processes, such as the DuckDB file lock).</summary>
+    public static Process Start(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "CustomerTrack.Cli.dll");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, failing after <paramref name="seconds"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 30)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > TimeSpan.FromSeconds(seconds))
+            {
+                throw new TimeoutException($"waited {seconds} s for {what}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
