@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need, builds, runs every test, and prints the runner's summary.
+# Exits non-zero on any failure. Usage: ./test.sh [extra dotnet test arguments, e.g. --filter Scd]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain"
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET 10 SDK is needed (dotnet on PATH)" >&2
+  exit 1
+fi
+dotnet --version
+
+# DuckDB ships inside its NuGet package (DuckDB.NET.Bindings.Full): the embedded default needs no server.
+
+step "build (warnings are errors)"
+dotnet build CustomerTrack.slnx -c Release --nologo -v q
+
+step "format"
+dotnet format CustomerTrack.slnx --verify-no-changes --no-restore -v q
+
+step "tests"
+results="$root/artifacts/test-results"
+rm -rf "$results"
+set +e
+dotnet test CustomerTrack.slnx -c Release --no-build --nologo \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=tests.trx" --results-directory "$results" "$@" \
+  | tee "$root/artifacts/test-output.log" | grep -E '^\s+(Failed|Skipped) |Error Message|^\s+at |^(Passed|Failed)!|Total tests' || true
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line in the plain form CI reads: 'N passed, N failed, N skipped'.
+p=0; f=0; s=0
+while IFS= read -r counters; do
+  get() { sed -nE "s/.* $1=\"([0-9]+)\".*/\1/p" <<<"$counters"; }
+  p=$((p + $(get passed))); f=$((f + $(get failed) + $(get error))); s=$((s + $(get notExecuted)))
+done < <(find "$results" -name '*.trx' -exec grep -ho '<Counters [^>]*>' {} +)
+summary="$p passed, $f failed, $s skipped"
+echo
+echo "$summary"
+if [ "$status" -ne 0 ]; then
+  echo "test.sh: tests failed (exit $status); full log in artifacts/test-output.log" >&2
+  exit "$status"
+fi
+case "$summary" in
+  "0 passed"*) echo "test.sh: no test ran" >&2; exit 1 ;;
+esac
