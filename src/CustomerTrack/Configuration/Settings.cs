@@ -9,6 +9,7 @@ public sealed class Settings
     public ScdSettings Scd { get; set; } = new();
     public WarehouseSettings Warehouse { get; set; } = new();
     public LakeSettings Lake { get; set; } = new();
+    public DebugSettings Debug { get; set; } = new();
 
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
     public void Validate()
@@ -103,4 +104,13 @@ public sealed class LakeSettings
 {
     /// <summary>The lake folder; relative paths are taken from the workspace.</summary>
     public string Uri { get; set; } = "lake";
+}
+
+public sealed class DebugSettings
+{
+    /// <summary>
+    /// For crash tests: each stage pauses this long inside its critical window (ingest between the lake write and the
+    /// landing delete, load and tasks just before their commit), so that a kill can be aimed there. 0 in production.
+    /// </summary>
+    public Duration StepDelay { get; set; } = new(TimeSpan.Zero);
 }

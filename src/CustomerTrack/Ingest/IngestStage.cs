@@ -141,6 +141,12 @@ internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, 
         var stored = time.GetUtcNow().UtcDateTime;
         AppendProvenance(new ProvenanceRecord(file.Name, key, bytes, sha, landed, received, stored,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
+        {
+            LogPausing(logger, file.Name, pause.TotalMilliseconds);
+            await Task.Delay(pause, time, ct);
+        }
+
         TryDelete(file.FullName);
         LogStored(logger, file.Name, key, bytes);
         return true;
@@ -169,6 +175,9 @@ internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ingest: stored {File} as {Key} ({Bytes} bytes)")]
     private static partial void LogStored(ILogger logger, string file, string key, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ingest: pausing before removing {File} from landing ({Ms} ms, Debug:StepDelay)")]
+    private static partial void LogPausing(ILogger logger, string file, double ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ingest: {File} vanished while being read; skipped")]
     private static partial void LogVanished(ILogger logger, string file);

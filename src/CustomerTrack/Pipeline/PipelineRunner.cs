@@ -58,6 +58,15 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         {
             _warehouse = DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly: false,
                 () => OwnerRecord.Read(workspace)?.Describe());
+            if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
+            {
+                _warehouse.BeforeCommit = stage =>
+                {
+                    LogPausing(_logger, stage, pause.TotalMilliseconds);
+                    Task.Delay(pause, time).Wait();
+                };
+            }
+
             _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load")) { Downstream = _taskWake };
             _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress };
         }
@@ -221,6 +230,9 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Stage}: attempt {Attempt} failed, retrying in {DelayMs:F0} ms: {Error}")]
     private static partial void LogRetry(ILogger logger, string stage, int attempt, double delayMs, string? error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Stage}: pausing before commit ({Ms} ms, Debug:StepDelay)")]
+    private static partial void LogPausing(ILogger logger, string stage, double ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch {Dir} ({Error}); relying on polling")]
     private static partial void LogNoWatch(ILogger logger, string dir, string error);

@@ -27,6 +27,9 @@ internal sealed class DuckDbWarehouse : IDisposable
 
     public bool ReadOnly { get; private init; }
 
+    /// <summary>Called inside each write transaction just before it commits, with the stage's name (crash tests aim here).</summary>
+    public Action<string>? BeforeCommit { get; set; }
+
     /// <summary>Opens the file for writing (and makes its tables) or, with <paramref name="readOnly"/>, for reading.</summary>
     public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null)
     {
@@ -169,6 +172,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                 p.Add(new DuckDBParameter("now", now));
                 p.Add(new DuckDBParameter("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 insert.ExecuteNonQuery();
+                BeforeCommit?.Invoke("load");
                 tx.Commit();
                 return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
             }
@@ -279,6 +283,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                 record.ExecuteNonQuery();
             }
 
+            BeforeCommit?.Invoke("tasks");
             tx.Commit();
             Execute("DROP TABLE IF EXISTS ct_versions");
             Execute("DROP TABLE IF EXISTS ct_keys");

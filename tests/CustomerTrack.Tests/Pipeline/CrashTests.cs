@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CustomerTrack.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CustomerTrack.Tests.Pipeline;
+
+/// <summary>
+/// Kill -9 anywhere: the real <c>customertrack run</c> is killed (whole process tree, SIGKILL) again and again
+/// inside ingest, load and task work, restarted each time, and finished with <c>run --once</c>. The tables and the
+/// ledger rows per file must equal those of an undisturbed run of the same files.
+/// </summary>
+public sealed class CrashTests(ITestOutputHelper log)
+{
+    private const string Tables = """
+        SELECT (SELECT md5(string_agg(c::VARCHAR, chr(10) ORDER BY c::VARCHAR)) FROM customer c)
+            || (SELECT md5(string_agg(h::VARCHAR, chr(10) ORDER BY h::VARCHAR)) FROM customer_history h)
+        """;
+
+    private const string RowsPerFile = """
+        SELECT l.file_name, count(r._seq) FROM load_history l LEFT JOIN customer_raw r ON r._file = l.file_key
+        WHERE l.status <> 'SKIPPED' GROUP BY l.file_name ORDER BY l.file_name
+        """;
+
+    [Fact]
+    public async Task Killing_run_inside_every_stage_loses_nothing_and_loads_nothing_twice()
+    {
+        using var source = new TempWorkspace();
+        var made = await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", "50", "--rows-per-file", "200",
+            "--customers", "800", "--seed", "3", "--start", "2026-11-01T00:00:00Z");
+        Assert.Equal(0, made.Code);
+        var files = Directory.GetFiles(source.Landing, "*.csv");
+        Assert.Equal(50, files.Length);
+
+        using var reference = new TempWorkspace();
+        using var crashed = new TempWorkspace();
+        foreach (var ws in new[] { reference, crashed })
+        {
+            Directory.CreateDirectory(ws.Landing);
+            foreach (var f in files)
+            {
+                var target = Path.Combine(ws.Landing, Path.GetFileName(f));
+                File.Copy(f, target);
+                File.SetLastWriteTimeUtc(target, DateTime.UtcNow.AddSeconds(-5));
+            }
+        }
+
+        Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", reference.Dir)).Code);
+
+        var kills = new Dictionary<string, int> { ["ingest"] = 0, ["load"] = 0, ["tasks"] = 0 };
+        string[] aims = ["ingest", "load", "tasks"];
+        var random = new Random(7);
+        for (var attempt = 0; attempt < 40 && kills.Values.Sum() < 15; attempt++)
+        {
+            var aim = aims[attempt % aims.Length];
+            var hit = await RunAndKillAsync(crashed.Dir, aim, TimeSpan.FromMilliseconds(random.Next(0, 120)));
+            if (hit is not null)
+            {
+                kills[hit]++;
+            }
+        }
+
+        log.WriteLine($"kills per stage: {string.Join(", ", kills.Select(k => $"{k.Key} {k.Value}"))}");
+        Assert.All(kills, k => Assert.True(k.Value >= 3, $"only {k.Value} kill(s) landed in {k.Key}"));
+
+        var finish = await CliRunner.RunAsync("run", "--once", "-w", crashed.Dir);
+        Assert.True(finish.Code == 0, finish.ToString());
+
+        var expected = reference.Open();
+        var actual = crashed.Open();
+        Assert.Equal(50, Db.Rows(expected, RowsPerFile).Count);
+        Assert.Equal(Db.Rows(expected, RowsPerFile), Db.Rows(actual, RowsPerFile));
+        Assert.Equal(Db.Query(expected, Tables).Scalar, Db.Query(actual, Tables).Scalar);
+        Assert.Equal(0, Db.Count(actual, "SELECT count(*) FROM (SELECT file_name FROM load_history WHERE status <> 'SKIPPED' GROUP BY file_name HAVING count(*) > 1)"));
+    }
+
+    /// <summary>Starts run, waits for the aimed stage to pause in its critical window, and kills the whole tree.</summary>
+    private static async Task<string?> RunAndKillAsync(string dir, string aim, TimeSpan extra)
+    {
+        using var process = CliRunner.Start("run", "-w", dir, "--verbose", "--set", "Debug:StepDelay=300ms", "--for", "60s");
+        var paused = new BlockingCollection<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && line.Contains("pausing", StringComparison.Ordinal))
+            {
+                paused.Add(line.Contains("ingest:", StringComparison.Ordinal) ? "ingest"
+                    : line.Contains("load:", StringComparison.Ordinal) ? "load" : "tasks");
+            }
+        };
+        process.BeginErrorReadLine();
+        var watch = Stopwatch.StartNew();
+        string? hit = null;
+        while (watch.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
+        {
+            if (paused.TryTake(out var stage, 100) && (stage == aim || watch.Elapsed > TimeSpan.FromSeconds(5)))
+            {
+                // Inside the window (300 ms long): kill at a random instant within it.
+                await Task.Delay(extra);
+                hit = stage;
+                break;
+            }
+        }
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        return hit;
+    }
+}
