@@ -1,9 +1,10 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 
 namespace CustomerTrack.Configuration;
 
 /// <summary>Reads settings in the usual .NET order: the workspace's JSON file, environment variables, then flags.</summary>
-public static class SettingsLoader
+public static partial class SettingsLoader
 {
     public const string FileName = "customertrack.json";
     public const string EnvironmentPrefix = "CUSTOMERTRACK__";
@@ -30,7 +31,18 @@ public static class SettingsLoader
         }
         catch (InvalidOperationException e)
         {
-            throw new CustomerTrackException($"settings in {file} or the environment: {(e.InnerException ?? e).Message}", e);
+            // The binder names the setting only in its own message; the reason is in the inner exception.
+            var reason = (e.InnerException ?? e).Message;
+            var setting = BinderSetting().Match(e.Message);
+            throw new CustomerTrackException(setting.Success
+                ? $"setting {setting.Groups[1].Value}: {reason}"
+                : $"settings in {file}, the environment or flags: {reason}", e);
+        }
+        catch (InvalidDataException e)
+        {
+            // The JSON provider wraps its parse error: "Failed to load configuration from file ...".
+            var reason = e.InnerException?.InnerException ?? e.InnerException ?? e;
+            throw new CustomerTrackException($"{file} {(e.InnerException is FormatException ? "is not valid JSON" : "cannot be read")}: {reason.Message}", e);
         }
         catch (System.Text.Json.JsonException e)
         {
@@ -44,4 +56,7 @@ public static class SettingsLoader
         settings.Validate();
         return settings;
     }
+
+    [GeneratedRegex(@" at '([^']+)' ")]
+    private static partial Regex BinderSetting();
 }

@@ -101,21 +101,21 @@ internal sealed class CustomerGenerator
         return (id, ChangeOp.Insert, values);
     }
 
-    /// <summary>One to three attributes change: a move, a new email, or a name change.</summary>
+    /// <summary>One to three attributes change: a move, a new email, or a name change (never a draw of the same value).</summary>
     private string[] Update(string[] values)
     {
         switch (_random.Next(3))
         {
             case 0:
-                values[Street] = Pick(_pools.Streets);
+                values[Street] = Other(values[Street], () => Pick(_pools.Streets));
                 values[City] = Pick(_pools.Cities);
                 values[State] = Pick(_pools.States);
                 break;
             case 1:
-                values[Email] = MakeEmail(values[First], values[Last]);
+                values[Email] = Other(values[Email], () => MakeEmail(values[First], values[Last]));
                 break;
             default:
-                values[Last] = Pick(_pools.LastNames);
+                values[Last] = Other(values[Last], () => Pick(_pools.LastNames));
                 if (_random.Next(2) == 0)
                 {
                     values[Email] = MakeEmail(values[First], values[Last]);
@@ -132,4 +132,17 @@ internal sealed class CustomerGenerator
             _random.Next(100).ToString(CultureInfo.InvariantCulture), "@", Pick(_pools.Domains));
 
     private string Pick(string[] pool) => pool[_random.Next(pool.Length)];
+
+    /// <summary>A fresh draw that differs from <paramref name="current"/>, so that an update changes something.</summary>
+    private static string Other(string current, Func<string> draw)
+    {
+        string next;
+        do
+        {
+            next = draw();
+        }
+        while (next == current);
+
+        return next;
+    }
 }

@@ -137,7 +137,17 @@ internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, 
         }
 
         var key = LakeKey.For(received, file.Name, sha);
-        lake.Commit(temp, key, landed);
+        try
+        {
+            lake.Commit(temp, key, landed);
+        }
+        catch
+        {
+            // The landing file stays for the next pass; the copy must not pile up in the lake on every retry.
+            TryDelete(temp);
+            throw;
+        }
+
         var stored = time.GetUtcNow().UtcDateTime;
         AppendProvenance(new ProvenanceRecord(file.Name, key, bytes, sha, landed, received, stored,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds));

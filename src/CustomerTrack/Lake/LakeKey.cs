@@ -14,9 +14,9 @@ public static class LakeKey
     public static string For(DateTime ingestedUtc, string fileName, string sha256Hex)
     {
         var stem = Safe(Path.GetFileNameWithoutExtension(fileName));
-        var ext = Safe(Path.GetExtension(fileName).TrimStart('.'));
+        var ext = Path.GetExtension(fileName).TrimStart('.');
         var date = ingestedUtc.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
-        return $"{date}/{stem}_{sha256Hex[..HashChars]}.{(ext.Length == 0 ? "csv" : ext)}";
+        return $"{date}/{stem}_{sha256Hex[..HashChars]}.{(ext.Length == 0 ? "csv" : Safe(ext))}";
     }
 
     /// <summary>The file name a key was made from, and the hash prefix it carries (null for keys made elsewhere).</summary>

@@ -3,11 +3,19 @@ using DuckDB.NET.Data;
 
 namespace CustomerTrack.Warehouse.DuckDb;
 
-/// <summary>Streams a file's rows into customer_raw and load_rejects through DuckDB's appender (its bulk path).</summary>
-internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, string fileKey, DateTime now, long lastSeq, string? rejectAll)
+/// <summary>
+/// Streams a file's rows into customer_raw and load_rejects through DuckDB's appender (its bulk path).
+/// Rows without event time are sequenced from <paramref name="processingBase"/> (the load time, or just after the
+/// previous such row when the clock has not moved past it) plus their line number in microseconds.
+/// </summary>
+internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, string fileKey, DateTime now, long lastSeq, string? rejectAll,
+    DateTime processingBase)
     : IChangeSink
 {
     public long LastSeq { get; private set; } = lastSeq;
+
+    /// <summary>The latest processing-time sequence given to a row of this file, if any.</summary>
+    public DateTime? LastProcessingTime { get; private set; }
 
     public void Accept(ParsedChange change)
     {
@@ -30,7 +38,13 @@ internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, s
         }
 
         // A file without event time (the original tutorial's) is sequenced by load time and position in the file.
-        row.AppendValue(change.UpdatedAt ?? now.AddTicks(change.Line * TimeSpan.TicksPerMicrosecond))
+        var sequence = change.UpdatedAt ?? processingBase.AddTicks(change.Line * TimeSpan.TicksPerMicrosecond);
+        if (change.UpdatedAt is null)
+        {
+            LastProcessingTime = sequence;
+        }
+
+        row.AppendValue(sequence)
             .AppendValue(change.Op)
             .AppendValue(change.UpdatedAt is not null)
             .EndRow();

@@ -19,6 +19,10 @@ internal sealed class DuckDbWarehouse : IDisposable
     private readonly string _display;
     private long _lastSeq;
 
+    // The latest processing-time sequence committed: a later file's rows must come after it, even in the same instant.
+    private DateTime _lastProcessingTime;
+    private DateTime? _pendingProcessingTime;
+
     private DuckDbWarehouse(DuckDBConnection connection, string display)
     {
         _connection = connection;
@@ -67,6 +71,10 @@ internal sealed class DuckDbWarehouse : IDisposable
             }
 
             warehouse._lastSeq = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+            if (warehouse.Scalar("SELECT max(updated_at) FROM customer_raw WHERE NOT _event_time_given") is DateTime last)
+            {
+                warehouse._lastProcessingTime = last;
+            }
         }
 
         return warehouse;
@@ -113,6 +121,7 @@ internal sealed class DuckDbWarehouse : IDisposable
             }
 
             var duplicateOf = DuplicateOf(file);
+            _pendingProcessingTime = null;
             var tx = _connection.BeginTransaction();
             try
             {
@@ -131,8 +140,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                     summary = Append(file, settings, now, rejectAll: null);
                     if (summary.Rejected > 0 && settings.OnError == "abort")
                     {
-                        tx.Rollback();
-                        _lastSeq = firstSeq - 1;
+                        // The catch below rolls back and resets the sequence; rolling back here too would throw there.
                         throw FirstReject(file, settings, now);
                     }
 
@@ -143,6 +151,9 @@ internal sealed class DuckDbWarehouse : IDisposable
                         tx = _connection.BeginTransaction();
                         summary = Append(file, settings, now,
                             rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
+
+                        // The reader counted the good rows as accepted, but the sink rejected them all.
+                        summary = summary with { Accepted = 0, Rejected = summary.Rows };
                     }
 
                     status = summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
@@ -174,6 +185,11 @@ internal sealed class DuckDbWarehouse : IDisposable
                 insert.ExecuteNonQuery();
                 BeforeCommit?.Invoke("load");
                 tx.Commit();
+                if (_pendingProcessingTime is { } processed && processed > _lastProcessingTime)
+                {
+                    _lastProcessingTime = processed;
+                }
+
                 return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
             }
             catch
@@ -205,9 +221,11 @@ internal sealed class DuckDbWarehouse : IDisposable
     {
         using var raw = _connection.CreateAppender("customer_raw");
         using var rejects = _connection.CreateAppender("load_rejects");
-        var sink = new AppenderSink(raw, rejects, file.Key, now, _lastSeq, rejectAll);
+        var sink = new AppenderSink(raw, rejects, file.Key, now, _lastSeq, rejectAll,
+            now > _lastProcessingTime ? now : _lastProcessingTime);
         var summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, sink);
         _lastSeq = sink.LastSeq;
+        _pendingProcessingTime = sink.LastProcessingTime;
         return summary;
     }
 
