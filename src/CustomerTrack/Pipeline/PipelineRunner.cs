@@ -137,17 +137,18 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var loops = new List<Task>();
         if (_stages.HasFlag(Stages.Ingest))
         {
-            loops.Add(LoopAsync("ingest", _ingestWake, IngestWait, async t => await _ingest.RunOnceAsync(t), ct));
+            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => await _ingest.RunOnceAsync(t), ct), ct));
         }
 
         if (_stages.HasFlag(Stages.Load))
         {
-            loops.Add(LoopAsync("load", _loadWake, () => settings.Load.PollInterval, t => Task.FromResult(_load!.RunOnce(t)), ct));
+            // Each loop on a thread of its own: load and tasks do synchronous database work and must not wait for each other to start.
+            loops.Add(Task.Run(() => LoopAsync("load", _loadWake, () => settings.Load.PollInterval, t => Task.FromResult(_load!.RunOnce(t)), ct), ct));
         }
 
         if (_stages.HasFlag(Stages.Tasks))
         {
-            loops.Add(LoopAsync("tasks", _taskWake, () => settings.Tasks.Interval, t => Task.FromResult(_tasks!.RunOnce(t).Count), ct));
+            loops.Add(Task.Run(() => LoopAsync("tasks", _taskWake, () => settings.Tasks.Interval, t => Task.FromResult(_tasks!.RunOnce(t).Count), ct), ct));
         }
 
         try

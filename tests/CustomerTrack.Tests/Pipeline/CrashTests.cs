@@ -48,15 +48,19 @@ public sealed class CrashTests(ITestOutputHelper log)
         Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", reference.Dir)).Code);
 
         var kills = new Dictionary<string, int> { ["ingest"] = 0, ["load"] = 0, ["tasks"] = 0 };
-        string[] aims = ["ingest", "load", "tasks"];
         var random = new Random(7);
-        for (var attempt = 0; attempt < 40 && kills.Values.Sum() < 15; attempt++)
+        for (var attempt = 0; attempt < 30 && kills.Values.Any(k => k < 4); attempt++)
         {
-            var aim = aims[attempt % aims.Length];
-            var hit = await RunAndKillAsync(crashed.Dir, aim, TimeSpan.FromMilliseconds(random.Next(0, 120)));
+            var aim = kills.Where(k => k.Value < 4).OrderBy(k => k.Value).First().Key;
+            var (hit, sawWork) = await RunAndKillAsync(crashed.Dir, aim, TimeSpan.FromMilliseconds(random.Next(0, 150)));
             if (hit is not null)
             {
                 kills[hit]++;
+            }
+
+            if (!sawWork)
+            {
+                break;
             }
         }
 
@@ -74,10 +78,13 @@ public sealed class CrashTests(ITestOutputHelper log)
         Assert.Equal(0, Db.Count(actual, "SELECT count(*) FROM (SELECT file_name FROM load_history WHERE status <> 'SKIPPED' GROUP BY file_name HAVING count(*) > 1)"));
     }
 
-    /// <summary>Starts run, waits for the aimed stage to pause in its critical window, and kills the whole tree.</summary>
-    private static async Task<string?> RunAndKillAsync(string dir, string aim, TimeSpan extra)
+    /// <summary>
+    /// Starts run, waits for the aimed stage to pause in its critical window, and kills the whole tree at a random
+    /// instant inside it. Returns the stage hit (null when the aim never paused) and whether any stage had work.
+    /// </summary>
+    private static async Task<(string? Hit, bool SawWork)> RunAndKillAsync(string dir, string aim, TimeSpan within)
     {
-        using var process = CliRunner.Start("run", "-w", dir, "--verbose", "--set", "Debug:StepDelay=300ms", "--for", "60s");
+        using var process = CliRunner.Start("run", "-w", dir, "--verbose", "--set", "Debug:StepDelay=200ms", "--for", "60s");
         var paused = new BlockingCollection<string>();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -89,20 +96,24 @@ public sealed class CrashTests(ITestOutputHelper log)
         };
         process.BeginErrorReadLine();
         var watch = Stopwatch.StartNew();
+        var sawWork = false;
         string? hit = null;
-        while (watch.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
+        while (watch.Elapsed < TimeSpan.FromSeconds(6) && !process.HasExited)
         {
-            if (paused.TryTake(out var stage, 100) && (stage == aim || watch.Elapsed > TimeSpan.FromSeconds(5)))
+            if (paused.TryTake(out var stage, 50))
             {
-                // Inside the window (300 ms long): kill at a random instant within it.
-                await Task.Delay(extra);
-                hit = stage;
-                break;
+                sawWork = true;
+                if (stage == aim)
+                {
+                    await Task.Delay(within);
+                    hit = stage;
+                    break;
+                }
             }
         }
 
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
-        return hit;
+        return (hit, sawWork);
     }
 }

@@ -15,7 +15,7 @@ namespace CustomerTrack.Warehouse.DuckDb;
 internal sealed class DuckDbWarehouse : IDisposable
 {
     private readonly DuckDBConnection _connection;
-    private readonly Lock _write = new();
+    private readonly FairLock _write = new();
     private readonly string _display;
     private long _lastSeq;
 
@@ -91,7 +91,7 @@ internal sealed class DuckDbWarehouse : IDisposable
     /// <summary>Keys already in the load history: Snowpipe's load metadata.</summary>
     public HashSet<string> LoadedKeys()
     {
-        lock (_write)
+        using (_write.Enter())
         {
             using var cmd = Command("SELECT file_key FROM load_history");
             using var reader = cmd.ExecuteReader();
@@ -108,7 +108,7 @@ internal sealed class DuckDbWarehouse : IDisposable
     /// <summary>Loads one lake file and its load-history row in one transaction; a file already loaded is skipped.</summary>
     public LoadOutcome LoadFile(LakeFile file, LoadSettings settings, DateTime now)
     {
-        lock (_write)
+        using (_write.Enter())
         {
             var started = Stopwatch.GetTimestamp();
             using (var check = Command("SELECT count(*) FROM load_history WHERE file_key = $key"))
@@ -246,7 +246,7 @@ internal sealed class DuckDbWarehouse : IDisposable
 
     private TaskRunOutcome? Apply(ScdSettings scd, int maxRows, DateTime now, bool rebuild)
     {
-        lock (_write)
+        using (_write.Enter())
         {
             var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
             var max = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
@@ -392,7 +392,7 @@ internal sealed class DuckDbWarehouse : IDisposable
 
     public void Dispose()
     {
-        lock (_write)
+        using (_write.Enter())
         {
             _connection.Dispose();
         }
