@@ -1,0 +1,81 @@
+using CustomerTrack.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CustomerTrack.Tests.Pipeline;
+
+/// <summary>
+/// generate and ingest as processes of their own beside run, sharing one workspace as the original's containers
+/// share a volume, each killed (SIGKILL, whole tree) and restarted independently.
+/// </summary>
+public sealed class SeparateProcessCrashTests(ITestOutputHelper log)
+{
+    private const string Tables = """
+        SELECT (SELECT md5(string_agg(c::VARCHAR, chr(10) ORDER BY c::VARCHAR)) FROM customer c)
+            || (SELECT md5(string_agg(h::VARCHAR, chr(10) ORDER BY h::VARCHAR)) FROM customer_history h)
+        """;
+
+    private const string RowsPerFile = """
+        SELECT l.file_name, count(r._seq) FROM load_history l LEFT JOIN customer_raw r ON r._file = l.file_key
+        WHERE l.status <> 'SKIPPED' GROUP BY l.file_name ORDER BY l.file_name
+        """;
+
+    private static readonly string[] Generate =
+        ["generate", "--files", "30", "--rows-per-file", "150", "--customers", "600", "--seed", "9", "--start", "2026-11-02T00:00:00Z", "--every", "150ms"];
+
+    [Fact]
+    public async Task Generate_ingest_and_run_killed_independently_give_the_tables_of_an_undisturbed_run()
+    {
+        using var reference = new TempWorkspace();
+        Assert.Equal(0, (await CliRunner.RunAsync([.. Generate, "-w", reference.Dir])).Code);
+        Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", reference.Dir)).Code);
+
+        using var shared = new TempWorkspace();
+        string[][] commands =
+        [
+            [.. Generate, "-w", shared.Dir],
+            ["ingest", "-w", shared.Dir, "--set", "Ingest:MinFileAge=0ms", "--set", "Debug:StepDelay=50ms"],
+            ["run", "-w", shared.Dir, "--set", "Ingest:MinFileAge=0ms", "--set", "Debug:StepDelay=50ms"],
+        ];
+        var names = new[] { "generate", "ingest", "run" };
+        var processes = commands.Select(c => CliRunner.Start(c)).ToArray();
+        var kills = new int[3];
+        var random = new Random(5);
+        try
+        {
+            for (var round = 0; round < 12; round++)
+            {
+                await Task.Delay(random.Next(300, 900));
+                var victim = round < 3 ? round : random.Next(3);
+                processes[victim].Kill(entireProcessTree: true);
+                await processes[victim].WaitForExitAsync();
+                processes[victim].Dispose();
+                kills[victim]++;
+                processes[victim] = CliRunner.Start(commands[victim]);
+            }
+        }
+        finally
+        {
+            foreach (var p in processes)
+            {
+                p.Kill(entireProcessTree: true);
+                await p.WaitForExitAsync();
+                p.Dispose();
+            }
+        }
+
+        log.WriteLine($"kills: {string.Join(", ", names.Zip(kills, (n, k) => $"{n} {k}"))}");
+        Assert.All(kills, k => Assert.True(k >= 3));
+
+        // Finish: every file once more (a restarted generator starts again from its first file), then drain.
+        Assert.Equal(0, (await CliRunner.RunAsync([.. Generate, "-w", shared.Dir])).Code);
+        var finish = await CliRunner.RunAsync("run", "--once", "-w", shared.Dir);
+        Assert.True(finish.Code == 0, finish.ToString());
+
+        var expected = reference.Open();
+        var actual = shared.Open();
+        Assert.Equal(30, Db.Rows(expected, RowsPerFile).Count);
+        Assert.Equal(Db.Rows(expected, RowsPerFile), Db.Rows(actual, RowsPerFile));
+        Assert.Equal(Db.Query(expected, Tables).Scalar, Db.Query(actual, Tables).Scalar);
+        Assert.Empty(Directory.GetFiles(shared.Landing, "*.csv"));
+    }
+}
