@@ -30,7 +30,14 @@ public static class SettingsLoader
         }
         catch (InvalidOperationException e)
         {
-            throw new CustomerTrackException($"settings in {file} or the environment: {(e.InnerException ?? e).Message}", e);
+            // The binder's message names the setting; ours (a bad duration, say) says what to write instead.
+            var detail = e.InnerException is CustomerTrackException inner ? $"{e.Message} {inner.Message}" : e.Message;
+            throw new CustomerTrackException($"settings in {file}, the environment or --set: {detail}", e);
+        }
+        catch (InvalidDataException e)
+        {
+            // The JSON provider wraps the parser's error, which says where the file breaks.
+            throw new CustomerTrackException($"{file} is not valid JSON: {(e.InnerException ?? e).Message}", e);
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -128,8 +128,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                     summary = Append(file, settings, now, rejectAll: null);
                     if (summary.Rejected > 0 && settings.OnError == "abort")
                     {
-                        tx.Rollback();
-                        _lastSeq = firstSeq - 1;
+                        // The catch below rolls the file back; a rollback here as well would make that one throw.
                         throw FirstReject(file, settings, now);
                     }
 
