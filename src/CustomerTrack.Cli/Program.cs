@@ -36,7 +36,14 @@ public static class Program
         var parse = Build().Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"customertrack: {parse.Errors[0].Message} (see 'customertrack --help')");
+            // A mistyped command also leaves "required command was not provided"; the unknown word is the one to fix.
+            var first = parse.UnmatchedTokens.Count > 0
+                ? parse.Errors.FirstOrDefault(e => e.Message.Contains($"'{parse.UnmatchedTokens[0]}'", StringComparison.Ordinal)) ?? parse.Errors[0]
+                : parse.Errors[0];
+
+            // Some parser messages list choices on lines of their own; the contract is one line.
+            var message = string.Join(' ', first.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            await error.WriteLineAsync($"customertrack: {message} (see 'customertrack --help')");
             return 2;
         }
 

@@ -50,7 +50,7 @@ internal static class DemoCommand
 
             // Whatever landed before the stop is processed, so the summary covers every generated file.
             var tail = await runner.DrainAsync(ct);
-            PrintSummary(runner, output, generated, ws);
+            PrintSummary(runner, output, generated, ws, parse.GetValue(Common.Workspace)!);
             return 0;
         });
         return command;
@@ -142,13 +142,16 @@ internal static class DemoCommand
         });
     }
 
-    private static void PrintSummary(PipelineRunner runner, TextWriter output, int generated, Workspace ws)
+    private static void PrintSummary(PipelineRunner runner, TextWriter output, int generated, Workspace ws, string workspaceArg)
     {
         var s = Read(runner);
         var f = runner.Query(Freshness.SummarySql);
         var busiest = runner.Query("SELECT customer_id FROM customer_history GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1").Scalar ?? "1";
         var moment = runner.Query("SELECT max(start_time) - INTERVAL 5 SECOND FROM customer_history").Scalar ?? "2026-01-01 00:00:00";
-        var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? "" : $" --workspace {ws.Show(ws.Root)}";
+        // The folder as the user named it, so the lines work when pasted where the demo ran.
+        var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? ""
+            : workspaceArg.Contains(' ', StringComparison.Ordinal) ? $" --workspace \"{workspaceArg}\""
+            : $" --workspace {workspaceArg}";
         output.WriteLine();
         output.WriteLine($"demo summary: {generated} files generated, {s.Files} loaded, {s.Rows} rows");
         output.WriteLine($"  customers:  {s.Customers} (SCD1, table customer)");

@@ -27,7 +27,11 @@ internal static class ReadCommands
 
     public static Command History()
     {
-        var id = new Argument<long>("CUSTOMER_ID") { Description = "The customer's business key" };
+        var id = new Argument<long>("CUSTOMER_ID")
+        {
+            Description = "The customer's business key",
+            CustomParser = r => Common.CustomerId(r, "CUSTOMER_ID"),
+        };
         var command = new Command("history", "Every version of one customer (SCD2), oldest first") { id, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,7 +50,11 @@ internal static class ReadCommands
     public static Command AsOf()
     {
         var at = new Argument<string>("TIMESTAMP") { Description = "ISO 8601; no offset means UTC" };
-        var customer = new Option<long?>("--customer") { Description = "Only this customer" };
+        var customer = new Option<long?>("--customer")
+        {
+            Description = "Only this customer",
+            CustomParser = r => Common.CustomerId(r, "--customer"),
+        };
         var command = new Command("as-of", "The customer table as it stood at a moment, from history") { at, customer, Common.Format };
         command.SetAction(async (parse, ct) =>
         {

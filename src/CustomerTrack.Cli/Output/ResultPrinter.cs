@@ -95,7 +95,8 @@ internal static class ResultPrinter
                     {
                         json.WriteNullValue();
                     }
-                    else if (column.Kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out _))
+                    else if (column.Kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                             && double.IsFinite(number))
                     {
                         json.WriteRawValue(value);
                     }
@@ -105,6 +106,7 @@ internal static class ResultPrinter
                     }
                     else
                     {
+                        // Text, and the numbers JSON cannot hold (NaN, Infinity).
                         json.WriteStringValue(value);
                     }
                 }

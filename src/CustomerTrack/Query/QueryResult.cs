@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Data.Common;
 using System.Globalization;
 using System.Numerics;
@@ -73,14 +74,22 @@ public sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyL
           || t == typeof(decimal) || t == typeof(BigInteger) ? CellKind.Number
         : CellKind.Text;
 
+    private static string ShowNullable(object? value) => value is null or DBNull ? "NULL" : Show(value);
+
     private static string Show(object value) => value switch
     {
         DateTime t => EventTime.Format(t),
         DateTimeOffset t => EventTime.Format(t.UtcDateTime),
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         float f => f.ToString("R", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+
+        // DuckDB's LIST, STRUCT and MAP: their values, not the names of the .NET types that hold them.
+        IDictionary m => "{" + string.Join(", ", m.Keys.Cast<object>().Select(k => $"{Show(k)}: {ShowNullable(m[k])}")) + "}",
+        IEnumerable e and not string => "[" + string.Join(", ", e.Cast<object?>().Select(ShowNullable)) + "]",
         _ => value.ToString() ?? "",
     };
 }
