@@ -30,7 +30,7 @@ public sealed partial class ReadmeTests
         var section = Readme[Readme.IndexOf("## Commands", StringComparison.Ordinal)..];
         section = section[..section.IndexOf("\n## ", 5, StringComparison.Ordinal)];
         var commands = CommandRow().Matches(section).Select(m => m.Groups[1].Value).ToHashSet();
-        var cli = Cli.Program.Build().Subcommands.Select(c => c.Name).ToHashSet();
+        var cli = CustomerTrack.Cli.Program.Build().Subcommands.Select(c => c.Name).ToHashSet();
         Assert.Equal(cli.Order(), commands.Order());
         Assert.Contains("./customertrack demo", Readme, StringComparison.Ordinal);
         Assert.Contains("./test.sh", Readme, StringComparison.Ordinal);

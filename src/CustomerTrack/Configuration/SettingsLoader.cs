@@ -32,7 +32,7 @@ public static partial class SettingsLoader
         catch (InvalidOperationException e)
         {
             // The binder names the setting only in its own message; the reason is in the inner exception.
-            var reason = (e.InnerException ?? e).Message;
+            var reason = e.InnerException is CustomerTrackException ours ? ours.Message : e.Message;
             var setting = BinderSetting().Match(e.Message);
             throw new CustomerTrackException(setting.Success
                 ? $"setting {setting.Groups[1].Value}: {reason}"
