@@ -42,7 +42,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     private readonly Signal _ingestWake, _loadWake, _taskWake;
     private OwnerEndpoint? _endpoint;
 
-    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages)
+    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, DuckDbWarehouse? warehouse)
     {
         _workspace = workspace;
         _time = time;
@@ -54,10 +54,9 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         Progress = new Signal(time);
         var lake = new FolderLake(workspace.LakeRoot);
         _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake };
-        if ((stages & (Stages.Load | Stages.Tasks)) != 0)
+        _warehouse = warehouse;
+        if (_warehouse is not null)
         {
-            _warehouse = DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly: false,
-                () => OwnerRecord.Read(workspace)?.Describe());
             if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
             {
                 _warehouse.BeforeCommit = stage =>
@@ -81,13 +80,41 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
         string command, CancellationToken ct)
     {
-        var runner = new PipelineRunner(workspace, time, logs, stages);
-        if (runner._warehouse is { } warehouse)
+        var warehouse = (stages & (Stages.Load | Stages.Tasks)) != 0
+            ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
+            : null;
+        var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
+        if (warehouse is not null)
         {
             runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct);
         }
 
         return runner;
+    }
+
+    /// <summary>
+    /// Takes the warehouse file. Held by another customertrack process, it fails at once naming that process; held by
+    /// something else (a DuckDB shell, a backup tool), it says so and tries again with back-off until the file is free.
+    /// </summary>
+    private static async Task<DuckDbWarehouse> OpenWarehouseAsync(Workspace workspace, TimeProvider time, ILogger logger, CancellationToken ct)
+    {
+        var retry = new ResiliencePipelineBuilder<DuckDbWarehouse> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<DuckDbWarehouse>
+            {
+                ShouldHandle = new PredicateBuilder<DuckDbWarehouse>().Handle<WarehouseBusyException>(_ => OwnerRecord.Read(workspace) is null),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = TimeSpan.FromSeconds(5),
+                OnRetry = args =>
+                {
+                    LogLocked(logger, args.Outcome.Exception?.Message, args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        return await retry.ExecuteAsync(_ => ValueTask.FromResult(DuckDbWarehouse.Open(workspace.WarehousePath,
+            workspace.Show(workspace.WarehousePath), readOnly: false, () => OwnerRecord.Read(workspace)?.Describe())), ct);
     }
 
     /// <summary>A read-only query on the owned warehouse.</summary>
@@ -234,6 +261,9 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Stage}: pausing before commit ({Ms} ms, Debug:StepDelay)")]
     private static partial void LogPausing(ILogger logger, string stage, double ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Error}; it is not a customertrack process, so trying again in {DelayMs:F0} ms")]
+    private static partial void LogLocked(ILogger logger, string? error, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cannot watch {Dir} ({Error}); relying on polling")]
     private static partial void LogNoWatch(ILogger logger, string dir, string error);

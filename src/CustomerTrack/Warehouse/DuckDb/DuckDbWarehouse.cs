@@ -18,6 +18,7 @@ internal sealed class DuckDbWarehouse : IDisposable
     private readonly FairLock _write = new();
     private readonly string _display;
     private long _lastSeq;
+    private bool _checkpointDue;
 
     // The latest processing-time sequence committed: a later file's rows must come after it, even in the same instant.
     private DateTime _lastProcessingTime;
@@ -184,7 +185,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                 p.Add(new DuckDBParameter("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 insert.ExecuteNonQuery();
                 BeforeCommit?.Invoke("load");
-                tx.Commit();
+                Commit(tx);
                 if (_pendingProcessingTime is { } processed && processed > _lastProcessingTime)
                 {
                     _lastProcessingTime = processed;
@@ -194,10 +195,7 @@ internal sealed class DuckDbWarehouse : IDisposable
             }
             catch
             {
-                if (tx.Connection is not null)
-                {
-                    tx.Rollback();
-                }
+                RollBackQuietly(tx);
 
                 _lastSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
                 throw;
@@ -206,6 +204,51 @@ internal sealed class DuckDbWarehouse : IDisposable
             {
                 tx.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Commits; after a commit that failed (a full disk), the next one that succeeds is followed by a checkpoint, so the
+    /// state is written to the database file and a torn tail the failure may have left in the WAL is never replayed.
+    /// </summary>
+    private void Commit(DuckDBTransaction tx)
+    {
+        try
+        {
+            tx.Commit();
+        }
+        catch (DuckDBException)
+        {
+            _checkpointDue = true;
+            throw;
+        }
+
+        if (_checkpointDue)
+        {
+            try
+            {
+                Execute("CHECKPOINT");
+                _checkpointDue = false;
+            }
+            catch (DuckDBException)
+            {
+                // Still no room: the next successful commit tries again.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rolls back what a failure left open. A commit that failed (a full disk, say) has already ended the transaction,
+    /// and the rollback's own complaint must not hide the error that matters.
+    /// </summary>
+    private static void RollBackQuietly(DuckDBTransaction tx)
+    {
+        try
+        {
+            tx.Rollback();
+        }
+        catch (Exception e) when (e is InvalidOperationException or DuckDBException)
+        {
         }
     }
 
@@ -302,7 +345,7 @@ internal sealed class DuckDbWarehouse : IDisposable
             }
 
             BeforeCommit?.Invoke("tasks");
-            tx.Commit();
+            Commit(tx);
             Execute("DROP TABLE IF EXISTS ct_versions");
             Execute("DROP TABLE IF EXISTS ct_keys");
             return new TaskRunOutcome(runId, from, to, rebuild ? to : to - from, customers, versions, ties, duration);
