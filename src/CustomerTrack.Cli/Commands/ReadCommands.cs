@@ -77,16 +77,27 @@ internal static class ReadCommands
     public static Command Status()
     {
         var json = new Option<bool>("--json") { Description = "Print the status as one JSON object" };
-        var command = new Command("status", "Counts per stage, pending files, stream lag, last task run") { json };
+        var files = new Option<bool>("--files") { Description = "Also account for every file: rows in it, loaded, rejected, and why" };
+        var command = new Command("status", "Counts per stage, pending files, stream lag, last task run") { json, files };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             using var reader = WarehouseReader.Open(ws);
             var s = await StatusReport.ReadAsync(ws, reader, ct);
             var output = parse.InvocationConfiguration.Output;
+            var perFile = parse.GetValue(files) ? await reader.QueryAsync(StatusReport.FilesSql, ct) : null;
             if (parse.GetValue(json))
             {
-                output.WriteLine(JsonSerializer.Serialize(s, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+                var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+                var node = JsonSerializer.SerializeToNode(s, options)!.AsObject();
+                if (perFile is not null)
+                {
+                    using var text = new StringWriter();
+                    ResultPrinter.Print(perFile, "json", text);
+                    node["files"] = System.Text.Json.Nodes.JsonNode.Parse(text.ToString());
+                }
+
+                output.WriteLine(node.ToJsonString(options));
                 return 0;
             }
 
@@ -100,6 +111,12 @@ internal static class ReadCommands
             output.WriteLine(s.LastTaskRunAt is null
                 ? "tasks        no run yet"
                 : $"tasks        {s.TaskRuns} run(s), {s.TiesTotal} tie(s); last at {s.LastTaskRunAt} UTC: {s.LastTaskRunRows} rows in {s.LastTaskRunMs:F0} ms");
+            if (perFile is not null)
+            {
+                output.WriteLine();
+                ResultPrinter.Print(perFile, "table", output);
+            }
+
             return 0;
         });
         return command;
