@@ -8,8 +8,9 @@ namespace CustomerTrack.Scd;
 /// <para>
 /// The history of every customer a batch touches is recomputed from that customer's ledger rows, ordered by
 /// event time. That one rule gives late changes spliced into place, deletes that stay deleted against older
-/// changes, ties won by the row loaded last, and a rebuild equal to incremental processing, because the
-/// result is a function of the set of ledger rows alone, never of the order or batching they arrived in.
+/// changes, ties won by the change loaded last (a change loaded again counts from its first load, so it changes
+/// nothing), and a rebuild equal to incremental processing, because the result is a function of the set of
+/// ledger rows (and, for ties only, their load order), never of how they were split or batched.
 /// </para>
 /// Intervals are half-open: a version is valid for <c>start_time &lt;= t &lt; end_time</c>.
 /// </summary>
@@ -36,26 +37,34 @@ internal sealed class ScdSql
         ? "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT DISTINCT customer_id FROM customer_raw WHERE _seq <= $to"
         : "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT DISTINCT customer_id FROM customer_raw WHERE _seq > $from AND _seq <= $to";
 
-    /// <summary>Counts key-and-sequence groups touched by the batch that hold two different changes.</summary>
-    public static string CountTies(bool all)
-    {
-        var change = "{'op': r.op, " + string.Join(", ", Columns.Attributes.Select(a => $"'{a}': r.{a}")) + "}";
-        return $"""
-            SELECT count(*) FROM (
-                SELECT r.customer_id
-                FROM customer_raw r SEMI JOIN ct_keys k ON r.customer_id = k.customer_id
-                WHERE r._seq <= $to
-                GROUP BY r.customer_id, r.updated_at
-                HAVING count(DISTINCT {change}) > 1 {(all ? "" : "AND max(r._seq) > $from")})
-            """;
-    }
+    /// <summary>
+    /// Counts the ties the batch brought: key-and-sequence groups holding two different changes, at least one of them
+    /// first loaded in this batch. A change loaded again is not new, so no tie is counted twice.
+    /// </summary>
+    public static string CountTies(bool all) => $"""
+        SELECT count(*) FROM (
+            SELECT customer_id, ts FROM ({Changes()})
+            GROUP BY customer_id, ts
+            HAVING count(*) > 1 {(all ? "" : "AND max(first_seq) > $from")})
+        """;
+
+    /// <summary>
+    /// The distinct changes of the batch's customers up to <c>$to</c>, each with the <c>_seq</c> it was first loaded at.
+    /// A change is what a row does: upsert these attribute values (INSERT, UPDATE and UPSERT alike), or delete (whatever
+    /// attributes the row carries). So the same change loaded twice is one change, and it counts from its first load.
+    /// </summary>
+    private static string Changes() => $"""
+        SELECT r.customer_id, r.updated_at AS ts, r.op = 'DELETE' AS is_del,
+               {string.Join(", ", Columns.Attributes.Select(a => $"CASE WHEN r.op = 'DELETE' THEN NULL ELSE r.{a} END AS {a}"))},
+               min(r._seq) AS first_seq
+        FROM customer_raw r SEMI JOIN ct_keys k ON r.customer_id = k.customer_id
+        WHERE r._seq <= $to
+        GROUP BY ALL
+        """;
 
     /// <summary>Computes every version (and every delete) of the batch's customers into <c>ct_versions</c>.</summary>
     public string ComputeVersions()
     {
-        var attrsNullOnDelete = string.Join(",\n               ",
-            Columns.Attributes.Select(a => $"CASE WHEN r.op = 'DELETE' THEN NULL ELSE r.{a} END AS {a}"));
-
         // Ignore-null feeds: a NULL means "unchanged", so carry the last non-NULL value forward, but never
         // across a delete (life counts the deletes so far; a re-created customer starts from nothing).
         var filled = _settings.IgnoreNullUpdates
@@ -74,12 +83,10 @@ internal sealed class ScdSql
         return $"""
             CREATE OR REPLACE TEMP TABLE ct_versions AS
             WITH src AS (
-                SELECT r.customer_id, r.updated_at AS ts, r.op = 'DELETE' AS is_del,
-                       {attrsNullOnDelete}
-                FROM customer_raw r SEMI JOIN ct_keys k ON r.customer_id = k.customer_id
-                WHERE r._seq <= $to
-                -- Same key and sequence: the change loaded last wins (an exact duplicate changes nothing).
-                QUALIFY row_number() OVER (PARTITION BY r.customer_id, r.updated_at ORDER BY r._seq DESC) = 1
+                SELECT customer_id, ts, is_del, {Attrs()}
+                FROM ({Changes()})
+                -- Different changes with one key and sequence (a tie): the one loaded last wins.
+                QUALIFY row_number() OVER (PARTITION BY customer_id, ts ORDER BY first_seq DESC) = 1
             ),
             lived AS (
                 SELECT *, sum(CASE WHEN is_del THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS life

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using System.Text;
+using CsCheck;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace CustomerTrack.Tests.Scd;
+
+/// <summary>Counts what a property ran, across CsCheck's threads, and how often each rule's situation came up.</summary>
+internal sealed class FeedStats
+{
+    private static readonly string[] Situations =
+    [
+        "late change", "exact duplicate", "tie", "delete", "re-creation after delete", "change equal to the version before",
+        "change to or from NULL", "tutorial-format file", "several task runs",
+    ];
+
+    private readonly long[] _seen = new long[Situations.Length];
+    private int _feeds;
+    private int _largest;
+    private long _rows;
+
+    public int Feeds => _feeds;
+    public int Largest => _largest;
+    public long Rows => Interlocked.Read(ref _rows);
+
+    public void Add(FeedPlan plan, IReadOnlyList<LedgerRow> ledger, int taskRuns)
+    {
+        Interlocked.Increment(ref _feeds);
+        Interlocked.Add(ref _rows, plan.RowCount);
+        int seen;
+        while ((seen = _largest) < plan.RowCount && Interlocked.CompareExchange(ref _largest, plan.RowCount, seen) != seen)
+        {
+        }
+
+        var sequences = ledger.GroupBy(r => r.CustomerId).Select(g => ScdModel.Sequence(g)).ToList();
+        bool[] found =
+        [
+            ledger.Any(r => ledger.Any(e => e.CustomerId == r.CustomerId && e.Seq < r.Seq && e.UpdatedAt > r.UpdatedAt)),
+            ledger.GroupBy(r => (r.CustomerId, r.UpdatedAt, r.Change)).Any(g => g.Count() > 1),
+            ScdModel.Ties(ledger, 0, long.MaxValue) > 0,
+            ledger.Any(r => r.IsDelete),
+            sequences.Any(s => s.Zip(s.Skip(1)).Any(p => p.First.IsDelete && !p.Second.IsDelete)),
+            sequences.Any(s => s.Zip(s.Skip(1)).Any(p => !p.First.IsDelete && p.First.Attributes.SequenceEqual(p.Second.Attributes) && !p.Second.IsDelete)),
+            sequences.Any(s => s.Zip(s.Skip(1)).Any(p => !p.First.IsDelete && !p.Second.IsDelete
+                && p.First.Attributes.Zip(p.Second.Attributes).Any(a => (a.First is null) != (a.Second is null)))),
+            plan.Files.Any(f => f.Tutorial),
+            taskRuns > 1,
+        ];
+        for (var i = 0; i < found.Length; i++)
+        {
+            if (found[i])
+            {
+                Interlocked.Increment(ref _seen[i]);
+            }
+        }
+    }
+
+    /// <summary>Situations that came up in fewer than <paramref name="share"/> of the feeds.</summary>
+    public IEnumerable<string> Rare(double share) =>
+        Situations.Where((_, i) => Interlocked.Read(ref _seen[i]) < share * Feeds);
+
+    public override string ToString() =>
+        $"{Feeds} feeds, {Rows} rows, largest {Largest} rows; feeds with: "
+        + string.Join(", ", Situations.Select((s, i) => $"{s} {Interlocked.Read(ref _seen[i])}"));
+}
+
+/// <summary>Runs one random feed through the real pipeline and compares everything with the model.</summary>
+internal static class FeedCheck
+{
+    public static async Task RunAsync(FeedPlan plan, ScdOptions options, bool rebuild, FeedStats stats)
+    {
+        await using var run = await ScdRun.StartAsync(options, FeedGen.EventBase, FeedGen.DrainStep, plan.MaxBatchRows);
+        for (var i = 0; i < plan.Files.Count; i++)
+        {
+            run.Land(plan.Files[i]);
+            if (plan.DrainAfter[i])
+            {
+                await run.DrainAsync();
+            }
+        }
+
+        await run.DrainAsync();
+
+        Same("customer_raw (the ledger the files must give)", run.Ledger.Select(r => r.Show()).ToList(), run.LedgerRows());
+        var expected = ScdModel.Apply(run.Ledger, options);
+        var actual = run.Tables();
+        Same("customer", expected.Customer, actual.Customer);
+        Same("customer_history", expected.History, actual.History);
+
+        // The task runs chain over the whole ledger, and each reports the ties it saw.
+        var last = 0L;
+        foreach (var r in run.Runs)
+        {
+            Assert.True(r.FromSeq == last, $"task run {r.RunId} starts at {r.FromSeq}, the previous ended at {last}");
+            last = r.ToSeq;
+        }
+
+        Assert.Equal(run.Ledger.Count, last);
+        Same("task_run ties",
+            run.Runs.Select(r => $"({r.FromSeq}, {r.ToSeq}]: {ScdModel.Ties(run.Ledger, r.FromSeq, r.ToSeq)}").ToList(),
+            run.Runs.Select(r => $"({r.FromSeq}, {r.ToSeq}]: {r.Ties}").ToList());
+
+        if (rebuild)
+        {
+            var rebuilt = run.Rebuild();
+            var after = run.Tables();
+            Same("customer after rebuild", actual.Customer, after.Customer);
+            Same("customer_history after rebuild", actual.History, after.History);
+            Assert.Equal(ScdModel.Ties(run.Ledger, 0, last), rebuilt.Ties);
+        }
+
+        stats.Add(plan, run.Ledger, run.Runs.Count);
+    }
+
+    /// <summary>Fails with both tables in full when they differ.</summary>
+    public static void Same(string table, IReadOnlyList<string> expected, IReadOnlyList<string> actual, string expectedFrom = "model")
+    {
+        if (expected.SequenceEqual(actual))
+        {
+            return;
+        }
+
+        var text = new StringBuilder($"{table} differs from the {expectedFrom}\n  expected ({expectedFrom}):\n");
+        foreach (var row in expected)
+        {
+            text.Append(actual.Contains(row) ? "      " : "    - ").Append(row).Append('\n');
+        }
+
+        text.Append("  actual (pipeline):\n");
+        foreach (var row in actual)
+        {
+            text.Append(expected.Contains(row) ? "      " : "    + ").Append(row).Append('\n');
+        }
+
+        throw new XunitException(text.ToString());
+    }
+}
+
+/// <summary>
+/// Random feeds through the real pipeline (landing/, ingest, lake, load, DuckDB, tasks) against the reference model.
+/// A failure prints CsCheck's seed ("Set seed: ...") and the shrunk feed: replay it with
+/// <c>CsCheck_Seed=SEED dotnet test tests/CustomerTrack.Tests --filter "FullyQualifiedName~TEST_NAME"</c>.
+/// </summary>
+[Collection("scd-properties")]
+public sealed class ScdPropertyTests(ITestOutputHelper output)
+{
+    /// <summary>At least this many feeds run with the default options.</summary>
+    private const int DefaultFeeds = 1000;
+
+    /// <summary>Per other option combination (and for rebuild).</summary>
+    private const int OptionFeeds = 60;
+
+    public static TheoryData<string, bool, string> OptionCombinations()
+    {
+        var data = new TheoryData<string, bool, string>();
+        foreach (var except in new[] { "", "email,city", "first_name,last_name,email,street,city,state,country" })
+        {
+            foreach (var ignoreNulls in new[] { false, true })
+            {
+                foreach (var mode in new[] { "close", "tombstone-row" })
+                {
+                    if (except.Length > 0 || ignoreNulls || mode != "close")
+                    {
+                        data.Add(except, ignoreNulls, mode);
+                    }
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public async Task Random_feeds_split_reordered_and_drained_at_random_give_the_model_tables()
+    {
+        var stats = await SampleAsync(ScdOptions.Default, rebuild: false, DefaultFeeds);
+        Assert.True(stats.Feeds >= DefaultFeeds, stats.ToString());
+
+        // The feeds explore what the rules are about: each situation comes up in at least 5% of them.
+        Assert.Empty(stats.Rare(0.05));
+    }
+
+    [Theory]
+    [MemberData(nameof(OptionCombinations))]
+    public async Task Random_feeds_give_the_model_tables_under_every_option(string trackHistoryExcept, bool ignoreNullUpdates, string deleteMode)
+    {
+        var options = new ScdOptions(trackHistoryExcept.Split(',', StringSplitOptions.RemoveEmptyEntries), ignoreNullUpdates, deleteMode);
+        var stats = await SampleAsync(options, rebuild: false, OptionFeeds);
+        Assert.True(stats.Feeds >= OptionFeeds, stats.ToString());
+    }
+
+    [Fact]
+    public async Task Rebuild_equals_incremental_on_random_feeds()
+    {
+        // The options are drawn too: rebuild must give the incremental tables under any of them.
+        var options = Gen.Select(Gen.Int[0, 2], Gen.Bool, Gen.Bool, (except, ignoreNulls, tombstones) =>
+            new ScdOptions(except switch { 0 => [], 1 => ["email", "city"], _ => ["street"] }, ignoreNulls, tombstones ? "tombstone-row" : "close"));
+        var stats = new FeedStats();
+        var watch = Stopwatch.StartNew();
+        await Gen.Select(FeedGen.Plan, options).SampleAsync(
+            (plan, scd) => FeedCheck.RunAsync(plan, scd, rebuild: true, stats),
+            writeLine: output.WriteLine, iter: OptionFeeds * 2, print: t => $"{t.Item2}\n{t.Item1}");
+        output.WriteLine($"rebuild: {stats} in {watch.Elapsed.TotalSeconds:F1} s");
+        Assert.True(stats.Feeds >= OptionFeeds * 2, stats.ToString());
+    }
+
+    private async Task<FeedStats> SampleAsync(ScdOptions options, bool rebuild, int iter)
+    {
+        var stats = new FeedStats();
+        var watch = Stopwatch.StartNew();
+        await FeedGen.Plan.SampleAsync(plan => FeedCheck.RunAsync(plan, options, rebuild, stats),
+            writeLine: output.WriteLine, iter: iter, print: plan => $"{options}\n{plan}");
+        output.WriteLine($"{options}: {stats} in {watch.Elapsed.TotalSeconds:F1} s");
+        return stats;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace CustomerTrack.Tests.Scd;
+
+/// <summary>
+/// Runs every example of docs/semantics.md through the real pipeline and checks the tables it shows: file by file
+/// (a batch each), then all files at once in one batch, then after a rebuild.
+/// </summary>
+public sealed partial class SemanticsDocTests
+{
+    private static readonly DateTime Clock = new(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+
+    private static readonly Dictionary<string, string> OrderOf = new()
+    {
+        ["customer"] = "customer_id",
+        ["customer_history"] = "customer_id, start_time",
+        ["task_run"] = "run_id",
+    };
+
+    private sealed record Block(string Info, string Body);
+
+    private sealed record Example(string Title, List<Block> Blocks)
+    {
+        public IEnumerable<string> Files => Blocks.Where(b => b.Info == "csv file").Select(b => b.Body);
+
+        public string? Settings => Blocks.FirstOrDefault(b => b.Info == "json settings")?.Body;
+
+        public IEnumerable<(string Table, string Body)> Tables =>
+            Blocks.Where(b => b.Info.StartsWith("table ", StringComparison.Ordinal)).Select(b => (b.Info[6..].Trim(), b.Body));
+    }
+
+    [GeneratedRegex("^[a-z_]+$")]
+    private static partial Regex Identifier();
+
+    private static string DocPath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CustomerTrack.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.True(dir is not null, $"no CustomerTrack.slnx above {AppContext.BaseDirectory}");
+        return Path.Combine(dir.FullName, "docs", "semantics.md");
+    }
+
+    private static List<Example> Parse()
+    {
+        var examples = new List<Example>();
+        Example? current = null;
+        string? info = null;
+        var body = new StringBuilder();
+        foreach (var line in File.ReadAllLines(DocPath()))
+        {
+            if (info is null && line.StartsWith("### Example:", StringComparison.Ordinal))
+            {
+                current = new Example(line["### Example:".Length..].Trim(), []);
+                examples.Add(current);
+            }
+            else if (info is null && line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                current = null;
+            }
+            else if (line.StartsWith("```", StringComparison.Ordinal))
+            {
+                if (info is null)
+                {
+                    info = line[3..].Trim();
+                    body.Clear();
+                }
+                else
+                {
+                    current?.Blocks.Add(new Block(info, body.ToString()));
+                    info = null;
+                }
+            }
+            else if (info is not null)
+            {
+                body.Append(line).Append('\n');
+            }
+        }
+
+        return examples;
+    }
+
+    public static TheoryData<string> Examples() => [.. Parse().Select(e => e.Title)];
+
+    [Fact]
+    public void Every_rule_has_a_runnable_example()
+    {
+        var examples = Parse();
+        Assert.True(examples.Count >= 15, $"{examples.Count} examples in {DocPath()}");
+        Assert.All(examples, e =>
+        {
+            Assert.NotEmpty(e.Files);
+            Assert.NotEmpty(e.Tables);
+            Assert.All(e.Tables, t => Assert.Contains(t.Table, OrderOf.Keys));
+        });
+        Assert.Equal(examples.Count, examples.Select(e => e.Title).Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public async Task Example_gives_the_tables_shown(string title)
+    {
+        var example = Parse().Single(e => e.Title == title);
+        var files = example.Files.ToList();
+
+        // File by file, a batch each.
+        await using (var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings))
+        {
+            for (var i = 0; i < files.Count; i++)
+            {
+                run.LandCsv($"f{i:D2}.csv", files[i]);
+                await run.DrainAsync();
+            }
+
+            Assert.Equal(["0"], run.Rows("SELECT count(*) FROM load_rejects"));
+            foreach (var (table, body) in example.Tables)
+            {
+                Check(run, title, table, body, "file by file");
+            }
+
+            run.Rebuild();
+            foreach (var (table, body) in example.Tables.Where(t => t.Table != "task_run"))
+            {
+                Check(run, title, table, body, "after rebuild");
+            }
+        }
+
+        // All at once, one batch: the same tables (files without updated_at are sequenced by load time, so not for them).
+        if (files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
+        {
+            await using var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings);
+            for (var i = 0; i < files.Count; i++)
+            {
+                run.LandCsv($"f{i:D2}.csv", files[i]);
+            }
+
+            await run.DrainAsync();
+            foreach (var (table, body) in example.Tables.Where(t => t.Table != "task_run"))
+            {
+                Check(run, title, table, body, "all files in one batch");
+            }
+        }
+    }
+
+    private static void Check(ScdRun run, string title, string table, string body, string how)
+    {
+        var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var columns = Cells(lines[0]);
+        Assert.All(columns, c => Assert.Matches(Identifier(), c));
+        var expected = lines.Skip(1).Select(l => string.Join("|", Cells(l))).ToList();
+        var actual = run.Rows($"SELECT {string.Join(", ", columns)} FROM {table} ORDER BY {OrderOf[table]}", "NULL");
+        FeedCheck.Same($"docs/semantics.md, \"{title}\" ({how}): {table}", expected, actual, "document");
+    }
+
+    private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+}
