@@ -114,7 +114,7 @@ internal sealed class ScdRun : IAsyncDisposable
         {
             if (settingsJson is not null)
             {
-                File.WriteAllText(Path.Combine(tmp.Dir, Configuration.SettingsLoader.FileName), settingsJson);
+                File.WriteAllText(Path.Combine(tmp.Dir, CustomerTrack.Configuration.SettingsLoader.FileName), settingsJson);
             }
 
             var flags = options?.Flags() ?? [];
