@@ -76,15 +76,18 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     /// <summary>Set after every task run: a live view can refresh on it.</summary>
     public Signal Progress { get; }
 
-    /// <summary>Opens the stages; those that write the warehouse take the DuckDB file, and a second owner fails at once.</summary>
+    /// <summary>
+    /// Opens the stages; those that write the warehouse take the DuckDB file, and a second owner fails at once. With
+    /// <c>serveReaders</c> (the default) other processes may query the warehouse through this one; embedders can turn it off.
+    /// </summary>
     public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
-        string command, CancellationToken ct)
+        string command, CancellationToken ct, bool serveReaders = true)
     {
         var warehouse = (stages & (Stages.Load | Stages.Tasks)) != 0
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
         var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
-        if (warehouse is not null)
+        if (warehouse is not null && serveReaders)
         {
             runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct);
         }

@@ -125,7 +125,7 @@ internal sealed class ScdRun : IAsyncDisposable
 
             var workspace = tmp.Open(flags);
             var time = new FakeTimeProvider(new DateTimeOffset(clock, TimeSpan.Zero));
-            var runner = await PipelineRunner.StartAsync(workspace, time, NullLoggerFactory.Instance, Stages.All, "scd-test", CancellationToken.None);
+            var runner = await PipelineRunner.StartAsync(workspace, time, NullLoggerFactory.Instance, Stages.All, "scd-test", CancellationToken.None, serveReaders: false);
             return new ScdRun(tmp, workspace, time, step, runner);
         }
         catch
@@ -151,6 +151,8 @@ internal sealed class ScdRun : IAsyncDisposable
         File.SetLastWriteTimeUtc(path, Now - TimeSpan.FromSeconds(5));
     }
 
+    private DateTime _lastProcessing;
+
     /// <summary>As <c>run --once</c> at the next clock reading: ingest, load and the tasks, for everything landed.</summary>
     public async Task<DrainSummary> DrainAsync()
     {
@@ -159,12 +161,18 @@ internal sealed class ScdRun : IAsyncDisposable
         // One drain loads its files in lake-key order: the same ingest date, then the file name.
         foreach (var file in _pending.OrderBy(f => f.Name, StringComparer.Ordinal))
         {
+            // The tutorial's files are sequenced by load time and position: line i + 2 (the header is line 1), in
+            // microseconds, from the load time or, when a file loaded earlier already reached past it, from there.
+            var processingBase = file.Tutorial && _lastProcessing > Now ? _lastProcessing : Now;
             for (var i = 0; i < file.Rows.Count; i++)
             {
                 var row = file.Rows[i];
+                var at = file.Tutorial ? processingBase.AddTicks((i + 2) * TimeSpan.TicksPerMicrosecond) : row.UpdatedAt;
+                if (file.Tutorial)
+                {
+                    _lastProcessing = at;
+                }
 
-                // The tutorial's files are sequenced by load time and position: line i + 2 (the header is line 1), in microseconds.
-                var at = file.Tutorial ? Now.AddTicks((i + 2) * TimeSpan.TicksPerMicrosecond) : row.UpdatedAt;
                 Ledger.Add(new LedgerRow(++_seq, row.CustomerId, at, file.Tutorial ? ChangeOp.Upsert : row.Op, row.Attributes));
             }
         }
