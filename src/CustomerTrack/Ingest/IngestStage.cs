@@ -99,7 +99,11 @@ internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, 
         try
         {
             landed = file.LastWriteTimeUtc;
-            await using (var source = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true))
+
+            // Named pipes, sockets and devices report no length, and opening a pipe waits for a writer for ever: an entry
+            // of length 0 is never opened (an empty file has nothing to copy anyway).
+            await using (var source = file.Length == 0 ? Stream.Null
+                             : new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true))
             await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

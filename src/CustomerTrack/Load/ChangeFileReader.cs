@@ -34,6 +34,9 @@ internal static class ChangeFileReader
 {
     private const char Replacement = '\uFFFD';
 
+    /// <summary>How a NUL is shown in what the warehouse keeps (DuckDB's appender ends a string at a NUL).</summary>
+    internal const char NulSymbol = '\u2400';
+
     public static FileReadSummary Read(string path, int maxFieldBytes, IChangeSink sink)
     {
         using var reader = Sep.Reader(o => o with
@@ -56,8 +59,14 @@ internal static class ChangeFileReader
         {
             foreach (var row in reader)
             {
-                // Sep unescapes quoted fields in place: keep the raw text first, for the rejects table.
+                // A blank or whitespace-only line (a trailing newline, a gap) is no row: neither loaded nor rejected.
                 var span = row.Span;
+                if (span.IsWhiteSpace())
+                {
+                    continue;
+                }
+
+                // Sep unescapes quoted fields in place: keep the raw text first, for the rejects table.
                 if (span.Length > raw.Length)
                 {
                     ArrayPool<char>.Shared.Return(raw);
@@ -220,7 +229,8 @@ internal static class ChangeFileReader
             var names = new string[header.ColCount];
             for (var i = 0; i < names.Length; i++)
             {
-                names[i] = header[i].ToString().Trim().TrimStart('\uFEFF').ToLowerInvariant();
+                // A NUL would cut the name short in the warehouse: show it as the NUL symbol.
+                names[i] = header[i].ToString().Trim().TrimStart('\uFEFF').ToLowerInvariant().Replace('\0', NulSymbol);
             }
 
             var attributes = Columns.Attributes.Select(a => Array.IndexOf(names, a)).ToArray();

@@ -57,7 +57,7 @@ internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, s
             .AppendValue(line)
             .AppendValue(field)
             .AppendValue(reason)
-            .AppendValue(rawText)
+            .AppendValue(rawText?.Replace('\0', ChangeFileReader.NulSymbol))
             .AppendValue(now)
             .EndRow();
     }
