@@ -48,8 +48,18 @@ internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, Du
                 continue;
             }
 
-            var outcome = warehouse.LoadFile(new LakeFile(entry.Key, path, name, sha, entry.Bytes, entry.LandedAt),
-                workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
+            LoadOutcome outcome;
+            try
+            {
+                outcome = warehouse.LoadFile(new LakeFile(entry.Key, path, name, sha, entry.Bytes, entry.LandedAt),
+                    workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
+            }
+            catch (FileNotFoundException)
+            {
+                // Removed from the lake after it was hashed: its transaction rolled back, nothing of it is recorded.
+                continue;
+            }
+
             handled++;
             LogLoaded(logger, entry.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
             if (outcome.Error is not null)
