@@ -16,6 +16,11 @@ fi
 dotnet --version
 
 # DuckDB ships inside its NuGet package (DuckDB.NET.Bindings.Full): the embedded default needs no server.
+# The server path's tests need real servers on 127.0.0.1: PostgreSQL and an S3-compatible store (s3rver).
+step "servers"
+trap 'scripts/dev-servers.sh down >/dev/null 2>&1 || true' EXIT
+# Only the test variables: pointing every command at S3 would change what the embedded tests exercise.
+eval "$(scripts/dev-servers.sh up | grep -v '^export CUSTOMERTRACK__')"
 
 step "build (warnings are errors)"
 dotnet build CustomerTrack.slnx -c Release --nologo -v q

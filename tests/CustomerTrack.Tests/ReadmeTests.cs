@@ -41,21 +41,33 @@ public sealed partial class ReadmeTests
         var values = new Dictionary<string, string>();
         foreach (var section in typeof(Settings).GetProperties())
         {
-            var sectionValue = section.GetValue(settings)!;
-            foreach (var p in section.PropertyType.GetProperties())
-            {
-                var v = p.GetValue(sectionValue);
-                values[$"{section.Name}:{p.Name}"] = v switch
-                {
-                    string[] a => "[" + string.Join(", ", a) + "]",
-                    bool b => b ? "true" : "false",
-                    Duration d => d.ToString(),
-                    _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                };
-            }
+            Add(values, section.Name, section.GetValue(settings)!);
         }
 
         return values;
+    }
+
+    private static void Add(Dictionary<string, string> values, string path, object section)
+    {
+        foreach (var p in section.GetType().GetProperties())
+        {
+            var v = p.GetValue(section);
+            var key = $"{path}:{p.Name}";
+            if (v is not null && p.PropertyType.IsClass && p.PropertyType != typeof(string) && !p.PropertyType.IsArray)
+            {
+                Add(values, key, v);
+                continue;
+            }
+
+            values[key] = v switch
+            {
+                string[] a => "[" + string.Join(", ", a) + "]",
+                bool b => b ? "true" : "false",
+                Duration d => d.ToString(),
+                "" => "",
+                _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+            };
+        }
     }
 
     private static string FindRoot()
@@ -69,7 +81,7 @@ public sealed partial class ReadmeTests
         return dir?.FullName ?? throw new InvalidOperationException("no CustomerTrack.slnx above the test binaries");
     }
 
-    [GeneratedRegex(@"^\| `(\w+:\w+)` \| `([^`]*)` \|", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\| `(\w+(?::\w+)+)` \| `([^`]*)` \|", RegexOptions.Multiline)]
     private static partial Regex SettingRow();
 
     [GeneratedRegex(@"^\| `([a-z-]+)[ `]", RegexOptions.Multiline)]

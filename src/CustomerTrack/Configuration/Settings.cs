@@ -102,8 +102,24 @@ public sealed class WarehouseSettings
 
 public sealed class LakeSettings
 {
-    /// <summary>The lake folder; relative paths are taken from the workspace.</summary>
+    /// <summary>The lake: a folder (relative paths are taken from the workspace) or <c>s3://bucket/prefix</c>.</summary>
     public string Uri { get; set; } = "lake";
+
+    public S3Settings S3 { get; set; } = new();
+}
+
+public sealed class S3Settings
+{
+    /// <summary>The endpoint of an S3-compatible store (MinIO, a test server); empty for AWS S3 itself.</summary>
+    public string ServiceUrl { get; set; } = "";
+
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>Path-style addressing (bucket in the path); always on when <see cref="ServiceUrl"/> is set.</summary>
+    public bool ForcePathStyle { get; set; }
+
+    /// <summary>Signed aws-chunked uploads; stores that lack them (some emulators) need false.</summary>
+    public bool UseChunkEncoding { get; set; } = true;
 }
 
 public sealed class DebugSettings

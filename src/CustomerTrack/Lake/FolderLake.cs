@@ -1,17 +1,45 @@
 namespace CustomerTrack.Lake;
 
-/// <summary>An object in the lake.</summary>
-internal sealed record LakeEntry(string Key, long Bytes, DateTime LandedAt);
-
 /// <summary>
 /// The embedded lake: a folder. A put is durable when it returns: the bytes are flushed to disk under a temporary
 /// name, then renamed to the key, so a reader never sees half an object.
 /// </summary>
-internal sealed class FolderLake(string root)
+internal sealed class FolderLake(string root) : ILake
 {
     private const string Incoming = ".incoming";
 
     public string Root { get; } = root;
+
+    public string Describe => Root;
+
+    public async Task PutAsync(string key, string localFile, DateTime landedAt, CancellationToken ct)
+    {
+        var temp = NewTempPath();
+        try
+        {
+            await using (var source = File.OpenRead(localFile))
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                await source.CopyToAsync(target, ct);
+                target.Flush(flushToDisk: true);
+            }
+
+            Commit(temp, key, landedAt);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    public Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct) => Task.FromResult(List());
+
+    public Task<LakeCopy?> CopyAsync(string key, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        return Task.FromResult(File.Exists(path) ? new LakeCopy(path, File.GetLastWriteTimeUtc(path), temporary: false) : null);
+    }
 
     /// <summary>Moves a fully written temporary file to <paramref name="key"/>; an object already there with that key is the same content.</summary>
     public void Commit(string tempPath, string key, DateTime landedAt)

@@ -1,0 +1,40 @@
+namespace CustomerTrack.Lake;
+
+/// <summary>An object in the lake.</summary>
+internal sealed record LakeEntry(string Key, long Bytes, DateTime LandedAt);
+
+/// <summary>A lake object's bytes in a local file for the loader; disposing it removes a downloaded copy.</summary>
+internal sealed class LakeCopy(string path, DateTime? landedAt, bool temporary) : IDisposable
+{
+    public string Path { get; } = path;
+
+    /// <summary>When the file landed, as ingest recorded it (null when the object did not say).</summary>
+    public DateTime? LandedAt { get; } = landedAt;
+
+    public void Dispose()
+    {
+        if (temporary)
+        {
+            File.Delete(Path);
+        }
+    }
+}
+
+/// <summary>
+/// The data lake: a folder (embedded default) or an S3 bucket. Objects are written once under content-addressed keys
+/// (<see cref="LakeKey"/>), listed, and read; correctness never depends on conditional writes.
+/// </summary>
+internal interface ILake
+{
+    /// <summary>Where the lake is, for people (never with credentials).</summary>
+    string Describe { get; }
+
+    /// <summary>Stores <paramref name="localFile"/> under <paramref name="key"/>; durable when it returns.</summary>
+    Task PutAsync(string key, string localFile, DateTime landedAt, CancellationToken ct);
+
+    /// <summary>Every object, in key order.</summary>
+    Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct);
+
+    /// <summary>The object's bytes as a local file, or null when it is gone.</summary>
+    Task<LakeCopy?> CopyAsync(string key, CancellationToken ct);
+}
