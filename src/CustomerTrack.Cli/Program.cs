@@ -15,6 +15,8 @@ public static class Program
             Common.Workspace,
             Common.Set,
             Common.Verbose,
+            Common.Lake,
+            Common.S3Endpoint,
             DemoCommand.Create(),
             PipelineCommands.Run(),
             GenerateCommand.Create(),

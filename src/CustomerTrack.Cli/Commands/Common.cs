@@ -33,6 +33,18 @@ internal static class Common
         Recursive = true,
     };
 
+    public static readonly Option<string?> Lake = new("--lake")
+    {
+        Description = "The lake: a folder, or s3://bucket/prefix (the setting Lake:Uri)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> S3Endpoint = new("--s3-endpoint")
+    {
+        Description = "The endpoint of an S3-compatible store, e.g. http://127.0.0.1:9000 (the setting Lake:S3:ServiceUrl)",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Once = new("--once") { Description = "Process everything present, then exit" };
 
     public static readonly Option<string?> For = new("--for") { Description = "Stop after this long (500ms, 20s, 5m)" };
@@ -60,7 +72,7 @@ internal static class Common
             flags[item[..eq].Trim()] = item[(eq + 1)..].Trim();
         }
 
-        foreach (var (option, key) in direct ?? [])
+        foreach (var (option, key) in (direct ?? []).Append((Lake, "Lake:Uri")).Append((S3Endpoint, "Lake:S3:ServiceUrl")))
         {
             if (parse.GetValue(option) is { } value)
             {

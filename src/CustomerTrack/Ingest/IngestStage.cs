@@ -15,7 +15,7 @@ public sealed record ProvenanceRecord(
 /// NiFi's role: picks up complete files from landing/, stores each in the lake under a content-addressed key,
 /// and removes it from landing/ only once the lake holds it. A crash in between sends the same key again.
 /// </summary>
-internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, TimeProvider time, ILogger logger)
+internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeProvider time, ILogger logger)
 {
     private static readonly string[] TemporarySuffixes = [".tmp", ".part", ".partial", ".crdownload", ".swp", ".filepart"];
     private static readonly Lock ProvenanceLock = new();
@@ -143,7 +143,7 @@ internal sealed partial class IngestStage(Workspace workspace, FolderLake lake, 
         var key = LakeKey.For(received, file.Name, sha);
         try
         {
-            lake.Commit(temp, key, landed);
+            await lake.CommitAsync(temp, key, landed, ct);
         }
         catch
         {

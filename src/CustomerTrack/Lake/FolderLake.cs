@@ -12,25 +12,10 @@ internal sealed class FolderLake(string root) : ILake
 
     public string Describe => Root;
 
-    public async Task PutAsync(string key, string localFile, DateTime landedAt, CancellationToken ct)
+    public Task CommitAsync(string tempPath, string key, DateTime landedAt, CancellationToken ct)
     {
-        var temp = NewTempPath();
-        try
-        {
-            await using (var source = File.OpenRead(localFile))
-            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-            {
-                await source.CopyToAsync(target, ct);
-                target.Flush(flushToDisk: true);
-            }
-
-            Commit(temp, key, landedAt);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        Commit(tempPath, key, landedAt);
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct) => Task.FromResult(List());

@@ -29,8 +29,14 @@ internal interface ILake
     /// <summary>Where the lake is, for people (never with credentials).</summary>
     string Describe { get; }
 
-    /// <summary>Stores <paramref name="localFile"/> under <paramref name="key"/>; durable when it returns.</summary>
-    Task PutAsync(string key, string localFile, DateTime landedAt, CancellationToken ct);
+    /// <summary>A fresh local path to stage an object's bytes in before <see cref="CommitAsync"/>.</summary>
+    string NewTempPath();
+
+    /// <summary>
+    /// Stores the staged file under <paramref name="key"/> (durable when it returns) and removes the staged file.
+    /// An object already under the key has the same content: keys are content-addressed.
+    /// </summary>
+    Task CommitAsync(string tempPath, string key, DateTime landedAt, CancellationToken ct);
 
     /// <summary>Every object, in key order.</summary>
     Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct);

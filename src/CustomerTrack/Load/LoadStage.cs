@@ -11,7 +11,7 @@ namespace CustomerTrack.Load;
 /// Snowpipe's role: finds lake objects not in the load history and loads each, with its load-history row,
 /// in one transaction. A file in the history is never loaded again.
 /// </summary>
-internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, DuckDbWarehouse warehouse, TimeProvider time, ILogger logger)
+internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbWarehouse warehouse, TimeProvider time, ILogger logger)
 {
     /// <summary>Set when rows reached the ledger.</summary>
     public Signal? Downstream { get; set; }
@@ -21,7 +21,8 @@ internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, Du
     {
         var loaded = warehouse.LoadedKeys();
         var handled = 0;
-        foreach (var entry in lake.List())
+        // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
+        foreach (var entry in lake.ListAsync(ct).GetAwaiter().GetResult())
         {
             ct.ThrowIfCancellationRequested();
             if (loaded.Contains(entry.Key))
@@ -29,7 +30,13 @@ internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, Du
                 continue;
             }
 
-            var path = lake.PathOf(entry.Key);
+            using var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();
+            if (copy is null)
+            {
+                continue;
+            }
+
+            var path = copy.Path;
             string sha;
             try
             {
@@ -51,7 +58,7 @@ internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, Du
             LoadOutcome outcome;
             try
             {
-                outcome = warehouse.LoadFile(new LakeFile(entry.Key, path, name, sha, entry.Bytes, entry.LandedAt),
+                outcome = warehouse.LoadFile(new LakeFile(entry.Key, path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt),
                     workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
             }
             catch (FileNotFoundException)

@@ -40,6 +40,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     private readonly LoadStage? _load;
     private readonly TaskStage? _tasks;
     private readonly Signal _ingestWake, _loadWake, _taskWake;
+    private readonly ILake _lake;
     private OwnerEndpoint? _endpoint;
 
     private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, DuckDbWarehouse? warehouse)
@@ -52,7 +53,8 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         _loadWake = new Signal(time);
         _taskWake = new Signal(time);
         Progress = new Signal(time);
-        var lake = new FolderLake(workspace.LakeRoot);
+        var lake = Lakes.Open(workspace, time);
+        _lake = lake;
         _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake };
         _warehouse = warehouse;
         if (_warehouse is not null)
@@ -70,7 +72,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress };
         }
 
-        lake.SweepIncoming(time.GetUtcNow().UtcDateTime);
+        (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
     }
 
     /// <summary>Set after every task run: a live view can refresh on it.</summary>
@@ -162,7 +164,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     public async Task RunAsync(CancellationToken ct)
     {
         using var landingWatch = Watch(_workspace.Landing, _ingestWake, recursive: false);
-        using var lakeWatch = _stages.HasFlag(Stages.Load) ? Watch(_workspace.LakeRoot, _loadWake, recursive: true) : null;
+        using var lakeWatch = _stages.HasFlag(Stages.Load) && _lake is FolderLake ? Watch(_workspace.LakeRoot, _loadWake, recursive: true) : null;
         var settings = _workspace.Settings;
         var loops = new List<Task>();
         if (_stages.HasFlag(Stages.Ingest))
@@ -257,6 +259,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         }
 
         _warehouse?.Dispose();
+        (_lake as IDisposable)?.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Stage}: attempt {Attempt} failed, retrying in {DelayMs:F0} ms: {Error}")]

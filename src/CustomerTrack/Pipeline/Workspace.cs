@@ -10,7 +10,8 @@ public sealed class Workspace
         Root = root;
         Settings = settings;
         Landing = Path.Combine(root, "landing");
-        LakeRoot = Path.GetFullPath(settings.Lake.Uri, root);
+        // An S3 lake has no folder; its downloads are staged under tmp/.
+        LakeRoot = Lake.Lakes.IsS3(settings.Lake.Uri) ? Path.Combine(root, "tmp") : Path.GetFullPath(settings.Lake.Uri, root);
         WarehousePath = Path.GetFullPath(settings.Warehouse.Path, root);
         Logs = Path.Combine(root, "logs");
         OwnerFile = Path.Combine(root, "owner.json");

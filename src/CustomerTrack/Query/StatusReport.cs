@@ -63,7 +63,17 @@ public sealed record StatusReport(
         var landing = Directory.Exists(workspace.Landing)
             ? Directory.EnumerateFiles(workspace.Landing).Count(f => IngestStage.IsCandidateName(Path.GetFileName(f)))
             : 0;
-        var lakeObjects = new FolderLake(workspace.LakeRoot).List().Count;
+        var lake = Lakes.Open(workspace, TimeProvider.System);
+        int lakeObjects;
+        try
+        {
+            lakeObjects = (await lake.ListAsync(ct)).Count;
+        }
+        finally
+        {
+            (lake as IDisposable)?.Dispose();
+        }
+
         var r = await reader.QueryAsync(Sql, ct);
         long L(string c) => r.Long(0, c);
         var lastMs = r.Text(0, "last_run_ms");

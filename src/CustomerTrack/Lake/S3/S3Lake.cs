@@ -72,6 +72,18 @@ internal sealed class S3Lake : ILake, IDisposable
         return (bucket, prefix.Length == 0 ? "" : prefix + "/");
     }
 
+    public string NewTempPath()
+    {
+        Directory.CreateDirectory(_downloads);
+        return Path.Combine(_downloads, Guid.NewGuid().ToString("N") + ".upload");
+    }
+
+    public async Task CommitAsync(string tempPath, string key, DateTime landedAt, CancellationToken ct)
+    {
+        await PutAsync(key, tempPath, landedAt, ct);
+        File.Delete(tempPath);
+    }
+
     public async Task PutAsync(string key, string localFile, DateTime landedAt, CancellationToken ct)
     {
         var request = new PutObjectRequest
