@@ -30,6 +30,7 @@ dotnet format CustomerTrack.slnx --verify-no-changes --no-restore -v q
 
 step "tests"
 results="$root/artifacts/test-results"
+mkdir -p "$root/artifacts"
 rm -rf "$results"
 set +e
 dotnet test CustomerTrack.slnx -c Release --no-build --nologo \
