@@ -12,16 +12,6 @@ namespace CustomerTrack.Tests.Pipeline;
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper log)
 {
-    private const string Tables = """
-        SELECT (SELECT md5(string_agg(c::VARCHAR, chr(10) ORDER BY c::VARCHAR)) FROM customer c)
-            || (SELECT md5(string_agg(h::VARCHAR, chr(10) ORDER BY h::VARCHAR)) FROM customer_history h)
-        """;
-
-    private const string RowsPerFile = """
-        SELECT l.file_name, count(r._seq) FROM load_history l LEFT JOIN customer_raw r ON r._file = l.file_key
-        WHERE l.status <> 'SKIPPED' GROUP BY l.file_name ORDER BY l.file_name
-        """;
-
     [Fact]
     public async Task Killing_run_inside_every_stage_loses_nothing_and_loads_nothing_twice()
     {
@@ -36,13 +26,7 @@ public sealed class CrashTests(ITestOutputHelper log)
         using var crashed = new TempWorkspace();
         foreach (var ws in new[] { reference, crashed })
         {
-            Directory.CreateDirectory(ws.Landing);
-            foreach (var f in files)
-            {
-                var target = Path.Combine(ws.Landing, Path.GetFileName(f));
-                File.Copy(f, target);
-                File.SetLastWriteTimeUtc(target, DateTime.UtcNow.AddSeconds(-5));
-            }
+            ws.LandCopies(files);
         }
 
         Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", reference.Dir)).Code);
@@ -72,9 +56,9 @@ public sealed class CrashTests(ITestOutputHelper log)
 
         var expected = reference.Open();
         var actual = crashed.Open();
-        Assert.Equal(50, Db.Rows(expected, RowsPerFile).Count);
-        Assert.Equal(Db.Rows(expected, RowsPerFile), Db.Rows(actual, RowsPerFile));
-        Assert.Equal(Db.Query(expected, Tables).Scalar, Db.Query(actual, Tables).Scalar);
+        Assert.Equal(50, Db.Rows(expected, Db.RowsPerFile).Count);
+        Assert.Equal(Db.Rows(expected, Db.RowsPerFile), Db.Rows(actual, Db.RowsPerFile));
+        Assert.Equal(Db.Query(expected, Db.TablesFingerprint).Scalar, Db.Query(actual, Db.TablesFingerprint).Scalar);
         Assert.Equal(0, Db.Count(actual, "SELECT count(*) FROM (SELECT file_name FROM load_history WHERE status <> 'SKIPPED' GROUP BY file_name HAVING count(*) > 1)"));
     }
 

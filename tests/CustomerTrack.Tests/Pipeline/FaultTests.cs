@@ -7,11 +7,6 @@ namespace CustomerTrack.Tests.Pipeline;
 /// <summary>What a real machine does to a pipeline: a full disk, a lake that goes away, a file held by another process.</summary>
 public sealed class FaultTests
 {
-    private const string Tables = """
-        SELECT (SELECT md5(string_agg(c::VARCHAR, chr(10) ORDER BY c::VARCHAR)) FROM customer c)
-            || (SELECT md5(string_agg(h::VARCHAR, chr(10) ORDER BY h::VARCHAR)) FROM customer_history h)
-        """;
-
     [Fact]
     public async Task A_full_disk_makes_run_back_off_and_it_resumes_without_loss_when_space_returns()
     {
@@ -20,7 +15,7 @@ public sealed class FaultTests
             "--customers", "5000", "--seed", "1", "--start", "2026-11-01T00:00:00Z")).Code);
         var files = Directory.GetFiles(source.Landing, "*.csv");
         using var reference = new TempWorkspace();
-        Copy(files, reference.Landing);
+        reference.LandCopies(files);
         Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", reference.Dir)).Code);
 
         // A workspace on a 5 MB file system: the files fit in landing/, but not also in the lake and the warehouse.
@@ -28,7 +23,7 @@ public sealed class FaultTests
         Sh($"mount -t tmpfs -o size=5m tmpfs {small.Dir}");
         try
         {
-            Copy(files, small.Landing);
+            small.LandCopies(files);
             var warnings = new ConcurrentQueue<string>();
             using var run = CliRunner.Start("run", "-w", small.Dir, "--for", "120s");
             run.ErrorDataReceived += (_, e) =>
@@ -60,7 +55,7 @@ public sealed class FaultTests
                     || ' distinct, ' || (SELECT count(*) FROM customer) || ' customers, ' || (SELECT count(*) FROM customer_history) || ' versions, '
                     || (SELECT string_agg(status || ' ' || n, ' ') FROM (SELECT status, count(*) n FROM load_history GROUP BY status))
                 """;
-            Assert.True(Db.Query(reference.Open(), Tables).Scalar == Db.Query(small.Open(), Tables).Scalar,
+            Assert.True(Db.Query(reference.Open(), Db.TablesFingerprint).Scalar == Db.Query(small.Open(), Db.TablesFingerprint).Scalar,
                 $"reference: {Db.Query(reference.Open(), Counts).Scalar}; after the full disk: {Db.Query(small.Open(), Counts).Scalar}\n"
                 + string.Join('\n', warnings.Where(w => w.Contains("warn", StringComparison.Ordinal)).Take(12)));
             Assert.Empty(Directory.GetFiles(small.Landing, "*.csv"));
@@ -167,16 +162,6 @@ public sealed class FaultTests
         }
     }
 
-    private static void Copy(IEnumerable<string> files, string landing)
-    {
-        Directory.CreateDirectory(landing);
-        foreach (var f in files)
-        {
-            var target = Path.Combine(landing, Path.GetFileName(f));
-            File.Copy(f, target);
-            File.SetLastWriteTimeUtc(target, DateTime.UtcNow.AddSeconds(-5));
-        }
-    }
 
     private static void Sh(string command)
     {

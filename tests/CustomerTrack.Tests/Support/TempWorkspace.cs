@@ -31,6 +31,18 @@ public sealed class TempWorkspace : IDisposable
         return final;
     }
 
+    /// <summary>Copies files into landing/, old enough for ingest's minimum file age at once.</summary>
+    public void LandCopies(IEnumerable<string> files)
+    {
+        Directory.CreateDirectory(Landing);
+        foreach (var f in files)
+        {
+            var target = Path.Combine(Landing, Path.GetFileName(f));
+            File.Copy(f, target);
+            File.SetLastWriteTimeUtc(target, DateTime.UtcNow.AddSeconds(-5));
+        }
+    }
+
     public void Dispose()
     {
         try
