@@ -26,6 +26,7 @@ public static class Program
             ReadCommands.History(),
             ReadCommands.AsOf(),
             PipelineCommands.Rebuild(),
+            BenchCommand.Create(),
         };
         return root;
     }
