@@ -16,10 +16,18 @@ internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, Du
     /// <summary>Set when rows reached the ledger.</summary>
     public Signal? Downstream { get; set; }
 
+    // Files committed together under Load:OnError = continue: one commit per group rather than per file.
+    private const int GroupFiles = 64;
+    private const long GroupBytes = 64L << 20;
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
         var loaded = warehouse.LoadedKeys();
+        var settings = workspace.Settings.Load;
+        var grouped = settings.OnError == "continue";
+        var group = new List<LakeFile>();
+        long groupBytes = 0;
         var handled = 0;
         foreach (var entry in lake.List())
         {
@@ -48,32 +56,57 @@ internal sealed partial class LoadStage(Workspace workspace, FolderLake lake, Du
                 continue;
             }
 
-            LoadOutcome outcome;
-            try
+            group.Add(new LakeFile(entry.Key, path, name, sha, entry.Bytes, entry.LandedAt));
+            groupBytes += entry.Bytes;
+            if (!grouped || group.Count >= GroupFiles || groupBytes >= GroupBytes)
             {
-                outcome = warehouse.LoadFile(new LakeFile(entry.Key, path, name, sha, entry.Bytes, entry.LandedAt),
-                    workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
-            }
-            catch (FileNotFoundException)
-            {
-                // Removed from the lake after it was hashed: its transaction rolled back, nothing of it is recorded.
-                continue;
-            }
-
-            handled++;
-            LogLoaded(logger, entry.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
-            if (outcome.Error is not null)
-            {
-                LogFileError(logger, entry.Key, outcome.Error);
-            }
-
-            if (outcome.RowsLoaded > 0)
-            {
-                Downstream?.Set();
+                handled += Load(group);
+                group.Clear();
+                groupBytes = 0;
             }
         }
 
-        return handled;
+        return handled + Load(group);
+    }
+
+    /// <summary>Loads a group in one transaction; when one of its files vanished, the rest are loaded one by one.</summary>
+    private int Load(List<LakeFile> group)
+    {
+        if (group.Count == 0)
+        {
+            return 0;
+        }
+
+        IReadOnlyList<LoadOutcome> outcomes;
+        try
+        {
+            outcomes = warehouse.LoadFiles(group, workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
+        }
+        catch (FileNotFoundException) when (group.Count > 1)
+        {
+            return group.Sum(file => Load([file]));
+        }
+        catch (FileNotFoundException)
+        {
+            // Removed from the lake after it was hashed: its transaction rolled back, nothing of it is recorded.
+            return 0;
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            LogLoaded(logger, outcome.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
+            if (outcome.Error is not null)
+            {
+                LogFileError(logger, outcome.Key, outcome.Error);
+            }
+        }
+
+        if (outcomes.Any(o => o.RowsLoaded > 0))
+        {
+            Downstream?.Set();
+        }
+
+        return outcomes.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "load: {Key} {Status}: {Loaded} rows loaded, {Rejected} rejected")]

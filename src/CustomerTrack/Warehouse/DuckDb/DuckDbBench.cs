@@ -131,7 +131,7 @@ internal static class DuckDbBench
             Execute(c, "CHECKPOINT");
         }
 
-        using var warehouse = DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false);
+        using var warehouse = DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit);
         var watch = Stopwatch.StartNew();
         var run = warehouse.RunTask(scd, int.MaxValue, DateTime.UtcNow)
             ?? throw new CustomerTrackException("bench: the history batch found nothing to apply");
