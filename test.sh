@@ -28,6 +28,18 @@ dotnet build CustomerTrack.slnx -c Release --nologo -v q
 step "format"
 dotnet format CustomerTrack.slnx --verify-no-changes --no-restore -v q
 
+step "bench smoke (bench --quick --json completes and reports every figure; no timing is asserted)"
+smoke="$root/artifacts/bench-smoke.json"
+mkdir -p "$root/artifacts"
+dotnet "$root/src/CustomerTrack.Cli/bin/Release/net10.0/CustomerTrack.Cli.dll" bench --quick --json \
+  --workspace "$root/artifacts/bench-smoke" > "$smoke"
+for field in raw_copy_rows_per_s pipeline_rows_per_s naive_merge_rows_per_s freshness_p50_ms freshness_p95_ms \
+    freshness_p99_ms history_growth_ratio peak_rss_mb rows machine; do
+  grep -q "\"$field\": " "$smoke" || { echo "test.sh: bench --quick --json has no $field (see $smoke)" >&2; exit 1; }
+done
+rm -rf "$root/artifacts/bench-smoke"
+echo "bench smoke: every field present ($smoke)"
+
 step "tests"
 results="$root/artifacts/test-results"
 mkdir -p "$root/artifacts"

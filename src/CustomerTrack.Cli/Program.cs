@@ -28,6 +28,7 @@ public static class Program
             ReadCommands.History(),
             ReadCommands.AsOf(),
             PipelineCommands.Rebuild(),
+            BenchCommand.Create(),
         };
         return root;
     }

@@ -98,6 +98,9 @@ public sealed class WarehouseSettings
 
     /// <summary>The DuckDB file; relative paths are taken from the workspace.</summary>
     public string Path { get; set; } = "warehouse.duckdb";
+
+    /// <summary>DuckDB's memory_limit for the owning process: past it, large batches spill to disk instead of growing the process.</summary>
+    public string MemoryLimit { get; set; } = "1GB";
 }
 
 public sealed class LakeSettings

@@ -16,71 +16,124 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbW
     /// <summary>Set when rows reached the ledger.</summary>
     public Signal? Downstream { get; set; }
 
+    // Files committed together under Load:OnError = continue: one commit per group rather than per file.
+    private const int GroupFiles = 64;
+    private const long GroupBytes = 64L << 20;
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
         var loaded = warehouse.LoadedKeys();
+        var settings = workspace.Settings.Load;
+        var grouped = settings.OnError == "continue";
+        var group = new List<LakeFile>();
+        var copies = new List<LakeCopy>();
+        long groupBytes = 0;
         var handled = 0;
-        // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
-        foreach (var entry in lake.ListAsync(ct).GetAwaiter().GetResult())
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            if (loaded.Contains(entry.Key))
+            // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
+            foreach (var entry in lake.ListAsync(ct).GetAwaiter().GetResult())
             {
-                continue;
+                ct.ThrowIfCancellationRequested();
+                if (loaded.Contains(entry.Key))
+                {
+                    continue;
+                }
+
+                var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();
+                if (copy is null)
+                {
+                    continue;
+                }
+
+                copies.Add(copy);
+                string sha;
+                try
+                {
+                    using var stream = File.OpenRead(copy.Path);
+                    sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                }
+                catch (FileNotFoundException)
+                {
+                    continue;
+                }
+
+                var (name, hashPrefix) = LakeKey.Parse(entry.Key);
+                if (hashPrefix is not null && !sha.StartsWith(hashPrefix, StringComparison.Ordinal))
+                {
+                    LogCorrupt(logger, entry.Key, sha);
+                    continue;
+                }
+
+                group.Add(new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt));
+                groupBytes += entry.Bytes;
+                if (!grouped || group.Count >= GroupFiles || groupBytes >= GroupBytes)
+                {
+                    handled += Load(group);
+                    group.Clear();
+                    groupBytes = 0;
+                    DisposeAll(copies);
+                }
             }
 
-            using var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();
-            if (copy is null)
-            {
-                continue;
-            }
+            return handled + Load(group);
+        }
+        finally
+        {
+            DisposeAll(copies);
+        }
+    }
 
-            var path = copy.Path;
-            string sha;
-            try
-            {
-                using var stream = File.OpenRead(path);
-                sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-            }
-            catch (FileNotFoundException)
-            {
-                continue;
-            }
+    /// <summary>Removes downloaded copies (a folder lake's are the objects themselves and stay).</summary>
+    private static void DisposeAll(List<LakeCopy> copies)
+    {
+        foreach (var copy in copies)
+        {
+            copy.Dispose();
+        }
 
-            var (name, hashPrefix) = LakeKey.Parse(entry.Key);
-            if (hashPrefix is not null && !sha.StartsWith(hashPrefix, StringComparison.Ordinal))
-            {
-                LogCorrupt(logger, entry.Key, sha);
-                continue;
-            }
+        copies.Clear();
+    }
 
-            LoadOutcome outcome;
-            try
-            {
-                outcome = warehouse.LoadFile(new LakeFile(entry.Key, path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt),
-                    workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
-            }
-            catch (FileNotFoundException)
-            {
-                // Removed from the lake after it was hashed: its transaction rolled back, nothing of it is recorded.
-                continue;
-            }
+    /// <summary>Loads a group in one transaction; when one of its files vanished, the rest are loaded one by one.</summary>
+    private int Load(List<LakeFile> group)
+    {
+        if (group.Count == 0)
+        {
+            return 0;
+        }
 
-            handled++;
-            LogLoaded(logger, entry.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
+        IReadOnlyList<LoadOutcome> outcomes;
+        try
+        {
+            outcomes = warehouse.LoadFiles(group, workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
+        }
+        catch (FileNotFoundException) when (group.Count > 1)
+        {
+            return group.Sum(file => Load([file]));
+        }
+        catch (FileNotFoundException)
+        {
+            // Removed from the lake after it was hashed: its transaction rolled back, nothing of it is recorded.
+            return 0;
+        }
+
+        foreach (var outcome in outcomes)
+        {
+            LogLoaded(logger, outcome.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
             if (outcome.Error is not null)
             {
-                LogFileError(logger, entry.Key, outcome.Error);
-            }
-
-            if (outcome.RowsLoaded > 0)
-            {
-                Downstream?.Set();
+                LogFileError(logger, outcome.Key, outcome.Error);
             }
         }
 
-        return handled;
+        if (outcomes.Any(o => o.RowsLoaded > 0))
+        {
+            Downstream?.Set();
+        }
+
+        return outcomes.Count;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "load: {Key} {Status}: {Loaded} rows loaded, {Rejected} rejected")]

@@ -119,7 +119,8 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             })
             .Build();
         return await retry.ExecuteAsync(_ => ValueTask.FromResult(DuckDbWarehouse.Open(workspace.WarehousePath,
-            workspace.Show(workspace.WarehousePath), readOnly: false, () => OwnerRecord.Read(workspace)?.Describe())), ct);
+            workspace.Show(workspace.WarehousePath), readOnly: false, () => OwnerRecord.Read(workspace)?.Describe(),
+            workspace.Settings.Warehouse.MemoryLimit)), ct);
     }
 
     /// <summary>A read-only query on the owned warehouse.</summary>

@@ -30,35 +30,59 @@ internal sealed class ScdSql
     private static string Attrs(string prefix = "") => string.Join(", ", Columns.Attributes.Select(a => prefix + a));
 
     /// <summary>
-    /// Fills <c>ct_keys</c> with the customers whose ledger rows lie in (<c>$from</c>, <c>$to</c>];
-    /// all customers up to <c>$to</c> when <paramref name="all"/> (rebuild).
+    /// Fills <c>ct_keys</c> with the customers whose ledger rows lie in (<c>$from</c>, <c>$to</c>] (all customers up to
+    /// <c>$to</c> when <paramref name="all"/>, a rebuild), and splits them: <c>ct_fast</c> holds the live customers whose
+    /// batch rows all come after every change they had (the common, in-order case), <c>ct_slow</c> the rest.
+    /// A fast customer's history is only extended: its current version stands in for everything before it, so its
+    /// older ledger rows and closed versions are never read again. Only the batch's ledger rows are scanned for it,
+    /// and they lie together at the end of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest).
     /// </summary>
-    public static string SelectKeys(bool all) => all
-        ? "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT DISTINCT customer_id FROM customer_raw WHERE _seq <= $to"
-        : "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT DISTINCT customer_id FROM customer_raw WHERE _seq > $from AND _seq <= $to";
+    public static IEnumerable<string> SelectKeys(bool all)
+    {
+        yield return all
+            ? "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT customer_id, min(updated_at) AS min_ts FROM customer_raw WHERE _seq <= $to GROUP BY customer_id"
+            : "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT customer_id, min(updated_at) AS min_ts FROM customer_raw WHERE _seq > $from AND _seq <= $to GROUP BY customer_id";
+
+        // customer.update_timestamp is the latest change of a live customer: a batch wholly after it cannot reorder the past.
+        yield return all
+            ? "CREATE OR REPLACE TEMP TABLE ct_fast AS SELECT customer_id FROM ct_keys WHERE false"
+            : "CREATE OR REPLACE TEMP TABLE ct_fast AS SELECT k.customer_id FROM ct_keys k JOIN customer c ON c.customer_id = k.customer_id WHERE k.min_ts > c.update_timestamp";
+        yield return "CREATE OR REPLACE TEMP TABLE ct_slow AS SELECT customer_id FROM ct_keys ANTI JOIN ct_fast USING (customer_id)";
+        yield return $"""
+            CREATE OR REPLACE TEMP TABLE ct_changes AS
+            {Changes("ct_slow", "r._seq <= $to")}
+            UNION ALL
+            {Changes("ct_fast", "r._seq > $from AND r._seq <= $to")}
+            UNION ALL
+            SELECT h.customer_id, h.start_time AS ts, false AS is_del, {Attrs("h.")}, 0::BIGINT AS first_seq
+            FROM customer_history h SEMI JOIN ct_fast f ON h.customer_id = f.customer_id
+            WHERE h.is_current AND NOT h.is_deleted
+            """;
+    }
 
     /// <summary>
     /// Counts the ties the batch brought: key-and-sequence groups holding two different changes, at least one of them
-    /// first loaded in this batch. A change loaded again is not new, so no tie is counted twice.
+    /// first loaded in this batch. A change loaded again is not new, so no tie is counted twice. (A fast customer's
+    /// current version comes before all its batch rows, so it is never part of a tie.)
     /// </summary>
     public static string CountTies(bool all) => $"""
         SELECT count(*) FROM (
-            SELECT customer_id, ts FROM ({Changes()})
+            SELECT customer_id, ts FROM ct_changes
             GROUP BY customer_id, ts
             HAVING count(*) > 1 {(all ? "" : "AND max(first_seq) > $from")})
         """;
 
     /// <summary>
-    /// The distinct changes of the batch's customers up to <c>$to</c>, each with the <c>_seq</c> it was first loaded at.
+    /// The distinct changes of the given customers in the given ledger range, each with the <c>_seq</c> it was first loaded at.
     /// A change is what a row does: upsert these attribute values (INSERT, UPDATE and UPSERT alike), or delete (whatever
     /// attributes the row carries). So the same change loaded twice is one change, and it counts from its first load.
     /// </summary>
-    private static string Changes() => $"""
+    private static string Changes(string keys, string range) => $"""
         SELECT r.customer_id, r.updated_at AS ts, r.op = 'DELETE' AS is_del,
                {string.Join(", ", Columns.Attributes.Select(a => $"CASE WHEN r.op = 'DELETE' THEN NULL ELSE r.{a} END AS {a}"))},
                min(r._seq) AS first_seq
-        FROM customer_raw r SEMI JOIN ct_keys k ON r.customer_id = k.customer_id
-        WHERE r._seq <= $to
+        FROM customer_raw r SEMI JOIN {keys} k ON r.customer_id = k.customer_id
+        WHERE {range}
         GROUP BY ALL
         """;
 
@@ -84,7 +108,7 @@ internal sealed class ScdSql
             CREATE OR REPLACE TEMP TABLE ct_versions AS
             WITH src AS (
                 SELECT customer_id, ts, is_del, {Attrs()}
-                FROM ({Changes()})
+                FROM ct_changes
                 -- Different changes with one key and sequence (a tie): the one loaded last wins.
                 QUALIFY row_number() OVER (PARTITION BY customer_id, ts ORDER BY first_seq DESC) = 1
             ),
@@ -132,7 +156,11 @@ internal sealed class ScdSql
     public IEnumerable<string> Apply()
     {
         var keepDeletes = _settings.DeleteMode == "tombstone-row";
-        yield return "DELETE FROM customer_history WHERE customer_id IN (SELECT customer_id FROM ct_keys)";
+        // A slow customer's history is replaced whole; a fast one's only from its current version on (recomputed with the batch).
+        yield return """
+            DELETE FROM customer_history
+            WHERE customer_id IN (SELECT customer_id FROM ct_slow) OR (is_current AND customer_id IN (SELECT customer_id FROM ct_fast))
+            """;
         yield return $"""
             INSERT INTO customer_history (customer_id, {Attrs()}, start_time, end_time, is_current, is_deleted)
             SELECT customer_id, {Attrs()}, start_time, end_time, is_current, is_deleted

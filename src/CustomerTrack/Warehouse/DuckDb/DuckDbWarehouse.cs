@@ -36,7 +36,7 @@ internal sealed class DuckDbWarehouse : IDisposable
     public Action<string>? BeforeCommit { get; set; }
 
     /// <summary>Opens the file for writing (and makes its tables) or, with <paramref name="readOnly"/>, for reading.</summary>
-    public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null)
+    public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null, string? memoryLimit = null)
     {
         if (readOnly && !File.Exists(path))
         {
@@ -64,6 +64,19 @@ internal sealed class DuckDbWarehouse : IDisposable
 
         var warehouse = new DuckDbWarehouse(connection, display) { ReadOnly = readOnly };
         warehouse.Execute("SET autoinstall_known_extensions = false");
+        if (!string.IsNullOrWhiteSpace(memoryLimit))
+        {
+            try
+            {
+                warehouse.Execute($"SET memory_limit = '{memoryLimit.Replace("'", "''", StringComparison.Ordinal)}'");
+            }
+            catch (DuckDBException e)
+            {
+                warehouse.Dispose();
+                throw new SettingsException("Warehouse:MemoryLimit", $"'{memoryLimit}' is not a size DuckDB takes (write it like 300MB or 2GB): {FirstLine(e.Message)}");
+            }
+        }
+
         if (!readOnly)
         {
             foreach (var sql in Schema.Statements())
@@ -107,83 +120,32 @@ internal sealed class DuckDbWarehouse : IDisposable
     }
 
     /// <summary>Loads one lake file and its load-history row in one transaction; a file already loaded is skipped.</summary>
-    public LoadOutcome LoadFile(LakeFile file, LoadSettings settings, DateTime now)
+    public LoadOutcome LoadFile(LakeFile file, LoadSettings settings, DateTime now) => LoadFiles([file], settings, now)[0];
+
+    /// <summary>
+    /// Loads lake files, each with its load-history row, in one transaction: one commit for many small files (a commit
+    /// costs tens of milliseconds of WAL sync). Only under <c>Load:OnError = continue</c> may a call hold several files:
+    /// the other policies roll a file back on its own, which needs a transaction of its own.
+    /// </summary>
+    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
     {
+        if (files.Count > 1 && settings.OnError != "continue")
+        {
+            throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
+        }
+
         using (_write.Enter())
         {
-            var started = Stopwatch.GetTimestamp();
-            using (var check = Command("SELECT count(*) FROM load_history WHERE file_key = $key"))
-            {
-                check.Parameters.Add(new DuckDBParameter("key", file.Key));
-                if (Convert.ToInt64(check.ExecuteScalar()) > 0)
-                {
-                    return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
-                }
-            }
-
-            var duplicateOf = DuplicateOf(file);
             _pendingProcessingTime = null;
             var tx = _connection.BeginTransaction();
             try
             {
-                FileReadSummary summary;
-                string status;
-                string? error;
-                var firstSeq = _lastSeq + 1;
-                if (duplicateOf is not null)
+                var outcomes = new List<LoadOutcome>(files.Count);
+                foreach (var file in files)
                 {
-                    summary = new FileReadSummary(0, 0, 0, [], null);
-                    status = "SKIPPED";
-                    error = $"same name and content as {duplicateOf}, already loaded";
-                }
-                else
-                {
-                    summary = Append(file, settings, now, rejectAll: null);
-                    if (summary.Rejected > 0 && settings.OnError == "abort")
-                    {
-                        // The catch below rolls back and resets the sequence; rolling back here too would throw there.
-                        throw FirstReject(file, settings, now);
-                    }
-
-                    if (summary.Rejected > 0 && settings.OnError == "skip_file")
-                    {
-                        tx.Rollback();
-                        _lastSeq = firstSeq - 1;
-                        tx = _connection.BeginTransaction();
-                        summary = Append(file, settings, now,
-                            rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
-
-                        // The reader counted the good rows as accepted, but the sink rejected them all.
-                        summary = summary with { Accepted = 0, Rejected = summary.Rows };
-                    }
-
-                    status = summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
-                        : summary.Rejected > 0 ? "PARTIALLY_LOADED"
-                        : "LOADED";
-                    error = summary.FileError;
+                    outcomes.Add(LoadInto(ref tx, file, settings, now));
                 }
 
-                using var insert = Command("""
-                    INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
-                        $first, $last, $unknown, $error, $landed, $now, $ms)
-                    """);
-                var p = insert.Parameters;
-                p.Add(new DuckDBParameter("key", file.Key));
-                p.Add(new DuckDBParameter("name", file.FileName));
-                p.Add(new DuckDBParameter("sha", file.Sha256));
-                p.Add(new DuckDBParameter("bytes", file.Bytes));
-                p.Add(new DuckDBParameter("status", status));
-                p.Add(new DuckDBParameter("rows", summary.Rows));
-                p.Add(new DuckDBParameter("loaded", summary.Accepted));
-                p.Add(new DuckDBParameter("rejected", summary.Rejected));
-                p.Add(new DuckDBParameter("first", summary.Accepted > 0 ? firstSeq : null));
-                p.Add(new DuckDBParameter("last", summary.Accepted > 0 ? _lastSeq : null));
-                p.Add(new DuckDBParameter("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null));
-                p.Add(new DuckDBParameter("error", error));
-                p.Add(new DuckDBParameter("landed", file.LandedAt));
-                p.Add(new DuckDBParameter("now", now));
-                p.Add(new DuckDBParameter("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-                insert.ExecuteNonQuery();
                 BeforeCommit?.Invoke("load");
                 Commit(tx);
                 if (_pendingProcessingTime is { } processed && processed > _lastProcessingTime)
@@ -191,13 +153,14 @@ internal sealed class DuckDbWarehouse : IDisposable
                     _lastProcessingTime = processed;
                 }
 
-                return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
+                return outcomes;
             }
             catch
             {
                 RollBackQuietly(tx);
 
                 _lastSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+                _pendingProcessingTime = null;
                 throw;
             }
             finally
@@ -205,6 +168,84 @@ internal sealed class DuckDbWarehouse : IDisposable
                 tx.Dispose();
             }
         }
+    }
+
+    private LoadOutcome LoadInto(ref DuckDBTransaction tx, LakeFile file, LoadSettings settings, DateTime now)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using (var check = Command("SELECT count(*) FROM load_history WHERE file_key = $key"))
+        {
+            check.Parameters.Add(new DuckDBParameter("key", file.Key));
+            if (Convert.ToInt64(check.ExecuteScalar()) > 0)
+            {
+                return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
+            }
+        }
+
+        var duplicateOf = DuplicateOf(file);
+        FileReadSummary summary;
+        string status;
+        string? error;
+        var firstSeq = _lastSeq + 1;
+        if (duplicateOf is not null)
+        {
+            summary = new FileReadSummary(0, 0, 0, [], null);
+            status = "SKIPPED";
+            error = $"same name and content as {duplicateOf}, already loaded";
+        }
+        else
+        {
+            var pending = _pendingProcessingTime;
+            summary = Append(file, settings, now, rejectAll: null);
+            if (summary.Rejected > 0 && settings.OnError == "abort")
+            {
+                // The caller rolls back and resets the sequence; rolling back here too would throw there.
+                throw FirstReject(file, settings, now);
+            }
+
+            if (summary.Rejected > 0 && settings.OnError == "skip_file")
+            {
+                // One file per transaction under this policy (LoadFiles checks), so rolling back touches only this file.
+                tx.Rollback();
+                tx.Dispose();
+                _lastSeq = firstSeq - 1;
+                _pendingProcessingTime = pending;
+                tx = _connection.BeginTransaction();
+                summary = Append(file, settings, now,
+                    rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
+
+                // The reader counted the good rows as accepted, but the sink rejected them all.
+                summary = summary with { Accepted = 0, Rejected = summary.Rows };
+            }
+
+            status = summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
+                : summary.Rejected > 0 ? "PARTIALLY_LOADED"
+                : "LOADED";
+            error = summary.FileError;
+        }
+
+        using var insert = Command("""
+            INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
+                $first, $last, $unknown, $error, $landed, $now, $ms)
+            """);
+        var p = insert.Parameters;
+        p.Add(new DuckDBParameter("key", file.Key));
+        p.Add(new DuckDBParameter("name", file.FileName));
+        p.Add(new DuckDBParameter("sha", file.Sha256));
+        p.Add(new DuckDBParameter("bytes", file.Bytes));
+        p.Add(new DuckDBParameter("status", status));
+        p.Add(new DuckDBParameter("rows", summary.Rows));
+        p.Add(new DuckDBParameter("loaded", summary.Accepted));
+        p.Add(new DuckDBParameter("rejected", summary.Rejected));
+        p.Add(new DuckDBParameter("first", summary.Accepted > 0 ? firstSeq : null));
+        p.Add(new DuckDBParameter("last", summary.Accepted > 0 ? _lastSeq : null));
+        p.Add(new DuckDBParameter("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null));
+        p.Add(new DuckDBParameter("error", error));
+        p.Add(new DuckDBParameter("landed", file.LandedAt));
+        p.Add(new DuckDBParameter("now", now));
+        p.Add(new DuckDBParameter("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        insert.ExecuteNonQuery();
+        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
     }
 
     /// <summary>
@@ -264,11 +305,12 @@ internal sealed class DuckDbWarehouse : IDisposable
     {
         using var raw = _connection.CreateAppender("customer_raw");
         using var rejects = _connection.CreateAppender("load_rejects");
-        var sink = new AppenderSink(raw, rejects, file.Key, now, _lastSeq, rejectAll,
-            now > _lastProcessingTime ? now : _lastProcessingTime);
+        // After the last processing-time sequence committed, and after any given to an earlier file of this transaction.
+        var floor = _pendingProcessingTime is { } pending && pending > _lastProcessingTime ? pending : _lastProcessingTime;
+        var sink = new AppenderSink(raw, rejects, file.Key, now, _lastSeq, rejectAll, now > floor ? now : floor);
         var summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, sink);
         _lastSeq = sink.LastSeq;
-        _pendingProcessingTime = sink.LastProcessingTime;
+        _pendingProcessingTime = sink.LastProcessingTime ?? _pendingProcessingTime;
         return summary;
     }
 
@@ -289,6 +331,8 @@ internal sealed class DuckDbWarehouse : IDisposable
 
     private TaskRunOutcome? Apply(ScdSettings scd, int maxRows, DateTime now, bool rebuild)
     {
+        // finished_at counts from the caller's now, so time spent waiting for the loader's lock is not hidden from freshness.
+        var entered = Stopwatch.GetTimestamp();
         using (_write.Enter())
         {
             var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
@@ -308,7 +352,11 @@ internal sealed class DuckDbWarehouse : IDisposable
                 Execute("DELETE FROM customer");
             }
 
-            Execute(ScdSql.SelectKeys(rebuild), from, to);
+            foreach (var statement in ScdSql.SelectKeys(rebuild))
+            {
+                Execute(statement, from, to);
+            }
+
             var ties = Convert.ToInt64(Scalar(ScdSql.CountTies(rebuild), from, to));
             Execute(sql.ComputeVersions(), from, to);
             var customers = Convert.ToInt64(Scalar("SELECT count(*) FROM ct_keys"));
@@ -333,7 +381,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                 p.Add(new DuckDBParameter("id", runId));
                 p.Add(new DuckDBParameter("kind", rebuild ? "rebuild" : "stream"));
                 p.Add(new DuckDBParameter("started", now));
-                p.Add(new DuckDBParameter("finished", now + duration));
+                p.Add(new DuckDBParameter("finished", now + Stopwatch.GetElapsedTime(entered)));
                 p.Add(new DuckDBParameter("from", rebuild ? 0 : from));
                 p.Add(new DuckDBParameter("to", to));
                 p.Add(new DuckDBParameter("rows", rebuild ? to : to - from));
@@ -346,8 +394,10 @@ internal sealed class DuckDbWarehouse : IDisposable
 
             BeforeCommit?.Invoke("tasks");
             Commit(tx);
-            Execute("DROP TABLE IF EXISTS ct_versions");
-            Execute("DROP TABLE IF EXISTS ct_keys");
+            foreach (var temp in new[] { "ct_versions", "ct_changes", "ct_slow", "ct_fast", "ct_keys" })
+            {
+                Execute($"DROP TABLE IF EXISTS {temp}");
+            }
             return new TaskRunOutcome(runId, from, to, rebuild ? to : to - from, customers, versions, ties, duration);
         }
     }

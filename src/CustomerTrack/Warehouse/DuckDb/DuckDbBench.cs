@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using CustomerTrack.Configuration;
+using CustomerTrack.Contract;
+using DuckDB.NET.Data;
+
+namespace CustomerTrack.Warehouse.DuckDb;
+
+/// <summary>
+/// The engine-specific parts of the benchmark (issue "Fast"): the physical limit (a plain COPY), the original
+/// tutorial's MERGE approach on the same engine, and one SCD batch against a history of a chosen size.
+/// Each method works on a database file of its own and returns the seconds of its timed section only.
+/// </summary>
+internal static class DuckDbBench
+{
+    private static string Attrs(string prefix = "") => string.Join(", ", Columns.Attributes.Select(a => prefix + a));
+
+    private static string CsvColumns => "{'customer_id': 'BIGINT', " +
+        string.Join(", ", Columns.Attributes.Select(a => $"'{a}': 'VARCHAR'")) + ", 'updated_at': 'TIMESTAMP', 'op': 'VARCHAR'}";
+
+    private static string ReadCsv(string pathOrGlob) =>
+        $"read_csv('{pathOrGlob.Replace("'", "''", StringComparison.Ordinal)}', header = true, columns = {CsvColumns})";
+
+    public static string Version()
+    {
+        using var c = Open(":memory:");
+        return Scalar(c, "SELECT version()")?.ToString() ?? "?";
+    }
+
+    /// <summary>COPY of every file into one plain table: no checks, no history, DuckDB's own parallel CSV reader.</summary>
+    public static double RawCopy(string dbPath, string dataDir)
+    {
+        using var c = Open(dbPath);
+        Execute(c, $"CREATE TABLE raw_copy (customer_id BIGINT, {string.Join(", ", Columns.Attributes.Select(a => a + " VARCHAR"))}, updated_at TIMESTAMP, op VARCHAR)");
+        var watch = Stopwatch.StartNew();
+        Execute(c, $"COPY raw_copy FROM '{Path.Combine(dataDir, "*.csv").Replace("'", "''", StringComparison.Ordinal)}' (HEADER)");
+        Execute(c, "CHECKPOINT");
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The original tutorial, file by file in processing order: COPY the file into the raw table, MERGE its rows into
+    /// the current table (one arbitrary row per key, stamped with the processing time), then close the current
+    /// version of every changed customer and append the new one. No event time, no deletes, no late-data splicing.
+    /// </summary>
+    public static double NaiveMerge(string dbPath, IReadOnlyList<string> files)
+    {
+        using var c = Open(dbPath);
+        var attrDefs = string.Join(", ", Columns.Attributes.Select(a => a + " VARCHAR"));
+        Execute(c, $"CREATE TABLE naive_raw (customer_id BIGINT, {attrDefs}, updated_at TIMESTAMP, op VARCHAR)");
+        Execute(c, $"CREATE TABLE naive_customer (customer_id BIGINT PRIMARY KEY, {attrDefs}, update_timestamp TIMESTAMP)");
+        Execute(c, $"CREATE TABLE naive_history (customer_id BIGINT, {attrDefs}, start_time TIMESTAMP, end_time TIMESTAMP, is_current BOOLEAN)");
+        var set = string.Join(", ", Columns.Attributes.Select(a => $"{a} = s.{a}"));
+        var differs = string.Join(" OR ", Columns.Attributes.Select(a => $"s.{a} IS DISTINCT FROM t.{a}"));
+        var watch = Stopwatch.StartNew();
+        foreach (var file in files)
+        {
+            using var tx = c.BeginTransaction();
+            Execute(c, $"CREATE OR REPLACE TEMP TABLE naive_stage AS SELECT * FROM {ReadCsv(file)}");
+            Execute(c, "INSERT INTO naive_raw SELECT * FROM naive_stage");
+
+            // The stream on the raw table: one row per key, whichever the engine meets first (the original's arbitrary winner).
+            Execute(c, $"""
+                CREATE OR REPLACE TEMP TABLE naive_changes AS
+                SELECT s.customer_id, {Attrs("s.")}, now()::TIMESTAMP AS processed_at
+                FROM (SELECT * FROM naive_stage QUALIFY row_number() OVER (PARTITION BY customer_id) = 1) s
+                LEFT JOIN naive_customer t ON t.customer_id = s.customer_id
+                WHERE t.customer_id IS NULL OR {differs}
+                """);
+            Execute(c, $"""
+                MERGE INTO naive_customer t USING naive_changes s ON t.customer_id = s.customer_id
+                WHEN MATCHED THEN UPDATE SET {set}, update_timestamp = s.processed_at
+                WHEN NOT MATCHED THEN INSERT (customer_id, {Attrs()}, update_timestamp) VALUES (s.customer_id, {Attrs("s.")}, s.processed_at)
+                """);
+            Execute(c, """
+                UPDATE naive_history h SET end_time = s.processed_at, is_current = false
+                FROM naive_changes s WHERE h.customer_id = s.customer_id AND h.is_current
+                """);
+            Execute(c, $"""
+                INSERT INTO naive_history SELECT customer_id, {Attrs()}, processed_at, TIMESTAMP '9999-12-31 00:00:00', true FROM naive_changes
+                """);
+            tx.Commit();
+        }
+
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Builds a warehouse whose ledger and history hold <paramref name="historyRows"/> rows (two versions for each of
+    /// half as many customers, as the SCD step itself would have made them), appends a batch of
+    /// <paramref name="batchRows"/> in-order updates of existing customers and returns the seconds of the one task run
+    /// that applies it.
+    /// </summary>
+    public static double HistoryBatch(string dbPath, long historyRows, int batchRows, ScdSettings scd)
+    {
+        using (DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false))
+        {
+            // Makes the schema.
+        }
+
+        var customers = historyRows / 2;
+        using (var c = Open(dbPath))
+        {
+            var value = string.Join(", ", Columns.Attributes.Select(a => $"'{a}_' || (id % 997)::VARCHAR || '_' || v::VARCHAR"));
+            Execute(c, $"""
+                INSERT INTO customer_raw
+                SELECT (v * {customers} + id) AS _seq, 'bench' AS _file, id AS _line, TIMESTAMP '2026-01-01' AS _loaded_at,
+                       id AS customer_id, {value}, TIMESTAMP '2026-01-01' + to_seconds(v * 3600 + id % 3600) AS updated_at,
+                       'UPSERT' AS op, true AS _event_time_given
+                FROM range(1, {customers} + 1) r(id), range(0, 2) s(v)
+                ORDER BY _seq
+                """);
+            Execute(c, $"""
+                INSERT INTO customer_history (customer_id, {Attrs()}, start_time, end_time, is_current, is_deleted)
+                SELECT customer_id, {Attrs()}, updated_at,
+                       coalesce(lead(updated_at) OVER (PARTITION BY customer_id ORDER BY updated_at), TIMESTAMP '9999-12-31 00:00:00'),
+                       lead(updated_at) OVER (PARTITION BY customer_id ORDER BY updated_at) IS NULL, false
+                FROM customer_raw
+                """);
+            Execute(c, $"INSERT INTO customer SELECT customer_id, {Attrs()}, start_time FROM customer_history WHERE is_current");
+            Execute(c, $"UPDATE stream_offset SET offset_seq = {customers * 2} WHERE stream_name = 'customer_raw_stream'");
+
+            // The batch: updates of customers spread over the whole key range, after everything they have.
+            var batchValue = string.Join(", ", Columns.Attributes.Select(a => $"'{a}_new_' || (i % 991)::VARCHAR"));
+            Execute(c, $"""
+                INSERT INTO customer_raw
+                SELECT {customers * 2} + i, 'bench-batch', i, TIMESTAMP '2026-02-01',
+                       1 + (i * 7919) % {customers}, {batchValue}, TIMESTAMP '2026-02-01' + to_microseconds(i),
+                       'UPSERT', true
+                FROM range(1, {batchRows} + 1) r(i)
+                """);
+            Execute(c, "CHECKPOINT");
+        }
+
+        using var warehouse = DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit);
+        var watch = Stopwatch.StartNew();
+        var run = warehouse.RunTask(scd, int.MaxValue, DateTime.UtcNow)
+            ?? throw new CustomerTrackException("bench: the history batch found nothing to apply");
+        _ = run;
+        return watch.Elapsed.TotalSeconds;
+    }
+
+    private static DuckDBConnection Open(string path)
+    {
+        var c = new DuckDBConnection($"Data Source={path}");
+        c.Open();
+        Execute(c, "SET autoinstall_known_extensions = false");
+        return c;
+    }
+
+    private static void Execute(DuckDBConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(DuckDBConnection c, string sql)
+    {
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+}
