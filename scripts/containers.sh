@@ -62,7 +62,11 @@ CONF
 
 make_base() {
   step "local base image $base_image"
-  if podman image exists "$base_image"; then
+  # What the official runtime-deps image holds besides libc/libstdc++: CA certificates, OpenSSL (.NET's
+  # networking stack loads libssl at start-up even for plain-HTTP loopback), time zones. The label marks this recipe.
+  local recipe="minbase+ca-certificates,libssl3,tzdata"
+  if podman image exists "$base_image" \
+     && [ "$(podman image inspect -f '{{index .Config.Labels "customertrack.base"}}' "$base_image" 2>/dev/null)" = "$recipe" ]; then
     echo "cached"
     return
   fi
@@ -70,10 +74,10 @@ make_base() {
   mirror="$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)"
   mirror="${mirror:-http://deb.debian.org/debian}"
   rootfs="$(mktemp -d)"
-  debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$out/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase --include=ca-certificates,libssl3,tzdata bookworm "$rootfs" "$mirror" >"$out/debootstrap.log" 2>&1 \
     || { tail -20 "$out/debootstrap.log" >&2; rm -rf "$rootfs"; exit 1; }
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin
-  tar --numeric-owner -C "$rootfs" -c . | podman import -q - "$base_image" >/dev/null
+  tar --numeric-owner -C "$rootfs" -c . | podman import -q --change "LABEL customertrack.base=$recipe" - "$base_image" >/dev/null
   rm -rf "$rootfs"
   echo "made from $mirror"
 }
