@@ -139,10 +139,11 @@ run_test() {
   started="$(now)"
   build
   step "compose test"
-  local project=customertrack-test
+  # Globals: the EXIT trap runs after this function's locals are gone.
+  project=customertrack-test
   export CT_WORKSPACE="${CT_WORKSPACE:-$out/ctdata-test}"
   export CT_PG_PORT="${CT_PG_PORT:-15432}" CT_S3_PORT="${CT_S3_PORT:-14569}"
-  local ws="$CT_WORKSPACE" cli="$app/CustomerTrack.Cli" compose=(podman-compose -p "$project" -f compose.yaml)
+  ws="$CT_WORKSPACE" cli="$app/CustomerTrack.Cli" compose=(podman-compose -p "$project" -f compose.yaml)
   rm -rf "$ws"
   mkdir -p "$ws"
 
