@@ -3,8 +3,8 @@ using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using static CustomerTrack.Tests.Support.IngestHarness;
 
 namespace CustomerTrack.Tests.Ingest;
 
@@ -18,22 +18,7 @@ public sealed class BadPickupTests
 
     private const string Header = "customer_id,first_name\n";
 
-    private static (IngestStage Stage, FolderLake Lake, Workspace Ws) Ingest(TempWorkspace tmp, TimeProvider time,
-        Dictionary<string, string?>? flags = null)
-    {
-        var ws = tmp.Open(flags);
-        var lake = new FolderLake(ws.LakeRoot);
-        return (new IngestStage(ws, lake, time, NullLogger.Instance), lake, ws);
-    }
 
-    private static string Put(TempWorkspace tmp, string name, string content, DateTime modified)
-    {
-        Directory.CreateDirectory(tmp.Landing);
-        var path = Path.Combine(tmp.Landing, name);
-        File.WriteAllText(path, content);
-        File.SetLastWriteTimeUtc(path, modified);
-        return path;
-    }
 
     /// <summary>Advances the fake clock in small steps until <paramref name="work"/> is done (it waits on that clock).</summary>
     private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> work, TimeSpan step)
@@ -54,7 +39,7 @@ public sealed class BadPickupTests
     {
         using var tmp = new TempWorkspace();
         var time = new FakeTimeProvider(Now);
-        var (stage, lake, _) = Ingest(tmp, time, new() { ["Ingest:MinFileAge"] = "1s" });
+        var (stage, lake, _) = StartIngest(tmp, time, new() { ["Ingest:MinFileAge"] = "1s" });
         var path = Put(tmp, "growing.csv", Header + "1,Ada\n", Now.AddMilliseconds(-100));
 
         Assert.Equal(0, await stage.RunOnceAsync(CancellationToken.None));
@@ -105,7 +90,7 @@ public sealed class BadPickupTests
         var time = new FakeTimeProvider(Now);
 
         // One file at a time, and a pause after the first is stored: the second is listed but not yet opened.
-        var (stage, lake, ws) = Ingest(tmp, time, new() { ["Ingest:MaxInFlight"] = "1", ["Debug:StepDelay"] = "1s" });
+        var (stage, lake, ws) = StartIngest(tmp, time, new() { ["Ingest:MaxInFlight"] = "1", ["Debug:StepDelay"] = "1s" });
         var first = Put(tmp, "first.csv", Header + "1,Ada\n", Now.AddHours(-2));
         var second = Put(tmp, "second.csv", Header + "2,Grace\n", Now.AddHours(-1));
 
@@ -186,7 +171,7 @@ public sealed class BadPickupTests
     public async Task The_temporary_names_of_other_common_writers_are_never_picked_up()
     {
         using var tmp = new TempWorkspace();
-        var (stage, lake, _) = Ingest(tmp, new FakeTimeProvider(Now));
+        var (stage, lake, _) = StartIngest(tmp, new FakeTimeProvider(Now));
         string[] unfinished = ["a.csv.partial", "b.csv.crdownload", ".c.csv.swp", "d.csv.filepart", "E.CSV.TMP", "f.csv.Part", "."];
         foreach (var name in unfinished.Where(n => n != "."))
         {
@@ -206,7 +191,7 @@ public sealed class BadPickupTests
     public async Task A_folder_in_landing_is_not_descended_into()
     {
         using var tmp = new TempWorkspace();
-        var (stage, lake, _) = Ingest(tmp, new FakeTimeProvider(Now));
+        var (stage, lake, _) = StartIngest(tmp, new FakeTimeProvider(Now));
         var nested = Path.Combine(tmp.Landing, "sub.csv");
         Directory.CreateDirectory(nested);
         var inner = Path.Combine(nested, "inner.csv");

@@ -6,8 +6,8 @@ using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using static CustomerTrack.Tests.Support.IngestHarness;
 
 namespace CustomerTrack.Tests.Ingest;
 
@@ -25,23 +25,7 @@ public sealed partial class IngestStageTests
     [GeneratedRegex(@"^\d{4}/\d{2}/\d{2}/[A-Za-z0-9._-]+_[0-9a-f]{16}\.csv$")]
     private static partial Regex KeyShape();
 
-    private static (IngestStage Stage, FolderLake Lake, Workspace Ws) Ingest(TempWorkspace tmp, TimeProvider time,
-        Dictionary<string, string?>? flags = null)
-    {
-        var ws = tmp.Open(flags);
-        var lake = new FolderLake(ws.LakeRoot);
-        return (new IngestStage(ws, lake, time, NullLogger.Instance), lake, ws);
-    }
 
-    /// <summary>Writes a file straight into landing/ with the given modification time.</summary>
-    private static string Put(TempWorkspace tmp, string name, string content, DateTime modified)
-    {
-        Directory.CreateDirectory(tmp.Landing);
-        var path = Path.Combine(tmp.Landing, name);
-        File.WriteAllText(path, content);
-        File.SetLastWriteTimeUtc(path, modified);
-        return path;
-    }
 
     private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
@@ -49,7 +33,7 @@ public sealed partial class IngestStageTests
     public async Task Dot_files_and_temporary_names_are_never_picked_up()
     {
         using var tmp = new TempWorkspace();
-        var (stage, lake, _) = Ingest(tmp, new FakeTimeProvider(Now));
+        var (stage, lake, _) = StartIngest(tmp, new FakeTimeProvider(Now));
         string[] unfinished = [".hidden.csv", "customers.csv.tmp", "customers.csv.part", "upload.CSV.PART", ".customers.csv.tmp"];
         foreach (var name in unfinished)
         {
@@ -70,7 +54,7 @@ public sealed partial class IngestStageTests
     {
         using var tmp = new TempWorkspace();
         var time = new FakeTimeProvider(Now);
-        var (stage, lake, _) = Ingest(tmp, time, new() { ["Ingest:MinFileAge"] = "1s" });
+        var (stage, lake, _) = StartIngest(tmp, time, new() { ["Ingest:MinFileAge"] = "1s" });
         var path = Put(tmp, "young.csv", Csv, Now.AddMilliseconds(-100));
 
         Assert.Equal(0, await stage.RunOnceAsync(CancellationToken.None));
@@ -110,7 +94,7 @@ public sealed partial class IngestStageTests
     public async Task A_symbolic_link_in_landing_is_ignored_and_never_followed()
     {
         using var tmp = new TempWorkspace();
-        var (stage, lake, ws) = Ingest(tmp, new FakeTimeProvider(Now));
+        var (stage, lake, ws) = StartIngest(tmp, new FakeTimeProvider(Now));
         var outside = Path.Combine(tmp.Dir, "outside.csv");
         File.WriteAllText(outside, Csv);
         File.SetLastWriteTimeUtc(outside, Now.AddHours(-1));
@@ -172,7 +156,7 @@ public sealed partial class IngestStageTests
     public async Task The_landing_file_is_removed_only_after_the_lake_object_exists()
     {
         using var tmp = new TempWorkspace();
-        var (stage, lake, ws) = Ingest(tmp, new FakeTimeProvider(Now));
+        var (stage, lake, ws) = StartIngest(tmp, new FakeTimeProvider(Now));
         var path = Put(tmp, "customers.csv", Csv, Now.AddHours(-1));
 
         // The lake cannot take the object: a plain file stands where the key's date folder must go.
@@ -196,7 +180,7 @@ public sealed partial class IngestStageTests
     public async Task Each_file_gets_one_provenance_line_with_its_size_and_full_sha256()
     {
         using var tmp = new TempWorkspace();
-        var (stage, lake, ws) = Ingest(tmp, new FakeTimeProvider(Now));
+        var (stage, lake, ws) = StartIngest(tmp, new FakeTimeProvider(Now));
         var contents = new Dictionary<string, byte[]>
         {
             ["a.csv"] = Encoding.UTF8.GetBytes(Csv),

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using CustomerTrack.Tests.Support;
 
@@ -24,16 +23,8 @@ public sealed class FaultTests
         try
         {
             small.LandCopies(files);
-            var warnings = new ConcurrentQueue<string>();
-            using var run = CliRunner.Start("run", "-w", small.Dir, "--for", "120s");
-            run.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line)
-                {
-                    warnings.Enqueue(line);
-                }
-            };
-            run.BeginErrorReadLine();
+            using var watched = CliRunner.StartWatched("run", "-w", small.Dir, "--for", "120s");
+            var (run, warnings) = (watched.Process, watched.Stderr);
             try
             {
                 await CliRunner.WaitUntilAsync(() => warnings.Any(w => w.Contains("No space left on device", StringComparison.Ordinal)),
@@ -78,16 +69,8 @@ public sealed class FaultTests
 
         // Without its owner record the holder is, to a newcomer, just some process with the file open.
         File.Delete(ownerFile);
-        var lines = new ConcurrentQueue<string>();
-        using var waiter = CliRunner.Start("run", "--once", "-w", tmp.Dir);
-        waiter.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lines.Enqueue(line);
-            }
-        };
-        waiter.BeginErrorReadLine();
+        using var watched = CliRunner.StartWatched("run", "--once", "-w", tmp.Dir);
+        var (waiter, lines) = (watched.Process, watched.Stderr);
         try
         {
             await CliRunner.WaitUntilAsync(() => lines.Count(l => l.Contains("trying again", StringComparison.Ordinal)) >= 2, "two retries");
@@ -110,16 +93,8 @@ public sealed class FaultTests
     public async Task A_lake_that_goes_away_keeps_files_in_landing_and_run_resumes_by_itself_when_it_returns()
     {
         using var tmp = new TempWorkspace();
-        var lines = new ConcurrentQueue<string>();
-        using var run = CliRunner.Start("run", "-w", tmp.Dir, "--for", "60s");
-        run.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lines.Enqueue(line);
-            }
-        };
-        run.BeginErrorReadLine();
+        using var watched = CliRunner.StartWatched("run", "-w", tmp.Dir, "--for", "60s");
+        var (run, lines) = (watched.Process, watched.Stderr);
         try
         {
             await CliRunner.WaitUntilAsync(() => File.Exists(Path.Combine(tmp.Dir, "owner.json")), "run to start");

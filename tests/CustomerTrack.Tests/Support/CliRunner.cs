@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using CustomerTrack.Cli;
 
@@ -34,6 +35,22 @@ public static class CliRunner
         return Process.Start(info)!;
     }
 
+    /// <summary>The CLI as its own process, with every line it writes to stderr (its log) collected as it comes.</summary>
+    public static WatchedProcess StartWatched(params string[] args)
+    {
+        var process = Start(args);
+        var lines = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lines.Enqueue(line);
+            }
+        };
+        process.BeginErrorReadLine();
+        return new WatchedProcess(process, lines);
+    }
+
     /// <summary>Waits until <paramref name="condition"/> holds, failing after <paramref name="seconds"/>.</summary>
     public static async Task WaitUntilAsync(Func<bool> condition, string what, int seconds = 30)
     {
@@ -48,4 +65,10 @@ public static class CliRunner
             await Task.Delay(50);
         }
     }
+}
+
+/// <summary>A child process and the stderr lines it wrote so far.</summary>
+public sealed record WatchedProcess(Process Process, ConcurrentQueue<string> Stderr) : IDisposable
+{
+    public void Dispose() => Process.Dispose();
 }
