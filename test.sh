@@ -47,7 +47,8 @@ rm -rf "$results"
 set +e
 dotnet test CustomerTrack.slnx -c Release --no-build --nologo \
   --logger "console;verbosity=normal" --logger "trx;LogFileName=tests.trx" --results-directory "$results" "$@" \
-  | tee "$root/artifacts/test-output.log" | grep -E '^\s+(Failed|Skipped) |Error Message|^\s+at |^(Passed|Failed)!|Total tests' || true
+  | tee "$root/artifacts/test-output.log" | grep -E '^\s+(Failed|Skipped) |Error Message|^\s+at |^(Passed|Failed)!|Total tests'
+# dotnet test's own exit code (read at once: any later command replaces PIPESTATUS).
 status=${PIPESTATUS[0]}
 set -e
 
@@ -67,3 +68,7 @@ fi
 case "$summary" in
   "0 passed"*) echo "test.sh: no test ran" >&2; exit 1 ;;
 esac
+if [ "$f" -ne 0 ]; then
+  echo "test.sh: $f test(s) failed; full log in artifacts/test-output.log" >&2
+  exit 1
+fi
