@@ -72,10 +72,12 @@ internal sealed class S3Lake : ILake, IDisposable
         return (bucket, prefix.Length == 0 ? "" : prefix + "/");
     }
 
-    public string NewTempPath()
+    public string NewTempPath() => LocalPath(".upload");
+
+    private string LocalPath(string extension)
     {
         Directory.CreateDirectory(_downloads);
-        return Path.Combine(_downloads, Guid.NewGuid().ToString("N") + ".upload");
+        return Path.Combine(_downloads, Guid.NewGuid().ToString("N") + extension);
     }
 
     public async Task CommitAsync(string tempPath, string key, DateTime landedAt, CancellationToken ct)
@@ -131,8 +133,7 @@ internal sealed class S3Lake : ILake, IDisposable
 
     public async Task<LakeCopy?> CopyAsync(string key, CancellationToken ct)
     {
-        Directory.CreateDirectory(_downloads);
-        var path = Path.Combine(_downloads, Guid.NewGuid().ToString("N") + ".csv");
+        var path = LocalPath(".csv");
         try
         {
             using var response = await Guard(() => _client.GetObjectAsync(_bucket, _prefix + key, ct));
@@ -165,11 +166,7 @@ internal sealed class S3Lake : ILake, IDisposable
             var transient = (int)e.StatusCode >= 500 || e.StatusCode == HttpStatusCode.TooManyRequests;
             throw new CustomerTrackException($"lake {Describe}: {e.ErrorCode ?? e.StatusCode.ToString()}: {e.Message}", e, transient);
         }
-        catch (AmazonServiceException e)
-        {
-            throw new CustomerTrackException($"lake {Describe} unreachable: {e.Message}", e, isTransient: true);
-        }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException)
         {
             throw new CustomerTrackException($"lake {Describe} unreachable: {e.Message}", e, isTransient: true);
         }

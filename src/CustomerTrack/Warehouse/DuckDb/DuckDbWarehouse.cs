@@ -84,7 +84,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                 warehouse.Execute(sql);
             }
 
-            warehouse._lastSeq = Convert.ToInt64(warehouse.Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+            warehouse._lastSeq = warehouse.MaxSeq();
             if (warehouse.Scalar("SELECT max(updated_at) FROM customer_raw WHERE NOT _event_time_given") is DateTime last)
             {
                 warehouse._lastProcessingTime = last;
@@ -159,7 +159,7 @@ internal sealed class DuckDbWarehouse : IDisposable
             {
                 RollBackQuietly(tx);
 
-                _lastSeq = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+                _lastSeq = MaxSeq();
                 _pendingProcessingTime = null;
                 throw;
             }
@@ -336,7 +336,7 @@ internal sealed class DuckDbWarehouse : IDisposable
         using (_write.Enter())
         {
             var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
-            var max = Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+            var max = MaxSeq();
             if (!rebuild && max <= from)
             {
                 return null;
@@ -462,6 +462,9 @@ internal sealed class DuckDbWarehouse : IDisposable
         Bind(cmd, sql, from, to);
         cmd.ExecuteNonQuery();
     }
+
+    /// <summary>The ledger's highest <c>_seq</c> (0 when empty), as this connection sees it.</summary>
+    private long MaxSeq() => Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
 
     private object? Scalar(string sql, long? from = null, long? to = null)
     {
