@@ -39,26 +39,34 @@ internal sealed class ScdSql
     /// </summary>
     public static IEnumerable<string> SelectKeys(bool all)
     {
+        foreach (var temp in Temporaries)
+        {
+            yield return $"DROP TABLE IF EXISTS {temp}";
+        }
+
         yield return all
-            ? "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT customer_id, min(updated_at) AS min_ts FROM customer_raw WHERE _seq <= $to GROUP BY customer_id"
-            : "CREATE OR REPLACE TEMP TABLE ct_keys AS SELECT customer_id, min(updated_at) AS min_ts FROM customer_raw WHERE _seq > $from AND _seq <= $to GROUP BY customer_id";
+            ? "CREATE TEMP TABLE ct_keys AS SELECT customer_id, min(updated_at) AS min_ts FROM customer_raw WHERE _seq <= $to GROUP BY customer_id"
+            : "CREATE TEMP TABLE ct_keys AS SELECT customer_id, min(updated_at) AS min_ts FROM customer_raw WHERE _seq > $from AND _seq <= $to GROUP BY customer_id";
 
         // customer.update_timestamp is the latest change of a live customer: a batch wholly after it cannot reorder the past.
         yield return all
-            ? "CREATE OR REPLACE TEMP TABLE ct_fast AS SELECT customer_id FROM ct_keys WHERE false"
-            : "CREATE OR REPLACE TEMP TABLE ct_fast AS SELECT k.customer_id FROM ct_keys k JOIN customer c ON c.customer_id = k.customer_id WHERE k.min_ts > c.update_timestamp";
-        yield return "CREATE OR REPLACE TEMP TABLE ct_slow AS SELECT customer_id FROM ct_keys ANTI JOIN ct_fast USING (customer_id)";
+            ? "CREATE TEMP TABLE ct_fast AS SELECT customer_id FROM ct_keys WHERE false"
+            : "CREATE TEMP TABLE ct_fast AS SELECT k.customer_id FROM ct_keys k JOIN customer c ON c.customer_id = k.customer_id WHERE k.min_ts > c.update_timestamp";
+        yield return "CREATE TEMP TABLE ct_slow AS SELECT customer_id FROM ct_keys WHERE customer_id NOT IN (SELECT customer_id FROM ct_fast)";
         yield return $"""
-            CREATE OR REPLACE TEMP TABLE ct_changes AS
+            CREATE TEMP TABLE ct_changes AS
             {Changes("ct_slow", "r._seq <= $to")}
             UNION ALL
             {Changes("ct_fast", "r._seq > $from AND r._seq <= $to")}
             UNION ALL
-            SELECT h.customer_id, h.start_time AS ts, false AS is_del, {Attrs("h.")}, 0::BIGINT AS first_seq
-            FROM customer_history h SEMI JOIN ct_fast f ON h.customer_id = f.customer_id
-            WHERE h.is_current AND NOT h.is_deleted
+            SELECT h.customer_id, h.start_time AS ts, false AS is_del, {Attrs("h.")}, CAST(0 AS BIGINT) AS first_seq
+            FROM customer_history h
+            WHERE h.is_current AND NOT h.is_deleted AND h.customer_id IN (SELECT customer_id FROM ct_fast)
             """;
     }
+
+    /// <summary>The batch's working tables, dropped before a batch (a crashed one may have left them) and after it.</summary>
+    public static IReadOnlyList<string> Temporaries { get; } = ["ct_versions", "ct_changes", "ct_slow", "ct_fast", "ct_keys"];
 
     /// <summary>
     /// Counts the ties the batch brought: key-and-sequence groups holding two different changes, at least one of them
@@ -81,46 +89,62 @@ internal sealed class ScdSql
         SELECT r.customer_id, r.updated_at AS ts, r.op = 'DELETE' AS is_del,
                {string.Join(", ", Columns.Attributes.Select(a => $"CASE WHEN r.op = 'DELETE' THEN NULL ELSE r.{a} END AS {a}"))},
                min(r._seq) AS first_seq
-        FROM customer_raw r SEMI JOIN {keys} k ON r.customer_id = k.customer_id
-        WHERE {range}
-        GROUP BY ALL
+        FROM customer_raw r
+        WHERE {range} AND r.customer_id IN (SELECT customer_id FROM {keys})
+        GROUP BY r.customer_id, r.updated_at, r.op = 'DELETE', {string.Join(", ", Columns.Attributes.Select(a => $"CASE WHEN r.op = 'DELETE' THEN NULL ELSE r.{a} END"))}
         """;
 
     /// <summary>Computes every version (and every delete) of the batch's customers into <c>ct_versions</c>.</summary>
     public string ComputeVersions()
     {
-        // Ignore-null feeds: a NULL means "unchanged", so carry the last non-NULL value forward, but never
-        // across a delete (life counts the deletes so far; a re-created customer starts from nothing).
+        // Ignore-null feeds: a NULL means "unchanged", so carry the last non-NULL value forward, but never across a
+        // delete (life counts the deletes so far; a re-created customer starts from nothing). Portable form of
+        // last_value(… IGNORE NULLS): the running count of non-NULL values numbers runs that each begin with the
+        // value to carry, so the run's only non-NULL value is its max.
+        var carried = _settings.IgnoreNullUpdates
+            ? ",\n               " + string.Join(",\n               ", Columns.Attributes.Select(a => $"count({a}) OVER (PARTITION BY customer_id, life ORDER BY ts ROWS UNBOUNDED PRECEDING) AS n_{a}"))
+            : "";
         var filled = _settings.IgnoreNullUpdates
             ? string.Join(",\n               ", Columns.Attributes.Select(a =>
-                $"CASE WHEN is_del THEN NULL ELSE coalesce({a}, last_value({a} IGNORE NULLS) OVER life_w) END AS {a}"))
+                $"CASE WHEN is_del THEN NULL ELSE max({a}) OVER (PARTITION BY customer_id, life, n_{a}) END AS {a}"))
             : Attrs();
 
         var changed = _tracked.Length == 0
             ? "false"
             : string.Join(" OR ", _tracked.Select(a => $"{a} IS DISTINCT FROM lag({a}) OVER w"));
 
-        // Tracked attributes are equal across a version; untracked ones take the value of its latest change.
+        // Tracked attributes are equal across a version (any aggregate gives the value); an untracked one takes the
+        // value of the version's latest change.
+        var latest = _untracked.Length == 0
+            ? ""
+            : ",\n               " + string.Join(",\n               ", _untracked.Select(a =>
+                $"last_value({a}) OVER (PARTITION BY customer_id, grp ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS latest_{a}"));
         var versionAttrs = string.Join(",\n               ", Columns.Attributes.Select(a =>
-            _untracked.Contains(a) ? $"arg_max_null({a}, ts) AS {a}" : $"arg_min_null({a}, ts) AS {a}"));
+            _untracked.Contains(a) ? $"min(latest_{a}) AS {a}" : $"min({a}) AS {a}"));
 
         return $"""
-            CREATE OR REPLACE TEMP TABLE ct_versions AS
+            CREATE TEMP TABLE ct_versions AS
             WITH src AS (
                 SELECT customer_id, ts, is_del, {Attrs()}
-                FROM ct_changes
-                -- Different changes with one key and sequence (a tie): the one loaded last wins.
-                QUALIFY row_number() OVER (PARTITION BY customer_id, ts ORDER BY first_seq DESC) = 1
+                FROM (
+                    SELECT *,
+                           -- Different changes with one key and sequence (a tie): the one loaded last wins.
+                           row_number() OVER (PARTITION BY customer_id, ts ORDER BY first_seq DESC) AS tie_rank
+                    FROM ct_changes) ranked
+                WHERE tie_rank = 1
             ),
             lived AS (
                 SELECT *, sum(CASE WHEN is_del THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS life
                 FROM src
             ),
+            counted AS (
+                SELECT *{carried}
+                FROM lived
+            ),
             filled AS (
                 SELECT customer_id, ts, is_del,
                        {filled}
-                FROM lived
-                WINDOW life_w AS (PARTITION BY customer_id, life ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                FROM counted
             ),
             flagged AS (
                 SELECT *,
@@ -137,10 +161,14 @@ internal sealed class ScdSql
                 SELECT *, sum(CASE WHEN is_new THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS grp
                 FROM flagged
             ),
+            stamped AS (
+                SELECT *{latest}
+                FROM grouped
+            ),
             versions AS (
                 SELECT customer_id, grp, min(ts) AS start_time, max(ts) AS last_ts, bool_or(is_del) AS is_deleted,
                        {versionAttrs}
-                FROM grouped
+                FROM stamped
                 GROUP BY customer_id, grp
             )
             SELECT customer_id, {Attrs()}, start_time,

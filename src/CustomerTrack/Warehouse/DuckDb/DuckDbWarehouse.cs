@@ -394,7 +394,7 @@ internal sealed class DuckDbWarehouse : IDisposable
 
             BeforeCommit?.Invoke("tasks");
             Commit(tx);
-            foreach (var temp in new[] { "ct_versions", "ct_changes", "ct_slow", "ct_fast", "ct_keys" })
+            foreach (var temp in ScdSql.Temporaries)
             {
                 Execute($"DROP TABLE IF EXISTS {temp}");
             }
