@@ -100,23 +100,24 @@ internal static class DuckDbBench
         var customers = historyRows / 2;
         using (var c = Open(dbPath))
         {
-            var value = string.Join(", ", Columns.Attributes.Select(a => $"'{a}_' || (id % 997)::VARCHAR || '_' || v::VARCHAR"));
+            // Generated directly, not derived: the ledger without a sort (the batch's zone-map skip needs only the batch to come
+            // after it), the history and customer rows from the same formulas the SCD step turns that ledger into. On 10M
+            // rows the setup took 77 s as ORDER BY and window queries over the ledger.
+            string Value(string v) => string.Join(", ", Columns.Attributes.Select(a => $"'{a}_' || (id % 997)::VARCHAR || '_' || {v}"));
+            string At(string v) => $"TIMESTAMP '2026-01-01' + to_seconds({v} * 3600 + id % 3600)";
             Execute(c, $"""
                 INSERT INTO customer_raw
                 SELECT (v * {customers} + id) AS _seq, 'bench' AS _file, id AS _line, TIMESTAMP '2026-01-01' AS _loaded_at,
-                       id AS customer_id, {value}, TIMESTAMP '2026-01-01' + to_seconds(v * 3600 + id % 3600) AS updated_at,
-                       'UPSERT' AS op, true AS _event_time_given
-                FROM range(1, {customers} + 1) r(id), range(0, 2) s(v)
-                ORDER BY _seq
+                       id AS customer_id, {Value("v::VARCHAR")}, {At("v")} AS updated_at, 'UPSERT' AS op, true AS _event_time_given
+                FROM range(0, 2) s(v), range(1, {customers} + 1) r(id)
                 """);
             Execute(c, $"""
                 INSERT INTO customer_history (customer_id, {Attrs()}, start_time, end_time, is_current, is_deleted)
-                SELECT customer_id, {Attrs()}, updated_at,
-                       coalesce(lead(updated_at) OVER (PARTITION BY customer_id ORDER BY updated_at), TIMESTAMP '9999-12-31 00:00:00'),
-                       lead(updated_at) OVER (PARTITION BY customer_id ORDER BY updated_at) IS NULL, false
-                FROM customer_raw
+                SELECT id, {Value("v::VARCHAR")}, {At("v")},
+                       CASE WHEN v = 0 THEN {At("1")} ELSE TIMESTAMP '9999-12-31 00:00:00' END, v = 1, false
+                FROM range(0, 2) s(v), range(1, {customers} + 1) r(id)
                 """);
-            Execute(c, $"INSERT INTO customer SELECT customer_id, {Attrs()}, start_time FROM customer_history WHERE is_current");
+            Execute(c, $"INSERT INTO customer SELECT id, {Value("'1'")}, {At("1")} FROM range(1, {customers} + 1) r(id)");
             Execute(c, $"UPDATE stream_offset SET offset_seq = {customers * 2} WHERE stream_name = 'customer_raw_stream'");
 
             // The batch: updates of customers spread over the whole key range, after everything they have.
