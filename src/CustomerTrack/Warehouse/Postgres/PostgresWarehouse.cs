@@ -22,10 +22,10 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// </summary>
 internal sealed partial class PostgresWarehouse : IWarehouse
 {
-    // Advisory lock keys (two ints: a namespace for CustomerTrack, then what is locked).
-    private const int LockSpace = 0x43_54; // "CT"
-    private const int SchemaLock = 1;
-    private const int TaskLock = 2;
+    // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
+    private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
+    private const string TaskLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
+    private const string TryTaskLock = "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
 
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlDataSource _readers;
@@ -107,7 +107,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var db = new Runner(conn, tx);
 
         // Workers starting together would race on CREATE TABLE IF NOT EXISTS: one at a time.
-        db.Execute("SELECT pg_advisory_xact_lock($space, $key)", ("space", LockSpace), ("key", SchemaLock));
+        db.Execute(SchemaLock);
         foreach (var sql in Schema.Statements().Concat(Statements()))
         {
             db.Execute(sql);
@@ -365,9 +365,9 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         // One task run at a time across all workers; another worker applying the stream now is not an error.
         if (rebuild)
         {
-            db.Execute("SELECT pg_advisory_xact_lock($space, $key)", ("space", LockSpace), ("key", TaskLock));
+            db.Execute(TaskLock);
         }
-        else if (db.Scalar("SELECT pg_try_advisory_xact_lock($space, $key)", ("space", LockSpace), ("key", TaskLock)) is not true)
+        else if (db.Scalar(TryTaskLock) is not true)
         {
             return null;
         }
