@@ -19,12 +19,18 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     private const int GroupFiles = 64;
     private const long GroupBytes = 64L << 20;
 
+    // Files claimed at a time with several workers: small enough that the work spreads over them.
+    private const int ClaimFiles = 8;
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
         var loaded = warehouse.LoadedKeys();
         var settings = workspace.Settings.Load;
         var grouped = settings.OnError == "continue";
+
+        // A worker among several loads what it claimed before claiming more, so that the others get files too.
+        var groupFiles = warehouse.SharedByWorkers ? ClaimFiles : GroupFiles;
         var group = new List<LakeFile>();
         var copies = new List<LakeCopy>();
         long groupBytes = 0;
@@ -62,7 +68,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
                 group.Add(new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt));
                 groupBytes += entry.Bytes;
-                if (!grouped || group.Count >= GroupFiles || groupBytes >= GroupBytes)
+                if (!grouped || group.Count >= groupFiles || groupBytes >= GroupBytes)
                 {
                     handled += Load(group);
                     group.Clear();
@@ -83,8 +89,8 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
     /// <summary>
-    /// With several workers on one warehouse, the files this worker claimed, a group at a time (so that a claim does not
-    /// outlive its lease while earlier groups load); alone, every file.
+    /// With several workers on one warehouse, the files this worker claimed, a few at a time (so that the files spread
+    /// over the workers and a claim does not wait long for its load); alone, every file.
     /// </summary>
     private IEnumerable<LakeEntry> Claimed(IEnumerable<LakeEntry> entries)
     {
@@ -98,7 +104,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
             yield break;
         }
 
-        foreach (var chunk in entries.Chunk(GroupFiles))
+        foreach (var chunk in entries.Chunk(ClaimFiles))
         {
             var claimed = warehouse.Claim(chunk.Select(e => e.Key).ToList(), Worker, time.GetUtcNow().UtcDateTime,
                 workspace.Settings.Load.ClaimLease.Value).ToHashSet(StringComparer.Ordinal);

@@ -100,9 +100,25 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return warehouse;
     }
 
+    // Every object the schema makes, the last made first: when they all exist there is nothing to do.
+    private static readonly string[] Objects =
+    [
+        "load_claim", "ledger_state", "load_history_name", "customer_history_customer", "customer_raw_customer", "customer_raw_seq",
+        "task_run", "stream_offset", "load_rejects", "load_history", "customer_history", "customer", "customer_raw",
+    ];
+
     private void MakeTables()
     {
         using var conn = Connect(_source);
+
+        // DDL on a table being loaded waits for the load (CREATE INDEX IF NOT EXISTS locks the table before it looks):
+        // a worker joining a running cluster must not, so it only makes what is missing.
+        var check = "SELECT " + string.Join(" AND ", Objects.Select(o => $"to_regclass('{o}') IS NOT NULL"));
+        if (new Runner(conn, null).Scalar(check) is true)
+        {
+            return;
+        }
+
         using var tx = conn.BeginTransaction();
         var db = new Runner(conn, tx);
 
@@ -157,6 +173,10 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         using var conn = Connect(_source);
         using var cmd = new NpgsqlCommand("""
+            -- Claims a worker left on files it loaded (it died between its commit and the release).
+            DELETE FROM load_claim c
+            WHERE c.expires_at < @now AND EXISTS (SELECT 1 FROM load_history h WHERE h.file_key = c.file_key);
+
             INSERT INTO load_claim (file_key, worker, expires_at)
             SELECT k, @worker, @expires FROM unnest(@keys) AS k
             WHERE NOT EXISTS (SELECT 1 FROM load_history h WHERE h.file_key = k)
@@ -210,14 +230,17 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         db.Execute("UPDATE ledger_state SET last_seq = $seq, last_processing_time = $processed WHERE id = 1",
             ("seq", ledger.LastSeq), ("processed", ledger.LastProcessingTime == DateTime.MinValue ? null : ledger.LastProcessingTime));
-        using (var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn, tx))
+        BeforeCommit?.Invoke("load");
+        tx.Commit();
+
+        // The claims go after the commit, not in the transaction: a claim row deleted by a transaction still open would
+        // make every other worker's claim on that file wait for it. The load history is what counts from here on.
+        using (var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn))
         {
             release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
             release.ExecuteNonQuery();
         }
 
-        BeforeCommit?.Invoke("load");
-        tx.Commit();
         return outcomes;
     }
 
