@@ -43,6 +43,8 @@ up() {
     runuser -u postgres -- "$bin/initdb" -D "$state/pg" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
     runuser -u postgres -- "$bin/pg_ctl" -D "$state/pg" -w -l "$state/pg/server.log" start \
       -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $state/pg -c fsync=off -c max_connections=200" >/dev/null
+    # A database for trying the server path by hand; the tests make a schema each in 'postgres'.
+    runuser -u postgres -- "$bin/psql" -h "$state/pg" -p "$pg_port" -U postgres -qc "CREATE DATABASE customertrack" >/dev/null
     say "PostgreSQL on 127.0.0.1:$pg_port"
   fi
   if ! { [ -f "$state/s3.pid" ] && kill -0 "$(cat "$state/s3.pid")" 2>/dev/null; }; then
@@ -65,6 +67,8 @@ export CT_TEST_S3_BUCKET='$bucket'
 export CUSTOMERTRACK__Lake__Uri='s3://$bucket/lake'
 export CUSTOMERTRACK__Lake__S3__ServiceUrl='http://127.0.0.1:$s3_port'
 export CUSTOMERTRACK__Lake__S3__UseChunkEncoding=false
+export CUSTOMERTRACK__Warehouse__Engine=postgres
+export CUSTOMERTRACK__Warehouse__ConnectionString='Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=customertrack'
 export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 EXPORTS
 }

@@ -17,6 +17,8 @@ public static class Program
             Common.Verbose,
             Common.Lake,
             Common.S3Endpoint,
+            Common.Warehouse,
+            Common.Connection,
             DemoCommand.Create(),
             PipelineCommands.Run(),
             GenerateCommand.Create(),

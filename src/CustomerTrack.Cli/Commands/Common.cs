@@ -45,6 +45,18 @@ internal static class Common
         Recursive = true,
     };
 
+    public static readonly Option<string?> Warehouse = new("--warehouse")
+    {
+        Description = "The warehouse engine: duckdb (a file in the workspace) or postgres (the setting Warehouse:Engine)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Connection = new("--connection")
+    {
+        Description = "The PostgreSQL connection string, e.g. 'Host=db;Username=ct;Database=ct' (the setting Warehouse:ConnectionString)",
+        Recursive = true,
+    };
+
     public static readonly Option<bool> Once = new("--once") { Description = "Process everything present, then exit" };
 
     public static readonly Option<string?> For = new("--for") { Description = "Stop after this long (500ms, 20s, 5m)" };
@@ -72,7 +84,8 @@ internal static class Common
             flags[item[..eq].Trim()] = item[(eq + 1)..].Trim();
         }
 
-        foreach (var (option, key) in (direct ?? []).Append((Lake, "Lake:Uri")).Append((S3Endpoint, "Lake:S3:ServiceUrl")))
+        foreach (var (option, key) in (direct ?? []).Append((Lake, "Lake:Uri")).Append((S3Endpoint, "Lake:S3:ServiceUrl"))
+                     .Append((Warehouse, "Warehouse:Engine")).Append((Connection, "Warehouse:ConnectionString")))
         {
             if (parse.GetValue(option) is { } value)
             {

@@ -16,7 +16,12 @@ public sealed class Settings
     {
         OneOf("Load:OnError", Load.OnError, LoadSettings.Policies);
         OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes);
-        OneOf("Warehouse:Engine", Warehouse.Engine, ["duckdb"]);
+        OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines);
+        if (Warehouse.Engine == "postgres" && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
+        {
+            throw new SettingsException("Warehouse:ConnectionString",
+                "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
+        }
         foreach (var name in Scd.TrackHistoryExcept)
         {
             OneOf("Scd:TrackHistoryExcept", name, Contract.Columns.Attributes);
@@ -67,6 +72,12 @@ public sealed class LoadSettings
 
     /// <summary>A field longer than this many bytes rejects its row.</summary>
     public int MaxFieldBytes { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// Several workers: how long a worker's claim on the files it is loading holds. A worker that dies leaves its
+    /// claims, and the others take them over when this has passed (PostgreSQL warehouse only).
+    /// </summary>
+    public Duration ClaimLease { get; set; } = new(TimeSpan.FromSeconds(30));
 }
 
 public sealed class TasksSettings
@@ -94,7 +105,13 @@ public sealed class ScdSettings
 
 public sealed class WarehouseSettings
 {
+    internal static readonly string[] Engines = ["duckdb", "postgres"];
+
+    /// <summary><c>duckdb</c>: a file in the workspace, one writing process; <c>postgres</c>: a server, several workers.</summary>
     public string Engine { get; set; } = "duckdb";
+
+    /// <summary>The PostgreSQL connection string (Npgsql's keys); the password is never printed. Only for <c>postgres</c>.</summary>
+    public string ConnectionString { get; set; } = "";
 
     /// <summary>The DuckDB file; relative paths are taken from the workspace.</summary>
     public string Path { get; set; } = "warehouse.duckdb";

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using CustomerTrack.Lake;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
-using CustomerTrack.Warehouse.DuckDb;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Load;
@@ -11,7 +10,7 @@ namespace CustomerTrack.Load;
 /// Snowpipe's role: finds lake objects not in the load history and loads each, with its load-history row,
 /// in one transaction. A file in the history is never loaded again.
 /// </summary>
-internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbWarehouse warehouse, TimeProvider time, ILogger logger)
+internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
     /// <summary>Set when rows reached the ledger.</summary>
     public Signal? Downstream { get; set; }
@@ -20,12 +19,18 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbW
     private const int GroupFiles = 64;
     private const long GroupBytes = 64L << 20;
 
+    // Files claimed at a time with several workers: small enough that the work spreads over them.
+    private const int ClaimFiles = 8;
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
         var loaded = warehouse.LoadedKeys();
         var settings = workspace.Settings.Load;
         var grouped = settings.OnError == "continue";
+
+        // A worker among several loads what it claimed before claiming more, so that the others get files too.
+        var groupFiles = warehouse.SharedByWorkers ? ClaimFiles : GroupFiles;
         var group = new List<LakeFile>();
         var copies = new List<LakeCopy>();
         long groupBytes = 0;
@@ -33,14 +38,9 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbW
         try
         {
             // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
-            foreach (var entry in lake.ListAsync(ct).GetAwaiter().GetResult())
+            foreach (var entry in Claimed(lake.ListAsync(ct).GetAwaiter().GetResult().Where(e => !loaded.Contains(e.Key))))
             {
                 ct.ThrowIfCancellationRequested();
-                if (loaded.Contains(entry.Key))
-                {
-                    continue;
-                }
-
                 var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();
                 if (copy is null)
                 {
@@ -68,7 +68,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbW
 
                 group.Add(new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt));
                 groupBytes += entry.Bytes;
-                if (!grouped || group.Count >= GroupFiles || groupBytes >= GroupBytes)
+                if (!grouped || group.Count >= groupFiles || groupBytes >= GroupBytes)
                 {
                     handled += Load(group);
                     group.Clear();
@@ -82,6 +82,36 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, DuckDbW
         finally
         {
             DisposeAll(copies);
+        }
+    }
+
+    /// <summary>This worker's name in file claims: host, process and a random part (a pid can be reused).</summary>
+    public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>
+    /// With several workers on one warehouse, the files this worker claimed, a few at a time (so that the files spread
+    /// over the workers and a claim does not wait long for its load); alone, every file.
+    /// </summary>
+    private IEnumerable<LakeEntry> Claimed(IEnumerable<LakeEntry> entries)
+    {
+        if (!warehouse.SharedByWorkers)
+        {
+            foreach (var entry in entries)
+            {
+                yield return entry;
+            }
+
+            yield break;
+        }
+
+        foreach (var chunk in entries.Chunk(ClaimFiles))
+        {
+            var claimed = warehouse.Claim(chunk.Select(e => e.Key).ToList(), Worker, time.GetUtcNow().UtcDateTime,
+                workspace.Settings.Load.ClaimLease.Value).ToHashSet(StringComparer.Ordinal);
+            foreach (var entry in chunk.Where(e => claimed.Contains(e.Key)))
+            {
+                yield return entry;
+            }
         }
     }
 

@@ -35,7 +35,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Stages _stages;
-    private readonly DuckDbWarehouse? _warehouse;
+    private readonly IWarehouse? _warehouse;
     private readonly IngestStage _ingest;
     private readonly LoadStage? _load;
     private readonly TaskStage? _tasks;
@@ -43,7 +43,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     private readonly ILake _lake;
     private OwnerEndpoint? _endpoint;
 
-    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, DuckDbWarehouse? warehouse)
+    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse)
     {
         _workspace = workspace;
         _time = time;
@@ -89,7 +89,8 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
         var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
-        if (warehouse is not null && serveReaders)
+        // A PostgreSQL warehouse takes readers itself; only the embedded file needs its owner to answer for it.
+        if (warehouse is DuckDbWarehouse && serveReaders)
         {
             runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct);
         }
@@ -101,12 +102,12 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     /// Takes the warehouse file. Held by another customertrack process, it fails at once naming that process; held by
     /// something else (a DuckDB shell, a backup tool), it says so and tries again with back-off until the file is free.
     /// </summary>
-    private static async Task<DuckDbWarehouse> OpenWarehouseAsync(Workspace workspace, TimeProvider time, ILogger logger, CancellationToken ct)
+    private static async Task<IWarehouse> OpenWarehouseAsync(Workspace workspace, TimeProvider time, ILogger logger, CancellationToken ct)
     {
-        var retry = new ResiliencePipelineBuilder<DuckDbWarehouse> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<DuckDbWarehouse>
+        var retry = new ResiliencePipelineBuilder<IWarehouse> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<IWarehouse>
             {
-                ShouldHandle = new PredicateBuilder<DuckDbWarehouse>().Handle<WarehouseBusyException>(_ => OwnerRecord.Read(workspace) is null),
+                ShouldHandle = new PredicateBuilder<IWarehouse>().Handle<WarehouseBusyException>(_ => OwnerRecord.Read(workspace) is null),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(200),
@@ -118,9 +119,8 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                 },
             })
             .Build();
-        return await retry.ExecuteAsync(_ => ValueTask.FromResult(DuckDbWarehouse.Open(workspace.WarehousePath,
-            workspace.Show(workspace.WarehousePath), readOnly: false, () => OwnerRecord.Read(workspace)?.Describe(),
-            workspace.Settings.Warehouse.MemoryLimit)), ct);
+        return await retry.ExecuteAsync(_ => ValueTask.FromResult(
+            Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe())), ct);
     }
 
     /// <summary>A read-only query on the owned warehouse.</summary>

@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using CustomerTrack.Pipeline;
-using CustomerTrack.Warehouse.DuckDb;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
 
@@ -14,7 +14,7 @@ public sealed class WarehouseReader : IDisposable
 
     private readonly Workspace _workspace;
     private readonly OwnerRecord? _owner;
-    private DuckDbWarehouse? _local;
+    private IWarehouse? _local;
 
     private WarehouseReader(Workspace workspace, OwnerRecord? owner)
     {
@@ -22,10 +22,12 @@ public sealed class WarehouseReader : IDisposable
         _owner = owner;
     }
 
-    public static WarehouseReader Open(Workspace workspace) => new(workspace, OwnerRecord.Read(workspace));
+    /// <summary>A PostgreSQL warehouse is asked directly; an embedded file through its running owner, if any.</summary>
+    public static WarehouseReader Open(Workspace workspace) =>
+        new(workspace, Warehouses.IsPostgres(workspace) ? null : OwnerRecord.Read(workspace));
 
-    /// <summary>Where answers come from, for people: the owner process or the file.</summary>
-    public string Source => _owner is not null ? _owner.Describe() : _workspace.Show(_workspace.WarehousePath);
+    /// <summary>Where answers come from, for people: the owner process, the file or the server.</summary>
+    public string Source => _owner is not null ? _owner.Describe() : Warehouses.Describe(_workspace);
 
     public async Task<QueryResult> QueryAsync(string sql, CancellationToken ct = default)
     {
@@ -58,7 +60,7 @@ public sealed class WarehouseReader : IDisposable
             }
         }
 
-        _local ??= DuckDbWarehouse.Open(_workspace.WarehousePath, _workspace.Show(_workspace.WarehousePath), readOnly: true);
+        _local ??= Warehouses.Open(_workspace, readOnly: true);
         return _local.Query(sql);
     }
 

@@ -77,7 +77,7 @@ internal sealed class ScdSql
         SELECT count(*) FROM (
             SELECT customer_id, ts FROM ct_changes
             GROUP BY customer_id, ts
-            HAVING count(*) > 1 {(all ? "" : "AND max(first_seq) > $from")})
+            HAVING count(*) > 1 {(all ? "" : "AND max(first_seq) > $from")}) AS tied
         """;
 
     /// <summary>

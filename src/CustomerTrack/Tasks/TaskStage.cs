@@ -1,6 +1,5 @@
 using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
-using CustomerTrack.Warehouse.DuckDb;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Tasks;
@@ -9,7 +8,7 @@ namespace CustomerTrack.Tasks;
 /// Streams and Tasks: applies the ledger rows above the stream offset to customer and customer_history,
 /// advancing the offset in the same transaction, until the stream is empty.
 /// </summary>
-internal sealed partial class TaskStage(Workspace workspace, DuckDbWarehouse warehouse, TimeProvider time, ILogger logger)
+internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
     /// <summary>Set after every applied batch (the progress view listens).</summary>
     public Signal? Downstream { get; set; }

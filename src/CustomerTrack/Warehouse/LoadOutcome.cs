@@ -3,6 +3,15 @@ namespace CustomerTrack.Warehouse;
 /// <summary>A lake object the loader is handed: its key, where its bytes are on disk, and what ingest recorded.</summary>
 internal sealed record LakeFile(string Key, string LocalPath, string FileName, string Sha256, long Bytes, DateTime? LandedAt);
 
+/// <summary>The load_history status of a file from what reading it gave.</summary>
+internal static class LoadStatus
+{
+    public static string Of(Load.FileReadSummary summary) =>
+        summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
+        : summary.Rejected > 0 ? "PARTIALLY_LOADED"
+        : "LOADED";
+}
+
 /// <summary>What loading one file did (one load_history row).</summary>
 internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, long RowsLoaded, long RowsRejected, string? Error);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using CsCheck;
+using CustomerTrack.Tests.Support;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -68,9 +69,9 @@ internal sealed class FeedStats
 /// <summary>Runs one random feed through the real pipeline and compares everything with the model.</summary>
 internal static class FeedCheck
 {
-    public static async Task RunAsync(FeedPlan plan, ScdOptions options, bool rebuild, FeedStats stats)
+    public static async Task RunAsync(FeedPlan plan, ScdOptions options, bool rebuild, FeedStats stats, Engine engine)
     {
-        await using var run = await ScdRun.StartAsync(options, FeedGen.EventBase, FeedGen.DrainStep, plan.MaxBatchRows);
+        await using var run = await ScdRun.StartAsync(options, FeedGen.EventBase, FeedGen.DrainStep, plan.MaxBatchRows, engine: engine);
         for (var i = 0; i < plan.Files.Count; i++)
         {
             run.Land(plan.Files[i]);
@@ -143,13 +144,16 @@ internal static class FeedCheck
 /// <c>CsCheck_Seed=SEED dotnet test tests/CustomerTrack.Tests --filter "FullyQualifiedName~TEST_NAME"</c>.
 /// </summary>
 [Collection("scd-properties")]
-public sealed class ScdPropertyTests(ITestOutputHelper output)
+public abstract class ScdPropertyTests(ITestOutputHelper output)
 {
+    /// <summary>The warehouse engine the feeds run on.</summary>
+    protected abstract Engine Engine { get; }
+
     /// <summary>At least this many feeds run with the default options.</summary>
-    private const int DefaultFeeds = 1000;
+    protected abstract int DefaultFeeds { get; }
 
     /// <summary>Per other option combination (and for rebuild).</summary>
-    private const int OptionFeeds = 60;
+    protected abstract int OptionFeeds { get; }
 
     public static TheoryData<string, bool, string> OptionCombinations()
     {
@@ -199,7 +203,7 @@ public sealed class ScdPropertyTests(ITestOutputHelper output)
         var stats = new FeedStats();
         var watch = Stopwatch.StartNew();
         await Gen.Select(FeedGen.Plan, options).SampleAsync(
-            (plan, scd) => FeedCheck.RunAsync(plan, scd, rebuild: true, stats),
+            (plan, scd) => FeedCheck.RunAsync(plan, scd, rebuild: true, stats, Engine),
             writeLine: output.WriteLine, iter: OptionFeeds * 2, print: t => $"{t.Item2}\n{t.Item1}");
         output.WriteLine($"rebuild: {stats} in {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(stats.Feeds >= OptionFeeds * 2, stats.ToString());
@@ -209,9 +213,28 @@ public sealed class ScdPropertyTests(ITestOutputHelper output)
     {
         var stats = new FeedStats();
         var watch = Stopwatch.StartNew();
-        await FeedGen.Plan.SampleAsync(plan => FeedCheck.RunAsync(plan, options, rebuild, stats),
+        await FeedGen.Plan.SampleAsync(plan => FeedCheck.RunAsync(plan, options, rebuild, stats, Engine),
             writeLine: output.WriteLine, iter: iter, print: plan => $"{options}\n{plan}");
         output.WriteLine($"{options}: {stats} in {watch.Elapsed.TotalSeconds:F1} s");
         return stats;
     }
+}
+
+/// <summary>The properties on the embedded warehouse: the full count of feeds.</summary>
+public sealed class ScdPropertyTestsOnDuckDb(ITestOutputHelper output) : ScdPropertyTests(output)
+{
+    protected override Engine Engine => Engine.DuckDb;
+    protected override int DefaultFeeds => 1000;
+    protected override int OptionFeeds => 60;
+}
+
+/// <summary>
+/// The same properties on PostgreSQL, with fewer feeds: each feed makes a schema and its tables on the server, several
+/// times the cost of a DuckDB file, and the statements are the same ones the DuckDB run exercises a thousand times.
+/// </summary>
+public sealed class ScdPropertyTestsOnPostgres(ITestOutputHelper output) : ScdPropertyTests(output)
+{
+    protected override Engine Engine => Engine.Postgres;
+    protected override int DefaultFeeds => 200;
+    protected override int OptionFeeds => 15;
 }

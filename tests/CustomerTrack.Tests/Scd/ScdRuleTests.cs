@@ -7,8 +7,11 @@ namespace CustomerTrack.Tests.Scd;
 /// pipeline with the exact tables expected. Files are landed and drained one at a time, in the order given, on a test
 /// clock that reads 2026-01-02 00:01:00 at the first drain and one minute more at each next one.
 /// </summary>
-public sealed class ScdRuleTests
+public abstract class ScdRuleTests
 {
+    /// <summary>The warehouse engine the rules run on.</summary>
+    protected abstract Engine Engine { get; }
+
     private const string Header = "customer_id,first_name,city,updated_at,op\n";
     private const string Customer = "SELECT customer_id, first_name, city, update_timestamp FROM customer ORDER BY customer_id";
     private const string History = """
@@ -18,11 +21,11 @@ public sealed class ScdRuleTests
 
     private static readonly DateTime Clock = new(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc);
 
-    private static async Task<ScdRun> Start(ScdOptions? options = null, int maxBatchRows = 0) =>
-        await ScdRun.StartAsync(options ?? ScdOptions.Default, Clock, TimeSpan.FromMinutes(1), maxBatchRows);
+    private async Task<ScdRun> Start(ScdOptions? options = null, int maxBatchRows = 0) =>
+        await ScdRun.StartAsync(options ?? ScdOptions.Default, Clock, TimeSpan.FromMinutes(1), maxBatchRows, engine: Engine);
 
     /// <summary>Lands each file and drains after it: each file is a later batch than the one before.</summary>
-    private static async Task<ScdRun> Feed(ScdOptions? options, params string[] files)
+    private async Task<ScdRun> Feed(ScdOptions? options, params string[] files)
     {
         var run = await Start(options);
         for (var i = 0; i < files.Length; i++)
@@ -34,7 +37,7 @@ public sealed class ScdRuleTests
         return run;
     }
 
-    private static Task<ScdRun> Feed(params string[] files) => Feed(null, files);
+    private Task<ScdRun> Feed(params string[] files) => Feed(null, files);
 
     [Fact]
     public async Task Tables_depend_only_on_the_set_of_rows_not_on_files_order_or_cadence()
@@ -287,10 +290,10 @@ public sealed class ScdRuleTests
         ], run.Rows(History));
         Assert.Equal(["1|1", "2|1"], run.Rows("SELECT run_id, ties FROM task_run ORDER BY run_id"));
 
-        var status = await CliRunner.RunAsync("status", "-w", run.Dir);
+        var status = await CliRunner.RunAsync(run.Cli("status"));
         Assert.True(status.Code == 0, status.ToString());
         Assert.Contains("2 run(s), 2 tie(s)", status.Out, StringComparison.Ordinal);
-        var json = await CliRunner.RunAsync("status", "--json", "-w", run.Dir);
+        var json = await CliRunner.RunAsync(run.Cli("status", "--json"));
         Assert.Contains("\"tiesTotal\": 2", json.Out, StringComparison.Ordinal);
     }
 
@@ -397,11 +400,23 @@ public sealed class ScdRuleTests
         await run.StopAsync();
 
         // The CLI command, in this process, on the workspace the pipeline left.
-        var rebuild = await CliRunner.RunAsync("rebuild", "-w", run.Dir);
+        var rebuild = await CliRunner.RunAsync(run.Cli("rebuild"));
         Assert.True(rebuild.Code == 0, rebuild.ToString());
         Assert.Contains("rebuild: 2 customers, 5 versions from 7 ledger rows", rebuild.Out, StringComparison.Ordinal);
         Assert.Equal(customer, Db.Rows(run.Workspace, Customer));
         Assert.Equal(history, Db.Rows(run.Workspace, AllHistory));
         Assert.Equal(["stream|0", "stream|0", "stream|1", "rebuild|1"], Db.Rows(run.Workspace, "SELECT kind, ties FROM task_run ORDER BY run_id"));
     }
+}
+
+/// <summary>The rules on the embedded warehouse.</summary>
+public sealed class ScdRuleTestsOnDuckDb : ScdRuleTests
+{
+    protected override Engine Engine => Engine.DuckDb;
+}
+
+/// <summary>The rules on the server warehouse.</summary>
+public sealed class ScdRuleTestsOnPostgres : ScdRuleTests
+{
+    protected override Engine Engine => Engine.Postgres;
 }

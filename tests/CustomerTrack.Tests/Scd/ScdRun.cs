@@ -67,7 +67,7 @@ internal sealed record FeedFile(string Name, bool Tutorial, int ColumnRotation, 
 }
 
 /// <summary>
-/// The real pipeline on a real DuckDB file in a temporary workspace, driven file by file on a test clock, and the
+/// The real pipeline on a real warehouse (a DuckDB file, or a PostgreSQL schema) in a temporary workspace, driven file by file on a test clock, and the
 /// ledger the landed files must give (so the model gets the same rows, in the same load order, as the warehouse).
 /// </summary>
 internal sealed class ScdRun : IAsyncDisposable
@@ -93,6 +93,9 @@ internal sealed class ScdRun : IAsyncDisposable
 
     public string Dir => _tmp.Dir;
 
+    /// <summary>The CLI's arguments for this run's workspace and warehouse, after <paramref name="command"/>.</summary>
+    public string[] Cli(params string[] command) => [.. command, .. _tmp.CliArgs()];
+
     /// <summary>The ledger the landed files must have given, in load order.</summary>
     public List<LedgerRow> Ledger { get; } = [];
 
@@ -107,9 +110,9 @@ internal sealed class ScdRun : IAsyncDisposable
     /// customertrack.json); the clock starts at <paramref name="clock"/> and moves <paramref name="step"/> before each drain.
     /// </summary>
     public static async Task<ScdRun> StartAsync(ScdOptions? options, DateTime clock, TimeSpan step, int maxBatchRows = 0,
-        string? settingsJson = null)
+        string? settingsJson = null, Engine engine = Engine.DuckDb)
     {
-        var tmp = new TempWorkspace();
+        var tmp = new TempWorkspace(engine);
         try
         {
             if (settingsJson is not null)

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using CustomerTrack.Tests.Support;
 
 namespace CustomerTrack.Tests.Scd;
 
@@ -7,8 +8,11 @@ namespace CustomerTrack.Tests.Scd;
 /// Runs every example of docs/semantics.md through the real pipeline and checks the tables it shows: file by file
 /// (a batch each), then all files at once in one batch, then after a rebuild.
 /// </summary>
-public sealed partial class SemanticsDocTests
+public abstract partial class SemanticsDocTests
 {
+    /// <summary>The warehouse engine the examples run on.</summary>
+    protected abstract Engine Engine { get; }
+
     private static readonly DateTime Clock = new(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc);
 
     private static readonly Dictionary<string, string> OrderOf = new()
@@ -108,7 +112,7 @@ public sealed partial class SemanticsDocTests
         var files = example.Files.ToList();
 
         // File by file, a batch each.
-        await using (var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings))
+        await using (var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine))
         {
             for (var i = 0; i < files.Count; i++)
             {
@@ -132,7 +136,7 @@ public sealed partial class SemanticsDocTests
         // All at once, one batch: the same tables (files without updated_at are sequenced by load time, so not for them).
         if (files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
         {
-            await using var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings);
+            await using var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine);
             for (var i = 0; i < files.Count; i++)
             {
                 run.LandCsv($"f{i:D2}.csv", files[i]);
@@ -157,4 +161,16 @@ public sealed partial class SemanticsDocTests
     }
 
     private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+}
+
+/// <summary>The examples on the embedded warehouse.</summary>
+public sealed class SemanticsDocTestsOnDuckDb : SemanticsDocTests
+{
+    protected override Engine Engine => Engine.DuckDb;
+}
+
+/// <summary>The examples on the server warehouse.</summary>
+public sealed class SemanticsDocTestsOnPostgres : SemanticsDocTests
+{
+    protected override Engine Engine => Engine.Postgres;
 }

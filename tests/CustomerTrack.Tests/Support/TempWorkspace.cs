@@ -5,17 +5,41 @@ namespace CustomerTrack.Tests.Support;
 /// <summary>A fresh workspace folder per test, removed afterwards.</summary>
 public sealed class TempWorkspace : IDisposable
 {
-    public TempWorkspace()
+    private readonly PostgresSchema? _schema;
+
+    /// <summary>A workspace whose warehouse is a DuckDB file in it, or with <see cref="Engine.Postgres"/> a schema of its own.</summary>
+    public TempWorkspace(Engine engine = Engine.DuckDb)
     {
         Dir = Path.Combine(Path.GetTempPath(), "ct-test-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Dir);
+        Engine = engine;
+        _schema = engine == Engine.Postgres ? new PostgresSchema() : null;
     }
 
     public string Dir { get; }
 
+    public Engine Engine { get; }
+
+    /// <summary>Command-line arguments for the CLI on this workspace: <c>-w DIR</c> and, for PostgreSQL, the engine flags.</summary>
+    public string[] CliArgs() => _schema is null
+        ? ["-w", Dir]
+        : ["-w", Dir, "--warehouse", "postgres", "--connection", _schema.ConnectionString];
+
+    /// <summary>Flags that select this workspace's engine (none for DuckDB, the default).</summary>
+    public Dictionary<string, string?> EngineFlags() => _schema?.Flags() ?? [];
+
     public string Landing => Path.Combine(Dir, "landing");
 
-    public Workspace Open(IReadOnlyDictionary<string, string?>? flags = null) => Workspace.Open(Dir, create: true, flags);
+    public Workspace Open(IReadOnlyDictionary<string, string?>? flags = null)
+    {
+        var all = EngineFlags();
+        foreach (var (key, value) in flags ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        return Workspace.Open(Dir, create: true, all);
+    }
 
     /// <summary>Writes a file into landing/ the way a careful writer does: a temporary name, then a rename.</summary>
     public string Land(string name, string content)
@@ -45,6 +69,7 @@ public sealed class TempWorkspace : IDisposable
 
     public void Dispose()
     {
+        _schema?.Dispose();
         try
         {
             Directory.Delete(Dir, recursive: true);

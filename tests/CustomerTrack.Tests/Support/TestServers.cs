@@ -10,6 +10,9 @@ public static class TestServers
 
     public static string S3Bucket => Required("CT_TEST_S3_BUCKET");
 
+    /// <summary>A connection string to the test PostgreSQL server (a superuser on a throwaway cluster).</summary>
+    public static string Postgres => Required("CT_TEST_PG");
+
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value

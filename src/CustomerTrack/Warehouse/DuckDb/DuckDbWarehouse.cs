@@ -3,7 +3,6 @@ using System.Text.Json;
 using CustomerTrack.Configuration;
 using CustomerTrack.Load;
 using CustomerTrack.Query;
-using CustomerTrack.Scd;
 using DuckDB.NET.Data;
 
 namespace CustomerTrack.Warehouse.DuckDb;
@@ -12,7 +11,7 @@ namespace CustomerTrack.Warehouse.DuckDb;
 /// The embedded warehouse: one DuckDB file, written by the one process that opened it (DESIGN.md §2).
 /// Writes are serialised on one connection; queries get connections of their own and see committed data.
 /// </summary>
-internal sealed class DuckDbWarehouse : IDisposable
+internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 {
     private readonly DuckDBConnection _connection;
     private readonly FairLock _write = new();
@@ -31,6 +30,11 @@ internal sealed class DuckDbWarehouse : IDisposable
     }
 
     public bool ReadOnly { get; private init; }
+
+    /// <summary>One process writes the file: nobody to share files with.</summary>
+    public bool SharedByWorkers => false;
+
+    public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease) => keys;
 
     /// <summary>Called inside each write transaction just before it commits, with the stage's name (crash tests aim here).</summary>
     public Action<string>? BeforeCommit { get; set; }
@@ -102,7 +106,6 @@ internal sealed class DuckDbWarehouse : IDisposable
 
     internal static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    /// <summary>Keys already in the load history: Snowpipe's load metadata.</summary>
     public HashSet<string> LoadedKeys()
     {
         using (_write.Enter())
@@ -118,9 +121,6 @@ internal sealed class DuckDbWarehouse : IDisposable
             return keys;
         }
     }
-
-    /// <summary>Loads one lake file and its load-history row in one transaction; a file already loaded is skipped.</summary>
-    public LoadOutcome LoadFile(LakeFile file, LoadSettings settings, DateTime now) => LoadFiles([file], settings, now)[0];
 
     /// <summary>
     /// Loads lake files, each with its load-history row, in one transaction: one commit for many small files (a commit
@@ -200,7 +200,7 @@ internal sealed class DuckDbWarehouse : IDisposable
             if (summary.Rejected > 0 && settings.OnError == "abort")
             {
                 // The caller rolls back and resets the sequence; rolling back here too would throw there.
-                throw FirstReject(file, settings, now);
+                throw FirstRejectSink.Of(file, settings.MaxFieldBytes);
             }
 
             if (summary.Rejected > 0 && settings.OnError == "skip_file")
@@ -218,9 +218,7 @@ internal sealed class DuckDbWarehouse : IDisposable
                 summary = summary with { Accepted = 0, Rejected = summary.Rows };
             }
 
-            status = summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
-                : summary.Rejected > 0 ? "PARTIALLY_LOADED"
-                : "LOADED";
+            status = LoadStatus.Of(summary);
             error = summary.FileError;
         }
 
@@ -314,15 +312,6 @@ internal sealed class DuckDbWarehouse : IDisposable
         return summary;
     }
 
-    private InputRejectedException FirstReject(LakeFile file, LoadSettings settings, DateTime now)
-    {
-        var first = new FirstRejectSink();
-        var summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, first);
-        return first.Line > 0
-            ? new InputRejectedException(file.Key, first.Line, first.Field!, first.Reason!)
-            : new InputRejectedException(file.Key, 1, "(file)", summary.FileError ?? "rejected");
-    }
-
     /// <summary>Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same transaction.</summary>
     public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
 
@@ -343,62 +332,12 @@ internal sealed class DuckDbWarehouse : IDisposable
             }
 
             var to = rebuild ? from : Math.Min(max, from + maxRows);
-            var started = Stopwatch.GetTimestamp();
-            var sql = new ScdSql(scd);
             using var tx = _connection.BeginTransaction();
-            if (rebuild)
-            {
-                Execute("DELETE FROM customer_history");
-                Execute("DELETE FROM customer");
-            }
-
-            foreach (var statement in ScdSql.SelectKeys(rebuild))
-            {
-                Execute(statement, from, to);
-            }
-
-            var ties = Convert.ToInt64(Scalar(ScdSql.CountTies(rebuild), from, to));
-            Execute(sql.ComputeVersions(), from, to);
-            var customers = Convert.ToInt64(Scalar("SELECT count(*) FROM ct_keys"));
-            var versions = Convert.ToInt64(Scalar(scd.DeleteMode == "close" ? "SELECT count(*) FROM ct_versions WHERE NOT is_deleted" : "SELECT count(*) FROM ct_versions"));
-            foreach (var statement in sql.Apply())
-            {
-                Execute(statement);
-            }
-
-            using (var advance = Command("UPDATE stream_offset SET offset_seq = $to, advanced_at = $now WHERE stream_name = 'customer_raw_stream'"))
-            {
-                advance.Parameters.Add(new DuckDBParameter("to", to));
-                advance.Parameters.Add(new DuckDBParameter("now", now));
-                advance.ExecuteNonQuery();
-            }
-
-            var runId = Convert.ToInt64(Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM task_run"));
-            var duration = Stopwatch.GetElapsedTime(started);
-            using (var record = Command("INSERT INTO task_run VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $customers, $versions, $ties, $ms)"))
-            {
-                var p = record.Parameters;
-                p.Add(new DuckDBParameter("id", runId));
-                p.Add(new DuckDBParameter("kind", rebuild ? "rebuild" : "stream"));
-                p.Add(new DuckDBParameter("started", now));
-                p.Add(new DuckDBParameter("finished", now + Stopwatch.GetElapsedTime(entered)));
-                p.Add(new DuckDBParameter("from", rebuild ? 0 : from));
-                p.Add(new DuckDBParameter("to", to));
-                p.Add(new DuckDBParameter("rows", rebuild ? to : to - from));
-                p.Add(new DuckDBParameter("customers", customers));
-                p.Add(new DuckDBParameter("versions", versions));
-                p.Add(new DuckDBParameter("ties", ties));
-                p.Add(new DuckDBParameter("ms", duration.TotalMilliseconds));
-                record.ExecuteNonQuery();
-            }
-
+            var outcome = ScdTask.Apply(this, scd, from, to, rebuild, now, entered);
             BeforeCommit?.Invoke("tasks");
             Commit(tx);
-            foreach (var temp in ScdSql.Temporaries)
-            {
-                Execute($"DROP TABLE IF EXISTS {temp}");
-            }
-            return new TaskRunOutcome(runId, from, to, rebuild ? to : to - from, customers, versions, ties, duration);
+            ScdTask.DropTemporaries(this);
+            return outcome;
         }
     }
 
@@ -456,35 +395,34 @@ internal sealed class DuckDbWarehouse : IDisposable
         return cmd;
     }
 
-    private void Execute(string sql, long? from = null, long? to = null)
+    private void Execute(string sql, params (string Name, object? Value)[] args)
     {
         using var cmd = Command(sql);
-        Bind(cmd, sql, from, to);
+        Bind(cmd, args);
         cmd.ExecuteNonQuery();
     }
 
     /// <summary>The ledger's highest <c>_seq</c> (0 when empty), as this connection sees it.</summary>
     private long MaxSeq() => Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
 
-    private object? Scalar(string sql, long? from = null, long? to = null)
+    private object? Scalar(string sql, params (string Name, object? Value)[] args)
     {
         using var cmd = Command(sql);
-        Bind(cmd, sql, from, to);
+        Bind(cmd, args);
         return cmd.ExecuteScalar();
     }
 
-    private static void Bind(DuckDBCommand cmd, string sql, long? from, long? to)
+    private static void Bind(DuckDBCommand cmd, (string Name, object? Value)[] args)
     {
-        if (from is not null && sql.Contains("$from", StringComparison.Ordinal))
+        foreach (var (name, value) in args)
         {
-            cmd.Parameters.Add(new DuckDBParameter("from", from.Value));
-        }
-
-        if (to is not null && sql.Contains("$to", StringComparison.Ordinal))
-        {
-            cmd.Parameters.Add(new DuckDBParameter("to", to.Value));
+            cmd.Parameters.Add(new DuckDBParameter(name, value));
         }
     }
+
+    void ISqlRunner.Execute(string sql, params (string Name, object? Value)[] args) => Execute(sql, args);
+
+    object? ISqlRunner.Scalar(string sql, params (string Name, object? Value)[] args) => Scalar(sql, args);
 
     public void Dispose()
     {

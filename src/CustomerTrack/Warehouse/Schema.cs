@@ -1,8 +1,8 @@
 using CustomerTrack.Contract;
 
-namespace CustomerTrack.Warehouse.DuckDb;
+namespace CustomerTrack.Warehouse;
 
-/// <summary>The warehouse tables (DESIGN.md §4) and the pipeline's own metadata.</summary>
+/// <summary>The warehouse tables (DESIGN.md §4) and the pipeline's own metadata, in SQL both engines take.</summary>
 internal static class Schema
 {
     private static string AttributeColumns => string.Join(", ", Columns.Attributes.Select(a => $"{a} VARCHAR"));
@@ -30,7 +30,7 @@ internal static class Schema
                 file_key VARCHAR PRIMARY KEY, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, bytes BIGINT NOT NULL,
                 status VARCHAR NOT NULL, rows_in_file BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL,
                 first_seq BIGINT, last_seq BIGINT, unknown_columns VARCHAR, error VARCHAR,
-                landed_at TIMESTAMP, loaded_at TIMESTAMP NOT NULL, load_ms DOUBLE NOT NULL)
+                landed_at TIMESTAMP, loaded_at TIMESTAMP NOT NULL, load_ms DOUBLE PRECISION NOT NULL)
             """;
         yield return """
             CREATE TABLE IF NOT EXISTS load_rejects (
@@ -49,7 +49,7 @@ internal static class Schema
             CREATE TABLE IF NOT EXISTS task_run (
                 run_id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
                 from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL, rows_read BIGINT NOT NULL, customers BIGINT NOT NULL,
-                versions BIGINT NOT NULL, ties BIGINT NOT NULL, duration_ms DOUBLE NOT NULL)
+                versions BIGINT NOT NULL, ties BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL)
             """;
     }
 }

@@ -1,0 +1,45 @@
+using CustomerTrack.Configuration;
+using CustomerTrack.Query;
+
+namespace CustomerTrack.Warehouse;
+
+/// <summary>
+/// The warehouse as the stages use it (DESIGN.md §4-§6): the ledger and its load history, the stream offset, the SCD
+/// tables, and read-only queries. One implementation per engine: <see cref="DuckDb.DuckDbWarehouse"/> (embedded, one
+/// writing process) and PostgresWarehouse (a server, several workers).
+/// </summary>
+internal interface IWarehouse : IDisposable
+{
+    /// <summary>Called inside each write transaction just before it commits, with the stage's name (crash tests aim here).</summary>
+    Action<string>? BeforeCommit { get; set; }
+
+    /// <summary>Whether several processes may write at once (the loader then claims files before loading them).</summary>
+    bool SharedByWorkers { get; }
+
+    /// <summary>Keys already in the load history: Snowpipe's load metadata.</summary>
+    HashSet<string> LoadedKeys();
+
+    /// <summary>
+    /// Claims files for this worker until <paramref name="now"/> + <paramref name="lease"/>: returns the keys nobody else
+    /// holds a live claim on. A claim ends when its file is loaded, or when its lease expires (its worker died).
+    /// </summary>
+    IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease);
+
+    /// <summary>
+    /// Loads lake files, each with its load-history row, in one transaction; a file already loaded is skipped. Only
+    /// under <c>Load:OnError = continue</c> may a call hold several files.
+    /// </summary>
+    IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now);
+
+    /// <summary>
+    /// Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same
+    /// transaction; null when the stream is empty or another worker is applying it.
+    /// </summary>
+    TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now);
+
+    /// <summary>Recomputes both SCD tables from the whole ledger up to the stream offset's end.</summary>
+    TaskRunOutcome Rebuild(ScdSettings scd, DateTime now);
+
+    /// <summary>Runs one read-only SELECT; anything that could write is refused.</summary>
+    QueryResult Query(string sql);
+}

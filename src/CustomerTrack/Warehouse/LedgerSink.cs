@@ -1,0 +1,76 @@
+using CustomerTrack.Load;
+
+namespace CustomerTrack.Warehouse;
+
+/// <summary>
+/// Turns a file's parsed rows into ledger rows and rejects, whatever the engine's bulk path. Each accepted row takes the
+/// next <c>_seq</c>. Rows without event time are sequenced from <paramref name="processingBase"/> (the load time, or
+/// just after the previous such row when the clock has not moved past it) plus their line number in microseconds.
+/// With <paramref name="rejectAll"/>, every row is rejected with that reason (a file skipped whole).
+/// </summary>
+internal abstract class LedgerSink(long lastSeq, string? rejectAll, DateTime processingBase) : IChangeSink
+{
+    public long LastSeq { get; private set; } = lastSeq;
+
+    /// <summary>The latest processing-time sequence given to a row of this file, if any.</summary>
+    public DateTime? LastProcessingTime { get; private set; }
+
+    public void Accept(ParsedChange change)
+    {
+        if (rejectAll is not null)
+        {
+            WriteReject(change.Line, "(file)", rejectAll, null);
+            return;
+        }
+
+        LastSeq++;
+
+        // A file without event time (the original tutorial's) is sequenced by load time and position in the file.
+        var sequence = change.UpdatedAt ?? processingBase.AddTicks(change.Line * TimeSpan.TicksPerMicrosecond);
+        if (change.UpdatedAt is null)
+        {
+            LastProcessingTime = sequence;
+        }
+
+        WriteRow(LastSeq, change, sequence);
+    }
+
+    public void Reject(long line, string field, string reason, string raw) =>
+        WriteReject(line, field, reason, raw.Replace('\0', ChangeFileReader.NulSymbol));
+
+    /// <summary>One customer_raw row: <c>_seq</c>, the change, and its event (or processing) time.</summary>
+    protected abstract void WriteRow(long seq, ParsedChange change, DateTime sequence);
+
+    /// <summary>One load_rejects row.</summary>
+    protected abstract void WriteReject(long line, string field, string reason, string? raw);
+}
+
+/// <summary>Keeps only the first rejected row: the one an abort names.</summary>
+internal sealed class FirstRejectSink : IChangeSink
+{
+    public long Line { get; private set; }
+    public string? Field { get; private set; }
+    public string? Reason { get; private set; }
+
+    public void Accept(ParsedChange change)
+    {
+    }
+
+    public void Reject(long line, string field, string reason, string raw)
+    {
+        if (Line == 0)
+        {
+            (Line, Field, Reason) = (line, field, reason);
+        }
+    }
+
+    /// <summary>The error an abort raises for <paramref name="file"/>: its first bad row, by line and field.</summary>
+    public static InputRejectedException Of(LakeFile file, int maxFieldBytes)
+    {
+        var first = new FirstRejectSink();
+        var summary = ChangeFileReader.Read(file.LocalPath, maxFieldBytes, first);
+        return first.Line > 0
+            ? new InputRejectedException(file.Key, first.Line, first.Field!, first.Reason!)
+            : new InputRejectedException(file.Key, 1, "(file)", summary.FileError ?? "rejected");
+    }
+}

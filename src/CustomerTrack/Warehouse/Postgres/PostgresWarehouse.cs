@@ -1,0 +1,517 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using CustomerTrack.Configuration;
+using CustomerTrack.Load;
+using CustomerTrack.Query;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CustomerTrack.Warehouse.Postgres;
+
+/// <summary>
+/// The server warehouse: the same tables and SCD statements as the embedded one, on PostgreSQL, written by any number
+/// of workers at once (DESIGN.md §2, "several workers"). The warehouse's own locks do what ZooKeeper did for NiFi:
+/// <list type="bullet">
+/// <item>loaders serialise their commits on the one <c>ledger_state</c> row, so <c>_seq</c> is committed in order and the
+/// stream offset never passes a row still to commit; a file already in <c>load_history</c> is skipped under that lock,
+/// so no file is loaded twice whatever the claims say;</item>
+/// <item>claims (<c>load_claim</c>) spread files over workers; a dead worker's claims expire and are taken over;</item>
+/// <item>one task run at a time, by a transaction-scoped advisory lock that PostgreSQL releases when a worker dies.</item>
+/// </list>
+/// </summary>
+internal sealed partial class PostgresWarehouse : IWarehouse
+{
+    // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
+    private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
+    private const string TaskLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
+    private const string TryTaskLock = "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
+
+    private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlDataSource _readers;
+    private readonly string _display;
+
+    private PostgresWarehouse(NpgsqlDataSource source, NpgsqlDataSource readers, string display)
+    {
+        _source = source;
+        _readers = readers;
+        _display = display;
+    }
+
+    public Action<string>? BeforeCommit { get; set; }
+
+    public bool SharedByWorkers => true;
+
+    /// <summary>Where the warehouse is, for people: host, port and database, never the password.</summary>
+    public static string Describe(string connectionString)
+    {
+        try
+        {
+            var b = new NpgsqlConnectionStringBuilder(connectionString);
+            return $"PostgreSQL {b.Host}:{b.Port}/{b.Database ?? b.Username}";
+        }
+        catch (ArgumentException)
+        {
+            return "PostgreSQL (connection string not readable)";
+        }
+    }
+
+    /// <summary>Connects (and unless <paramref name="readOnly"/>, makes the tables); fails in one line naming the server.</summary>
+    public static PostgresWarehouse Open(string connectionString, bool readOnly)
+    {
+        var display = Describe(connectionString);
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString) { Timezone = "UTC" };
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsException("Warehouse:ConnectionString", $"is not a connection string Npgsql takes: {e.Message}");
+        }
+
+        builder.ApplicationName ??= "customertrack";
+        var source = NpgsqlDataSource.Create(builder);
+
+        // Queries get sessions that cannot write, even if a statement tried to end the read-only transaction it runs in.
+        var readerBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Options = "-c default_transaction_read_only=on" };
+        var readers = NpgsqlDataSource.Create(readerBuilder);
+        var warehouse = new PostgresWarehouse(source, readers, display);
+        try
+        {
+            if (readOnly)
+            {
+                if (warehouse.Scalar("SELECT to_regclass('customer_raw') IS NOT NULL") is not true)
+                {
+                    throw new CustomerTrackException($"no warehouse at {display} yet; run './customertrack run --once' with this connection first");
+                }
+            }
+            else
+            {
+                warehouse.MakeTables();
+            }
+        }
+        catch
+        {
+            warehouse.Dispose();
+            throw;
+        }
+
+        return warehouse;
+    }
+
+    // Every object the schema makes, the last made first: when they all exist there is nothing to do.
+    private static readonly string[] Objects =
+    [
+        "load_claim", "ledger_state", "load_history_name", "customer_history_customer", "customer_raw_customer", "customer_raw_seq",
+        "task_run", "stream_offset", "load_rejects", "load_history", "customer_history", "customer", "customer_raw",
+    ];
+
+    private void MakeTables()
+    {
+        using var conn = Connect(_source);
+
+        // DDL on a table being loaded waits for the load (CREATE INDEX IF NOT EXISTS locks the table before it looks):
+        // a worker joining a running cluster must not, so it only makes what is missing.
+        var check = "SELECT " + string.Join(" AND ", Objects.Select(o => $"to_regclass('{o}') IS NOT NULL"));
+        if (new Runner(conn, null).Scalar(check) is true)
+        {
+            return;
+        }
+
+        using var tx = conn.BeginTransaction();
+        var db = new Runner(conn, tx);
+
+        // Workers starting together would race on CREATE TABLE IF NOT EXISTS: one at a time.
+        db.Execute(SchemaLock);
+        foreach (var sql in Schema.Statements().Concat(Statements()))
+        {
+            db.Execute(sql);
+        }
+
+        tx.Commit();
+    }
+
+    /// <summary>What the server engine adds: indexes the SCD statements probe by key, the ledger's end, the claims.</summary>
+    private static IEnumerable<string> Statements()
+    {
+        yield return "CREATE INDEX IF NOT EXISTS customer_raw_seq ON customer_raw (_seq)";
+        yield return "CREATE INDEX IF NOT EXISTS customer_raw_customer ON customer_raw (customer_id, _seq)";
+        yield return "CREATE INDEX IF NOT EXISTS customer_history_customer ON customer_history (customer_id)";
+        yield return "CREATE INDEX IF NOT EXISTS load_history_name ON load_history (file_name, sha256)";
+        yield return """
+            CREATE TABLE IF NOT EXISTS ledger_state (
+                id INT PRIMARY KEY CHECK (id = 1), last_seq BIGINT NOT NULL, last_processing_time TIMESTAMP)
+            """;
+        yield return "INSERT INTO ledger_state VALUES (1, 0, NULL) ON CONFLICT (id) DO NOTHING";
+        yield return """
+            CREATE TABLE IF NOT EXISTS load_claim (
+                file_key VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL)
+            """;
+    }
+
+    public HashSet<string> LoadedKeys()
+    {
+        using var conn = Connect(_source);
+        using var cmd = new NpgsqlCommand("SELECT file_key FROM load_history", conn);
+        using var reader = cmd.ExecuteReader();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            keys.Add(reader.GetString(0));
+        }
+
+        return keys;
+    }
+
+    public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease)
+    {
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        using var conn = Connect(_source);
+        using var cmd = new NpgsqlCommand("""
+            -- Claims a worker left on files it loaded (it died between its commit and the release).
+            DELETE FROM load_claim c
+            WHERE c.expires_at < @now AND EXISTS (SELECT 1 FROM load_history h WHERE h.file_key = c.file_key);
+
+            INSERT INTO load_claim (file_key, worker, expires_at)
+            SELECT k, @worker, @expires FROM unnest(@keys) AS k
+            WHERE NOT EXISTS (SELECT 1 FROM load_history h WHERE h.file_key = k)
+            ON CONFLICT (file_key) DO UPDATE SET worker = excluded.worker, expires_at = excluded.expires_at
+                WHERE load_claim.expires_at < @now OR load_claim.worker = excluded.worker
+            RETURNING file_key
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = keys.ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter("worker", worker));
+        cmd.Parameters.Add(new NpgsqlParameter("expires", NpgsqlDbType.Timestamp) { Value = Plain(now + lease) });
+        cmd.Parameters.Add(new NpgsqlParameter("now", NpgsqlDbType.Timestamp) { Value = Plain(now) });
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                claimed.Add(reader.GetString(0));
+            }
+        }
+
+        // In the order asked for (lake-key order: the load order the semantics count ties by).
+        return keys.Where(claimed.Contains).ToList();
+    }
+
+    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
+    {
+        if (files.Count > 1 && settings.OnError != "continue")
+        {
+            throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
+        }
+
+        using var conn = Connect(_source);
+        using var tx = conn.BeginTransaction();
+        var db = new Runner(conn, tx);
+
+        // The ledger's end, locked: loaders commit one after another, so _seq is committed in order.
+        var ledger = new Ledger();
+        using (var read = new NpgsqlCommand("SELECT last_seq, last_processing_time FROM ledger_state WHERE id = 1 FOR UPDATE", conn, tx))
+        using (var reader = read.ExecuteReader())
+        {
+            reader.Read();
+            ledger.LastSeq = reader.GetInt64(0);
+            ledger.LastProcessingTime = reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1);
+        }
+
+        var outcomes = new List<LoadOutcome>(files.Count);
+        foreach (var file in files)
+        {
+            outcomes.Add(LoadInto(conn, tx, db, file, settings, now, ledger));
+        }
+
+        db.Execute("UPDATE ledger_state SET last_seq = $seq, last_processing_time = $processed WHERE id = 1",
+            ("seq", ledger.LastSeq), ("processed", ledger.LastProcessingTime == DateTime.MinValue ? null : ledger.LastProcessingTime));
+        BeforeCommit?.Invoke("load");
+        tx.Commit();
+
+        // The claims go after the commit, not in the transaction: a claim row deleted by a transaction still open would
+        // make every other worker's claim on that file wait for it. The load history is what counts from here on.
+        using (var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn))
+        {
+            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
+            release.ExecuteNonQuery();
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The ledger's end as this load transaction moves it.</summary>
+    private sealed class Ledger
+    {
+        public long LastSeq;
+        public DateTime LastProcessingTime;
+    }
+
+    private static LoadOutcome LoadInto(NpgsqlConnection conn, NpgsqlTransaction tx, Runner db, LakeFile file, LoadSettings settings,
+        DateTime now, Ledger ledger)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (Convert.ToInt64(db.Scalar("SELECT count(*) FROM load_history WHERE file_key = $key", ("key", file.Key))) > 0)
+        {
+            return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
+        }
+
+        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED'",
+            ("name", file.FileName), ("sha", file.Sha256)) as string;
+        FileReadSummary summary;
+        string status;
+        string? error;
+        var firstSeq = ledger.LastSeq + 1;
+        if (duplicateOf is not null)
+        {
+            summary = new FileReadSummary(0, 0, 0, [], null);
+            status = "SKIPPED";
+            error = $"same name and content as {duplicateOf}, already loaded";
+        }
+        else
+        {
+            var before = (ledger.LastSeq, ledger.LastProcessingTime);
+            tx.Save("file");
+            summary = Append(conn, file, settings, now, ledger, rejectAll: null);
+            if (summary.Rejected > 0 && settings.OnError == "abort")
+            {
+                throw FirstRejectSink.Of(file, settings.MaxFieldBytes);
+            }
+
+            if (summary.Rejected > 0 && settings.OnError == "skip_file")
+            {
+                tx.Rollback("file");
+                (ledger.LastSeq, ledger.LastProcessingTime) = before;
+                summary = Append(conn, file, settings, now, ledger,
+                    rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
+
+                // The reader counted the good rows as accepted, but the sink rejected them all.
+                summary = summary with { Accepted = 0, Rejected = summary.Rows };
+            }
+
+            status = LoadStatus.Of(summary);
+            error = summary.FileError;
+        }
+
+        db.Execute("""
+            INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
+                $first, $last, $unknown, $error, $landed, $now, $ms)
+            """,
+            ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status),
+            ("rows", summary.Rows), ("loaded", summary.Accepted), ("rejected", summary.Rejected),
+            ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? ledger.LastSeq : null),
+            ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
+            ("landed", file.LandedAt), ("now", now), ("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
+    }
+
+    /// <summary>Streams the file's rows into customer_raw with binary COPY; its rejects follow in a second COPY.</summary>
+    private static FileReadSummary Append(NpgsqlConnection conn, LakeFile file, LoadSettings settings, DateTime now, Ledger ledger, string? rejectAll)
+    {
+        var processingBase = now > ledger.LastProcessingTime ? now : ledger.LastProcessingTime;
+        FileReadSummary summary;
+        CopySink sink;
+        using (var raw = conn.BeginBinaryImport($"COPY customer_raw ({RawColumns}) FROM STDIN (FORMAT BINARY)"))
+        {
+            sink = new CopySink(raw, file.Key, now, ledger.LastSeq, rejectAll, processingBase);
+            summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, sink);
+            raw.Complete();
+        }
+
+        ledger.LastSeq = sink.LastSeq;
+        ledger.LastProcessingTime = sink.LastProcessingTime ?? ledger.LastProcessingTime;
+        if (sink.Rejects.Count > 0)
+        {
+            using var rejects = conn.BeginBinaryImport("COPY load_rejects (file_key, line, field, reason, raw, rejected_at) FROM STDIN (FORMAT BINARY)");
+            foreach (var (line, field, reason, text) in sink.Rejects)
+            {
+                rejects.StartRow();
+                rejects.Write(file.Key, NpgsqlDbType.Varchar);
+                rejects.Write(line, NpgsqlDbType.Bigint);
+                rejects.Write(field, NpgsqlDbType.Varchar);
+                rejects.Write(reason, NpgsqlDbType.Varchar);
+                rejects.Write(text, NpgsqlDbType.Varchar);
+                rejects.Write(Plain(now), NpgsqlDbType.Timestamp);
+            }
+
+            rejects.Complete();
+        }
+
+        return summary;
+    }
+
+    private static readonly string RawColumns =
+        $"_seq, _file, _line, _loaded_at, customer_id, {string.Join(", ", Contract.Columns.Attributes)}, updated_at, op, _event_time_given";
+
+    /// <summary>Rows to customer_raw through the open COPY; rejects kept for a COPY of their own (one COPY at a time per session).</summary>
+    private sealed class CopySink(NpgsqlBinaryImporter raw, string fileKey, DateTime now, long lastSeq, string? rejectAll, DateTime processingBase)
+        : LedgerSink(lastSeq, rejectAll, processingBase)
+    {
+        public List<(long Line, string Field, string Reason, string? Raw)> Rejects { get; } = [];
+
+        protected override void WriteRow(long seq, ParsedChange change, DateTime sequence)
+        {
+            raw.StartRow();
+            raw.Write(seq, NpgsqlDbType.Bigint);
+            raw.Write(fileKey, NpgsqlDbType.Varchar);
+            raw.Write(change.Line, NpgsqlDbType.Bigint);
+            raw.Write(Plain(now), NpgsqlDbType.Timestamp);
+            raw.Write(change.CustomerId, NpgsqlDbType.Bigint);
+            foreach (var value in change.Attributes)
+            {
+                raw.Write(value, NpgsqlDbType.Varchar);
+            }
+
+            raw.Write(Plain(sequence), NpgsqlDbType.Timestamp);
+            raw.Write(change.Op, NpgsqlDbType.Varchar);
+            raw.Write(change.UpdatedAt is not null, NpgsqlDbType.Boolean);
+        }
+
+        protected override void WriteReject(long line, string field, string reason, string? raw) => Rejects.Add((line, field, reason, raw));
+    }
+
+    public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
+
+    public TaskRunOutcome Rebuild(ScdSettings scd, DateTime now) => Apply(scd, int.MaxValue, now, rebuild: true)!;
+
+    private TaskRunOutcome? Apply(ScdSettings scd, int maxRows, DateTime now, bool rebuild)
+    {
+        var entered = Stopwatch.GetTimestamp();
+        using var conn = Connect(_source);
+        using var tx = conn.BeginTransaction();
+        var db = new Runner(conn, tx);
+
+        // One task run at a time across all workers; another worker applying the stream now is not an error.
+        if (rebuild)
+        {
+            db.Execute(TaskLock);
+        }
+        else if (db.Scalar(TryTaskLock) is not true)
+        {
+            return null;
+        }
+
+        var from = Convert.ToInt64(db.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
+
+        // Committed rows only, and all of them up to here: loaders commit in _seq order (the ledger_state lock).
+        var max = Convert.ToInt64(db.Scalar("SELECT last_seq FROM ledger_state WHERE id = 1"));
+        if (!rebuild && max <= from)
+        {
+            return null;
+        }
+
+        var to = rebuild ? from : Math.Min(max, from + maxRows);
+        var outcome = ScdTask.Apply(db, scd, from, to, rebuild, now, entered);
+        BeforeCommit?.Invoke("tasks");
+        tx.Commit();
+        ScdTask.DropTemporaries(new Runner(conn, null));
+        return outcome;
+    }
+
+    public QueryResult Query(string sql)
+    {
+        using var conn = Connect(_readers);
+        using var tx = conn.BeginTransaction();
+
+        // Only a query expression fits in a subquery, and positional mode (an unnamed parameter) sends the text as one
+        // statement, so a second one is refused by the server; the session itself is read-only besides.
+        using var cmd = new NpgsqlCommand("SELECT * FROM (" + sql.TrimEnd().TrimEnd(';') + "\n) AS q WHERE $1 = 0", conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = 0 });
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            return QueryResult.Read(reader);
+        }
+        catch (PostgresException e)
+        {
+            throw new CustomerTrackException(e.SqlState == "25006"
+                ? "query is read-only: only a single SELECT (or WITH … SELECT) statement is allowed"
+                : $"SQL error: {e.MessageText} (query takes one SELECT statement)", e);
+        }
+        finally
+        {
+            tx.Rollback();
+        }
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var conn = Connect(_source);
+        return new Runner(conn, null).Scalar(sql);
+    }
+
+    private NpgsqlConnection Connect(NpgsqlDataSource source)
+    {
+        try
+        {
+            return source.OpenConnection();
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            throw new CustomerTrackException($"cannot reach {_display}: {FirstLine(e.Message)}", e, isTransient: true);
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    /// <summary>PostgreSQL's <c>timestamp</c> (without time zone) holds UTC here; Npgsql takes only unspecified kinds for it.</summary>
+    private static DateTime Plain(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Unspecified);
+
+    /// <summary>Statements on one session, <c>$name</c> parameters spelled as Npgsql's <c>@name</c>.</summary>
+    private sealed partial class Runner(NpgsqlConnection conn, NpgsqlTransaction? tx) : ISqlRunner
+    {
+        public void Execute(string sql, params (string Name, object? Value)[] args)
+        {
+            using var cmd = Command(sql, args);
+            cmd.ExecuteNonQuery();
+
+            // The planner knows nothing of a fresh temporary table (autovacuum never analyses them): tell it.
+            if (TempTable().Match(sql) is { Success: true } made)
+            {
+                using var analyse = new NpgsqlCommand($"ANALYZE {made.Groups[1].Value}", conn, tx);
+                analyse.ExecuteNonQuery();
+            }
+        }
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] args)
+        {
+            using var cmd = Command(sql, args);
+            var value = cmd.ExecuteScalar();
+            return value is DBNull ? null : value;
+        }
+
+        private NpgsqlCommand Command(string sql, (string Name, object? Value)[] args)
+        {
+            var cmd = new NpgsqlCommand(Parameter().Replace(sql, "@$1"), conn, tx);
+            foreach (var (name, value) in args)
+            {
+                cmd.Parameters.Add(value switch
+                {
+                    null => new NpgsqlParameter(name, DBNull.Value),
+                    DateTime t => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = Plain(t) },
+                    _ => new NpgsqlParameter(name, value),
+                });
+            }
+
+            return cmd;
+        }
+
+        [GeneratedRegex(@"\$([a-z_]+)")]
+        private static partial Regex Parameter();
+
+        [GeneratedRegex(@"^\s*CREATE TEMP TABLE (\w+)")]
+        private static partial Regex TempTable();
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _readers.Dispose();
+    }
+
+    public override string ToString() => _display;
+}

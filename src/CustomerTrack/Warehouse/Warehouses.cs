@@ -1,0 +1,22 @@
+using CustomerTrack.Pipeline;
+using CustomerTrack.Warehouse.DuckDb;
+using CustomerTrack.Warehouse.Postgres;
+
+namespace CustomerTrack.Warehouse;
+
+/// <summary>Opens the warehouse the settings name (<c>Warehouse:Engine</c>).</summary>
+internal static class Warehouses
+{
+    public static bool IsPostgres(Workspace workspace) => workspace.Settings.Warehouse.Engine == "postgres";
+
+    /// <summary>Where the warehouse is, for people (never with a password).</summary>
+    public static string Describe(Workspace workspace) => IsPostgres(workspace)
+        ? PostgresWarehouse.Describe(workspace.Settings.Warehouse.ConnectionString)
+        : workspace.Show(workspace.WarehousePath);
+
+    /// <summary>Opens for writing (making the tables) or, with <paramref name="readOnly"/>, for queries only.</summary>
+    public static IWarehouse Open(Workspace workspace, bool readOnly, Func<string?>? describeOwner = null) => IsPostgres(workspace)
+        ? PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly)
+        : DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
+            readOnly ? null : workspace.Settings.Warehouse.MemoryLimit);
+}
