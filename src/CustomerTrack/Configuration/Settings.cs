@@ -86,7 +86,7 @@ public sealed class TasksSettings
     public Duration Interval { get; set; } = new(TimeSpan.FromSeconds(1));
 
     /// <summary>Ledger rows applied in one transaction at most.</summary>
-    public int MaxBatchRows { get; set; } = 2_000_000;
+    public int MaxBatchRows { get; set; } = 250_000;
 }
 
 public sealed class ScdSettings
@@ -117,7 +117,7 @@ public sealed class WarehouseSettings
     public string Path { get; set; } = "warehouse.duckdb";
 
     /// <summary>DuckDB's memory_limit for the owning process: past it, large batches spill to disk instead of growing the process.</summary>
-    public string MemoryLimit { get; set; } = "1GB";
+    public string MemoryLimit { get; set; } = "200MB";
 }
 
 public sealed class LakeSettings
