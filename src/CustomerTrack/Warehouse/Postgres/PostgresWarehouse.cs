@@ -437,9 +437,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
         catch (PostgresException e)
         {
-            throw new CustomerTrackException(e.SqlState == "25006"
-                ? "query is read-only: only a single SELECT (or WITH … SELECT) statement is allowed"
-                : $"SQL error: {e.MessageText} (query takes one SELECT statement)", e);
+            throw new CustomerTrackException(QueryRefusal.Message(sql, e), e);
         }
         finally
         {
