@@ -185,7 +185,10 @@ public sealed class InjectionTestsOnPostgres : InjectionTests
             "SELECT query_to_xml('COPY (SELECT 1) TO PROGRAM ''touch /tmp/customertrack-pwned''', true, false, '')",
             "SELECT set_config('transaction_read_only', 'off', false)",
             "SELECT 1 /* ; DROP TABLE customer",
-            "SELECT * FROM (SELECT 1) a) q, (SELECT 1");
+            "SELECT * FROM (SELECT 1) a) q, (SELECT 1",
+            "SELECT * INTO evil FROM customer",
+            "SELECT 1) q UNION SELECT 1 INTO evil FROM (SELECT 1",
+            "SELECT 1) q, LATERAL (SELECT pg_advisory_lock(1)) b, (SELECT 1");
         Assert.False(File.Exists("/tmp/customertrack-pwned"));
     }
 
