@@ -203,6 +203,38 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
     {
+        try
+        {
+            return LoadInOneTransaction(files, settings, now);
+        }
+        catch
+        {
+            ReleaseClaims(files);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// After a load that failed (Load:OnError = abort, a vanished file, a lost server), the files' claims go at once: the
+    /// next run, whichever worker it is, meets the file again as the embedded warehouse would, not a lease later.
+    /// </summary>
+    private void ReleaseClaims(IReadOnlyList<LakeFile> files)
+    {
+        try
+        {
+            using var conn = Connect(_source);
+            using var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn);
+            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
+            release.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is CustomerTrackException or NpgsqlException)
+        {
+            // The server is gone: the claims expire with their lease instead.
+        }
+    }
+
+    private IReadOnlyList<LoadOutcome> LoadInOneTransaction(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
+    {
         if (files.Count > 1 && settings.OnError != "continue")
         {
             throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
@@ -428,9 +460,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
         catch (PostgresException e)
         {
-            throw new CustomerTrackException(e.SqlState == "25006"
-                ? "query is read-only: only a single SELECT (or WITH … SELECT) statement is allowed"
-                : $"SQL error: {e.MessageText} (query takes one SELECT statement)", e);
+            throw new CustomerTrackException(QueryRefusal.Message(sql, e), e);
         }
         finally
         {
