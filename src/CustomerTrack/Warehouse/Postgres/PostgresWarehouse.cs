@@ -207,16 +207,17 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         {
             return LoadInOneTransaction(files, settings, now);
         }
-        catch
+        finally
         {
             ReleaseClaims(files);
-            throw;
         }
     }
 
     /// <summary>
-    /// After a load that failed (Load:OnError = abort, a vanished file, a lost server), the files' claims go at once: the
-    /// next run, whichever worker it is, meets the file again as the embedded warehouse would, not a lease later.
+    /// Ends the files' claims once their transaction is over, not inside it: a claim row deleted by a transaction still
+    /// open would make every other worker's claim on that file wait for it. Loaded, the load history is what counts;
+    /// failed (Load:OnError = abort, a vanished file, a lost server), the next run, whichever worker it is, meets the
+    /// file again as the embedded warehouse would, not a lease later.
     /// </summary>
     private void ReleaseClaims(IReadOnlyList<LakeFile> files)
     {
@@ -264,15 +265,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             ("seq", ledger.LastSeq), ("processed", ledger.LastProcessingTime == DateTime.MinValue ? null : ledger.LastProcessingTime));
         BeforeCommit?.Invoke("load");
         tx.Commit();
-
-        // The claims go after the commit, not in the transaction: a claim row deleted by a transaction still open would
-        // make every other worker's claim on that file wait for it. The load history is what counts from here on.
-        using (var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn))
-        {
-            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
-            release.ExecuteNonQuery();
-        }
-
         return outcomes;
     }
 
