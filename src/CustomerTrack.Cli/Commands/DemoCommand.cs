@@ -105,7 +105,7 @@ internal static class DemoCommand
                    (SELECT count(*) FROM customer_history) AS versions,
                    (SELECT coalesce(max(_seq), 0) FROM customer_raw) - (SELECT offset_seq FROM stream_offset) AS lag_rows
             """);
-        var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) ORDER BY visible_at DESC LIMIT 1");
+        var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) AS f ORDER BY visible_at DESC LIMIT 1");
         return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "customers"), r.Long(0, "versions"),
             r.Long(0, "lag_rows"), fresh.Scalar);
     }
@@ -147,7 +147,7 @@ internal static class DemoCommand
         var s = Read(runner);
         var f = runner.Query(Freshness.SummarySql);
         var busiest = runner.Query("SELECT customer_id FROM customer_history GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1").Scalar ?? "1";
-        var moment = runner.Query("SELECT max(start_time) - INTERVAL 5 SECOND FROM customer_history").Scalar ?? "2026-01-01 00:00:00";
+        var moment = runner.Query("SELECT max(start_time) - INTERVAL '5 seconds' FROM customer_history").Scalar ?? "2026-01-01 00:00:00";
         // The folder as the user named it, so the lines work when pasted where the demo ran.
         var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? ""
             : workspaceArg.Contains(' ', StringComparison.Ordinal) ? $" --workspace \"{workspaceArg}\""

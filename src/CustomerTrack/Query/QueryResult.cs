@@ -37,7 +37,8 @@ public sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyL
             var row = new string?[columns.Length];
             for (var i = 0; i < row.Length; i++)
             {
-                row[i] = reader.IsDBNull(i) ? null : Show(reader.GetValue(i));
+                // PostgreSQL's void (a function that returns nothing, such as pg_sleep) reads as a null object, not DBNull.
+                row[i] = reader.IsDBNull(i) || reader.GetValue(i) is not { } value ? null : Show(value);
             }
 
             rows.Add(row);

@@ -46,13 +46,14 @@ public sealed record StatusReport(
 
     /// <summary>
     /// Per file: what it held, what loaded, what was rejected and why (reasons with their quoted values masked, so that
-    /// alike rejections count together). rows_in_file = rows_loaded + rows_rejected for every file.
+    /// alike rejections count together). rows_in_file = rows_loaded + rows_rejected for every file. SQL both engines
+    /// take: a named subquery, GROUP BY by position (PostgreSQL's GROUP BY reason would mean the column, not the alias).
     /// </summary>
     public const string FilesSql = """
         SELECT l.file_key, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected,
                (SELECT string_agg(field || ': ' || reason || ' (' || n || ')', '; ' ORDER BY n DESC, field, reason)
                 FROM (SELECT field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS n
-                      FROM load_rejects j WHERE j.file_key = l.file_key GROUP BY ALL)) AS reject_reasons,
+                      FROM load_rejects j WHERE j.file_key = l.file_key GROUP BY 1, 2) AS r) AS reject_reasons,
                l.error
         FROM load_history l
         ORDER BY l.loaded_at, l.file_key

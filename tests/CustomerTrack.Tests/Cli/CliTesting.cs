@@ -30,14 +30,14 @@ internal static class Samples
             || '#' || (SELECT string_agg(h::VARCHAR, chr(10) ORDER BY h::VARCHAR) FROM customer_history h)
         """;
 
-    /// <summary>Lands <see cref="First"/>, runs <c>run --once</c>, then the same for <see cref="Second"/>.</summary>
+    /// <summary>Lands <see cref="First"/>, runs <c>run --once</c>, then the same for <see cref="Second"/> (on the workspace's engine).</summary>
     public static async Task LoadBothAsync(TempWorkspace tmp)
     {
         tmp.Land("first.csv", First);
-        var first = await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir);
+        var first = await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]);
         Assert.True(first.Code == 0, first.ToString());
         tmp.Land("second.csv", Second);
-        var second = await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir);
+        var second = await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]);
         Assert.True(second.Code == 0, second.ToString());
     }
 }

@@ -5,7 +5,7 @@ using CustomerTrack.Load;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Tests.Ingest;
 using CustomerTrack.Tests.Support;
-using CustomerTrack.Warehouse.DuckDb;
+using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,10 +14,14 @@ namespace CustomerTrack.Tests.Load;
 /// <summary>
 /// The classes of bad input (issue "Nothing lost, nothing twice", item 3) that <see cref="LoadStageTests"/> and
 /// <see cref="IngestStageTests"/> do not already cover. Every file must end with each row loaded or rejected with its
-/// file, line, field and reason, and nothing may crash.
+/// file, line, field and reason, and nothing may crash. Each runs on both warehouse engines: what lands in the ledger
+/// and the rejects table is the warehouse's contract.
 /// </summary>
-public sealed class BadInputTests
+public abstract class BadInputTests
 {
+    /// <summary>The warehouse engine the files load into.</summary>
+    protected abstract Engine Engine { get; }
+
     private static readonly DateTime Now = new(2031, 2, 3, 12, 0, 0, DateTimeKind.Utc);
 
     private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
@@ -86,7 +90,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Invalid_utf8_rejects_the_row_naming_the_field()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         LandBytes(tmp, "latin1.csv", Bytes(
             "customer_id,first_name,last_name,city\n",
             "1,Zoë,Brontë,Zürich\n",
@@ -117,7 +121,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_key_past_the_64_bit_range_is_rejected_and_the_extremes_load()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "keys.csv", """
             customer_id,first_name
             9223372036854775807,Max
@@ -152,7 +156,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_key_with_spaces_around_it_loads_trimmed_and_a_blank_or_split_key_is_rejected()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "spaces.csv", "customer_id,first_name\n 42 ,Padded\n\t43\t,Tabbed\n\" 44\",Quoted\n   ,Blank\n4 5,Split\n,Empty\n");
 
         Assert.Equal(["42|Padded", "43|Tabbed", "44|Quoted"], Db.Rows(ws, "SELECT customer_id, first_name FROM customer_raw ORDER BY customer_id"));
@@ -169,7 +173,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Malformed_timestamps_are_rejected_naming_updated_at_and_an_empty_one_means_load_time()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "times.csv", """
             customer_id,updated_at
             1,2026-02-30T10:00:00Z
@@ -206,7 +210,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_field_over_the_byte_limit_rejects_the_row_naming_the_field_and_one_at_the_limit_loads()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         const int Limit = 1 << 20;
         var atLimit = new string('a', Limit);
         var overLimit = new string('b', Limit + 1);
@@ -225,7 +229,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task The_field_limit_counts_utf8_bytes_not_characters()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var flags = new Dictionary<string, string?> { ["Load:MaxFieldBytes"] = "10" };
 
         // Five two-byte letters fill ten bytes; six overflow them though they are only six characters.
@@ -244,7 +248,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_very_long_line_loads_when_every_field_is_within_the_limit()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         const int Each = 900_000;
         var fields = Columns.Attributes.Select((c, i) => new string((char)('a' + i), Each)).ToArray();
         var line = "1," + string.Join(",", fields);
@@ -264,7 +268,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_line_of_a_hundred_thousand_fields_is_rejected_for_its_field_count()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var wide = "3," + string.Join(",", Enumerable.Repeat("x", 100_000));
         var ws = await LoadAsync(tmp, "wide.csv", $"customer_id,first_name\n1,Ada\n{wide}\n2,Bob\n");
 
@@ -276,7 +280,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_nul_byte_rejects_the_row_naming_the_field()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         LandBytes(tmp, "nul.csv", Bytes(
             "customer_id,first_name,email\n",
             "1,Ada,ada@example.com\n",
@@ -312,7 +316,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Blank_and_whitespace_only_lines_are_neither_rows_nor_rejects()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "blanks.csv", "customer_id,first_name\n1,Ada\n\n   \n2,Grace\r\n\r\n\t\n3,Alan\n\n\n");
 
         Assert.Equal(["LOADED|3|3|0"], Db.Rows(ws, "SELECT status, rows_in_file, rows_loaded, rows_rejected FROM load_history"));
@@ -323,7 +327,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Blank_lines_before_the_header_are_skipped_and_a_file_of_blank_lines_is_empty()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         tmp.Land("late_header.csv", "\n  \ncustomer_id,first_name\n1,Ada\n");
         tmp.Land("only_blank.csv", "\n\n \r\n");
         var ws = await DrainAsync(tmp);
@@ -341,7 +345,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Blank_lines_do_not_make_skip_file_or_abort_reject_a_clean_file()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         tmp.Land("gappy.csv", "customer_id,first_name\n\n1,Ada\n\n2,Grace\n\n");
         var ws = await DrainAsync(tmp, new() { ["Load:OnError"] = "skip_file" });
         tmp.Land("gappy2.csv", "customer_id,first_name\n\n3,Alan\n\n");
@@ -354,7 +358,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_trailing_delimiter_on_header_and_rows_adds_an_unnamed_column_that_is_ignored()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "trailing.csv", "customer_id,first_name,\n1,Ada,\n2,Grace,\n");
 
         Assert.Equal(["LOADED|2|0|∅"], Db.Rows(ws, "SELECT status, rows_loaded, rows_rejected, unknown_columns FROM load_history"));
@@ -365,7 +369,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_trailing_delimiter_on_rows_but_not_the_header_is_a_wrong_field_count()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "rows_trailing.csv", "customer_id,first_name\n1,Ada,\n2,Grace\n");
 
         Assert.Equal(["2|Grace"], Db.Rows(ws, "SELECT customer_id, first_name FROM customer_raw"));
@@ -376,7 +380,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_stray_quote_inside_an_unquoted_field_is_rejected_and_never_crashes()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var ws = await LoadAsync(tmp, "stray.csv", "customer_id,last_name\n1,Lovelace\n2,O\"Brien\n3,Hopper\n");
 
         Assert.Equal(["1|Lovelace"], Db.Rows(ws, "SELECT customer_id, last_name FROM customer_raw"));
@@ -388,7 +392,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Files_named_with_spaces_non_ascii_letters_or_dots_are_ingested_and_loaded_under_safe_keys()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         string[] names = ["Kunden Müller 2026.csv", "客户 数据.csv", "a..b.csv", "report v2 (final).csv", "x..csv", "line\nbreak.csv"];
         for (var i = 0; i < names.Length; i++)
         {
@@ -413,7 +417,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task A_lake_object_that_vanishes_before_load_records_nothing_and_the_others_load()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         tmp.Land("a_first.csv", "customer_id\n1\n");
         tmp.Land("b_gone.csv", "customer_id\n2\n");
 
@@ -424,7 +428,7 @@ public sealed class BadInputTests
         var lake = new FolderLake(ws.LakeRoot);
         var gone = Assert.Single(lake.List(), e => e.Key.Contains("b_gone", StringComparison.Ordinal));
 
-        using (var warehouse = DuckDbWarehouse.Open(ws.WarehousePath, "test", readOnly: false))
+        using (var warehouse = Warehouses.Open(ws, readOnly: false))
         {
             // The first file's commit is the moment between the stage listing the lake and reaching the second file.
             warehouse.BeforeCommit = _ => File.Delete(lake.PathOf(gone.Key));
@@ -445,7 +449,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Skip_file_rejects_every_row_of_a_file_whose_header_has_no_customer_id()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         tmp.Land("headless.csv", "1,Ada\n2,Grace\n3,Alan\n");
         tmp.Land("clean.csv", "customer_id,first_name\n4,Edsger\n");
         var ws = await DrainAsync(tmp, new() { ["Load:OnError"] = "skip_file" });
@@ -464,7 +468,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Abort_stops_at_a_file_whose_header_has_no_customer_id_naming_its_first_row()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         tmp.Land("headless.csv", "1,Ada\n2,Grace\n");
         var ws = tmp.Open(new Dictionary<string, string?> { ["Load:OnError"] = "abort" });
 
@@ -481,7 +485,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Abort_names_the_field_of_a_nul_byte_or_invalid_utf8()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         LandBytes(tmp, "bad_bytes.csv", Bytes("customer_id,first_name,city\n1,Ada,Bern\n2,Hans,Z", new byte[] { 0xFC }, "rich\n3,Gr", new byte[] { 0 }, "ace,Oslo\n"));
         var ws = tmp.Open(new Dictionary<string, string?> { ["Load:OnError"] = "abort" });
 
@@ -495,7 +499,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Abort_lets_an_empty_or_header_only_file_through_as_there_is_no_row_to_reject()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         tmp.Land("empty.csv", "");
         tmp.Land("header_only.csv", "customer_id\n");
         tmp.Land("z_good.csv", "customer_id\n1\n");
@@ -573,4 +577,16 @@ public sealed class BadInputTests
             Assert.True(tests.Contains((suite, method)), $"'{what}': no test {suite}.{method}");
         }
     }
+}
+
+/// <summary>Bad input on the embedded warehouse.</summary>
+public sealed class BadInputTestsOnDuckDb : BadInputTests
+{
+    protected override Engine Engine => Engine.DuckDb;
+}
+
+/// <summary>Bad input on the server warehouse.</summary>
+public sealed class BadInputTestsOnPostgres : BadInputTests
+{
+    protected override Engine Engine => Engine.Postgres;
 }

@@ -5,8 +5,12 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CustomerTrack.Tests.Load;
 
-public sealed class LoadStageTests
+/// <summary>Loading into the warehouse: exactly once, the load history, duplicates, rejects and the error policies.</summary>
+public abstract class LoadStageTests
 {
+    /// <summary>The warehouse engine the files load into.</summary>
+    protected abstract Engine Engine { get; }
+
     private static readonly DateTime Now = new(2031, 2, 3, 12, 0, 0, DateTimeKind.Utc);
 
     private const string Good = """
@@ -55,7 +59,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Each_file_is_loaded_exactly_once_and_a_second_drain_loads_nothing()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, first) = await LoadAsync(tmp, ("a.csv", Good), ("b.csv", Good.Replace("Ada", "Adele", StringComparison.Ordinal)));
         Assert.Equal(2, first.FilesLoaded);
 
@@ -76,7 +80,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task The_same_name_and_content_under_another_lake_key_is_recorded_skipped_and_adds_no_rows()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var time = new FakeTimeProvider(Now);
         var (ws, _) = await LoadAsync(tmp, time, null, ("customers.csv", Good));
         var firstKey = KeyOf(ws, "customers.csv");
@@ -98,7 +102,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Tutorial_files_with_eight_columns_load_unchanged_and_are_sequenced_by_load_time_and_line()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var time = new FakeTimeProvider(Now);
         var (ws, _) = await LoadAsync(tmp, time, null, tasks: true, ("customer_20310203120000.csv", $"""
             {TutorialHeader}
@@ -139,7 +143,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task A_later_tutorial_file_wins_over_an_earlier_one_even_when_both_load_in_the_same_instant()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
 
         // The clock stands still, and the earlier file's change sits further down its file than the later file's.
         var (ws, drained) = await LoadAsync(tmp, new FakeTimeProvider(Now), null, tasks: true,
@@ -160,7 +164,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Rows_that_break_the_contract_are_rejected_with_file_line_field_and_reason_and_the_rest_loads()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         string[] lines =
         [
             "customer_id,first_name,updated_at,op",
@@ -196,7 +200,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Line_numbers_count_physical_lines_after_a_quoted_field_that_spans_lines()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("multiline.csv", "customer_id,street,op\n1,\"1 Main St\nApt 2\",INSERT\n2,2 Elm St,MERGE\n3,3 Oak St,D\n"));
 
         Assert.Equal(["2|1 Main St\nApt 2|INSERT", "5|3 Oak St|DELETE"], Db.Rows(ws, "SELECT _line, street, op FROM customer_raw ORDER BY _line"));
@@ -206,7 +210,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Skip_file_rejects_every_row_of_a_file_with_any_bad_row_and_still_loads_clean_files()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, null, new() { ["Load:OnError"] = "skip_file" },
             ("bad.csv", "customer_id,first_name\n1,Ada\n2,Grace\nnope,Bad\n3,Alan\n"),
             ("clean.csv", Good));
@@ -230,7 +234,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Abort_makes_the_drain_throw_naming_file_line_and_field_and_loads_nothing_of_that_file()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var flags = new Dictionary<string, string?> { ["Load:OnError"] = "abort" };
         tmp.Land("a_clean.csv", Good);
         tmp.Land("b_bad.csv", "customer_id,first_name,op\n10,Ada,INSERT\n11,Grace,MERGE\n12,Alan,INSERT\n");
@@ -258,7 +262,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Unknown_columns_are_ignored_and_listed_in_the_load_history()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("extra.csv", """
             customer_id,Loyalty_Tier,first_name,Notes,updated_at,op
             1,gold,Ada,"likes, commas",2026-11-27T10:00:00Z,INSERT
@@ -273,7 +277,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Timestamps_with_an_offset_are_converted_to_utc_and_those_without_are_taken_as_utc()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("zones.csv", """
             customer_id,updated_at
             1,2026-11-27T12:00:00+02:00
@@ -300,7 +304,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task An_empty_op_means_upsert_and_single_letters_in_any_case_are_accepted()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("ops.csv", "customer_id,op\n1,\n2,i\n3,U\n4,d\n5,Insert\n6,uPdAtE\n7,delete\n8,UpSeRt\n9, u \n10,D\n"));
 
         Assert.Equal(0, Db.Count(ws, "SELECT count(*) FROM load_rejects"));
@@ -312,7 +316,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task A_header_only_file_loads_zero_rows_and_an_empty_file_fails_with_a_reason()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, drained) = await LoadAsync(tmp,
             ("header_only.csv", "customer_id,first_name,updated_at,op\n"),
             ("header_only_no_newline.csv", "customer_id,first_name"),
@@ -333,7 +337,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task A_header_without_customer_id_rejects_each_row_with_a_reason()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp,
             ("no_key.csv", "first_name,last_name\nAda,Lovelace\nGrace,Hopper\n"),
             ("no_header.csv", "1,Ada,Lovelace\n2,Grace,Hopper\n3,Alan,Turing\n"));
@@ -351,7 +355,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task A_header_naming_a_column_twice_rejects_each_row_with_a_reason()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("twice.csv", "customer_id,email,Email\n1,a@example.com,b@example.com\n2,c@example.com,d@example.com\n"));
 
         Assert.Equal(["LOAD_FAILED|0|2|the header names column 'email' twice"],
@@ -363,7 +367,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task A_row_with_the_wrong_number_of_fields_is_rejected_and_its_neighbours_load()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("columns.csv", "customer_id,first_name,last_name\n1,Ada,Lovelace\n2,Grace\n3,Alan,Turing,extra\n4,Edsger,Dijkstra\n"));
 
         Assert.Equal(["1|Ada", "4|Edsger"], Db.Rows(ws, "SELECT customer_id, first_name FROM customer_raw ORDER BY customer_id"));
@@ -375,7 +379,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task An_unclosed_quote_is_rejected_with_the_text_it_swallowed_and_the_rows_before_it_load()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp, ("quote.csv", "customer_id,first_name,street\n1,Ada,\"1 Main St\"\n2,Grace,\"2 Elm St\n3,Alan,3 Oak St\n"));
 
         Assert.Equal(["1|Ada|1 Main St"], Db.Rows(ws, "SELECT customer_id, first_name, street FROM customer_raw"));
@@ -388,7 +392,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task A_byte_order_mark_at_the_start_of_the_file_is_not_part_of_the_first_column_name()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp,
             ("bom_key_first.csv", "\uFEFFcustomer_id,first_name\n1,Ada\n"),
             ("bom_attribute_first.csv", "\uFEFFfirst_name,customer_id\nGrace,2\n"));
@@ -403,7 +407,7 @@ public sealed class LoadStageTests
     [Fact]
     public async Task Crlf_and_lf_line_ends_mixed_in_one_file_load_without_stray_carriage_returns()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var (ws, _) = await LoadAsync(tmp,
             ("mixed_ends.csv", "customer_id,first_name,country\r\n1,Ada,UK\n2,Grace,USA\r\n3,Alan,UK\n4,\"Edsger\r\nW.\",NL\r\n5,Barbara,USA"));
 
@@ -411,4 +415,16 @@ public sealed class LoadStageTests
         Assert.Equal(["2|1|Ada|UK", "3|2|Grace|USA", "4|3|Alan|UK", "5|4|Edsger\r\nW.|NL", "7|5|Barbara|USA"],
             Db.Rows(ws, "SELECT _line, customer_id, first_name, country FROM customer_raw ORDER BY customer_id"));
     }
+}
+
+/// <summary>Loading on the embedded warehouse.</summary>
+public sealed class LoadStageTestsOnDuckDb : LoadStageTests
+{
+    protected override Engine Engine => Engine.DuckDb;
+}
+
+/// <summary>Loading on the server warehouse.</summary>
+public sealed class LoadStageTestsOnPostgres : LoadStageTests
+{
+    protected override Engine Engine => Engine.Postgres;
 }

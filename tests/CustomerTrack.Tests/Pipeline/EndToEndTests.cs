@@ -2,8 +2,12 @@ using CustomerTrack.Tests.Support;
 
 namespace CustomerTrack.Tests.Pipeline;
 
-public sealed class EndToEndTests
+/// <summary>Generated files through the whole pipeline, on either warehouse engine.</summary>
+public abstract class EndToEndTests
 {
+    /// <summary>The warehouse engine the pipeline runs on.</summary>
+    protected abstract Engine Engine { get; }
+
     private const string Snapshot = """
         SELECT (SELECT md5(coalesce(string_agg(c::VARCHAR, chr(10) ORDER BY c::VARCHAR), '')) FROM customer c)
             || (SELECT md5(coalesce(string_agg(h::VARCHAR, chr(10) ORDER BY h::VARCHAR), '')) FROM customer_history h)
@@ -13,7 +17,7 @@ public sealed class EndToEndTests
     [Fact]
     public async Task Twenty_generated_files_reach_both_tables_consistently_and_a_second_run_changes_nothing()
     {
-        using var tmp = new TempWorkspace();
+        using var tmp = new TempWorkspace(Engine);
         var generated = await CliRunner.RunAsync("generate", "-w", tmp.Dir, "--files", "20", "--rows-per-file", "400", "--customers", "1500", "--seed", "11");
         Assert.Equal(0, generated.Code);
         tmp.Land("with_bad_rows.csv", """
@@ -30,7 +34,7 @@ public sealed class EndToEndTests
         Assert.Equal(21, files.Length);
         Assert.Equal(20 * 400 + 5, inputRows);
 
-        var run = await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir);
+        var run = await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]);
         Assert.True(run.Code == 0, run.ToString());
         Assert.Empty(Directory.GetFiles(tmp.Landing, "*.csv"));
 
@@ -78,9 +82,21 @@ public sealed class EndToEndTests
 
         // A second run --once changes nothing.
         var before = Db.Query(ws, Snapshot).Scalar;
-        var again = await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir);
+        var again = await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]);
         Assert.True(again.Code == 0, again.ToString());
         Assert.Contains("0 file(s) ingested, 0 loaded, 0 task run(s)", again.Out, StringComparison.Ordinal);
         Assert.Equal(before, Db.Query(ws, Snapshot).Scalar);
     }
+}
+
+/// <summary>The whole pipeline on the embedded warehouse.</summary>
+public sealed class EndToEndTestsOnDuckDb : EndToEndTests
+{
+    protected override Engine Engine => Engine.DuckDb;
+}
+
+/// <summary>The whole pipeline on the server warehouse.</summary>
+public sealed class EndToEndTestsOnPostgres : EndToEndTests
+{
+    protected override Engine Engine => Engine.Postgres;
 }

@@ -203,6 +203,39 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
     {
+        try
+        {
+            return LoadInOneTransaction(files, settings, now);
+        }
+        finally
+        {
+            ReleaseClaims(files);
+        }
+    }
+
+    /// <summary>
+    /// Ends the files' claims once their transaction is over, not inside it: a claim row deleted by a transaction still
+    /// open would make every other worker's claim on that file wait for it. Loaded, the load history is what counts;
+    /// failed (Load:OnError = abort, a vanished file, a lost server), the next run, whichever worker it is, meets the
+    /// file again as the embedded warehouse would, not a lease later.
+    /// </summary>
+    private void ReleaseClaims(IReadOnlyList<LakeFile> files)
+    {
+        try
+        {
+            using var conn = Connect(_source);
+            using var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn);
+            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
+            release.ExecuteNonQuery();
+        }
+        catch (Exception e) when (e is CustomerTrackException or NpgsqlException)
+        {
+            // The server is gone: the claims expire with their lease instead.
+        }
+    }
+
+    private IReadOnlyList<LoadOutcome> LoadInOneTransaction(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
+    {
         if (files.Count > 1 && settings.OnError != "continue")
         {
             throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
@@ -232,15 +265,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             ("seq", ledger.LastSeq), ("processed", ledger.LastProcessingTime == DateTime.MinValue ? null : ledger.LastProcessingTime));
         BeforeCommit?.Invoke("load");
         tx.Commit();
-
-        // The claims go after the commit, not in the transaction: a claim row deleted by a transaction still open would
-        // make every other worker's claim on that file wait for it. The load history is what counts from here on.
-        using (var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn))
-        {
-            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
-            release.ExecuteNonQuery();
-        }
-
         return outcomes;
     }
 
@@ -428,9 +452,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
         catch (PostgresException e)
         {
-            throw new CustomerTrackException(e.SqlState == "25006"
-                ? "query is read-only: only a single SELECT (or WITH … SELECT) statement is allowed"
-                : $"SQL error: {e.MessageText} (query takes one SELECT statement)", e);
+            throw new CustomerTrackException(QueryRefusal.Message(sql, e), e);
         }
         finally
         {
