@@ -12,15 +12,19 @@ namespace CustomerTrack.Tests.Pipeline;
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper log)
 {
+    private const int Files = 80;
+
     [Fact]
     public async Task Killing_run_inside_every_stage_loses_nothing_and_loads_nothing_twice()
     {
         using var source = new TempWorkspace();
-        var made = await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", "50", "--rows-per-file", "200",
+        // Enough files that the work does not run out before every stage has been hit, even when a loaded machine
+        // lets each attempt get further before its kill lands.
+        var made = await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", $"{Files}", "--rows-per-file", "200",
             "--customers", "800", "--seed", "3", "--start", "2026-11-01T00:00:00Z");
         Assert.Equal(0, made.Code);
         var files = Directory.GetFiles(source.Landing, "*.csv");
-        Assert.Equal(50, files.Length);
+        Assert.Equal(Files, files.Length);
 
         using var reference = new TempWorkspace();
         using var crashed = new TempWorkspace();
@@ -57,7 +61,7 @@ public sealed class CrashTests(ITestOutputHelper log)
 
         var expected = reference.Open();
         var actual = crashed.Open();
-        Assert.Equal(50, Db.Rows(expected, Db.RowsPerFile).Count);
+        Assert.Equal(Files, Db.Rows(expected, Db.RowsPerFile).Count);
         Assert.Equal(Db.Rows(expected, Db.RowsPerFile), Db.Rows(actual, Db.RowsPerFile));
         Assert.Equal(Db.Query(expected, Db.TablesFingerprint).Scalar, Db.Query(actual, Db.TablesFingerprint).Scalar);
         Assert.Equal(0, Db.Count(actual, "SELECT count(*) FROM (SELECT file_name FROM load_history WHERE status <> 'SKIPPED' GROUP BY file_name HAVING count(*) > 1)"));
