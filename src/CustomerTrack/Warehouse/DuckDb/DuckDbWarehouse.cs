@@ -143,7 +143,17 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
                 var outcomes = new List<LoadOutcome>(files.Count);
                 foreach (var file in files)
                 {
-                    outcomes.Add(LoadInto(ref tx, file, settings, now));
+                    var (seqBefore, pendingBefore) = (_lastSeq, _pendingProcessingTime);
+                    outcomes.Add(FileLoad.Run(this, file, settings, now, () => _lastSeq,
+                        rejectAll => Append(file, settings, now, rejectAll),
+                        undo: () =>
+                        {
+                            // One file per transaction under skip_file (checked above): rolling back touches only this file.
+                            tx.Rollback();
+                            tx.Dispose();
+                            (_lastSeq, _pendingProcessingTime) = (seqBefore, pendingBefore);
+                            tx = _connection.BeginTransaction();
+                        }));
                 }
 
                 BeforeCommit?.Invoke("load");
@@ -168,82 +178,6 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
                 tx.Dispose();
             }
         }
-    }
-
-    private LoadOutcome LoadInto(ref DuckDBTransaction tx, LakeFile file, LoadSettings settings, DateTime now)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using (var check = Command("SELECT count(*) FROM load_history WHERE file_key = $key"))
-        {
-            check.Parameters.Add(new DuckDBParameter("key", file.Key));
-            if (Convert.ToInt64(check.ExecuteScalar()) > 0)
-            {
-                return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
-            }
-        }
-
-        var duplicateOf = DuplicateOf(file);
-        FileReadSummary summary;
-        string status;
-        string? error;
-        var firstSeq = _lastSeq + 1;
-        if (duplicateOf is not null)
-        {
-            summary = new FileReadSummary(0, 0, 0, [], null);
-            status = "SKIPPED";
-            error = $"same name and content as {duplicateOf}, already loaded";
-        }
-        else
-        {
-            var pending = _pendingProcessingTime;
-            summary = Append(file, settings, now, rejectAll: null);
-            if (summary.Rejected > 0 && settings.OnError == "abort")
-            {
-                // The caller rolls back and resets the sequence; rolling back here too would throw there.
-                throw FirstRejectSink.Of(file, settings.MaxFieldBytes);
-            }
-
-            if (summary.Rejected > 0 && settings.OnError == "skip_file")
-            {
-                // One file per transaction under this policy (LoadFiles checks), so rolling back touches only this file.
-                tx.Rollback();
-                tx.Dispose();
-                _lastSeq = firstSeq - 1;
-                _pendingProcessingTime = pending;
-                tx = _connection.BeginTransaction();
-                summary = Append(file, settings, now,
-                    rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
-
-                // The reader counted the good rows as accepted, but the sink rejected them all.
-                summary = summary with { Accepted = 0, Rejected = summary.Rows };
-            }
-
-            status = LoadStatus.Of(summary);
-            error = summary.FileError;
-        }
-
-        using var insert = Command("""
-            INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
-                $first, $last, $unknown, $error, $landed, $now, $ms)
-            """);
-        var p = insert.Parameters;
-        p.Add(new DuckDBParameter("key", file.Key));
-        p.Add(new DuckDBParameter("name", file.FileName));
-        p.Add(new DuckDBParameter("sha", file.Sha256));
-        p.Add(new DuckDBParameter("bytes", file.Bytes));
-        p.Add(new DuckDBParameter("status", status));
-        p.Add(new DuckDBParameter("rows", summary.Rows));
-        p.Add(new DuckDBParameter("loaded", summary.Accepted));
-        p.Add(new DuckDBParameter("rejected", summary.Rejected));
-        p.Add(new DuckDBParameter("first", summary.Accepted > 0 ? firstSeq : null));
-        p.Add(new DuckDBParameter("last", summary.Accepted > 0 ? _lastSeq : null));
-        p.Add(new DuckDBParameter("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null));
-        p.Add(new DuckDBParameter("error", error));
-        p.Add(new DuckDBParameter("landed", file.LandedAt));
-        p.Add(new DuckDBParameter("now", now));
-        p.Add(new DuckDBParameter("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        insert.ExecuteNonQuery();
-        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
     }
 
     /// <summary>
@@ -289,14 +223,6 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         catch (Exception e) when (e is InvalidOperationException or DuckDBException)
         {
         }
-    }
-
-    private string? DuplicateOf(LakeFile file)
-    {
-        using var cmd = Command("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED'");
-        cmd.Parameters.Add(new DuckDBParameter("name", file.FileName));
-        cmd.Parameters.Add(new DuckDBParameter("sha", file.Sha256));
-        return cmd.ExecuteScalar() as string;
     }
 
     private FileReadSummary Append(LakeFile file, LoadSettings settings, DateTime now, string? rejectAll)

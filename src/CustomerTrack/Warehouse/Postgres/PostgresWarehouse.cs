@@ -258,7 +258,15 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var outcomes = new List<LoadOutcome>(files.Count);
         foreach (var file in files)
         {
-            outcomes.Add(LoadInto(conn, tx, db, file, settings, now, ledger));
+            var before = (ledger.LastSeq, ledger.LastProcessingTime);
+            tx.Save("file");
+            outcomes.Add(FileLoad.Run(db, file, settings, now, () => ledger.LastSeq,
+                rejectAll => Append(conn, file, settings, now, ledger, rejectAll),
+                undo: () =>
+                {
+                    tx.Rollback("file");
+                    (ledger.LastSeq, ledger.LastProcessingTime) = before;
+                }));
         }
 
         db.Execute("UPDATE ledger_state SET last_seq = $seq, last_processing_time = $processed WHERE id = 1",
@@ -273,64 +281,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     {
         public long LastSeq;
         public DateTime LastProcessingTime;
-    }
-
-    private static LoadOutcome LoadInto(NpgsqlConnection conn, NpgsqlTransaction tx, Runner db, LakeFile file, LoadSettings settings,
-        DateTime now, Ledger ledger)
-    {
-        var started = Stopwatch.GetTimestamp();
-        if (Convert.ToInt64(db.Scalar("SELECT count(*) FROM load_history WHERE file_key = $key", ("key", file.Key))) > 0)
-        {
-            return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
-        }
-
-        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED'",
-            ("name", file.FileName), ("sha", file.Sha256)) as string;
-        FileReadSummary summary;
-        string status;
-        string? error;
-        var firstSeq = ledger.LastSeq + 1;
-        if (duplicateOf is not null)
-        {
-            summary = new FileReadSummary(0, 0, 0, [], null);
-            status = "SKIPPED";
-            error = $"same name and content as {duplicateOf}, already loaded";
-        }
-        else
-        {
-            var before = (ledger.LastSeq, ledger.LastProcessingTime);
-            tx.Save("file");
-            summary = Append(conn, file, settings, now, ledger, rejectAll: null);
-            if (summary.Rejected > 0 && settings.OnError == "abort")
-            {
-                throw FirstRejectSink.Of(file, settings.MaxFieldBytes);
-            }
-
-            if (summary.Rejected > 0 && settings.OnError == "skip_file")
-            {
-                tx.Rollback("file");
-                (ledger.LastSeq, ledger.LastProcessingTime) = before;
-                summary = Append(conn, file, settings, now, ledger,
-                    rejectAll: $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
-
-                // The reader counted the good rows as accepted, but the sink rejected them all.
-                summary = summary with { Accepted = 0, Rejected = summary.Rows };
-            }
-
-            status = LoadStatus.Of(summary);
-            error = summary.FileError;
-        }
-
-        db.Execute("""
-            INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
-                $first, $last, $unknown, $error, $landed, $now, $ms)
-            """,
-            ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status),
-            ("rows", summary.Rows), ("loaded", summary.Accepted), ("rejected", summary.Rejected),
-            ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? ledger.LastSeq : null),
-            ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
-            ("landed", file.LandedAt), ("now", now), ("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
     }
 
     /// <summary>Streams the file's rows into customer_raw with binary COPY; its rejects follow in a second COPY.</summary>
