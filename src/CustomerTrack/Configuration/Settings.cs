@@ -11,8 +11,22 @@ public sealed class Settings
     public LakeSettings Lake { get; set; } = new();
     public DebugSettings Debug { get; set; } = new();
 
+    /// <summary>The tables the pipeline keeps; empty means the one default table, customer.</summary>
+    public Dictionary<string, TableSettings> Tables { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The checked table definitions (set by <see cref="Validate"/>).</summary>
+    internal IReadOnlyList<Tables.TableDefinition> Definitions { get; private set; } = [];
+
+    /// <summary>The table that files directly in landing/ belong to, if any.</summary>
+    internal Tables.TableDefinition? DefaultTable => Definitions.FirstOrDefault(t => t.IsDefault);
+
+    /// <summary>The table named <paramref name="name"/>, or an error listing the tables there are.</summary>
+    internal Tables.TableDefinition Table(string name) =>
+        Definitions.FirstOrDefault(t => t.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new CustomerTrackException($"no table '{name}'; the tables are {string.Join(", ", Definitions.Select(t => t.Name))}");
+
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
-    public void Validate()
+    public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
     {
         OneOf("Load:OnError", Load.OnError, LoadSettings.Policies);
         OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes);
@@ -22,10 +36,7 @@ public sealed class Settings
             throw new SettingsException("Warehouse:ConnectionString",
                 "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
         }
-        foreach (var name in Scd.TrackHistoryExcept)
-        {
-            OneOf("Scd:TrackHistoryExcept", name, Contract.Columns.Attributes);
-        }
+        Definitions = CustomerTrack.Tables.TableDefinitions.From(this, columnOrder);
 
         Positive("Ingest:MaxInFlight", Ingest.MaxInFlight);
         Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows);
