@@ -161,9 +161,21 @@ internal static class ReadCommands
             output.WriteLine($"ingest       {s.LandingPending} file(s) waiting in landing/");
             output.WriteLine($"lake         {s.LakeObjects} object(s), {s.LakePending} not yet loaded");
             output.WriteLine($"load         {s.FilesLoaded} file(s) loaded ({s.FilesFailed} failed): {s.RowsLoaded} rows in, {s.RowsRejected} rejected");
-            output.WriteLine($"ledger       {s.LedgerRows} rows in customer_raw");
-            output.WriteLine($"stream       offset {s.StreamOffset}, lag {s.StreamLag} row(s)");
-            output.WriteLine($"tables       {s.Customers} customers, {s.Versions} versions");
+            if (s.Tables is [{ Table: "customer" } only])
+            {
+                output.WriteLine($"ledger       {only.LedgerRows} rows in customer_raw");
+                output.WriteLine($"stream       offset {only.StreamOffset}, lag {only.StreamLag} row(s)");
+                output.WriteLine($"tables       {only.CurrentRows} customers, {only.Versions} versions");
+            }
+            else
+            {
+                foreach (var t in s.Tables)
+                {
+                    output.WriteLine($"table {t.Table,-6} {t.LedgerRows} ledger rows, stream offset {t.StreamOffset} lag {t.StreamLag}, "
+                        + $"{t.CurrentRows} current rows, {t.Versions} versions; {t.FilesLoaded} file(s) ({t.FilesFailed} failed), {t.RowsRejected} rejected");
+                }
+            }
+
             output.WriteLine(s.LastTaskRunAt is null
                 ? "tasks        no run yet"
                 : $"tasks        {s.TaskRuns} run(s), {s.TiesTotal} tie(s); last at {s.LastTaskRunAt} UTC: {s.LastTaskRunRows} rows in {s.LastTaskRunMs:F0} ms");
