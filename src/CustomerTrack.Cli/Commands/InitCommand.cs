@@ -23,7 +23,9 @@ internal static class InitCommand
             var request = new InitRequest(parse.GetValue(From)!, parse.GetValue(Table), parse.GetValue(Key), parse.GetValue(EventTime), parse.GetValue(Force));
             var result = TableInit.Run(parse.GetValue(Common.Workspace)!, request, Common.Flags(parse));
             var output = parse.InvocationConfiguration.Output;
-            output.WriteLine($"init: table {result.Table} from {Path.GetFileName(request.From)} {(result.Created ? "written into a new" : "merged into")} {result.SettingsFile}");
+            var root = Path.GetDirectoryName(result.SettingsFile)!;
+            var shown = Path.GetRelativePath(Path.GetDirectoryName(root) ?? root, result.SettingsFile);
+            output.WriteLine($"init: table {result.Table} from {Path.GetFileName(request.From)} {(result.Created ? "written into a new" : "merged into")} {shown}");
             foreach (var note in result.Notes)
             {
                 output.WriteLine("  " + note);
