@@ -136,7 +136,9 @@ public sealed class InitCommandTests
     [InlineData("id,name\n1,a\n", new[] { "--key", "nope" }, "--key nope is not a column of widgets.csv; its columns are id, name")]
     [InlineData("id,name\n1,a\n", new[] { "--event-time", "when" }, "--event-time when is not a column of widgets.csv")]
     [InlineData("id,name\n1,a\n", new[] { "--table", "select" }, "--table 'select' is a reserved SQL word")]
-    public async Task Init_says_what_to_do_when_it_cannot_infer(string content, string[] flags, string message)
+    [InlineData("id,name\n1,a\n", new[] { "--table", "customer" }, "customer is the built-in table", "--force")]
+    [InlineData("PAR1 and then no Parquet at all", new string[0], "widgets.csv cannot be read as parquet")]
+    public async Task Init_says_what_to_do_when_it_cannot_infer(string content, string[] flags, params string[] message)
     {
         using var tmp = new TempWorkspace();
         var from = Path.Combine(tmp.Dir, "widgets.csv");

@@ -30,16 +30,7 @@ internal static class TableInference
         }
 
         var format = DetectFormat(path);
-        SniffedFile file;
-        try
-        {
-            file = DuckDbFiles.Sniff(path, format);
-        }
-        catch (DuckDB.NET.Data.DuckDBException e)
-        {
-            throw new CustomerTrackException($"{request.From} cannot be read as {Describe(format)}: {e.Message.Split('\n')[0]}", e);
-        }
-
+        var file = DuckDbFiles.Sniff(path, format);
         if (file.Columns.Count == 0)
         {
             throw new CustomerTrackException($"{request.From} has no columns DuckDB could find");

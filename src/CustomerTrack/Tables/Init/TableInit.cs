@@ -44,6 +44,11 @@ internal static class TableInit
         }
 
         var notes = new List<string>(inferred.Notes);
+        if (tables.Count == 0 && inferred.Name == "customer" && !request.Force)
+        {
+            throw new CustomerTrackException("customer is the built-in table (in force while settings define no table); pass --force to replace it, or --table NAME for another name");
+        }
+
         if (tables.Count == 0)
         {
             notes.Add("tables: with a Tables section, exactly the tables it names are kept (customer too only if it is defined there)");

@@ -19,7 +19,22 @@ internal sealed record SniffedFile(FileFormat Format, IReadOnlyList<SniffedColum
 internal static class DuckDbFiles
 {
     /// <summary>The columns (and for CSV the dialect) DuckDB finds in <paramref name="path"/>, read as <paramref name="format"/>.</summary>
-    public static SniffedFile Sniff(string path, FileFormat format)
+    public static SniffedFile Sniff(string path, FileFormat format) => Reading(path, format, () => SniffFile(path, format));
+
+    /// <summary>DuckDB's error about a sample file, as one line that names the file and the format it was read as.</summary>
+    private static T Reading<T>(string path, FileFormat format, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (DuckDBException e)
+        {
+            throw new CustomerTrackException($"{Path.GetFileName(path)} cannot be read as {format.ToString().ToLowerInvariant()}: {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
+    private static SniffedFile SniffFile(string path, FileFormat format)
     {
         using var connection = Open();
         var csv = CsvOptions.Default;
@@ -54,7 +69,10 @@ internal static class DuckDbFiles
     }
 
     /// <summary>Up to <paramref name="limit"/> distinct non-NULL values of one column, as text, in order.</summary>
-    public static IReadOnlyList<string> DistinctValues(string path, SniffedFile file, string column, int limit)
+    public static IReadOnlyList<string> DistinctValues(string path, SniffedFile file, string column, int limit) =>
+        Reading(path, file.Format, () => Distinct(path, file, column, limit));
+
+    private static List<string> Distinct(string path, SniffedFile file, string column, int limit)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
