@@ -47,6 +47,13 @@ public sealed class InitCommandTests
 
             """), ["--key", "column0"], "readings",
             "Csv | ,\"- | column0 | column0:int64 column1:string column2:date | - | - | "),
+        ["csv, an op column of other values and a ts that is no timestamp stay attributes"] = new("events.csv", Text("""
+            id,op,ts
+            1,x,1767225600
+            2,y,1767225601
+
+            """), [], "events",
+            "Csv | ,\"H | id | id:int64 op:string ts:int64 | - | - | "),
         ["ndjson, renamed column, event time named ts"] = new("customers.ndjson", Text("""
             {"customer_id": 1, "First Name": "Ada", "amount": 12.5, "vip": true, "ts": "2026-03-01T09:00:00Z", "change_type": "c"}
             {"customer_id": 2, "First Name": "Alan", "amount": 3, "vip": false, "ts": "2026-03-01T10:00:00Z", "change_type": "u"}
