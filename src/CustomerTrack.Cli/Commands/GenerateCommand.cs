@@ -4,7 +4,7 @@ using CustomerTrack.Generate;
 
 namespace CustomerTrack.Cli.Commands;
 
-/// <summary>generate: synthetic customers into landing/ (the Faker notebook's role).</summary>
+/// <summary>generate: synthetic changes into landing/ (the Faker notebook's role), for customers or any defined table.</summary>
 internal static class GenerateCommand
 {
     public static readonly Option<int> Customers = new("--customers") { Description = "Population size (customers, or keys with --table)", DefaultValueFactory = _ => 1000 };
@@ -17,7 +17,7 @@ internal static class GenerateCommand
 
     public static Command Create()
     {
-        var command = new Command("generate", "Write synthetic customer change files into landing/")
+        var command = new Command("generate", "Write synthetic change files into landing/: customers, or with --table any defined table into landing/<table>/")
         {
             Customers, Files, RowsPerFile, Every, Seed, Start, Table, Common.For,
         };
