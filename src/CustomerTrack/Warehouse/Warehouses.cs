@@ -16,7 +16,7 @@ internal static class Warehouses
 
     /// <summary>Opens for writing (making the tables) or, with <paramref name="readOnly"/>, for queries only.</summary>
     public static IWarehouse Open(Workspace workspace, bool readOnly, Func<string?>? describeOwner = null) => IsPostgres(workspace)
-        ? PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly)
+        ? PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly, workspace.Settings.Definitions)
         : DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
-            readOnly ? null : workspace.Settings.Warehouse.MemoryLimit);
+            readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions);
 }

@@ -3,9 +3,9 @@ using DuckDB.NET.Data;
 
 namespace CustomerTrack.Warehouse.DuckDb;
 
-/// <summary>Streams a file's rows into customer_raw and load_rejects through DuckDB's appender (its bulk path).</summary>
-internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, string fileKey, DateTime now, long lastSeq, string? rejectAll,
-    DateTime processingBase)
+/// <summary>Streams a file's rows into its table's ledger and load_rejects through DuckDB's appender (its bulk path).</summary>
+internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, string fileKey, string table, DateTime now, long lastSeq,
+    string? rejectAll, DateTime processingBase)
     : LedgerSink(lastSeq, rejectAll, processingBase)
 {
     protected override void WriteRow(long seq, ParsedChange change, DateTime sequence)
@@ -14,16 +14,27 @@ internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, s
             .AppendValue(seq)
             .AppendValue(fileKey)
             .AppendValue(change.Line)
-            .AppendValue(now)
-            .AppendValue(change.CustomerId);
-        foreach (var value in change.Attributes)
+            .AppendValue(now);
+        foreach (var value in change.Values)
         {
-            row.AppendValue(value);
+            row = value switch
+            {
+                null => row.AppendNullValue(),
+                string s => row.AppendValue(s),
+                long l => row.AppendValue(l),
+                int i => row.AppendValue(i),
+                double d => row.AppendValue(d),
+                decimal m => row.AppendValue(m),
+                bool b => row.AppendValue(b),
+                DateOnly d => row.AppendValue(d),
+                DateTime t => row.AppendValue(t),
+                _ => throw new InvalidOperationException($"no appender for {value.GetType()}"),
+            };
         }
 
         row.AppendValue(sequence)
-            .AppendValue(change.Op)
-            .AppendValue(change.UpdatedAt is not null)
+            .AppendValue(change.OpText)
+            .AppendValue(change.EventTime is not null)
             .EndRow();
     }
 
@@ -36,6 +47,7 @@ internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, s
             .AppendValue(reason)
             .AppendValue(raw)
             .AppendValue(now)
+            .AppendValue(table)
             .EndRow();
     }
 }
