@@ -21,6 +21,9 @@ internal sealed class TableGenerator
     private readonly List<long> _liveKeys = [];
     private readonly List<long> _deleted = [];
     private readonly Dictionary<long, object[]> _keys = [];
+
+    // Where each value (key, attributes, event time, op) stands in a file row.
+    private readonly int[] _order;
     private long _next = 1;
 
     public TableGenerator(TableDefinition table, int seed, int population, double deleteShare = 0.03)
@@ -43,21 +46,31 @@ internal sealed class TableGenerator
         // A file names a column as the feed does: the name Rename maps from, else the definition's.
         var fileName = table.Rename.GroupBy(r => r.Value).ToDictionary(g => g.Key, g => g.Select(r => r.Key).Order(StringComparer.Ordinal).First());
         string Named(string column) => fileName.GetValueOrDefault(column, column);
-        var columns = table.Columns.Select(c => (Named(c.Name), c.Type)).ToList();
+        var columns = table.Columns.Select(c => (c.Name, c.Type)).ToList();
         if (table.EventTime is { } et)
         {
-            columns.Add((Named(et), ColumnType.Timestamp));
+            columns.Add((et, ColumnType.Timestamp));
         }
 
         if (table.Op is { } o)
         {
-            columns.Add((Named(o.Column), ColumnType.String));
+            columns.Add((o.Column, ColumnType.String));
         }
 
-        FileColumns = columns;
+        // The order the definition wrote its columns in, which is how a file without a header row is read.
+        var written = table.SourceOrder.ToList();
+        var rank = columns.Select(c => written.IndexOf(c.Name) is var i and >= 0 ? i : int.MaxValue).ToArray();
+        var positions = Enumerable.Range(0, columns.Count).OrderBy(i => rank[i]).ThenBy(i => i).ToArray();
+        _order = new int[columns.Count];
+        for (var p = 0; p < positions.Length; p++)
+        {
+            _order[positions[p]] = p;
+        }
+
+        FileColumns = [.. positions.Select(i => (Named(columns[i].Name), columns[i].Type))];
     }
 
-    /// <summary>The columns of a file: the key, the attributes, then the event time and the op column when the table has them.</summary>
+    /// <summary>The columns of a file, in the definition's order: the key, the attributes, the event time and the op column.</summary>
     public IReadOnlyList<(string Name, ColumnType Type)> FileColumns { get; }
 
     /// <summary><paramref name="rows"/> changes whose event times spread over [from, to).</summary>
@@ -68,18 +81,24 @@ internal sealed class TableGenerator
         for (var i = 0; i < rows; i++)
         {
             var (key, op, attributes) = NextChange();
-            var row = new object?[FileColumns.Count];
-            _keys[key].CopyTo(row, 0);
-            attributes.CopyTo(row, keyCount);
+            var values = new object?[FileColumns.Count];
+            _keys[key].CopyTo(values, 0);
+            attributes.CopyTo(values, keyCount);
             var at = keyCount + attributes.Length;
             if (_table.EventTime is not null)
             {
-                row[at++] = EventTime.Truncate(from.AddTicks(step * i));
+                values[at++] = EventTime.Truncate(from.AddTicks(step * i));
             }
 
             if (_table.Op is not null)
             {
-                row[at] = op;
+                values[at] = op;
+            }
+
+            var row = new object?[values.Length];
+            for (var v = 0; v < values.Length; v++)
+            {
+                row[_order[v]] = values[v];
             }
 
             yield return row;

@@ -49,7 +49,13 @@ internal static class TableInference
         if (format == FileFormat.Csv)
         {
             entry["Delimiter"] = file.Csv.Delimiter == '\t' ? "\\t" : file.Csv.Delimiter.ToString();
-            entry["Quote"] = file.Csv.Quote.ToString();
+            // CustomerTrack reads the RFC 4180 double quote, or no quoting at all.
+            entry["Quote"] = "\"";
+            if (file.Csv.Quote != '"')
+            {
+                notes.Add($"quote: the sample seems to quote with {file.Csv.Quote}, which CustomerTrack does not read; written as \" (Quote \"\" turns quoting off)");
+            }
+
             entry["Header"] = file.Csv.Header;
         }
 

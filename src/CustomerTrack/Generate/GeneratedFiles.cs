@@ -87,7 +87,12 @@ internal sealed class TableFiles(string landing, TableDefinition table, TableGen
                 line.Append(csv.Delimiter);
             }
 
-            if (text.Contains(csv.Delimiter) || text.Contains(csv.Quote) || text.Contains('\n') || text.Contains('\r'))
+            if (csv.Quote == '\0')
+            {
+                // Without quoting a field cannot hold the delimiter or a line break.
+                line.Append(text.Replace(csv.Delimiter, ' ').Replace('\n', ' ').Replace('\r', ' '));
+            }
+            else if (text.Contains(csv.Delimiter) || text.Contains(csv.Quote) || text.Contains('\n') || text.Contains('\r'))
             {
                 var q = csv.Quote.ToString();
                 line.Append(csv.Quote).Append(text.Replace(q, q + q, StringComparison.Ordinal)).Append(csv.Quote);
