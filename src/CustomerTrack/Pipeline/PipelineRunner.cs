@@ -120,7 +120,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             })
             .Build();
         return await retry.ExecuteAsync(_ => ValueTask.FromResult(
-            Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe())), ct);
+            Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe(), time)), ct);
     }
 
     /// <summary>A read-only query on the owned warehouse.</summary>

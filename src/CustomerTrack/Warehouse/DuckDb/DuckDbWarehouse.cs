@@ -18,6 +18,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
     private readonly string _display;
     private long _lastSeq;
     private IReadOnlyList<TableDefinition> _tables = [];
+    private readonly Dictionary<string, string[]> _rawOrder = new(StringComparer.Ordinal);
     private bool _checkpointDue;
 
     // The latest processing-time sequence committed: a later file's rows must come after it, even in the same instant.
@@ -42,7 +43,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
     /// <summary>Opens the file for writing (and makes its tables) or, with <paramref name="readOnly"/>, for reading.</summary>
     public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null, string? memoryLimit = null,
-        IReadOnlyList<TableDefinition>? tables = null)
+        IReadOnlyList<TableDefinition>? tables = null, TimeProvider? time = null)
     {
         if (readOnly && !File.Exists(path))
         {
@@ -86,9 +87,25 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         if (!readOnly)
         {
             warehouse._tables = tables ?? [TableDefinition.Customer(ScdOptions.Default)];
-            foreach (var sql in Schema.Statements(warehouse._tables))
+            foreach (var sql in Schema.Statements(warehouse._tables).Concat(SchemaSync.Statements()))
             {
                 warehouse.Execute(sql);
+            }
+
+            using (var tx = connection.BeginTransaction())
+            {
+                SchemaSync.Apply(warehouse, warehouse._tables, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+                tx.Commit();
+            }
+
+            foreach (var table in warehouse._tables)
+            {
+                // The appender writes columns by position: a column added later stands after the ledger's own.
+                var order = (string)warehouse.Scalar("""
+                    SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name = $table
+                    """, ("table", table.RawTable))!;
+                warehouse._rawOrder[table.Name] = order.Split(',');
             }
 
             warehouse._lastSeq = warehouse.MaxSeq();
@@ -239,7 +256,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         using var rejects = _connection.CreateAppender("load_rejects");
         // After the last processing-time sequence committed, and after any given to an earlier file of this transaction.
         var floor = _pendingProcessingTime is { } pending && pending > _lastProcessingTime ? pending : _lastProcessingTime;
-        var sink = new AppenderSink(raw, rejects, file.Key, table.Name, now, _lastSeq, rejectAll, now > floor ? now : floor);
+        var sink = new AppenderSink(raw, rejects, file.Key, table, _rawOrder[table.Name], now, _lastSeq, rejectAll, now > floor ? now : floor);
         var summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
         _lastSeq = sink.LastSeq;
         _pendingProcessingTime = sink.LastProcessingTime ?? _pendingProcessingTime;

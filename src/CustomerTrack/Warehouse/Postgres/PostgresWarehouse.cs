@@ -60,7 +60,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>Connects (and unless <paramref name="readOnly"/>, makes the tables); fails in one line naming the server.</summary>
-    public static PostgresWarehouse Open(string connectionString, bool readOnly, IReadOnlyList<TableDefinition>? tables = null)
+    public static PostgresWarehouse Open(string connectionString, bool readOnly, IReadOnlyList<TableDefinition>? tables = null, TimeProvider? time = null)
     {
         var display = Describe(connectionString);
         NpgsqlConnectionStringBuilder builder;
@@ -91,7 +91,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             }
             else
             {
-                warehouse.MakeTables();
+                warehouse.MakeTables((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
             }
         }
         catch
@@ -105,10 +105,10 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     // Every object the schema makes, the last made first: when they all exist there is nothing to do.
     private IEnumerable<string> Objects() =>
-        ((string[])["load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
+        ((string[])["table_key", "table_column", "load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
         .Concat(_tables.SelectMany(t => (string[])[t.HistoryTable + "_key", t.RawTable + "_key", t.RawTable + "_seq", t.HistoryTable, t.CurrentTable, t.RawTable]));
 
-    private void MakeTables()
+    private void MakeTables(DateTime now)
     {
         using var conn = Connect(_source);
 
@@ -116,21 +116,22 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         // a worker joining a running cluster must not, so it only makes what is missing.
         var check = "SELECT " + string.Join(" AND ", Objects().Select(o => $"to_regclass('{o}') IS NOT NULL"));
         var streams = "SELECT " + string.Join(" AND ", _tables.Select(t => $"EXISTS (SELECT 1 FROM stream_offset WHERE stream_name = '{t.StreamName}')"));
-        if (new Runner(conn, null).Scalar(check) is true && new Runner(conn, null).Scalar(streams) is true)
-        {
-            return;
-        }
-
+        var complete = new Runner(conn, null).Scalar(check) is true && new Runner(conn, null).Scalar(streams) is true;
         using var tx = conn.BeginTransaction();
         var db = new Runner(conn, tx);
 
         // Workers starting together would race on CREATE TABLE IF NOT EXISTS: one at a time.
         db.Execute(SchemaLock);
-        foreach (var sql in Schema.Statements(_tables).Concat(Statements(_tables)))
+        if (!complete)
         {
-            db.Execute(sql);
+            foreach (var sql in Schema.Statements(_tables).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
+            {
+                db.Execute(sql);
+            }
         }
 
+        // A definition changed since the tables were made: only then does this take table locks.
+        SchemaSync.Apply(db, _tables, now);
         tx.Commit();
     }
 
