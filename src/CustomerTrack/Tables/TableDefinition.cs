@@ -156,10 +156,12 @@ internal sealed class TableDefinition
     public IEnumerable<Column> Columns => Key.Concat(Attributes);
 
     /// <summary>The attributes whose changes open a new version.</summary>
-    public IEnumerable<Column> Tracked => Attributes.Where(a => !Scd.TrackHistoryExcept.Contains(a.Name));
+    public IEnumerable<Column> Tracked => Attributes.Where(a => !IsUntracked(a));
 
     /// <summary>The attributes whose changes update the current version in place.</summary>
-    public IEnumerable<Column> Untracked => Attributes.Where(a => Scd.TrackHistoryExcept.Contains(a.Name));
+    public IEnumerable<Column> Untracked => Attributes.Where(IsUntracked);
+
+    private bool IsUntracked(Column a) => Scd.TrackHistoryExcept.Any(n => n.Trim().Equals(a.Name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The customer table (DESIGN.md §3-§4): today's contract, the default when settings define no table.</summary>
     public static TableDefinition Customer(ScdOptions scd) => new()

@@ -52,7 +52,7 @@ internal static class TableDefinitions
     }
 
     private static ScdOptions GlobalScd(ScdSettings scd) =>
-        new(scd.TrackHistoryExcept.Select(n => n.Trim().ToLowerInvariant()).ToArray(), scd.IgnoreNullUpdates, ParseDeleteMode("Scd:DeleteMode", scd.DeleteMode));
+        new(scd.TrackHistoryExcept, scd.IgnoreNullUpdates, ParseDeleteMode("Scd:DeleteMode", scd.DeleteMode));
 
     public static DeleteMode ParseDeleteMode(string setting, string? value) => value switch
     {
@@ -186,7 +186,7 @@ internal static class TableDefinitions
 
         var attributes = columns.Where(c => !key.Contains(c)).ToList();
         var scd = new ScdOptions(
-            t.Scd?.TrackHistoryExcept?.Select(n => n.Trim().ToLowerInvariant()).ToArray() ?? global.TrackHistoryExcept,
+            t.Scd?.TrackHistoryExcept ?? global.TrackHistoryExcept,
             t.Scd?.IgnoreNullUpdates ?? global.IgnoreNullUpdates,
             t.Scd?.DeleteMode is { } mode ? ParseDeleteMode($"{at}:Scd:DeleteMode", mode) : global.DeleteMode);
 
@@ -234,7 +234,7 @@ internal static class TableDefinitions
     {
         foreach (var n in names)
         {
-            if (!table.Attributes.Any(a => a.Name == n))
+            if (!table.Attributes.Any(a => a.Name.Equals(n.Trim(), StringComparison.OrdinalIgnoreCase)))
             {
                 throw new SettingsException(setting, $"'{n}' is not allowed; use one of {string.Join(", ", table.Attributes.Select(a => a.Name))}");
             }
