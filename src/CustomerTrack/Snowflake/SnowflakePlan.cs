@@ -85,7 +85,7 @@ internal sealed class SnowflakePlan
                   STORAGE_ALLOWED_LOCATIONS = ({SnowflakeNames.Literal(o.StageUrl + "/")})
                 """),
             new(PlanStep.FileFormat, FormatComment(), $"CREATE FILE FORMAT IF NOT EXISTS {_n.FileFormat}\n{FormatOptions()}"),
-            new(PlanStep.Stage, $"The table's folder: producers write {_table.Name}'s files under {stageUrl} (sortable names, never reused).",
+            new(PlanStep.Stage, $"The table's folder: producers write the files of {_table.Name} under {stageUrl} (sortable names, never reused).",
                 $"""
                 CREATE STAGE IF NOT EXISTS {_n.Stage}
                   URL = {SnowflakeNames.Literal(stageUrl)}
@@ -277,7 +277,7 @@ internal sealed class SnowflakePlan
         {
             var raw = "r." + RawName(k.Name);
             yield return new Check(k.Name, raw, $"{SnowflakeTypes.Typed(k.Type, raw)} IS NOT NULL",
-                $"CASE WHEN {raw} IS NULL THEN 'is empty; the key is required' ELSE 'is not a {k.Type}' END");
+                $"CASE WHEN {raw} IS NULL THEN 'is empty; the key is required' ELSE 'is not of type {k.Type}' END");
         }
 
         if (_table.EventTime is { } et)
@@ -298,7 +298,7 @@ internal sealed class SnowflakePlan
         foreach (var a in _table.Attributes.Where(a => a.Type.Kind != ColumnKind.String))
         {
             var raw = "r." + RawName(a.Name);
-            yield return new Check(a.Name, raw, $"({raw} IS NULL OR {SnowflakeTypes.Typed(a.Type, raw)} IS NOT NULL)", $"'is not a {a.Type}'");
+            yield return new Check(a.Name, raw, $"({raw} IS NULL OR {SnowflakeTypes.Typed(a.Type, raw)} IS NOT NULL)", $"'is not of type {a.Type}'");
         }
     }
 

@@ -165,7 +165,7 @@ public sealed partial class SnowflakePlanTests : IDisposable
     [GeneratedRegex(@"^CREATE\s+(\w+(\s+\w+)?\s+IF\s+NOT\s+EXISTS|OR\s+ALTER\s+TASK|OR\s+REPLACE\s+(PROCEDURE|VIEW))\b")]
     private static partial Regex ReRunnable();
 
-    [GeneratedRegex(@"(?m)^(CREATE (OR REPLACE |OR ALTER )?(STORAGE INTEGRATION|FILE FORMAT|STAGE|TABLE|STREAM|PROCEDURE|TASK|PIPE|VIEW|DATABASE|SCHEMA)( IF NOT EXISTS)?|ALTER TASK( IF EXISTS)?|INSERT INTO|DELETE FROM|MERGE INTO|COPY INTO) (?<name>\S+?)(\(|\s|$)")]
+    [GeneratedRegex(@"(?m)^(CREATE (OR REPLACE |OR ALTER )?(STORAGE INTEGRATION|FILE FORMAT|STAGE|TABLE|STREAM|PROCEDURE|TASK|PIPE|VIEW|DATABASE|SCHEMA)( IF NOT EXISTS)?|ALTER TASK( IF EXISTS)?|INSERT INTO|DELETE FROM|MERGE INTO|COPY INTO) (?<name>[^\s;(]+)")]
     private static partial Regex ObjectName();
 
     public void Dispose()

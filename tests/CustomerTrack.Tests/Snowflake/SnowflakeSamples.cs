@@ -50,7 +50,7 @@ internal static class SnowflakeSamples
         var dir = Directory.CreateTempSubdirectory("ct-snowflake-").FullName;
         if (settingsJson is not null)
         {
-            File.WriteAllText(Path.Combine(dir, Configuration.SettingsLoader.FileName), settingsJson);
+            File.WriteAllText(Path.Combine(dir, CustomerTrack.Configuration.SettingsLoader.FileName), settingsJson);
         }
 
         return dir;
