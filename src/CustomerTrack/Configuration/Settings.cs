@@ -73,12 +73,33 @@ public sealed class IngestSettings
     public int MaxInFlight { get; set; } = 4;
 }
 
+/// <summary>What a bad row does to its file (Load:OnError), as Snowpipe's ON_ERROR.</summary>
+internal enum OnError
+{
+    /// <summary>Load the good rows, reject the bad.</summary>
+    Continue,
+
+    /// <summary>Reject the whole file.</summary>
+    SkipFile,
+
+    /// <summary>Stop the pipeline.</summary>
+    Abort,
+}
+
 public sealed class LoadSettings
 {
     internal static readonly string[] Policies = ["continue", "skip_file", "abort"];
 
     /// <summary>What a bad row does to its file, as Snowpipe's ON_ERROR.</summary>
     public string OnError { get; set; } = "continue";
+
+    /// <summary><see cref="OnError"/> as the loader reads it.</summary>
+    internal OnError Policy => OnError switch
+    {
+        "skip_file" => Configuration.OnError.SkipFile,
+        "abort" => Configuration.OnError.Abort,
+        _ => Configuration.OnError.Continue,
+    };
 
     public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
 

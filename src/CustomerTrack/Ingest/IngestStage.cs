@@ -35,9 +35,9 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         {
             MaxDegreeOfParallelism = workspace.Settings.Ingest.MaxInFlight,
             CancellationToken = ct,
-        }, async (file, token) =>
+        }, async (candidate, token) =>
         {
-            if (await IngestFileAsync(file, token))
+            if (await IngestFileAsync(candidate.File, candidate.Table, token))
             {
                 Interlocked.Increment(ref moved);
                 Downstream?.Set();
@@ -46,7 +46,33 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         return moved;
     }
 
-    private List<FileInfo> Candidates()
+    /// <summary>
+    /// The files in landing/ (the default table's) and in each folder below it (landing/&lt;table&gt;/, that table's),
+    /// each with the table its folder names (null: the default table).
+    /// </summary>
+    private IEnumerable<(FileInfo File, string? Table)> LandingFiles()
+    {
+        var landing = new DirectoryInfo(workspace.Landing);
+        foreach (var file in landing.EnumerateFiles())
+        {
+            yield return (file, null);
+        }
+
+        foreach (var folder in landing.EnumerateDirectories())
+        {
+            if (folder.Name.StartsWith('.') || folder.LinkTarget is not null)
+            {
+                continue;
+            }
+
+            foreach (var file in folder.EnumerateFiles())
+            {
+                yield return (file, folder.Name);
+            }
+        }
+    }
+
+    private List<(FileInfo File, string? Table)> Candidates()
     {
         NextDue = null;
         if (!Directory.Exists(workspace.Landing))
@@ -56,8 +82,8 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
         var now = time.GetUtcNow().UtcDateTime;
         var minAge = workspace.Settings.Ingest.MinFileAge.Value;
-        var ready = new List<FileInfo>();
-        foreach (var info in new DirectoryInfo(workspace.Landing).EnumerateFiles())
+        var ready = new List<(FileInfo File, string? Table)>();
+        foreach (var (info, table) in LandingFiles())
         {
             if (!IsCandidateName(info.Name))
             {
@@ -77,10 +103,10 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 continue;
             }
 
-            ready.Add(info);
+            ready.Add((info, table));
         }
 
-        ready.Sort((a, b) => a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc));
+        ready.Sort((a, b) => a.File.LastWriteTimeUtc.CompareTo(b.File.LastWriteTimeUtc));
         return ready;
     }
 
@@ -88,7 +114,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     internal static bool IsCandidateName(string name) =>
         !name.StartsWith('.') && !TemporarySuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
 
-    private async Task<bool> IngestFileAsync(FileInfo file, CancellationToken ct)
+    private async Task<bool> IngestFileAsync(FileInfo file, string? table, CancellationToken ct)
     {
         var received = time.GetUtcNow().UtcDateTime;
         var started = Stopwatch.GetTimestamp();
@@ -140,7 +166,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             throw;
         }
 
-        var key = LakeKey.For(received, file.Name, sha);
+        var key = LakeKey.For(received, file.Name, sha, table);
         try
         {
             await lake.CommitAsync(temp, key, landed, ct);
@@ -153,7 +179,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         }
 
         var stored = time.GetUtcNow().UtcDateTime;
-        AppendProvenance(new ProvenanceRecord(file.Name, key, bytes, sha, landed, received, stored,
+        AppendProvenance(new ProvenanceRecord(table is null ? file.Name : $"{table}/{file.Name}", key, bytes, sha, landed, received, stored,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
         {

@@ -123,6 +123,12 @@ internal sealed class TableDefinition
 
     public ScdOptions Scd { get; init; } = ScdOptions.Default;
 
+    /// <summary>
+    /// The feed's columns in the order the definition wrote them, the event time and op columns included: how a CSV
+    /// file without a header row is read.
+    /// </summary>
+    public IReadOnlyList<string> SourceOrder { get; init; } = [];
+
     /// <summary>A file's column name (lower case) to the definition's.</summary>
     public IReadOnlyDictionary<string, string> Rename { get; init; } = new Dictionary<string, string>();
 
@@ -165,6 +171,7 @@ internal sealed class TableDefinition
         Op = OpMapping.Standard,
         Scd = scd,
         IsDefault = true,
+        SourceOrder = [Contract.Columns.CustomerId, .. Contract.Columns.Attributes, Contract.Columns.UpdatedAt, Contract.Columns.Op],
     };
 
     /// <summary>A definition with <paramref name="column"/> added as a nullable string attribute (schema evolution).</summary>

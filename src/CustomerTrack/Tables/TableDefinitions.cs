@@ -216,10 +216,14 @@ internal static class TableDefinitions
             SchemaEvolution = t.SchemaEvolution?.Trim().ToLowerInvariant() switch
             {
                 "ignore" => SchemaEvolution.Ignore,
-                "add" => SchemaEvolution.Add,
+                "add" => throw new SettingsException($"{at}:SchemaEvolution",
+                    "'add' (columns a file brings added as they arrive) is not available yet; add the column to Columns instead: it is added to the tables at start-up"),
                 _ => throw new SettingsException($"{at}:SchemaEvolution", $"'{t.SchemaEvolution}' is not allowed; use one of ignore, add"),
             },
             IsDefault = t.Default,
+            SourceOrder = written.Select(w => w.Trim().ToLowerInvariant())
+                .Concat(new[] { eventTime, op?.Column }.OfType<string>())
+                .Distinct().ToArray(),
         };
         var scdSetting = t.Scd?.TrackHistoryExcept is null ? "Scd:TrackHistoryExcept" : $"{at}:Scd:TrackHistoryExcept";
         CheckTrackHistoryExcept(scdSetting, definition, scd.TrackHistoryExcept);
@@ -232,7 +236,7 @@ internal static class TableDefinitions
         {
             if (!table.Attributes.Any(a => a.Name == n))
             {
-                throw new SettingsException(setting, $"'{n}' is not an attribute of table {table.Name}; use one of {string.Join(", ", table.Attributes.Select(a => a.Name))}");
+                throw new SettingsException(setting, $"'{n}' is not allowed; use one of {string.Join(", ", table.Attributes.Select(a => a.Name))}");
             }
         }
     }
@@ -245,9 +249,10 @@ internal static class TableDefinitions
             throw new SettingsException($"{at}:Delimiter", $"'{t.Delimiter}' is not one character (write a tab as \\t)");
         }
 
-        if (t.Quote is not { Length: 1 } || t.Quote[0] == delimiter[0])
+        // Sep, the CSV reader, knows the double quote only; an empty Quote turns quoting off.
+        if (t.Quote is not ("\"" or ""))
         {
-            throw new SettingsException($"{at}:Quote", $"'{t.Quote}' is not one character other than the delimiter");
+            throw new SettingsException($"{at}:Quote", $"'{t.Quote}' is not allowed; use \" (RFC 4180) or \"\" (no quoting)");
         }
 
         var encoding = t.Encoding?.Trim().ToLowerInvariant() switch
@@ -256,7 +261,7 @@ internal static class TableDefinitions
             "latin-1" or "latin1" or "iso-8859-1" => "latin-1",
             _ => throw new SettingsException($"{at}:Encoding", $"'{t.Encoding}' is not allowed; use one of utf-8, latin-1"),
         };
-        return new CsvOptions(delimiter[0], t.Quote[0], t.Header, encoding);
+        return new CsvOptions(delimiter[0], t.Quote.Length == 0 ? '\0' : '"', t.Header, encoding);
     }
 
     private static string Name(string text, string setting)

@@ -22,7 +22,7 @@ public sealed class SnowflakeSemanticsTests(ITestOutputHelper output)
     private static readonly DateTime ScanBase = new(2031, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     internal static SnowflakePlan CustomerPlan(ModelOptions options) =>
-        new(TableDefinition.Customer(new Tables.ScdOptions(options.TrackHistoryExcept, options.IgnoreNullUpdates,
+        new(TableDefinition.Customer(new CustomerTrack.Tables.ScdOptions(options.TrackHistoryExcept, options.IgnoreNullUpdates,
                 TableDefinitions.ParseDeleteMode("Scd:DeleteMode", options.DeleteMode))),
             SnowflakePlanOptions.From(new Settings(), SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/ct"));
 
