@@ -14,6 +14,11 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 dotnet --version
+# The Snowflake key-pair tests check the JWT against openssl (the tool Snowflake's documentation uses).
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "installing openssl"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq openssl; else sudo apt-get update -qq && sudo apt-get install -y -qq openssl; fi
+fi
 
 # DuckDB ships inside its NuGet package (DuckDB.NET.Bindings.Full): the embedded default needs no server.
 # The server path's tests need real servers on 127.0.0.1: PostgreSQL and an S3-compatible store (s3rver).

@@ -32,6 +32,7 @@ public static class Program
             ReadCommands.AsOf(),
             PipelineCommands.Rebuild(),
             BenchCommand.Create(),
+            SnowflakeCommand.Create(),
         };
         return root;
     }

@@ -10,6 +10,7 @@ public sealed class Settings
     public WarehouseSettings Warehouse { get; set; } = new();
     public LakeSettings Lake { get; set; } = new();
     public DebugSettings Debug { get; set; } = new();
+    public SnowflakeSettings Snowflake { get; set; } = new();
 
     /// <summary>The tables the pipeline keeps; empty means the one default table, customer.</summary>
     public Dictionary<string, TableSettings> Tables { get; set; } = new(StringComparer.OrdinalIgnoreCase);

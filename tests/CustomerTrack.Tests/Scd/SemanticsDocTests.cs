@@ -22,9 +22,9 @@ public abstract partial class SemanticsDocTests
         ["task_run"] = "run_id",
     };
 
-    private sealed record Block(string Info, string Body);
+    internal sealed record Block(string Info, string Body);
 
-    private sealed record Example(string Title, List<Block> Blocks)
+    internal sealed record Example(string Title, List<Block> Blocks)
     {
         public IEnumerable<string> Files => Blocks.Where(b => b.Info == "csv file").Select(b => b.Body);
 
@@ -49,7 +49,7 @@ public abstract partial class SemanticsDocTests
         return Path.Combine(dir.FullName, "docs", "semantics.md");
     }
 
-    private static List<Example> Parse()
+    internal static List<Example> Parse()
     {
         var examples = new List<Example>();
         Example? current = null;

@@ -1,0 +1,298 @@
+using System.Text;
+using CustomerTrack.Tables;
+
+namespace CustomerTrack.Snowflake;
+
+/// <summary>The kinds of statement in a plan, in the order they must be deployed.</summary>
+internal enum PlanStep
+{
+    Schema,
+    Integration,
+    FileFormat,
+    Stage,
+    Tables,
+    Stream,
+    Procedure,
+    Task,
+    Pipe,
+    Views,
+}
+
+/// <summary>One statement of a plan, with what it is for.</summary>
+internal sealed record PlanStatement(PlanStep Step, string Comment, string Sql);
+
+/// <summary>
+/// One table's Snowflake deployment (S3 → stage → Snowpipe → raw table → stream → task → procedure → SCD1 and SCD2),
+/// generated from its definition, in deploy order. Every statement can run again safely: objects that hold state
+/// (the integration's external id, the pipe's load history, the stream's offset, the tables' rows) are made only
+/// IF NOT EXISTS, never OR REPLACE; only stateless ones (procedure, views) are replaced, and the task is altered.
+/// </summary>
+internal sealed class SnowflakePlan
+{
+    /// <summary>The marks around the procedure's SCD statements (the ones the semantic tests run on DuckDB).</summary>
+    public const string ScdBegin = "-- ct:scd begin", ScdEnd = "-- ct:scd end";
+
+    private readonly TableDefinition _table;
+    private readonly SnowflakePlanOptions _options;
+    private readonly SnowflakeNames _n;
+    private readonly SnowflakeScd _scd;
+    private readonly SnowflakeRawRows _rows;
+
+    public SnowflakePlan(TableDefinition table, SnowflakePlanOptions options)
+    {
+        if (table.Format == FileFormat.Csv && !table.Csv.Header)
+        {
+            throw new CustomerTrackException(
+                $"table {table.Name}: Snowflake matches CSV columns by their header (PARSE_HEADER), and this table's files have none (Tables:{table.Name}:Header is false); give the files a header row");
+        }
+
+        _table = table;
+        _options = options;
+        _n = new SnowflakeNames(options.Database, options.Schema, table);
+        _scd = new SnowflakeScd(table, _n);
+        _rows = new SnowflakeRawRows(table, _n, _scd);
+    }
+
+    public TableDefinition Table => _table;
+
+    public SnowflakeNames Names => _n;
+
+    public SnowflakeScd Scd => _scd;
+
+    /// <summary>The storage integration, quoted.</summary>
+    public string Integration => SnowflakeNames.Quote(_options.StorageIntegration);
+
+    /// <summary>Every statement, in deploy order.</summary>
+    public IReadOnlyList<PlanStatement> Statements()
+    {
+        var o = _options;
+        var integration = SnowflakeNames.Quote(o.StorageIntegration);
+        var stageUrl = $"{o.StageUrl}/{_table.Name}/";
+        return
+        [
+            new(PlanStep.Schema, "Database and schema.", $"CREATE DATABASE IF NOT EXISTS {_n.Database}"),
+            new(PlanStep.Schema, "", $"CREATE SCHEMA IF NOT EXISTS {_n.Schema}"),
+            new(PlanStep.Integration, """
+                Storage integration: how Snowflake reads the bucket. IF NOT EXISTS, never OR REPLACE: a new integration gets a new
+                external id and breaks the IAM trust policy. Needs ACCOUNTADMIN (or CREATE INTEGRATION). After it is made, once:
+                  DESC INTEGRATION <name>;  -- copy STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID
+                and put them in the trust policy of the AWS role (docs/snowflake.md, step 3).
+                """,
+                $"""
+                CREATE STORAGE INTEGRATION IF NOT EXISTS {integration}
+                  TYPE = EXTERNAL_STAGE
+                  STORAGE_PROVIDER = 'S3'
+                  ENABLED = TRUE
+                  STORAGE_AWS_ROLE_ARN = {SnowflakeNames.Literal(o.AwsRoleArn)}
+                  STORAGE_ALLOWED_LOCATIONS = ({SnowflakeNames.Literal(o.StageUrl + "/")})
+                """),
+            new(PlanStep.FileFormat, FormatComment(), $"CREATE FILE FORMAT IF NOT EXISTS {_n.FileFormat}\n{FormatOptions()}"),
+            new(PlanStep.Stage, $"The table's folder: producers write the files of {_table.Name} under {stageUrl} (sortable names, never reused).",
+                $"""
+                CREATE STAGE IF NOT EXISTS {_n.Stage}
+                  URL = {SnowflakeNames.Literal(stageUrl)}
+                  STORAGE_INTEGRATION = {integration}
+                  FILE_FORMAT = (FORMAT_NAME = {SnowflakeNames.Literal(_n.FileFormat)})
+                """),
+            new(PlanStep.Tables, """
+                The raw ledger: every row as loaded, business columns as text (one bad value never loses a file), with the file,
+                row number and scan time Snowpipe loaded it at. Never truncated: rebuilds and late changes read it.
+                """,
+                Create(_n.Raw, _rows.RawColumns())),
+            new(PlanStep.Tables, "The typed ledger: the raw rows that passed the definition's types, as the SCD step reads them.",
+                Create(_n.Ledger, _scd.LedgerColumns)),
+            new(PlanStep.Tables, "Working tables of the procedure, made here because DDL inside its transaction would commit it.",
+                Create(_n.New, _scd.LedgerColumns)),
+            new(PlanStep.Tables, "", Create(_n.Keys, _scd.KeyColumns)),
+            new(PlanStep.Tables, "", Create(_n.Versions, _scd.VersionColumns)),
+            new(PlanStep.Tables, $"SCD1: one row per live key, its latest change (update_timestamp = that change's {_table.SequenceColumn}).",
+                Create(_n.Current, _scd.CurrentColumns)),
+            new(PlanStep.Tables, "SCD2: every version, valid for start_time <= t < end_time (half-open); the open one ends 9999-12-31.",
+                Create(_n.History, _scd.HistoryColumns)),
+            new(PlanStep.Stream, "The stream the task consumes; made before the pipe, so it sees every loaded row. Never OR REPLACE (it would lose its offset).",
+                $"CREATE STREAM IF NOT EXISTS {_n.Stream} ON TABLE {_n.Raw} APPEND_ONLY = TRUE"),
+            new(PlanStep.Procedure, """
+                Applies the stream in one transaction, with the semantics of docs/semantics.md. No DDL after BEGIN TRANSACTION
+                (DDL commits). The stream's offset moves only at COMMIT; on any error everything is rolled back and re-raised,
+                so the rows are applied by the next run.
+                """,
+                Procedure()),
+            new(PlanStep.Task, "The task is suspended while it is changed (and made if missing), then resumed: tasks are created suspended.",
+                $"ALTER TASK IF EXISTS {_n.Task} SUSPEND"),
+            new(PlanStep.Task, TaskComment(), Task()),
+            new(PlanStep.Task, "", $"ALTER TASK {_n.Task} RESUME"),
+            new(PlanStep.Pipe, PipeComment(), Pipe()),
+            new(PlanStep.Views, "load_history as CustomerTrack shows it, from COPY_HISTORY (the last 14 days).", LoadHistory()),
+            new(PlanStep.Views, """
+                load_rejects as CustomerTrack shows it: raw rows whose values are not of the definition's types (kept in the raw
+                table, left out of the SCD tables), and the rows Snowpipe itself rejected (VALIDATE_PIPE_LOAD, the last 14 days).
+                """,
+                _rows.LoadRejects()),
+        ];
+    }
+
+    /// <summary>The plan as a script: statements in deploy order, each with its comment, and what to do after.</summary>
+    public string Render()
+    {
+        var text = new StringBuilder();
+        text.Append($"-- CustomerTrack on Snowflake: table {_table.Name}, generated from its definition by 'customertrack snowflake plan'.\n");
+        text.Append("-- Idempotent: run it again after a change. Deploy order: integration, file format, stage, tables, stream,\n");
+        text.Append("-- procedure, task (resumed), pipe, views. See docs/snowflake.md.\n");
+        foreach (var s in Statements())
+        {
+            text.Append('\n');
+            foreach (var line in s.Comment.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                text.Append("-- ").Append(line.TrimEnd()).Append('\n');
+            }
+
+            text.Append(s.Sql.TrimEnd()).Append(";\n");
+        }
+
+        text.Append($"""
+
+            -- After the deploy:
+            --   SHOW PIPES LIKE '{(_table.Name + "_pipe").ToUpperInvariant()}' IN SCHEMA {_n.Schema};
+            --     point the bucket's S3 event notification (prefix {_table.Name}/) at its notification_channel (an SQS ARN);
+            --   ALTER PIPE {_n.Pipe} REFRESH;  -- optional: loads files staged in the last 7 days before the notification existed.
+
+            """);
+        return text.ToString();
+    }
+
+    private static string Create(string table, IEnumerable<PlanColumn> columns) =>
+        Create(table, columns.Select(c => (c.Quoted, SnowflakeTypes.Sql(c.Type))));
+
+    private static string Create(string table, IEnumerable<(string Quoted, string Type)> columns) =>
+        $"CREATE TABLE IF NOT EXISTS {table} (\n{string.Join(",\n", columns.Select(c => $"  {c.Quoted} {c.Type}"))}\n)";
+
+    private string FormatComment() => _table.Format switch
+    {
+        FileFormat.Csv => """
+            File format: CSV matched by header name (PARSE_HEADER), so column order does not matter; an empty field is NULL,
+            a quoted "" stays an empty string. A missing column loads as NULL (ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE).
+            """,
+        FileFormat.Ndjson => "File format: one JSON object per line, matched by name.",
+        _ => "File format: Parquet, matched by column name.",
+    };
+
+    private string FormatOptions() => _table.Format switch
+    {
+        FileFormat.Csv => $"""
+              TYPE = CSV
+              PARSE_HEADER = TRUE
+              FIELD_DELIMITER = {SnowflakeNames.Literal(_table.Csv.Delimiter.ToString())}
+              FIELD_OPTIONALLY_ENCLOSED_BY = {SnowflakeNames.Literal(_table.Csv.Quote.ToString())}
+              EMPTY_FIELD_AS_NULL = TRUE
+              NULL_IF = ()
+              ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE
+              ENCODING = {(_table.Csv.Encoding == "latin-1" ? "'ISO-8859-1'" : "'UTF8'")}
+            """,
+        FileFormat.Ndjson => "  TYPE = JSON\n  STRIP_OUTER_ARRAY = FALSE",
+        _ => "  TYPE = PARQUET",
+    };
+
+    private string PipeComment()
+    {
+        var comment = """
+            The pipe: loads each file S3 announces, matching columns by name and recording file, row and scan time. Never OR
+            REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order; the
+            procedure does not need it.
+            """;
+        return _options.OnError == "abort"
+            ? comment + "\nLoad:OnError is abort, which Snowpipe does not allow (no ABORT_STATEMENT in a pipe): SKIP_FILE is the closest."
+            : comment;
+    }
+
+    private string Pipe()
+    {
+        var onError = _options.OnError switch
+        {
+            "continue" => "CONTINUE",
+            _ => "SKIP_FILE",
+        };
+        return $"""
+            CREATE PIPE IF NOT EXISTS {_n.Pipe}
+              AUTO_INGEST = TRUE
+              AS
+              COPY INTO {_n.Raw}
+              FROM @{_n.Stage}
+              FILE_FORMAT = (FORMAT_NAME = {SnowflakeNames.Literal(_n.FileFormat)})
+              MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
+              INCLUDE_METADATA = ("_FILE" = METADATA$FILENAME, "_ROW" = METADATA$FILE_ROW_NUMBER, "_SCAN_TIME" = METADATA$START_SCAN_TIME)
+              ON_ERROR = {onError}
+            """;
+    }
+
+    private string TaskComment() => _options.Warehouse is null
+        ? """
+          A serverless triggered task: runs when the stream has rows (at most every 30 s by default), billed per second of
+          compute; TARGET_COMPLETION_INTERVAL is required for a serverless triggered task. Times without an offset are UTC.
+          After 10 failures in a row Snowflake suspends the task: 'snowflake status' shows it.
+          """
+        : $"""
+          A triggered task on warehouse {_options.Warehouse}: runs when the stream has rows; each resume of the warehouse
+          bills at least 60 s. Times without an offset are UTC. After 10 failures in a row Snowflake suspends the task:
+          'snowflake status' shows it.
+          """;
+
+    private string Task()
+    {
+        var compute = _options.Warehouse is { } wh
+            ? $"  WAREHOUSE = {SnowflakeNames.Quote(wh)}"
+            : "  TARGET_COMPLETION_INTERVAL = '5 MINUTES'\n  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'";
+        return $"""
+            CREATE OR ALTER TASK {_n.Task}
+            {compute}
+              TIMEZONE = 'UTC'
+              SUSPEND_TASK_AFTER_NUM_FAILURES = 10
+              WHEN SYSTEM$STREAM_HAS_DATA({SnowflakeNames.Literal(_n.Text("_raw_stream"))})
+              AS CALL {_n.Procedure}()
+            """;
+    }
+
+    private string Procedure()
+    {
+        static string Indent(string sql) => string.Join('\n', sql.Split('\n').Select(l => l.Length == 0 ? l : "        " + l));
+        var body = new StringBuilder();
+        body.Append("        BEGIN TRANSACTION;\n");
+        body.Append(Indent($"DELETE FROM {_n.New}")).Append(";\n");
+        body.Append(Indent(_rows.TypeBatch())).Append(";\n");
+        body.Append("        ").Append(ScdBegin).Append('\n');
+        foreach (var statement in _scd.Statements())
+        {
+            body.Append(Indent(statement)).Append(";\n");
+        }
+
+        body.Append("        ").Append(ScdEnd).Append('\n');
+        body.Append("        COMMIT;\n");
+        return $"""
+            CREATE OR REPLACE PROCEDURE {_n.Procedure}()
+              RETURNS VARCHAR
+              LANGUAGE SQL
+              EXECUTE AS OWNER
+            AS
+            $$
+            BEGIN
+            {body}        RETURN 'applied';
+            EXCEPTION
+                WHEN OTHER THEN
+                    ROLLBACK;
+                    RAISE;
+            END;
+            $$
+            """;
+    }
+
+    private string LoadHistory() => $"""
+        CREATE OR REPLACE VIEW {_n.LoadHistory} AS
+        SELECT "FILE_NAME" AS "FILE_KEY", "FILE_NAME", CAST(NULL AS VARCHAR) AS "SHA256", "FILE_SIZE" AS "BYTES", "STATUS",
+               "ROW_PARSED" AS "ROWS_IN_FILE", "ROW_COUNT" AS "ROWS_LOADED", "ERROR_COUNT" AS "ROWS_REJECTED",
+               CAST(NULL AS NUMBER) AS "FIRST_SEQ", CAST(NULL AS NUMBER) AS "LAST_SEQ", CAST(NULL AS VARCHAR) AS "UNKNOWN_COLUMNS",
+               "FIRST_ERROR_MESSAGE" AS "ERROR", "PIPE_RECEIVED_TIME" AS "LANDED_AT", "LAST_LOAD_TIME" AS "LOADED_AT",
+               CAST(NULL AS FLOAT) AS "LOAD_MS"
+        FROM TABLE({_n.Database}.INFORMATION_SCHEMA.COPY_HISTORY(
+            TABLE_NAME => {SnowflakeNames.Literal(_n.Text("_raw"))},
+            START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP())))
+        """;
+}

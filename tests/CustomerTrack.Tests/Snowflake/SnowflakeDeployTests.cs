@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using CustomerTrack.Snowflake;
+using CustomerTrack.Tests.Support;
+
+namespace CustomerTrack.Tests.Snowflake;
+
+/// <summary>
+/// <c>snowflake deploy</c> and <c>snowflake status</c> through the real CLI, against <see cref="SqlApiStandIn"/>: a
+/// loopback stand-in for the SQL API protocol, NOT Snowflake. It shows what is sent and how answers are read; whether
+/// Snowflake accepts the statements is not proven here (docs/snowflake.md lists what was never run on an account).
+/// </summary>
+public sealed class SnowflakeDeployTests : IAsyncLifetime, IDisposable
+{
+    private const string Account = "myorg-myaccount";
+    private const string User = "ct_deployer";
+    private readonly SnowflakeKeys _keys = new();
+    private SqlApiStandIn _standIn = null!;
+    private string _dir = null!;
+
+    public async Task InitializeAsync()
+    {
+        _standIn = await SqlApiStandIn.StartAsync(_keys.PublicKey, Account, User);
+        _dir = SnowflakeSamples.Workspace(Settings(stageUrl: "s3://example-bucket/customertrack"));
+    }
+
+    private string Settings(string? stageUrl) => new JsonObject
+    {
+        ["Snowflake"] = new JsonObject
+        {
+            ["Account"] = Account,
+            ["User"] = User,
+            ["PrivateKeyPath"] = _keys.PrivateKey,
+            ["Role"] = "CT_DEPLOYER",
+            ["Warehouse"] = "ct_wh",
+            ["Url"] = _standIn.Url.ToString(),
+            ["AwsRoleArn"] = "arn:aws:iam::123456789012:role/ct-snowflake",
+            ["StageUrl"] = stageUrl,
+        },
+    }.ToJsonString();
+
+    private async Task<List<string>> PlanStatementsAsync()
+    {
+        var plan = await CliRunner.RunAsync("snowflake", "plan", "-w", _dir);
+        Assert.True(plan.Code == 0, plan.ToString());
+        return SqlScript.Split(plan.Out).ToList();
+    }
+
+    [Fact]
+    public async Task Deploy_sends_the_plan_as_one_request_in_deploy_order_and_prints_the_pipe_notification_channel()
+    {
+        const string channel = "arn:aws:sqs:us-east-1:123456789012:sf-snowpipe-EXAMPLE";
+        _standIn.Answer = s => s.StartsWith("SHOW PIPES", StringComparison.Ordinal)
+            ? StandInReply.Table(["name", "notification_channel"], ["CUSTOMER_PIPE", channel])
+            : StandInReply.Done(polls: s.Contains("PROCEDURE", StringComparison.Ordinal) ? 2 : 0);
+
+        var result = await CliRunner.RunAsync("snowflake", "deploy", "-w", _dir);
+
+        Assert.True(result.Code == 0, result.ToString());
+        var expected = await PlanStatementsAsync();
+        Assert.Equal(expected, _standIn.Ran.Take(expected.Count));
+        var posts = _standIn.Requests.Where(r => r.Method == "POST").ToList();
+        Assert.Equal(expected.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            posts[0].Body!["parameters"]!["MULTI_STATEMENT_COUNT"]!.GetValue<string>());
+        Assert.Equal("CT_DEPLOYER", posts[0].Body!["role"]!.GetValue<string>());
+        Assert.Contains(channel, result.Out);
+        Assert.Contains("DESC INTEGRATION \"CUSTOMERTRACK_S3\"", result.Out);
+        Assert.DoesNotContain(_keys.PrivateKey, result.Out + result.Err);
+    }
+
+    [Fact]
+    public async Task Deploy_stops_at_the_statement_Snowflake_refuses_and_names_it_with_its_sqlstate()
+    {
+        _standIn.Answer = s => SqlScript.StripComments(s).StartsWith("CREATE PIPE", StringComparison.Ordinal)
+            ? StandInReply.Fail("42601", "SQL compilation error: syntax error line 1 at position 7")
+            : StandInReply.Done();
+
+        var result = await CliRunner.RunAsync("snowflake", "deploy", "-w", _dir);
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains("SQLSTATE 42601", result.Err);
+        Assert.DoesNotContain(_standIn.Ran, s => s.Contains("VIEW", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Deploy_refuses_a_plan_that_still_has_a_value_to_fill_in_before_sending_anything()
+    {
+        File.WriteAllText(Path.Combine(_dir, CustomerTrack.Configuration.SettingsLoader.FileName), Settings(stageUrl: null));
+
+        var result = await CliRunner.RunAsync("snowflake", "deploy", "-w", _dir);
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains("Snowflake:StageUrl", result.Err);
+        Assert.Empty(_standIn.Requests);
+    }
+
+    [Fact]
+    public async Task Deploy_refuses_a_key_file_others_can_read_before_sending_anything()
+    {
+        SnowflakeKeys.Chmod(_keys.PrivateKey, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+
+        var result = await CliRunner.RunAsync("snowflake", "deploy", "-w", _dir);
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains("chmod 600", result.Err);
+        Assert.Empty(_standIn.Requests);
+    }
+
+    [Fact]
+    public async Task Status_shows_the_pipe_backlog_the_stream_staleness_and_the_task_runs()
+    {
+        _standIn.Answer = s => s switch
+        {
+            _ when s.Contains("SYSTEM$PIPE_STATUS", StringComparison.Ordinal) =>
+                StandInReply.Table(["PIPE_STATUS"], ["{\"executionState\":\"RUNNING\",\"pendingFileCount\":2}"]),
+            _ when s.StartsWith("SHOW STREAMS", StringComparison.Ordinal) =>
+                StandInReply.Table(["name", "stale", "stale_after"], ["CUSTOMER_RAW_STREAM", "false", "2026-12-13 10:00:00.000 +0000"]),
+            _ when s.StartsWith("SHOW TASKS", StringComparison.Ordinal) => StandInReply.Table(["name", "state"], ["CUSTOMER_TASK", "started"]),
+            _ when s.Contains("TASK_HISTORY", StringComparison.Ordinal) => StandInReply.Table(["STATE", "SCHEDULED_TIME", "ERROR_MESSAGE"],
+                ["SUCCEEDED", "2026-11-29 10:01:00", null], ["FAILED", "2026-11-29 10:00:00", "Duplicate row detected during DML action"]),
+            _ => StandInReply.Done(),
+        };
+
+        var result = await CliRunner.RunAsync("snowflake", "status", "-w", _dir);
+
+        Assert.True(result.Code == 0, result.ToString());
+        Assert.Contains("customer: pipe RUNNING, 2 file(s) pending; stream fresh, stale after 2026-12-13 10:00:00.000 +0000; task started", result.Out);
+        Assert.Contains("FAILED 2026-11-29 10:00:00 (Duplicate row detected during DML action)", result.Out);
+        Assert.Single(_standIn.Requests, r => r.Method == "POST");
+    }
+
+    public async Task DisposeAsync() => await _standIn.DisposeAsync();
+
+    public void Dispose()
+    {
+        _keys.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

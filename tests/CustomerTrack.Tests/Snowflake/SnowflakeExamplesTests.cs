@@ -1,0 +1,136 @@
+using CustomerTrack.Configuration;
+using CustomerTrack.Contract;
+using CustomerTrack.Snowflake;
+using CustomerTrack.Tables;
+using CustomerTrack.Tests.Scd;
+
+namespace CustomerTrack.Tests.Snowflake;
+
+/// <summary>
+/// The generated procedure's SCD statements, run on DuckDB, on every example of docs/semantics.md (file by file, and
+/// all files in one run), and on a hand-worked feed of a custom definition with typed columns.
+/// </summary>
+public sealed class SnowflakeExamplesTests
+{
+    private static readonly DateTime Clock = new(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime ScanBase = new(2031, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    public static TheoryData<string> Examples() => [.. SemanticsDocTests.Parse().Select(e => e.Title)];
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void Semantics_document_example_gives_the_tables_shown(string title)
+    {
+        var example = SemanticsDocTests.Parse().Single(e => e.Title == title);
+        var dir = SnowflakeSamples.Workspace(example.Settings);
+        try
+        {
+            var settings = SettingsLoader.Load(dir);
+            var plan = new SnowflakePlan(settings.Definitions[0],
+                SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/ct"));
+            var batches = example.Files.Select((csv, i) => Rows(csv, i)).ToList();
+
+            using (var fileByFile = new SnowflakeOnDuckDb(plan))
+            {
+                foreach (var batch in batches)
+                {
+                    fileByFile.Apply(batch);
+                }
+
+                Check(fileByFile, plan, example, title, "file by file");
+            }
+
+            if (example.Files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
+            {
+                using var once = new SnowflakeOnDuckDb(plan);
+                once.Apply(batches.SelectMany(b => b));
+                Check(once, plan, example, title, "all files in one run");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static long _seq;
+
+    /// <summary>A document file as the typed batch the procedure makes of it; without updated_at, sequenced by load time and line.</summary>
+    private static List<object?[]> Rows(string csv, int fileIndex)
+    {
+        var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].Split(',');
+        var loadedAt = Clock.AddMinutes(fileIndex + 1);
+        var rows = new List<object?[]>();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var cells = lines[i].Split(',');
+            string? Cell(string column) => Array.IndexOf(header, column) is var at and >= 0 && cells[at].Length > 0 ? cells[at] : null;
+            var ts = Cell(Columns.UpdatedAt) is { } text && EventTime.TryParse(text, out var t) ? t : loadedAt.AddTicks((i + 1) * TimeSpan.TicksPerMicrosecond);
+            var delete = OpMapping.Standard.Map(Cell(Columns.Op) ?? "") == ChangeKind.Delete;
+            var seq = Interlocked.Increment(ref _seq);
+            rows.Add([long.Parse(Cell(Columns.CustomerId)!, System.Globalization.CultureInfo.InvariantCulture), ts, delete,
+                .. Columns.Attributes.Select(Cell), ScanBase.AddSeconds(seq), $"f{fileIndex:D2}.csv", (long)i]);
+        }
+
+        return rows;
+    }
+
+    private static void Check(SnowflakeOnDuckDb snowflake, SnowflakePlan plan, SemanticsDocTests.Example example, string title, string how)
+    {
+        foreach (var (table, body) in example.Tables.Where(t => t.Table != "task_run"))
+        {
+            var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var columns = Cells(lines[0]);
+            var expected = lines.Skip(1).Select(l => string.Join("|", Cells(l))).ToList();
+            var (name, order) = table == "customer" ? (plan.Names.Current, "customer_id") : (plan.Names.History, "customer_id, start_time");
+            var actual = snowflake.Rows($"SELECT {string.Join(", ", columns)} FROM {name} ORDER BY {order}", "NULL");
+            FeedCheck.Same($"docs/semantics.md, \"{title}\" ({how}): {table} by the Snowflake procedure on DuckDB", expected, actual, "document");
+        }
+    }
+
+    private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+
+    [Fact]
+    public void A_custom_definition_keeps_typed_versions_by_composite_key()
+    {
+        var dir = SnowflakeSamples.Workspace(SnowflakeSamples.OrdersSettings);
+        try
+        {
+            var settings = SettingsLoader.Load(dir);
+            var plan = new SnowflakePlan(settings.Definitions[0],
+                SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/feeds"));
+            using var snowflake = new SnowflakeOnDuckDb(plan);
+            var seq = 0L;
+            object?[] Row(string region, string order, int hour, int minute, bool delete, decimal? amount, DateOnly? on, bool? paid, int? quantity) =>
+                [region, order, new DateTime(2026, 3, 1, hour, minute, 0, DateTimeKind.Utc), delete, amount, on, paid, quantity,
+                    ScanBase.AddSeconds(++seq), "orders.csv", seq];
+            var day = new DateOnly(2026, 1, 1);
+
+            snowflake.Apply(
+            [
+                Row("eu", "A-1", 10, 0, false, 10.50m, day, false, 1),
+                Row("eu", "A-1", 11, 0, false, 10.50m, day, false, 3), // quantity is not tracked: the version is updated in place
+                Row("eu", "A-1", 12, 0, false, 12.00m, day, true, 3),
+                Row("us", "A-1", 10, 30, false, 5.00m, day.AddDays(1), null, 2),
+                Row("eu", "A-1", 13, 0, true, null, null, null, null),
+            ]);
+            snowflake.Apply([Row("eu", "A-1", 11, 30, false, 11.00m, day, false, 3)]); // late: spliced in
+
+            Assert.Equal(
+            [
+                "eu|A-1|10.50|2026-01-01|false|3|2026-03-01 10:00:00|2026-03-01 11:30:00|false|false",
+                "eu|A-1|11.00|2026-01-01|false|3|2026-03-01 11:30:00|2026-03-01 12:00:00|false|false",
+                "eu|A-1|12.00|2026-01-01|true|3|2026-03-01 12:00:00|2026-03-01 13:00:00|false|false",
+                "eu|A-1|∅|∅|∅|∅|2026-03-01 13:00:00|9999-12-31 00:00:00|true|true",
+                "us|A-1|5.00|2026-01-02|∅|2|2026-03-01 10:30:00|9999-12-31 00:00:00|true|false",
+            ], snowflake.Rows($"SELECT region, order_no, amount, ordered_on, paid, quantity, start_time, end_time, is_current, is_deleted FROM {plan.Names.History} ORDER BY region, order_no, start_time"));
+            Assert.Equal(["us|A-1|5.00|2026-01-02|∅|2|2026-03-01 10:30:00"],
+                snowflake.Rows($"SELECT region, order_no, amount, ordered_on, paid, quantity, update_timestamp FROM {plan.Names.Current} ORDER BY region, order_no"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Text.RegularExpressions;
+using CustomerTrack.Configuration;
+using CustomerTrack.Snowflake;
+using CustomerTrack.Tests.Support;
+
+namespace CustomerTrack.Tests.Snowflake;
+
+/// <summary>
+/// The shape of <c>snowflake plan</c>: golden scripts (reviewed once by a person, then held), deploy order, statements
+/// that can run again, quoted names, and no secrets. Nothing here was run on Snowflake (docs/snowflake.md).
+/// </summary>
+public sealed partial class SnowflakePlanTests : IDisposable
+{
+    private readonly List<string> _dirs = [];
+
+    /// <summary>The two golden cases: the default customer table on a warehouse, and the orders definition serverless.</summary>
+    public static TheoryData<string> Cases() => ["customer", "orders"];
+
+    private static string? SettingsOf(string name) => name == "orders" ? SnowflakeSamples.OrdersSettings : null;
+
+    private static string[] FlagsOf(string name) => name == "orders"
+        ? ["--stage-url", "s3://example-bucket/feeds", "--serverless", "--database", "analytics", "--schema", "orders_ct", "--set", "Snowflake:AwsRoleArn=arn:aws:iam::123456789012:role/ct-snowflake"]
+        : ["--stage-url", "s3://example-bucket/customertrack", "--warehouse", "ct_wh", "--set", "Snowflake:AwsRoleArn=arn:aws:iam::123456789012:role/ct-snowflake"];
+
+    private async Task<string> PlanAsync(string name, params string[] extra)
+    {
+        var dir = SnowflakeSamples.Workspace(SettingsOf(name));
+        _dirs.Add(dir);
+        var result = await CliRunner.RunAsync(["snowflake", "plan", "-w", dir, .. FlagsOf(name), .. extra]);
+        Assert.True(result.Code == 0, result.ToString());
+        return result.Out;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Plan_is_the_reviewed_golden_script(string name)
+    {
+        var plan = await PlanAsync(name);
+        var golden = Path.Combine(SnowflakeSamples.GoldenDir(), name + ".sql");
+        if (Environment.GetEnvironmentVariable("CT_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(golden, plan);
+        }
+
+        Assert.True(File.Exists(golden), $"{golden} is missing; run with CT_UPDATE_GOLDEN=1 once, review it, and commit it");
+        Assert.Equal(File.ReadAllText(golden), plan);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Statements_come_in_deploy_order_with_the_stream_before_the_pipe(string name)
+    {
+        var statements = Statements(await PlanAsync(name));
+        int First(string pattern) => statements.FindIndex(s => Regex.IsMatch(s, pattern));
+        string[] order =
+        [
+            "^CREATE STORAGE INTEGRATION", "^CREATE FILE FORMAT", "^CREATE STAGE", "^CREATE TABLE", "^CREATE STREAM",
+            "^CREATE OR REPLACE PROCEDURE", "^CREATE OR ALTER TASK", "RESUME$", "^CREATE PIPE", "^CREATE OR REPLACE VIEW",
+        ];
+        var positions = order.Select(First).ToList();
+        Assert.All(positions, p => Assert.True(p >= 0));
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Every_statement_can_run_again_and_nothing_holding_state_is_replaced(string name)
+    {
+        foreach (var s in Statements(await PlanAsync(name)))
+        {
+            Assert.DoesNotMatch(ReplacesState(), s);
+            if (s.StartsWith("CREATE", StringComparison.Ordinal))
+            {
+                Assert.Matches(ReRunnable(), s);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Every_object_name_is_quoted_and_fully_qualified(string name)
+    {
+        var plan = await PlanAsync(name);
+        var names = ObjectName().Matches(plan).Select(m => m.Groups["name"].Value).ToList();
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.Matches("^\"[A-Z0-9_]+\"(\\.\"[A-Z0-9_]+\"){0,2}$", n));
+    }
+
+    [Fact]
+    public async Task No_secret_from_the_settings_reaches_the_plan()
+    {
+        using var keys = new SnowflakeKeys();
+        var plan = await PlanAsync("customer", "--set", $"Snowflake:PrivateKeyPath={keys.PrivateKey}", "--set", "Snowflake:User=ct_deployer",
+            "--set", "Snowflake:Account=myorg-myaccount");
+
+        Assert.DoesNotContain(keys.PrivateKey, plan);
+        Assert.DoesNotContain("PRIVATE KEY", plan);
+        Assert.DoesNotContain(keys.PublicKeyBody()[..40], plan);
+        Assert.DoesNotContain("ct_deployer", plan, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("myorg", plan, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Without_a_stage_url_or_role_the_plan_says_what_to_set()
+    {
+        var dir = SnowflakeSamples.Workspace(null);
+        _dirs.Add(dir);
+
+        var result = await CliRunner.RunAsync("snowflake", "plan", "-w", dir);
+
+        Assert.Equal(0, result.Code);
+        Assert.Contains("<set Snowflake:StageUrl or --stage-url", result.Out);
+        Assert.Contains("<set Snowflake:AwsRoleArn", result.Out);
+    }
+
+    [Theory]
+    [InlineData("continue", "ON_ERROR = CONTINUE", null)]
+    [InlineData("skip_file", "ON_ERROR = SKIP_FILE", null)]
+    [InlineData("abort", "ON_ERROR = SKIP_FILE", "Snowpipe does not allow")]
+    public async Task The_pipe_takes_Load_OnError_where_Snowpipe_allows_it(string onError, string expected, string? comment)
+    {
+        var plan = await PlanAsync("customer", "--set", $"Load:OnError={onError}");
+
+        Assert.Contains(expected, plan);
+        if (comment is not null)
+        {
+            Assert.Contains(comment, plan);
+        }
+    }
+
+    [Fact]
+    public async Task A_table_is_chosen_by_name_and_an_unknown_one_is_named_in_the_error()
+    {
+        var dir = SnowflakeSamples.Workspace(SnowflakeSamples.OrdersSettings);
+        _dirs.Add(dir);
+
+        var one = await CliRunner.RunAsync("snowflake", "plan", "-w", dir, "--table", "orders");
+        var unknown = await CliRunner.RunAsync("snowflake", "plan", "-w", dir, "--table", "customer");
+
+        Assert.Contains("table orders", one.Out);
+        Assert.Equal(1, unknown.Code);
+        Assert.Contains("no table 'customer'; the tables are orders", unknown.Err);
+    }
+
+    [Fact]
+    public void Csv_without_a_header_is_refused_with_what_to_do()
+    {
+        var settings = new Settings();
+        settings.Tables["nohead"] = new TableSettings { Key = ["id"], Columns = new() { ["id"] = "int64", ["name"] = "string" }, Header = false };
+        settings.Validate();
+
+        var e = Assert.Throws<CustomerTrackException>(() =>
+            new SnowflakePlan(settings.Definitions[0], SnowflakePlanOptions.From(settings, stageUrl: "s3://b/p")));
+
+        Assert.Contains("give the files a header row", e.Message);
+    }
+
+    /// <summary>The plan's statements outside the procedure body, comments removed.</summary>
+    internal static List<string> Statements(string plan) =>
+        SqlScript.Split(plan).Select(SqlScript.StripComments).Where(s => s.Length > 0).ToList();
+
+    [GeneratedRegex(@"OR\s+REPLACE\s+(STORAGE\s+INTEGRATION|PIPE|STREAM|TABLE|STAGE|FILE\s+FORMAT)\b|\bTRUNCATE\b|\bDROP\b")]
+    private static partial Regex ReplacesState();
+
+    [GeneratedRegex(@"^CREATE\s+(\w+(\s+\w+)?\s+IF\s+NOT\s+EXISTS|OR\s+ALTER\s+TASK|OR\s+REPLACE\s+(PROCEDURE|VIEW))\b")]
+    private static partial Regex ReRunnable();
+
+    [GeneratedRegex(@"(?m)^(CREATE (OR REPLACE |OR ALTER )?(STORAGE INTEGRATION|FILE FORMAT|STAGE|TABLE|STREAM|PROCEDURE|TASK|PIPE|VIEW|DATABASE|SCHEMA)( IF NOT EXISTS)?|ALTER TASK( IF EXISTS)?|INSERT INTO|DELETE FROM|MERGE INTO|COPY INTO) (?<name>[^\s;(]+)")]
+    private static partial Regex ObjectName();
+
+    public void Dispose()
+    {
+        foreach (var dir in _dirs)
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

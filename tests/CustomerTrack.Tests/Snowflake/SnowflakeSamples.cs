@@ -1,0 +1,58 @@
+namespace CustomerTrack.Tests.Snowflake;
+
+/// <summary>Workspaces whose settings define the tables the plan tests generate from.</summary>
+internal static class SnowflakeSamples
+{
+    /// <summary>
+    /// A feed unlike the customer one: a composite string key, decimal, date, bool and int columns, an op column with
+    /// its own values, history not tracked for an int column, tombstone rows, and a semicolon-separated CSV.
+    /// </summary>
+    public const string OrdersSettings = """
+        {
+          "Tables": {
+            "orders": {
+              "Format": "csv",
+              "Delimiter": ";",
+              "Key": ["region", "order_no"],
+              "Columns": {
+                "region": "string",
+                "order_no": "string",
+                "amount": "decimal(12,2)",
+                "ordered_on": "date",
+                "paid": "bool",
+                "quantity": "int32",
+                "changed_at": "timestamp"
+              },
+              "EventTime": "changed_at",
+              "Op": { "Column": "action", "Values": { "new": "INSERT", "chg": "UPDATE", "del": "DELETE" } },
+              "Scd": { "TrackHistoryExcept": ["quantity"], "DeleteMode": "tombstone-row" }
+            }
+          }
+        }
+        """;
+
+    /// <summary>The folder of the golden plans, in the source tree (so a person reviews them in the diff).</summary>
+    public static string GoldenDir()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CustomerTrack.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.True(dir is not null, $"no CustomerTrack.slnx above {AppContext.BaseDirectory}");
+        return Path.Combine(dir.FullName, "tests", "CustomerTrack.Tests", "Snowflake", "golden");
+    }
+
+    /// <summary>A temporary workspace folder holding <paramref name="settingsJson"/> as its customertrack.json, if given.</summary>
+    public static string Workspace(string? settingsJson)
+    {
+        var dir = Directory.CreateTempSubdirectory("ct-snowflake-").FullName;
+        if (settingsJson is not null)
+        {
+            File.WriteAllText(Path.Combine(dir, CustomerTrack.Configuration.SettingsLoader.FileName), settingsJson);
+        }
+
+        return dir;
+    }
+}

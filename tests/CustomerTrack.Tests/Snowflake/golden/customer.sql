@@ -1,0 +1,328 @@
+-- CustomerTrack on Snowflake: table customer, generated from its definition by 'customertrack snowflake plan'.
+-- Idempotent: run it again after a change. Deploy order: integration, file format, stage, tables, stream,
+-- procedure, task (resumed), pipe, views. See docs/snowflake.md.
+
+-- Database and schema.
+CREATE DATABASE IF NOT EXISTS "CUSTOMERTRACK";
+
+CREATE SCHEMA IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC";
+
+-- Storage integration: how Snowflake reads the bucket. IF NOT EXISTS, never OR REPLACE: a new integration gets a new
+-- external id and breaks the IAM trust policy. Needs ACCOUNTADMIN (or CREATE INTEGRATION). After it is made, once:
+--   DESC INTEGRATION <name>;  -- copy STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID
+-- and put them in the trust policy of the AWS role (docs/snowflake.md, step 3).
+CREATE STORAGE INTEGRATION IF NOT EXISTS "CUSTOMERTRACK_S3"
+  TYPE = EXTERNAL_STAGE
+  STORAGE_PROVIDER = 'S3'
+  ENABLED = TRUE
+  STORAGE_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/ct-snowflake'
+  STORAGE_ALLOWED_LOCATIONS = ('s3://example-bucket/customertrack/');
+
+-- File format: CSV matched by header name (PARSE_HEADER), so column order does not matter; an empty field is NULL,
+-- a quoted "" stays an empty string. A missing column loads as NULL (ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE).
+CREATE FILE FORMAT IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_FORMAT"
+  TYPE = CSV
+  PARSE_HEADER = TRUE
+  FIELD_DELIMITER = ','
+  FIELD_OPTIONALLY_ENCLOSED_BY = '"'
+  EMPTY_FIELD_AS_NULL = TRUE
+  NULL_IF = ()
+  ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE
+  ENCODING = 'UTF8';
+
+-- The table's folder: producers write the files of customer under s3://example-bucket/customertrack/customer/ (sortable names, never reused).
+CREATE STAGE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_STAGE"
+  URL = 's3://example-bucket/customertrack/customer/'
+  STORAGE_INTEGRATION = "CUSTOMERTRACK_S3"
+  FILE_FORMAT = (FORMAT_NAME = '"CUSTOMERTRACK"."PUBLIC"."CUSTOMER_FORMAT"');
+
+-- The raw ledger: every row as loaded, business columns as text (one bad value never loses a file), with the file,
+-- row number and scan time Snowpipe loaded it at. Never truncated: rebuilds and late changes read it.
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_RAW" (
+  "CUSTOMER_ID" VARCHAR,
+  "UPDATED_AT" VARCHAR,
+  "OP" VARCHAR,
+  "FIRST_NAME" VARCHAR,
+  "LAST_NAME" VARCHAR,
+  "EMAIL" VARCHAR,
+  "STREET" VARCHAR,
+  "CITY" VARCHAR,
+  "STATE" VARCHAR,
+  "COUNTRY" VARCHAR,
+  "_FILE" VARCHAR,
+  "_ROW" NUMBER(19,0),
+  "_SCAN_TIME" TIMESTAMP_LTZ
+);
+
+-- The typed ledger: the raw rows that passed the definition's types, as the SCD step reads them.
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_LEDGER" (
+  "CUSTOMER_ID" NUMBER(19,0),
+  "_TS" TIMESTAMP_NTZ,
+  "_IS_DEL" BOOLEAN,
+  "FIRST_NAME" VARCHAR,
+  "LAST_NAME" VARCHAR,
+  "EMAIL" VARCHAR,
+  "STREET" VARCHAR,
+  "CITY" VARCHAR,
+  "STATE" VARCHAR,
+  "COUNTRY" VARCHAR,
+  "_SCAN_TIME" TIMESTAMP_NTZ,
+  "_FILE" VARCHAR,
+  "_ROW" NUMBER(19,0)
+);
+
+-- Working tables of the procedure, made here because DDL inside its transaction would commit it.
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_NEW" (
+  "CUSTOMER_ID" NUMBER(19,0),
+  "_TS" TIMESTAMP_NTZ,
+  "_IS_DEL" BOOLEAN,
+  "FIRST_NAME" VARCHAR,
+  "LAST_NAME" VARCHAR,
+  "EMAIL" VARCHAR,
+  "STREET" VARCHAR,
+  "CITY" VARCHAR,
+  "STATE" VARCHAR,
+  "COUNTRY" VARCHAR,
+  "_SCAN_TIME" TIMESTAMP_NTZ,
+  "_FILE" VARCHAR,
+  "_ROW" NUMBER(19,0)
+);
+
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_KEYS" (
+  "CUSTOMER_ID" NUMBER(19,0)
+);
+
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_VERSIONS" (
+  "CUSTOMER_ID" NUMBER(19,0),
+  "FIRST_NAME" VARCHAR,
+  "LAST_NAME" VARCHAR,
+  "EMAIL" VARCHAR,
+  "STREET" VARCHAR,
+  "CITY" VARCHAR,
+  "STATE" VARCHAR,
+  "COUNTRY" VARCHAR,
+  "START_TIME" TIMESTAMP_NTZ,
+  "END_TIME" TIMESTAMP_NTZ,
+  "IS_CURRENT" BOOLEAN,
+  "IS_DELETED" BOOLEAN,
+  "LAST_TS" TIMESTAMP_NTZ
+);
+
+-- SCD1: one row per live key, its latest change (update_timestamp = that change's updated_at).
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER" (
+  "CUSTOMER_ID" NUMBER(19,0),
+  "FIRST_NAME" VARCHAR,
+  "LAST_NAME" VARCHAR,
+  "EMAIL" VARCHAR,
+  "STREET" VARCHAR,
+  "CITY" VARCHAR,
+  "STATE" VARCHAR,
+  "COUNTRY" VARCHAR,
+  "UPDATE_TIMESTAMP" TIMESTAMP_NTZ
+);
+
+-- SCD2: every version, valid for start_time <= t < end_time (half-open); the open one ends 9999-12-31.
+CREATE TABLE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_HISTORY" (
+  "CUSTOMER_ID" NUMBER(19,0),
+  "FIRST_NAME" VARCHAR,
+  "LAST_NAME" VARCHAR,
+  "EMAIL" VARCHAR,
+  "STREET" VARCHAR,
+  "CITY" VARCHAR,
+  "STATE" VARCHAR,
+  "COUNTRY" VARCHAR,
+  "START_TIME" TIMESTAMP_NTZ,
+  "END_TIME" TIMESTAMP_NTZ,
+  "IS_CURRENT" BOOLEAN,
+  "IS_DELETED" BOOLEAN
+);
+
+-- The stream the task consumes; made before the pipe, so it sees every loaded row. Never OR REPLACE (it would lose its offset).
+CREATE STREAM IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_RAW_STREAM" ON TABLE "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_RAW" APPEND_ONLY = TRUE;
+
+-- Applies the stream in one transaction, with the semantics of docs/semantics.md. No DDL after BEGIN TRANSACTION
+-- (DDL commits). The stream's offset moves only at COMMIT; on any error everything is rolled back and re-raised,
+-- so the rows are applied by the next run.
+CREATE OR REPLACE PROCEDURE "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_APPLY"()
+  RETURNS VARCHAR
+  LANGUAGE SQL
+  EXECUTE AS OWNER
+AS
+$$
+BEGIN
+        BEGIN TRANSACTION;
+        DELETE FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_NEW";
+        INSERT INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_NEW" ("CUSTOMER_ID", "_TS", "_IS_DEL", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "_SCAN_TIME", "_FILE", "_ROW")
+        SELECT CASE WHEN TRIM(r."CUSTOMER_ID") RLIKE '[+-]?[0-9]+' THEN TRY_TO_NUMBER(TRIM(r."CUSTOMER_ID"), 19, 0) END,
+               coalesce(CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(TRIM(r."UPDATED_AT")))::TIMESTAMP_NTZ, DATEADD(MICROSECOND, r."_ROW" + 1, CONVERT_TIMEZONE('UTC', r."_SCAN_TIME")::TIMESTAMP_NTZ)),
+               coalesce(UPPER(TRIM(r."OP")) IN ('DELETE', 'D'), FALSE),
+               r."FIRST_NAME",
+               r."LAST_NAME",
+               r."EMAIL",
+               r."STREET",
+               r."CITY",
+               r."STATE",
+               r."COUNTRY",
+               CONVERT_TIMEZONE('UTC', r."_SCAN_TIME")::TIMESTAMP_NTZ,
+               r."_FILE",
+               r."_ROW"
+        FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_RAW_STREAM" AS r
+        WHERE r.METADATA$ACTION = 'INSERT'
+          AND CASE WHEN TRIM(r."CUSTOMER_ID") RLIKE '[+-]?[0-9]+' THEN TRY_TO_NUMBER(TRIM(r."CUSTOMER_ID"), 19, 0) END IS NOT NULL
+          AND (r."UPDATED_AT" IS NULL OR CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(TRIM(r."UPDATED_AT")))::TIMESTAMP_NTZ IS NOT NULL)
+          AND (r."OP" IS NULL OR TRIM(r."OP") = '' OR UPPER(TRIM(r."OP")) IN ('UPSERT', 'INSERT', 'UPDATE', 'DELETE', 'I', 'U', 'D'));
+        -- ct:scd begin
+        INSERT INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_LEDGER" ("CUSTOMER_ID", "_TS", "_IS_DEL", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "_SCAN_TIME", "_FILE", "_ROW") SELECT "CUSTOMER_ID", "_TS", "_IS_DEL", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "_SCAN_TIME", "_FILE", "_ROW" FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_NEW";
+        DELETE FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_KEYS";
+        INSERT INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_KEYS" ("CUSTOMER_ID") SELECT DISTINCT "CUSTOMER_ID" FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_NEW";
+        DELETE FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_VERSIONS";
+        INSERT INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_VERSIONS" ("CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "START_TIME", "END_TIME", "IS_CURRENT", "IS_DELETED", "LAST_TS")
+        WITH loaded AS (
+            SELECT l.*, row_number() OVER (ORDER BY l."_SCAN_TIME", l."_FILE", l."_ROW") AS "_SEQ"
+            FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_LEDGER" AS l JOIN "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_KEYS" AS k ON l."CUSTOMER_ID" = k."CUSTOMER_ID"
+        ),
+        changes AS (
+            -- A change is what a row does: upsert these values (INSERT, UPDATE, UPSERT alike) or delete; loaded twice, it counts from its first load.
+            SELECT "CUSTOMER_ID", "_TS", "_IS_DEL", CASE WHEN "_IS_DEL" THEN NULL ELSE "FIRST_NAME" END AS "FIRST_NAME", CASE WHEN "_IS_DEL" THEN NULL ELSE "LAST_NAME" END AS "LAST_NAME", CASE WHEN "_IS_DEL" THEN NULL ELSE "EMAIL" END AS "EMAIL", CASE WHEN "_IS_DEL" THEN NULL ELSE "STREET" END AS "STREET", CASE WHEN "_IS_DEL" THEN NULL ELSE "CITY" END AS "CITY", CASE WHEN "_IS_DEL" THEN NULL ELSE "STATE" END AS "STATE", CASE WHEN "_IS_DEL" THEN NULL ELSE "COUNTRY" END AS "COUNTRY", min("_SEQ") AS "_FIRST_SEQ"
+            FROM loaded
+            GROUP BY "CUSTOMER_ID", "_TS", "_IS_DEL", CASE WHEN "_IS_DEL" THEN NULL ELSE "FIRST_NAME" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "LAST_NAME" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "EMAIL" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "STREET" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "CITY" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "STATE" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "COUNTRY" END
+        ),
+        src AS (
+            -- Two different changes with one key and event time (a tie): the one loaded last wins.
+            SELECT "CUSTOMER_ID", "_TS", "_IS_DEL", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY"
+            FROM (SELECT c.*, row_number() OVER (PARTITION BY "CUSTOMER_ID", "_TS" ORDER BY "_FIRST_SEQ" DESC) AS "_TIE_RANK" FROM changes AS c) AS ranked
+            WHERE "_TIE_RANK" = 1
+        ),
+        lived AS (
+            SELECT src.*, sum(CASE WHEN "_IS_DEL" THEN 1 ELSE 0 END) OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_LIFE"
+            FROM src
+        ),
+        counted AS (
+            SELECT lived.*
+            FROM lived
+        ),
+        filled AS (
+            SELECT "CUSTOMER_ID", "_TS", "_IS_DEL", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY"
+            FROM counted
+        ),
+        flagged AS (
+            SELECT filled.*,
+                   CASE
+                       WHEN lag("_TS") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") IS NULL THEN TRUE
+                       WHEN "_IS_DEL" THEN NOT lag("_IS_DEL") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS")
+                       WHEN lag("_IS_DEL") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") THEN TRUE
+                       ELSE "FIRST_NAME" IS DISTINCT FROM lag("FIRST_NAME") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") OR "LAST_NAME" IS DISTINCT FROM lag("LAST_NAME") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") OR "EMAIL" IS DISTINCT FROM lag("EMAIL") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") OR "STREET" IS DISTINCT FROM lag("STREET") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") OR "CITY" IS DISTINCT FROM lag("CITY") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") OR "STATE" IS DISTINCT FROM lag("STATE") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS") OR "COUNTRY" IS DISTINCT FROM lag("COUNTRY") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS")
+                   END AS "_IS_NEW"
+            FROM filled
+        ),
+        grouped AS (
+            SELECT flagged.*, sum(CASE WHEN "_IS_NEW" THEN 1 ELSE 0 END) OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "_TS" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_GRP"
+            FROM flagged
+        ),
+        stamped AS (
+            SELECT "CUSTOMER_ID", "_GRP",
+                   row_number() OVER (PARTITION BY "CUSTOMER_ID", "_GRP" ORDER BY "_TS") AS "_RN",
+                   min("_TS") OVER (PARTITION BY "CUSTOMER_ID", "_GRP") AS "START_TIME",
+                   max("_TS") OVER (PARTITION BY "CUSTOMER_ID", "_GRP") AS "LAST_TS",
+                   max(CASE WHEN "_IS_DEL" THEN 1 ELSE 0 END) OVER (PARTITION BY "CUSTOMER_ID", "_GRP") AS "_DEL",
+                   "FIRST_NAME",
+                   "LAST_NAME",
+                   "EMAIL",
+                   "STREET",
+                   "CITY",
+                   "STATE",
+                   "COUNTRY"
+            FROM grouped
+        ),
+        versions AS (
+            SELECT * FROM stamped WHERE "_RN" = 1
+        )
+        SELECT "CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "START_TIME",
+               coalesce(lead("START_TIME") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "START_TIME"), CAST('9999-12-31 00:00:00' AS TIMESTAMP)) AS "END_TIME",
+               lead("START_TIME") OVER (PARTITION BY "CUSTOMER_ID" ORDER BY "START_TIME") IS NULL AS "IS_CURRENT",
+               "_DEL" = 1 AS "IS_DELETED",
+               "LAST_TS"
+        FROM versions;
+        DELETE FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_HISTORY" AS h USING "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_KEYS" AS k WHERE h."CUSTOMER_ID" = k."CUSTOMER_ID";
+        INSERT INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_HISTORY" ("CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "START_TIME", "END_TIME", "IS_CURRENT", "IS_DELETED")
+        SELECT "CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "START_TIME", "END_TIME", "IS_CURRENT", "IS_DELETED" FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_VERSIONS" WHERE NOT "IS_DELETED";
+        MERGE INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER" AS c
+        USING (
+        SELECT k."CUSTOMER_ID", v."FIRST_NAME", v."LAST_NAME", v."EMAIL", v."STREET", v."CITY", v."STATE", v."COUNTRY", v."LAST_TS", v."LAST_TS" IS NULL AS "_GONE"
+        FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_KEYS" AS k LEFT JOIN "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_CT_VERSIONS" AS v ON v."CUSTOMER_ID" = k."CUSTOMER_ID" AND v."IS_CURRENT" AND NOT v."IS_DELETED"
+        ) AS s
+        ON c."CUSTOMER_ID" = s."CUSTOMER_ID"
+        WHEN MATCHED AND s."_GONE" THEN DELETE
+        WHEN MATCHED THEN UPDATE SET "FIRST_NAME" = s."FIRST_NAME", "LAST_NAME" = s."LAST_NAME", "EMAIL" = s."EMAIL", "STREET" = s."STREET", "CITY" = s."CITY", "STATE" = s."STATE", "COUNTRY" = s."COUNTRY", "UPDATE_TIMESTAMP" = s."LAST_TS"
+        WHEN NOT MATCHED AND NOT s."_GONE" THEN INSERT ("CUSTOMER_ID", "FIRST_NAME", "LAST_NAME", "EMAIL", "STREET", "CITY", "STATE", "COUNTRY", "UPDATE_TIMESTAMP") VALUES (s."CUSTOMER_ID", s."FIRST_NAME", s."LAST_NAME", s."EMAIL", s."STREET", s."CITY", s."STATE", s."COUNTRY", s."LAST_TS");
+        -- ct:scd end
+        COMMIT;
+        RETURN 'applied';
+EXCEPTION
+    WHEN OTHER THEN
+        ROLLBACK;
+        RAISE;
+END;
+$$;
+
+-- The task is suspended while it is changed (and made if missing), then resumed: tasks are created suspended.
+ALTER TASK IF EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_TASK" SUSPEND;
+
+-- A triggered task on warehouse ct_wh: runs when the stream has rows; each resume of the warehouse
+-- bills at least 60 s. Times without an offset are UTC. After 10 failures in a row Snowflake suspends the task:
+-- 'snowflake status' shows it.
+CREATE OR ALTER TASK "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_TASK"
+  WAREHOUSE = "CT_WH"
+  TIMEZONE = 'UTC'
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
+  WHEN SYSTEM$STREAM_HAS_DATA('CUSTOMERTRACK.PUBLIC.CUSTOMER_RAW_STREAM')
+  AS CALL "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_APPLY"();
+
+ALTER TASK "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_TASK" RESUME;
+
+-- The pipe: loads each file S3 announces, matching columns by name and recording file, row and scan time. Never OR
+-- REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order; the
+-- procedure does not need it.
+CREATE PIPE IF NOT EXISTS "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_PIPE"
+  AUTO_INGEST = TRUE
+  AS
+  COPY INTO "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_RAW"
+  FROM @"CUSTOMERTRACK"."PUBLIC"."CUSTOMER_STAGE"
+  FILE_FORMAT = (FORMAT_NAME = '"CUSTOMERTRACK"."PUBLIC"."CUSTOMER_FORMAT"')
+  MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE
+  INCLUDE_METADATA = ("_FILE" = METADATA$FILENAME, "_ROW" = METADATA$FILE_ROW_NUMBER, "_SCAN_TIME" = METADATA$START_SCAN_TIME)
+  ON_ERROR = CONTINUE;
+
+-- load_history as CustomerTrack shows it, from COPY_HISTORY (the last 14 days).
+CREATE OR REPLACE VIEW "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_LOAD_HISTORY" AS
+SELECT "FILE_NAME" AS "FILE_KEY", "FILE_NAME", CAST(NULL AS VARCHAR) AS "SHA256", "FILE_SIZE" AS "BYTES", "STATUS",
+       "ROW_PARSED" AS "ROWS_IN_FILE", "ROW_COUNT" AS "ROWS_LOADED", "ERROR_COUNT" AS "ROWS_REJECTED",
+       CAST(NULL AS NUMBER) AS "FIRST_SEQ", CAST(NULL AS NUMBER) AS "LAST_SEQ", CAST(NULL AS VARCHAR) AS "UNKNOWN_COLUMNS",
+       "FIRST_ERROR_MESSAGE" AS "ERROR", "PIPE_RECEIVED_TIME" AS "LANDED_AT", "LAST_LOAD_TIME" AS "LOADED_AT",
+       CAST(NULL AS FLOAT) AS "LOAD_MS"
+FROM TABLE("CUSTOMERTRACK".INFORMATION_SCHEMA.COPY_HISTORY(
+    TABLE_NAME => 'CUSTOMERTRACK.PUBLIC.CUSTOMER_RAW',
+    START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP())));
+
+-- load_rejects as CustomerTrack shows it: raw rows whose values are not of the definition's types (kept in the raw
+-- table, left out of the SCD tables), and the rows Snowpipe itself rejected (VALIDATE_PIPE_LOAD, the last 14 days).
+CREATE OR REPLACE VIEW "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_LOAD_REJECTS" AS
+SELECT r."_FILE" AS "FILE_KEY", r."_ROW" + 1 AS "LINE",
+       CASE WHEN NOT CASE WHEN TRIM(r."CUSTOMER_ID") RLIKE '[+-]?[0-9]+' THEN TRY_TO_NUMBER(TRIM(r."CUSTOMER_ID"), 19, 0) END IS NOT NULL THEN 'customer_id' WHEN NOT (r."UPDATED_AT" IS NULL OR CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(TRIM(r."UPDATED_AT")))::TIMESTAMP_NTZ IS NOT NULL) THEN 'updated_at' WHEN NOT (r."OP" IS NULL OR TRIM(r."OP") = '' OR UPPER(TRIM(r."OP")) IN ('UPSERT', 'INSERT', 'UPDATE', 'DELETE', 'I', 'U', 'D')) THEN 'op' END AS "FIELD",
+       CASE WHEN NOT CASE WHEN TRIM(r."CUSTOMER_ID") RLIKE '[+-]?[0-9]+' THEN TRY_TO_NUMBER(TRIM(r."CUSTOMER_ID"), 19, 0) END IS NOT NULL THEN CASE WHEN r."CUSTOMER_ID" IS NULL THEN 'is empty; the key is required' ELSE 'is not of type int64' END WHEN NOT (r."UPDATED_AT" IS NULL OR CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(TRIM(r."UPDATED_AT")))::TIMESTAMP_NTZ IS NOT NULL) THEN 'is not an ISO 8601 timestamp' WHEN NOT (r."OP" IS NULL OR TRIM(r."OP") = '' OR UPPER(TRIM(r."OP")) IN ('UPSERT', 'INSERT', 'UPDATE', 'DELETE', 'I', 'U', 'D')) THEN 'is not one of UPSERT, INSERT, UPDATE, DELETE, I, U, D' END AS "REASON",
+       CASE WHEN NOT CASE WHEN TRIM(r."CUSTOMER_ID") RLIKE '[+-]?[0-9]+' THEN TRY_TO_NUMBER(TRIM(r."CUSTOMER_ID"), 19, 0) END IS NOT NULL THEN r."CUSTOMER_ID" WHEN NOT (r."UPDATED_AT" IS NULL OR CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(TRIM(r."UPDATED_AT")))::TIMESTAMP_NTZ IS NOT NULL) THEN r."UPDATED_AT" WHEN NOT (r."OP" IS NULL OR TRIM(r."OP") = '' OR UPPER(TRIM(r."OP")) IN ('UPSERT', 'INSERT', 'UPDATE', 'DELETE', 'I', 'U', 'D')) THEN r."OP" END AS "RAW",
+       r."_SCAN_TIME" AS "REJECTED_AT"
+FROM "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_RAW" AS r
+WHERE NOT (CASE WHEN TRIM(r."CUSTOMER_ID") RLIKE '[+-]?[0-9]+' THEN TRY_TO_NUMBER(TRIM(r."CUSTOMER_ID"), 19, 0) END IS NOT NULL
+     AND (r."UPDATED_AT" IS NULL OR CONVERT_TIMEZONE('UTC', TRY_TO_TIMESTAMP_TZ(TRIM(r."UPDATED_AT")))::TIMESTAMP_NTZ IS NOT NULL)
+     AND (r."OP" IS NULL OR TRIM(r."OP") = '' OR UPPER(TRIM(r."OP")) IN ('UPSERT', 'INSERT', 'UPDATE', 'DELETE', 'I', 'U', 'D')))
+UNION ALL
+SELECT "FILE", "LINE", "COLUMN_NAME", "ERROR", "REJECTED_RECORD", CURRENT_TIMESTAMP()
+FROM TABLE("CUSTOMERTRACK".INFORMATION_SCHEMA.VALIDATE_PIPE_LOAD(
+    PIPE_NAME => 'CUSTOMERTRACK.PUBLIC.CUSTOMER_PIPE',
+    START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP())));
+
+-- After the deploy:
+--   SHOW PIPES LIKE 'CUSTOMER_PIPE' IN SCHEMA "CUSTOMERTRACK"."PUBLIC";
+--     point the bucket's S3 event notification (prefix customer/) at its notification_channel (an SQS ARN);
+--   ALTER PIPE "CUSTOMERTRACK"."PUBLIC"."CUSTOMER_PIPE" REFRESH;  -- optional: loads files staged in the last 7 days before the notification existed.
