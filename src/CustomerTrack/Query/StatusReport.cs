@@ -25,24 +25,34 @@ public sealed record StatusReport(
     long? LastTaskRunRows,
     double? LastTaskRunMs)
 {
-    internal const string Sql = """
-        SELECT
-            (SELECT count(*) FROM load_history WHERE status <> 'SKIPPED') AS files_loaded,
-            (SELECT count(*) FROM load_history WHERE status = 'LOAD_FAILED') AS files_failed,
-            (SELECT count(*) FROM load_history) AS files_known,
-            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS rows_loaded,
-            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history) AS rows_rejected,
-            (SELECT count(*) FROM customer_raw) AS ledger_rows,
-            (SELECT coalesce(max(_seq), 0) FROM customer_raw) AS max_seq,
-            (SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream') AS stream_offset,
-            (SELECT count(*) FROM customer) AS customers,
-            (SELECT count(*) FROM customer_history) AS versions,
-            (SELECT count(*) FROM task_run) AS task_runs,
-            (SELECT coalesce(sum(ties), 0) FROM task_run) AS ties,
-            (SELECT max(finished_at) FROM task_run) AS last_run_at,
-            (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_rows,
-            (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_ms
-        """;
+    /// <summary>
+    /// The counts over every table the settings define (one table: exactly today's query on customer). Table names are
+    /// validated identifiers (<see cref="Tables.Identifiers"/>), quoted.
+    /// </summary>
+    internal static string Sql(IReadOnlyList<Tables.TableDefinition> tables)
+    {
+        string Sum(Func<Tables.TableDefinition, string> term) => string.Join(" + ", tables.Select(t => $"({term(t)})"));
+        string Offset(Tables.TableDefinition t) => $"SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}'";
+        var offsets = tables.Count == 1 ? Offset(tables[0]) : $"SELECT least({string.Join(", ", tables.Select(t => $"({Offset(t)})"))})";
+        return $"""
+            SELECT
+                (SELECT count(*) FROM load_history WHERE status <> 'SKIPPED') AS files_loaded,
+                (SELECT count(*) FROM load_history WHERE status = 'LOAD_FAILED') AS files_failed,
+                (SELECT count(*) FROM load_history) AS files_known,
+                (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS rows_loaded,
+                (SELECT coalesce(sum(rows_rejected), 0) FROM load_history) AS rows_rejected,
+                {Sum(t => $"SELECT count(*) FROM {Tables.Identifiers.Quote(t.RawTable)}")} AS ledger_rows,
+                {Sum(t => $"SELECT coalesce(max(_seq), 0) - ({Offset(t)}) FROM {Tables.Identifiers.Quote(t.RawTable)}")} AS stream_lag,
+                ({offsets}) AS stream_offset,
+                {Sum(t => $"SELECT count(*) FROM {Tables.Identifiers.Quote(t.CurrentTable)}")} AS customers,
+                {Sum(t => $"SELECT count(*) FROM {Tables.Identifiers.Quote(t.HistoryTable)}")} AS versions,
+                (SELECT count(*) FROM task_run) AS task_runs,
+                (SELECT coalesce(sum(ties), 0) FROM task_run) AS ties,
+                (SELECT max(finished_at) FROM task_run) AS last_run_at,
+                (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_rows,
+                (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_ms
+            """;
+    }
 
     /// <summary>
     /// Per file: what it held, what loaded, what was rejected and why (reasons with their quoted values masked, so that
@@ -75,13 +85,13 @@ public sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        var r = await reader.QueryAsync(Sql, ct);
+        var r = await reader.QueryAsync(Sql(workspace.Settings.Definitions), ct);
         long L(string c) => r.Long(0, c);
         var lastMs = r.Text(0, "last_run_ms");
         return new StatusReport(
             reader.Source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
             Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), L("ledger_rows"),
-            L("stream_offset"), L("max_seq") - L("stream_offset"), L("customers"), L("versions"), L("task_runs"), L("ties"),
+            L("stream_offset"), L("stream_lag"), L("customers"), L("versions"), L("task_runs"), L("ties"),
             r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
             lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture));
     }
