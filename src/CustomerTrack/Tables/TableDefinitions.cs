@@ -235,7 +235,7 @@ internal static class TableDefinitions
         {
             if (!table.Attributes.Any(a => a.Name == n))
             {
-                throw new SettingsException(setting, $"'{n}' is not an attribute of table {table.Name}; use one of {string.Join(", ", table.Attributes.Select(a => a.Name))}");
+                throw new SettingsException(setting, $"'{n}' is not allowed; use one of {string.Join(", ", table.Attributes.Select(a => a.Name))}");
             }
         }
     }
