@@ -9,13 +9,16 @@ internal sealed record FeedPlan(IReadOnlyList<FeedFile> Files, IReadOnlyList<boo
 {
     public int RowCount => Files.Sum(f => f.Rows.Count);
 
-    public override string ToString()
+    public override string ToString() => ToString(FeedTable.Customer);
+
+    /// <summary>The feed as <paramref name="table"/>'s files, for a failure's message.</summary>
+    public string ToString(FeedTable table)
     {
         var text = new StringBuilder();
         text.Append($"{RowCount} rows in {Files.Count} file(s), Tasks:MaxBatchRows={(MaxBatchRows > 0 ? MaxBatchRows : "default")}\n");
         for (var i = 0; i < Files.Count; i++)
         {
-            text.Append(Files[i]).Append(DrainAfter[i] ? "--- drain\n" : "");
+            text.Append(Files[i].ToString(table)).Append(DrainAfter[i] ? "--- drain\n" : "");
         }
 
         return text.Append("--- drain (final)\n").ToString();
@@ -34,7 +37,6 @@ internal static class FeedGen
     /// <summary>The test clock starts at the first event and moves 7 minutes per drain, so tutorial rows fall among event rows.</summary>
     public static readonly TimeSpan DrainStep = TimeSpan.FromMinutes(7);
 
-    private static readonly string[] Short = ["fn", "ln", "em", "st", "ci", "sa", "co"];
     private static readonly string[] Ops = [ChangeOp.Upsert, ChangeOp.Insert, ChangeOp.Update, ChangeOp.Delete];
 
     /// <summary>How one row is made; interpreted against the rows made before it.</summary>
@@ -57,18 +59,15 @@ internal static class FeedGen
         (a, b, c) => new RowSpec(a.Item1, a.Item2, a.Item3, a.Item4, a.Item5, b.Item1, b.Item2, b.Item3, b.Item4, b.Item5,
             c.Item1, c.Item2, c.Item3, c.Item4));
 
-    public static readonly Gen<FeedPlan> Plan =
-        from customers in Gen.Int[1, 6]
+    /// <summary>Feeds of <paramref name="table"/>: attribute values are value numbers, 0 is NULL (see <see cref="FeedTable.Text"/>).</summary>
+    public static Gen<FeedPlan> Plan(FeedTable table) =>
+        from customers in Gen.Int[1, FeedTable.Keys]
         from specs in Row.Array[1, 24]
         from files in Gen.Select(Gen.Frequency((9, false), (1, true)), Gen.Int[0, 8], Gen.Int[0, 99], Gen.Bool).Array[1, 5]
         from batch in Gen.Int[0, 9]
-        select Build(customers, specs, files, batch <= 5 ? batch : 0);
+        select Build(table.AttributeCount, customers, specs, files, batch <= 5 ? batch : 0);
 
-    /// <summary>Attribute <paramref name="a"/>'s value number <paramref name="v"/>: 0 is NULL; one value needs CSV quoting.</summary>
-    private static string? Value(int a, int v) =>
-        v == 0 ? null : a == 4 && v == 3 ? "Oslo, \"Sentrum\"" : Short[a] + v.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static FeedPlan Build(int customers, RowSpec[] specs, (bool Tutorial, int Rotation, int LandKey, bool Drain)[] files, int maxBatch)
+    private static FeedPlan Build(int attributes, int customers, RowSpec[] specs, (bool Tutorial, int Rotation, int LandKey, bool Drain)[] files, int maxBatch)
     {
         var made = new List<(FeedRow Row, int File)>();
         foreach (var s in specs)
@@ -77,14 +76,14 @@ internal static class FeedGen
             var id = 1 + (s.Customer % customers);
             var basis = made.Count == 0 ? null : made[s.Ref % made.Count].Row;
             var op = Ops[s.Op];
-            var fresh = s.Fresh.Select((v, a) => Value(a, v)).ToArray();
+            var fresh = s.Fresh.Take(attributes).ToArray();
             var row = (s.Kind, basis) switch
             {
                 (Duplicate, not null) => basis,
-                (Tie, not null) => basis with { Op = op, Attributes = Mutated(basis.Attributes, s) },
-                (Mutate, not null) => new FeedRow(basis.CustomerId, at, s.Op == 3 ? ChangeOp.Upsert : op, Mutated(basis.Attributes, s)),
-                (Delete, not null) => new FeedRow(basis.CustomerId, at, ChangeOp.Delete, s.Ref % 3 == 0 ? basis.Attributes : new string?[7]),
-                _ => new FeedRow(id, at, op, op == ChangeOp.Delete && s.Ref % 3 != 0 ? new string?[7] : fresh),
+                (Tie, not null) => basis with { Op = op, Values = Mutated(basis.Values, s) },
+                (Mutate, not null) => new FeedRow(basis.Key, at, s.Op == 3 ? ChangeOp.Upsert : op, Mutated(basis.Values, s)),
+                (Delete, not null) => new FeedRow(basis.Key, at, ChangeOp.Delete, s.Ref % 3 == 0 ? basis.Values : new int[attributes]),
+                _ => new FeedRow(id, at, op, op == ChangeOp.Delete && s.Ref % 3 != 0 ? new int[attributes] : fresh),
             };
             made.Add((row with { TimeForm = s.TimeForm, OpForm = s.OpForm }, s.File % files.Length));
         }
@@ -106,13 +105,13 @@ internal static class FeedGen
     }
 
     /// <summary>Changes up to two attributes (to NULL, from NULL, or to the value they already have).</summary>
-    private static string?[] Mutated(IReadOnlyList<string?> attributes, RowSpec s)
+    private static int[] Mutated(IReadOnlyList<int> attributes, RowSpec s)
     {
         var values = attributes.ToArray();
-        values[s.AttrA] = Value(s.AttrA, s.ValueA);
-        if (s.AttrB < 7)
+        values[s.AttrA % values.Length] = s.ValueA;
+        if (s.AttrB < values.Length)
         {
-            values[s.AttrB] = Value(s.AttrB, s.ValueB);
+            values[s.AttrB] = s.ValueB;
         }
 
         return values;

@@ -29,10 +29,13 @@ internal sealed record ScdOptions(IReadOnlyList<string> TrackHistoryExcept, bool
         $"TrackHistoryExcept=[{string.Join(",", TrackHistoryExcept)}] IgnoreNullUpdates={IgnoreNullUpdates} DeleteMode={DeleteMode}";
 }
 
-/// <summary>One row of <c>customer_raw</c> as the model sees it: load order, key, sequence, op and the seven attributes.</summary>
-internal sealed record LedgerRow(long Seq, long CustomerId, DateTime UpdatedAt, string Op, IReadOnlyList<string?> Attributes)
+/// <summary>One row of a table's ledger as the model sees it: load order, key values, sequence, op and the attributes (as the warehouse shows them).</summary>
+internal sealed record LedgerRow(long Seq, IReadOnlyList<string> Key, DateTime UpdatedAt, string Op, IReadOnlyList<string?> Attributes)
 {
     public bool IsDelete => Op == ChangeOp.Delete;
+
+    /// <summary>The key as one value, for grouping.</summary>
+    public string KeyText => string.Join("\u0001", Key);
 
     /// <summary>
     /// What the row does, which makes two rows of one key and sequence the same change or different ones (a tie): a
@@ -42,7 +45,7 @@ internal sealed record LedgerRow(long Seq, long CustomerId, DateTime UpdatedAt, 
 
     /// <summary>As the ledger query in <see cref="ScdRun.LedgerRows"/> shows it.</summary>
     public string Show() =>
-        string.Join("|", [Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), CustomerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        string.Join("|", [Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), .. Key,
             EventTime.Format(UpdatedAt), Op, .. Attributes.Select(ScdModel.Cell)]);
 }
 
@@ -51,7 +54,8 @@ internal sealed record ScdTables(IReadOnlyList<string> Customer, IReadOnlyList<s
 
 /// <summary>
 /// The reference model of DESIGN.md §5: small, in memory, and written as the rules read. It takes every ledger row,
-/// puts each customer's changes in sequence (updated_at, then load order), and applies them one by one.
+/// puts each key's changes in sequence (event time, then load order), and applies them one by one. It knows of a table
+/// only its attribute names (for TrackHistoryExcept) and how its keys sort.
 /// </summary>
 internal static class ScdModel
 {
@@ -62,23 +66,24 @@ internal static class ScdModel
 
     public static string Cell(string? value) => value ?? "∅";
 
-    public static ScdTables Apply(IEnumerable<LedgerRow> ledger, ScdOptions options)
+    public static ScdTables Apply(IEnumerable<LedgerRow> ledger, ScdOptions options, FeedTable table)
     {
         var customer = new List<string>();
         var history = new List<string>();
-        foreach (var rows in ledger.GroupBy(r => r.CustomerId).OrderBy(g => g.Key))
+        var keys = Comparer<IReadOnlyList<string>>.Create(table.CompareKeys);
+        foreach (var rows in ledger.GroupBy(r => r.KeyText).OrderBy(g => g.First().Key, keys))
         {
-            var id = rows.Key.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var (shown, shownAt, versions) = ApplyOne(rows.ToList(), options);
+            var id = rows.First().Key;
+            var (shown, shownAt, versions) = ApplyOne(rows.ToList(), options, table.AttributeNames);
             if (shown is not null)
             {
-                customer.Add(string.Join("|", [id, .. shown.Select(Cell), EventTime.Format(shownAt)]));
+                customer.Add(string.Join("|", [.. id, .. shown.Select(Cell), EventTime.Format(shownAt)]));
             }
 
             foreach (var v in versions)
             {
                 var current = v.End == Columns.OpenEnd;
-                history.Add(string.Join("|", [id, .. v.Attributes.Select(Cell), EventTime.Format(v.Start), EventTime.Format(v.End),
+                history.Add(string.Join("|", [.. id, .. v.Attributes.Select(Cell), EventTime.Format(v.Start), EventTime.Format(v.End),
                     current ? "true" : "false", v.IsDeleted ? "true" : "false"]));
             }
         }
@@ -102,7 +107,7 @@ internal static class ScdModel
     /// </summary>
     public static long Ties(IEnumerable<LedgerRow> ledger, long from, long to) =>
         ledger.Where(r => r.Seq <= to)
-            .GroupBy(r => (r.CustomerId, r.UpdatedAt))
+            .GroupBy(r => (r.KeyText, r.UpdatedAt))
             .Count(g =>
             {
                 var firstSeen = g.GroupBy(r => r.Change).Select(c => c.Min(r => r.Seq)).ToList();
@@ -117,14 +122,15 @@ internal static class ScdModel
         public bool IsDeleted { get; } = isDeleted;
     }
 
-    private static (string?[]? Shown, DateTime ShownAt, List<Version> Versions) ApplyOne(List<LedgerRow> rows, ScdOptions options)
+    private static (string?[]? Shown, DateTime ShownAt, List<Version> Versions) ApplyOne(List<LedgerRow> rows, ScdOptions options,
+        IReadOnlyList<string> attributes)
     {
-        var tracked = Enumerable.Range(0, Columns.Attributes.Count)
-            .Where(i => !options.TrackHistoryExcept.Contains(Columns.Attributes[i]))
+        var tracked = Enumerable.Range(0, attributes.Count)
+            .Where(i => !options.TrackHistoryExcept.Contains(attributes[i]))
             .ToArray();
         var versions = new List<Version>();
 
-        // What customer shows: null while the customer does not exist (never seen, or deleted).
+        // What the current table shows: null while the key does not exist (never seen, or deleted).
         string?[]? shown = null;
         var shownAt = default(DateTime);
         foreach (var change in Sequence(rows))
@@ -143,7 +149,7 @@ internal static class ScdModel
                 // tombstone-row: a final, deleted version (one, however many deletes follow).
                 if (options.TombstoneRows && open is null)
                 {
-                    versions.Add(new Version(new string?[Columns.Attributes.Count], change.UpdatedAt, isDeleted: true));
+                    versions.Add(new Version(new string?[attributes.Count], change.UpdatedAt, isDeleted: true));
                 }
 
                 continue;

@@ -21,8 +21,16 @@ public abstract class ScdRuleTests
 
     private static readonly DateTime Clock = new(2026, 1, 2, 0, 0, 0, DateTimeKind.Utc);
 
+    /// <summary>The table the test's customer files and queries run on (translated by <see cref="FeedTranslation"/> for product).</summary>
+    private FeedTable _table = FeedTable.Customer;
+
+    /// <summary>The tables every rule runs on: customer, and product (a composite string key, typed attributes, a mapped op).</summary>
+    public static TheoryData<string> TableNames() => ["customer", "product"];
+
+    private void On(string table) => _table = FeedTable.Named(table);
+
     private async Task<ScdRun> Start(ScdOptions? options = null, int maxBatchRows = 0) =>
-        await ScdRun.StartAsync(options ?? ScdOptions.Default, Clock, TimeSpan.FromMinutes(1), maxBatchRows, engine: Engine);
+        await ScdRun.StartAsync(options ?? ScdOptions.Default, Clock, TimeSpan.FromMinutes(1), maxBatchRows, engine: Engine, table: _table, customerFeed: true);
 
     /// <summary>Lands each file and drains after it: each file is a later batch than the one before.</summary>
     private async Task<ScdRun> Feed(ScdOptions? options, params string[] files)
@@ -39,9 +47,11 @@ public abstract class ScdRuleTests
 
     private Task<ScdRun> Feed(params string[] files) => Feed(null, files);
 
-    [Fact]
-    public async Task Tables_depend_only_on_the_set_of_rows_not_on_files_order_or_cadence()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Tables_depend_only_on_the_set_of_rows_not_on_files_order_or_cadence(string table)
     {
+        On(table);
         string[] rows =
         [
             "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT",
@@ -90,9 +100,11 @@ public abstract class ScdRuleTests
         }
     }
 
-    [Fact]
-    public async Task Change_older_than_the_row_shown_is_dropped()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Change_older_than_the_row_shown_is_dropped(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,UPSERT",
             Header + "1,Ann,Rome,2026-01-01T09:00:00Z,UPSERT");
@@ -107,9 +119,11 @@ public abstract class ScdRuleTests
         ], run.Rows(History));
     }
 
-    [Fact]
-    public async Task Delete_leaves_a_tombstone_against_older_changes()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Delete_leaves_a_tombstone_against_older_changes(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT",
             Header + "1,,,2026-01-01T11:00:00Z,DELETE");
@@ -126,9 +140,11 @@ public abstract class ScdRuleTests
         ], run.Rows(History));
     }
 
-    [Fact]
-    public async Task Change_newer_than_the_delete_recreates_the_customer()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Change_newer_than_the_delete_recreates_the_customer(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT",
             Header + "1,,,2026-01-01T11:00:00Z,DELETE",
@@ -142,9 +158,11 @@ public abstract class ScdRuleTests
         ], run.Rows(History));
     }
 
-    [Fact]
-    public async Task Late_update_is_spliced_into_history()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Late_update_is_spliced_into_history(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT\n1,Ann,Bergen,2026-01-01T12:00:00Z,UPDATE");
         Assert.Equal(
@@ -166,9 +184,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["1|Ann|Bergen|2026-01-01 12:00:00"], run.Rows(Customer));
     }
 
-    [Fact]
-    public async Task Delete_closes_the_current_version_at_its_sequence_and_adds_no_row()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Delete_closes_the_current_version_at_its_sequence_and_adds_no_row(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT\n1,Ann,Rome,2026-01-01T11:00:00Z,UPDATE",
             Header + "1,Ann,Rome,2026-01-01T12:00:00Z,D");
@@ -182,9 +202,11 @@ public abstract class ScdRuleTests
         Assert.Empty(run.Rows("SELECT * FROM customer_history WHERE is_deleted"));
     }
 
-    [Fact]
-    public async Task Two_changes_of_one_customer_in_one_batch_both_become_versions()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Two_changes_of_one_customer_in_one_batch_both_become_versions(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT\n1,Ann,Rome,2026-01-01T10:00:01Z,UPDATE\n1,Ann,Oslo,2026-01-01T10:00:02Z,UPDATE");
 
@@ -198,9 +220,11 @@ public abstract class ScdRuleTests
         ], run.Rows(History));
     }
 
-    [Fact]
-    public async Task Intervals_are_half_open_and_the_open_version_ends_9999_12_31()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Intervals_are_half_open_and_the_open_version_ends_9999_12_31(string table)
     {
+        On(table);
         await using var run = await Feed(Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT\n1,Ann,Rome,2026-01-01T11:00:00Z,UPDATE");
 
         // At 11:00 exactly, Rome is valid and Oslo is not: [start_time, end_time).
@@ -216,9 +240,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["Oslo|2026-01-01 11:00:00|false"], run.Rows("SELECT city, end_time, is_current FROM customer_history WHERE NOT is_current"));
     }
 
-    [Fact]
-    public async Task Change_to_or_from_null_is_a_change()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Change_to_or_from_null_is_a_change(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT",
             Header + "1,Ann,,2026-01-01T11:00:00Z,UPDATE",
@@ -233,9 +259,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["1|Ann|Oslo|2026-01-01 12:00:00"], run.Rows(Customer));
     }
 
-    [Fact]
-    public async Task Change_equal_to_the_version_before_adds_no_version()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Change_equal_to_the_version_before_adds_no_version(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT",
             Header + "1,Ann,Oslo,2026-01-01T11:00:00Z,UPDATE",
@@ -247,9 +275,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["1|Ann|Oslo|2026-01-01 11:00:00"], run.Rows(Customer));
     }
 
-    [Fact]
-    public async Task Same_row_loaded_twice_changes_nothing()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Same_row_loaded_twice_changes_nothing(string table)
     {
+        On(table);
         const string A = "1,Ann,Oslo,2026-01-01T10:00:00Z,UPSERT";
         const string B = "1,Ann,Rome,2026-01-01T10:00:00Z,UPSERT";
         await using var run = await Feed(Header + A, Header + B);
@@ -274,9 +304,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["1|Ann|Rome|2026-01-01 10:00:00|2026-01-01 12:00:00|false"], run.Rows(History));
     }
 
-    [Fact]
-    public async Task Tie_is_won_by_the_row_loaded_last_and_counted()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task Tie_is_won_by_the_row_loaded_last_and_counted(string table)
     {
+        On(table);
         await using var run = await Feed(
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,UPSERT\n2,Bob,Oslo,2026-01-01T10:00:00Z,UPSERT\n2,Bob,Rome,2026-01-01T10:00:00Z,UPSERT",
             Header + "1,Ann,Paris,2026-01-01T10:00:00Z,UPSERT");
@@ -297,9 +329,11 @@ public abstract class ScdRuleTests
         Assert.Contains("\"tiesTotal\": 2", json.Out, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task TrackHistoryExcept_updates_the_current_version_in_place_with_the_highest_sequence_value()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task TrackHistoryExcept_updates_the_current_version_in_place_with_the_highest_sequence_value(string table)
     {
+        On(table);
         const string Head = "customer_id,first_name,city,email,updated_at\n";
         await using var run = await Feed(new ScdOptions(["email"], false, "close"),
             Head + "1,Ann,Oslo,a@x,2026-01-01T10:00:00Z\n1,Ann,Oslo,b@x,2026-01-01T11:00:00Z",
@@ -316,9 +350,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["Rome|d@x|2026-01-01 12:00:00"], run.Rows("SELECT city, email, update_timestamp FROM customer"));
     }
 
-    [Fact]
-    public async Task IgnoreNullUpdates_treats_a_null_attribute_as_unchanged()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task IgnoreNullUpdates_treats_a_null_attribute_as_unchanged(string table)
     {
+        On(table);
         await using var run = await Feed(new ScdOptions([], true, "close"),
             Header + "1,Ann,Oslo,2026-01-01T10:00:00Z,INSERT",
             Header + "1,,Rome,2026-01-01T11:00:00Z,UPDATE",
@@ -336,9 +372,11 @@ public abstract class ScdRuleTests
         Assert.Equal(["1|∅|Bergen|2026-01-01 14:00:00"], run.Rows(Customer));
     }
 
-    [Fact]
-    public async Task DeleteMode_tombstone_row_adds_a_deleted_version_closed_when_the_customer_comes_back()
+    [Theory]
+    [MemberData(nameof(TableNames))]
+    public async Task DeleteMode_tombstone_row_adds_a_deleted_version_closed_when_the_customer_comes_back(string table)
     {
+        On(table);
         const string WithDeleted = """
             SELECT customer_id, first_name, city, start_time, end_time, is_current, is_deleted
             FROM customer_history ORDER BY start_time

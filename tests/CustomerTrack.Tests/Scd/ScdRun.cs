@@ -9,8 +9,11 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CustomerTrack.Tests.Scd;
 
-/// <summary>One change as a feed file writes it, with the text forms it is written in.</summary>
-internal sealed record FeedRow(long CustomerId, DateTime UpdatedAt, string Op, IReadOnlyList<string?> Attributes, int TimeForm = 0, int OpForm = 0)
+/// <summary>
+/// One change as a feed file writes it, with the text forms it is written in: key number <paramref name="Key"/> and the
+/// attributes' value numbers (0 is NULL), which <see cref="FeedTable"/> turns into a table's values.
+/// </summary>
+internal sealed record FeedRow(int Key, DateTime UpdatedAt, string Op, IReadOnlyList<int> Values, int TimeForm = 0, int OpForm = 0)
 {
     public string UpdatedAtText()
     {
@@ -23,47 +26,41 @@ internal sealed record FeedRow(long CustomerId, DateTime UpdatedAt, string Op, I
         };
     }
 
-    public string OpText() => OpForm switch
-    {
-        1 => Op.ToLowerInvariant(),
-        2 => Op == ChangeOp.Upsert ? Op : Op[..1],
-        3 => Op == ChangeOp.Upsert ? "" : Op,
-        _ => Op,
-    };
+    /// <summary>The attributes as the warehouse shows them.</summary>
+    public string?[] Shown(FeedTable table) => Values.Select((v, a) => table.Shown(a, v)).ToArray();
 }
 
-/// <summary>A feed file: event-time rows (updated_at and op), or the original tutorial's eight columns.</summary>
+/// <summary>A feed file: event-time rows (event time and op), or rows without them in the original tutorial's form.</summary>
 internal sealed record FeedFile(string Name, bool Tutorial, int ColumnRotation, IReadOnlyList<FeedRow> Rows)
 {
-    public string Csv()
+    public string Csv(FeedTable table)
     {
-        string[] columns = Tutorial
-            ? [Columns.CustomerId, .. Columns.Attributes]
-            : [Columns.CustomerId, .. Columns.Attributes, Columns.UpdatedAt, Columns.Op];
+        var columns = Tutorial ? table.PlainColumns : table.EventColumns;
         var order = Tutorial ? columns : [.. columns.Skip(ColumnRotation % columns.Length), .. columns.Take(ColumnRotation % columns.Length)];
+        var keyColumns = table.Definition.Key.Select(k => k.Name).ToList();
+        var attributeIndex = table.AttributeNames.Select((a, i) => (a, i)).ToDictionary(x => x.a, x => x.i);
         var csv = new StringBuilder();
         csv.AppendJoin(',', order).Append('\n');
         foreach (var row in Rows)
         {
-            csv.AppendJoin(',', order.Select(c => Quote(c switch
-            {
-                Columns.CustomerId => row.CustomerId.ToString(CultureInfo.InvariantCulture),
-                Columns.UpdatedAt => row.UpdatedAtText(),
-                Columns.Op => row.OpText(),
-                _ => row.Attributes[AttributeIndex[c]],
-            }))).Append('\n');
+            var key = table.Key(row.Key);
+            csv.AppendJoin(',', order.Select(c => Quote(
+                keyColumns.IndexOf(c) is var k and >= 0 ? key[k]
+                : c == table.Definition.EventTime ? row.UpdatedAtText()
+                : c == table.Definition.Op?.Column ? table.OpText(row.Op, row.OpForm)
+                : table.Text(attributeIndex[c], row.Values[attributeIndex[c]])))).Append('\n');
         }
 
         return csv.ToString();
     }
 
-    private static readonly Dictionary<string, int> AttributeIndex =
-        Columns.Attributes.Select((a, i) => (a, i)).ToDictionary(x => x.a, x => x.i);
-
     private static string Quote(string? value) =>
         value is null ? "" : value.Contains(',') || value.Contains('"') ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
 
-    public override string ToString() => $"--- {Name}{(Tutorial ? " (tutorial format)" : "")}\n{Csv()}";
+    /// <summary>As the customer table's file (for messages).</summary>
+    public override string ToString() => ToString(FeedTable.Customer);
+
+    public string ToString(FeedTable table) => $"--- {Name}{(Tutorial ? " (tutorial format)" : "")}\n{Csv(table)}";
 }
 
 /// <summary>
@@ -77,12 +74,14 @@ internal sealed class ScdRun : IAsyncDisposable
     private readonly TimeSpan _step;
     private readonly PipelineRunner _runner;
     private readonly List<FeedFile> _pending = [];
+    private FeedTranslation? _translation;
     private long _seq;
     private bool _stopped;
 
-    private ScdRun(TempWorkspace tmp, Workspace workspace, FakeTimeProvider time, TimeSpan step, PipelineRunner runner)
+    private ScdRun(TempWorkspace tmp, Workspace workspace, FakeTimeProvider time, TimeSpan step, PipelineRunner runner, FeedTable table)
     {
         _tmp = tmp;
+        Table = table;
         Workspace = workspace;
         _time = time;
         _step = step;
@@ -90,6 +89,9 @@ internal sealed class ScdRun : IAsyncDisposable
     }
 
     public Workspace Workspace { get; }
+
+    /// <summary>The table the run's feed files are for.</summary>
+    public FeedTable Table { get; }
 
     public string Dir => _tmp.Dir;
 
@@ -107,11 +109,25 @@ internal sealed class ScdRun : IAsyncDisposable
 
     /// <summary>
     /// Opens a workspace with <paramref name="options"/> (as flags) or <paramref name="settingsJson"/> (as its
-    /// customertrack.json); the clock starts at <paramref name="clock"/> and moves <paramref name="step"/> before each drain.
+    /// customertrack.json, else <paramref name="table"/>'s); the clock starts at <paramref name="clock"/> and moves
+    /// <paramref name="step"/> before each drain.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="customerFeed"/> and a <paramref name="table"/> other than customer, the files landed with
+    /// <see cref="LandCsv"/> and the queries of <see cref="Rows"/> are the customer's, translated (<see cref="FeedTranslation"/>).
+    /// </remarks>
     public static async Task<ScdRun> StartAsync(ScdOptions? options, DateTime clock, TimeSpan step, int maxBatchRows = 0,
-        string? settingsJson = null, Engine engine = Engine.DuckDb)
+        string? settingsJson = null, Engine engine = Engine.DuckDb, FeedTable? table = null, bool customerFeed = false)
     {
+        table ??= FeedTable.Customer;
+        var translation = customerFeed && table != FeedTable.Customer ? new FeedTranslation(table) : null;
+        if (translation is not null)
+        {
+            options = options is null ? null : translation.Options(options);
+            settingsJson = translation.Settings(settingsJson);
+        }
+
+        settingsJson ??= table.SettingsJson;
         var tmp = new TempWorkspace(engine);
         try
         {
@@ -129,7 +145,7 @@ internal sealed class ScdRun : IAsyncDisposable
             var workspace = tmp.Open(flags);
             var time = new FakeTimeProvider(new DateTimeOffset(clock, TimeSpan.Zero));
             var runner = await PipelineRunner.StartAsync(workspace, time, NullLoggerFactory.Instance, Stages.All, "scd-test", CancellationToken.None, serveReaders: false);
-            return new ScdRun(tmp, workspace, time, step, runner);
+            return new ScdRun(tmp, workspace, time, step, runner, table) { _translation = translation };
         }
         catch
         {
@@ -141,14 +157,14 @@ internal sealed class ScdRun : IAsyncDisposable
     /// <summary>Lands a file whose rows the run predicts into the ledger.</summary>
     public void Land(FeedFile file)
     {
-        LandCsv(file.Name, file.Csv());
+        LandCsv(file.Name, file.Csv(Table));
         _pending.Add(file);
     }
 
     /// <summary>Lands hand-written CSV (its ledger rows are not predicted).</summary>
     public void LandCsv(string name, string csv)
     {
-        var path = _tmp.Land(name, csv);
+        var path = _tmp.Land(name, _translation?.Csv(csv) ?? csv);
 
         // Older than ingest's minimum age on the test clock, whatever the wall clock says.
         File.SetLastWriteTimeUtc(path, Now - TimeSpan.FromSeconds(5));
@@ -176,7 +192,7 @@ internal sealed class ScdRun : IAsyncDisposable
                     _lastProcessing = at;
                 }
 
-                Ledger.Add(new LedgerRow(++_seq, row.CustomerId, at, file.Tutorial ? ChangeOp.Upsert : row.Op, row.Attributes));
+                Ledger.Add(new LedgerRow(++_seq, Table.Key(row.Key), at, file.Tutorial ? ChangeOp.Upsert : row.Op, row.Shown(Table)));
             }
         }
 
@@ -189,15 +205,23 @@ internal sealed class ScdRun : IAsyncDisposable
     public TaskRunOutcome Rebuild() => Assert.Single(_runner.Rebuild());
 
     /// <summary>Rows as "a|b|c" strings (NULL shown as <paramref name="nullText"/>), as <see cref="Db.Rows"/> shows them.</summary>
-    public List<string> Rows(string sql, string nullText = "∅") =>
+    public List<string> Rows(string sql, string nullText = "∅")
+    {
+        if (_translation is null)
+        {
+            return Query(sql, nullText);
+        }
+
+        var (translated, back) = _translation.Query(sql);
+        return back(Query(translated, nullText), nullText);
+    }
+
+    private List<string> Query(string sql, string nullText) =>
         _runner.Query(sql).Rows.Select(r => string.Join("|", r.Select(v => v ?? nullText))).ToList();
 
-    public ScdTables Tables() => new(
-        Rows($"SELECT {ScdModel.CustomerColumns} FROM customer ORDER BY customer_id"),
-        Rows($"SELECT {ScdModel.HistoryColumns} FROM customer_history ORDER BY customer_id, start_time"));
+    public ScdTables Tables() => new(Rows(Table.CurrentSql), Rows(Table.HistorySql));
 
-    public List<string> LedgerRows() =>
-        Rows($"SELECT _seq, customer_id, updated_at, op, {string.Join(", ", Columns.Attributes)} FROM customer_raw ORDER BY _seq");
+    public List<string> LedgerRows() => Rows(Table.LedgerSql);
 
     /// <summary>Ends the pipeline (the warehouse file is free for the CLI); the workspace stays until disposal.</summary>
     public async Task StopAsync()

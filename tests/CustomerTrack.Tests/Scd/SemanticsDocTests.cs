@@ -88,7 +88,24 @@ public abstract partial class SemanticsDocTests
         return examples;
     }
 
-    public static TheoryData<string> Examples() => [.. Parse().Select(e => e.Title)];
+    /// <summary>
+    /// Every example on customer, and on product (translated, <see cref="FeedTranslation"/>) where every column it
+    /// uses has a product column.
+    /// </summary>
+    public static TheoryData<string, string> Examples()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var e in Parse())
+        {
+            data.Add("customer", e.Title);
+            if (e.Blocks.All(b => FeedTranslation.Translatable(b.Info + "\n" + b.Body)))
+            {
+                data.Add("product", e.Title);
+            }
+        }
+
+        return data;
+    }
 
     [Fact]
     public void Every_rule_has_a_runnable_example()
@@ -106,13 +123,14 @@ public abstract partial class SemanticsDocTests
 
     [Theory]
     [MemberData(nameof(Examples))]
-    public async Task Example_gives_the_tables_shown(string title)
+    public async Task Example_gives_the_tables_shown(string tableName, string title)
     {
+        var on = FeedTable.Named(tableName);
         var example = Parse().Single(e => e.Title == title);
         var files = example.Files.ToList();
 
         // File by file, a batch each.
-        await using (var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine))
+        await using (var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine, table: on, customerFeed: true))
         {
             for (var i = 0; i < files.Count; i++)
             {
@@ -136,7 +154,7 @@ public abstract partial class SemanticsDocTests
         // All at once, one batch: the same tables (files without updated_at are sequenced by load time, so not for them).
         if (files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
         {
-            await using var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine);
+            await using var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine, table: on, customerFeed: true);
             for (var i = 0; i < files.Count; i++)
             {
                 run.LandCsv($"f{i:D2}.csv", files[i]);

@@ -28,7 +28,7 @@ public sealed class SnowflakeSemanticsTests(ITestOutputHelper output)
 
     /// <summary>A ledger row as the procedure's typed batch holds it; load order (scan time, file, row) follows _seq.</summary>
     internal static object?[] Typed(LedgerRow r) =>
-        [r.CustomerId, r.UpdatedAt, r.IsDelete, .. r.Attributes, ScanBase.AddSeconds(r.Seq), "f", r.Seq];
+        [long.Parse(r.Key[0], System.Globalization.CultureInfo.InvariantCulture), r.UpdatedAt, r.IsDelete, .. r.Attributes, ScanBase.AddSeconds(r.Seq), "f", r.Seq];
 
     public static TheoryData<string, bool, string> Options()
     {
@@ -54,7 +54,7 @@ public sealed class SnowflakeSemanticsTests(ITestOutputHelper output)
         var options = new ModelOptions(trackHistoryExcept.Split(',', StringSplitOptions.RemoveEmptyEntries), ignoreNullUpdates, deleteMode);
         var feeds = 0;
         var watch = Stopwatch.StartNew();
-        await FeedGen.Plan.SampleAsync(async plan =>
+        await FeedGen.Plan(FeedTable.Customer).SampleAsync(async plan =>
         {
             using var snowflake = new SnowflakeOnDuckDb(CustomerPlan(options));
             await using var run = await ScdRun.StartAsync(options, FeedGen.EventBase, FeedGen.DrainStep, plan.MaxBatchRows);
@@ -77,7 +77,7 @@ public sealed class SnowflakeSemanticsTests(ITestOutputHelper output)
 
             await DrainAsync();
             var engine = run.Tables();
-            var model = ScdModel.Apply(run.Ledger, options);
+            var model = ScdModel.Apply(run.Ledger, options, FeedTable.Customer);
             FeedCheck.Same("customer (engine vs model)", model.Customer, engine.Customer);
             FeedCheck.Same("customer_history (engine vs model)", model.History, engine.History);
             var names = CustomerPlan(options).Names;
