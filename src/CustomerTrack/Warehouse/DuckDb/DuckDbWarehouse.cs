@@ -95,7 +95,21 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             }
         }
 
+        warehouse.SealFileSystem();
         return warehouse;
+    }
+
+    /// <summary>
+    /// Closes the database to the file system for every connection, the readers' included: the owner answers queries
+    /// from other local users (any holder of its token), and DuckDB would otherwise read and write any file this process
+    /// may (read_text, read_csv, glob, COPY, logging to a file). Only the database file, its WAL and its temporary
+    /// spill files stay reachable; the configuration is then locked so that no statement can open it again. The loader
+    /// reads change files in .NET and appends them, so the pipeline itself needs no external access.
+    /// </summary>
+    private void SealFileSystem()
+    {
+        Execute("SET enable_external_access = false");
+        Execute("SET lock_configuration = true");
     }
 
     private static string ProcessOf(string message)
@@ -311,6 +325,12 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         if (root.GetProperty("statements").GetArrayLength() != 1)
         {
             throw new CustomerTrackException("query takes one SELECT statement at a time");
+        }
+
+        if (ReaderTableFunctions.FirstRefused(root) is { } function)
+        {
+            throw new CustomerTrackException(
+                $"query may not call the table function {function}(): a reader cannot reach files or change the database (generators such as range() and the duckdb_* catalog functions are allowed)");
         }
     }
 
