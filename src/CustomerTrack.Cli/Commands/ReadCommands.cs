@@ -19,7 +19,7 @@ internal static class ReadCommands
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             using var reader = WarehouseReader.Open(ws);
-            ResultPrinter.Print(await reader.QueryAsync(parse.GetValue(sql)!, ct), parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output);
+            ResultPrinter.Print(await reader.QueryAsync(parse.GetValue(sql)!, ct), parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;
@@ -41,7 +41,7 @@ internal static class ReadCommands
                 SELECT customer_id, {AttributeList}, start_time, end_time, is_current, is_deleted
                 FROM customer_history WHERE customer_id = {parse.GetValue(id)} ORDER BY start_time
                 """, ct);
-            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output);
+            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;
@@ -68,7 +68,7 @@ internal static class ReadCommands
                 WHERE start_time <= {t} AND {t} < end_time AND NOT is_deleted{only}
                 ORDER BY customer_id
                 """, ct);
-            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output);
+            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;

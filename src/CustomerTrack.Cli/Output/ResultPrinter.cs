@@ -10,6 +10,16 @@ internal static class ResultPrinter
 {
     public static readonly string[] Formats = ["table", "csv", "json"];
 
+    /// <summary>Prints the answer, and on <paramref name="error"/> a line saying so when Query:MaxRows cut it.</summary>
+    public static void Print(QueryResult result, string format, TextWriter output, TextWriter error)
+    {
+        Print(result, format, output);
+        if (result.CutAt is { } cut)
+        {
+            error.WriteLine($"customertrack: the answer was cut after {cut} rows (Query:MaxRows); add a LIMIT or a WHERE, or raise the setting");
+        }
+    }
+
     public static void Print(QueryResult result, string format, TextWriter output)
     {
         switch (format)

@@ -71,4 +71,17 @@ internal static class FileLoad
             ("landed", file.LandedAt), ("now", now), ("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
     }
+
+    /// <summary>Records <paramref name="file"/> as LOAD_FAILED with <paramref name="reason"/>, unless the history holds it already.</summary>
+    public static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now)
+    {
+        db.Execute("""
+            INSERT INTO load_history
+            SELECT $key, $name, $sha, CAST($bytes AS BIGINT), 'LOAD_FAILED', 0, 0, 0, NULL, NULL, NULL, $error, CAST($landed AS TIMESTAMP), CAST($now AS TIMESTAMP), 0
+            WHERE NOT EXISTS (SELECT 1 FROM load_history WHERE file_key = $key)
+            """,
+            ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("error", reason),
+            ("landed", file.LandedAt), ("now", now));
+        return new LoadOutcome(file.Key, "LOAD_FAILED", 0, 0, 0, reason);
+    }
 }

@@ -252,6 +252,17 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         return summary;
     }
 
+    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now)
+    {
+        using (_write.Enter())
+        {
+            using var tx = _connection.BeginTransaction();
+            var outcome = FileLoad.Quarantine(this, file, reason, now);
+            Commit(tx);
+            return outcome;
+        }
+    }
+
     /// <summary>Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same transaction.</summary>
     public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
 
@@ -281,8 +292,14 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
     }
 
-    /// <summary>Runs one read-only SELECT; anything that could write is refused before it runs.</summary>
-    public QueryResult Query(string sql)
+    public QuerySettings QueryLimits { get; set; } = new();
+
+    /// <summary>
+    /// Runs one read-only SELECT; anything that could write is refused before it runs. The answer is cut at
+    /// <c>Query:MaxRows</c>, and the statement is interrupted in DuckDB when its reader goes away or
+    /// <c>Query:Timeout</c> passes, so an abandoned query neither keeps a core nor holds the owner's shutdown.
+    /// </summary>
+    public QueryResult Query(string sql, CancellationToken ct = default)
     {
         // A second connection on the same file shares the open database (DuckDB.NET caches the instance per path).
         using var connection = new DuckDBConnection(_connection.ConnectionString);
@@ -291,10 +308,17 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         using var tx = connection.BeginTransaction();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(QueryLimits.Timeout);
+        using var interrupt = limit.Token.Register(cmd.Cancel);
         try
         {
             using var reader = cmd.ExecuteReader();
-            return QueryResult.Read(reader);
+            return QueryResult.Read(reader, QueryLimits.MaxRows, limit.Token);
+        }
+        catch (Exception e) when (limit.IsCancellationRequested && e is DuckDBException or OperationCanceledException)
+        {
+            throw QueryStop.Because(ct, QueryLimits, e);
         }
         catch (DuckDBException e)
         {

@@ -17,15 +17,17 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// stream offset never passes a row still to commit; a file already in <c>load_history</c> is skipped under that lock,
 /// so no file is loaded twice whatever the claims say;</item>
 /// <item>claims (<c>load_claim</c>) spread files over workers; a dead worker's claims expire and are taken over;</item>
-/// <item>one task run at a time, by a transaction-scoped advisory lock that PostgreSQL releases when a worker dies.</item>
+/// <item>one task run at a time, by a row lock on the stream's offset (<c>FOR UPDATE</c>), which PostgreSQL releases when a
+/// worker dies and which a reader cannot take: a read-only session may not lock rows (an advisory lock anyone may take,
+/// and a reader holding it froze the task stage).</item>
 /// </list>
 /// </summary>
 internal sealed partial class PostgresWarehouse : IWarehouse
 {
     // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
     private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
-    private const string TaskLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
-    private const string TryTaskLock = "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
+    private const string TaskLock = "SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream' FOR UPDATE";
+    private const string TryTaskLock = TaskLock + " SKIP LOCKED";
 
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlDataSource _readers;
@@ -348,6 +350,16 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         protected override void WriteReject(long line, string field, string reason, string? raw) => Rejects.Add((line, field, reason, raw));
     }
 
+    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now)
+    {
+        using var conn = Connect(_source);
+        using var tx = conn.BeginTransaction();
+        var outcome = FileLoad.Quarantine(new Runner(conn, tx), file, reason, now);
+        tx.Commit();
+        ReleaseClaims([file]);
+        return outcome;
+    }
+
     public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
 
     public TaskRunOutcome Rebuild(ScdSettings scd, DateTime now) => Apply(scd, int.MaxValue, now, rebuild: true)!;
@@ -360,16 +372,13 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var db = new Runner(conn, tx);
 
         // One task run at a time across all workers; another worker applying the stream now is not an error.
-        if (rebuild)
-        {
-            db.Execute(TaskLock);
-        }
-        else if (db.Scalar(TryTaskLock) is not true)
+        var offset = db.Scalar(rebuild ? TaskLock : TryTaskLock);
+        if (offset is null)
         {
             return null;
         }
 
-        var from = Convert.ToInt64(db.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
+        var from = Convert.ToInt64(offset);
 
         // Committed rows only, and all of them up to here: loaders commit in _seq order (the ledger_state lock).
         var max = Convert.ToInt64(db.Scalar("SELECT last_seq FROM ledger_state WHERE id = 1"));
@@ -386,19 +395,36 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return outcome;
     }
 
-    public QueryResult Query(string sql)
+    public QuerySettings QueryLimits { get; set; } = new();
+
+    public QueryResult Query(string sql, CancellationToken ct = default)
     {
         using var conn = Connect(_readers);
         using var tx = conn.BeginTransaction();
+
+        // The server's own clock bounds the statement; the text below cannot reset it (one statement, in a subquery).
+        using (var limit = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)QueryLimits.Timeout.Value.TotalMilliseconds}", conn, tx))
+        {
+            limit.ExecuteNonQuery();
+        }
 
         // Only a query expression fits in a subquery, and positional mode (an unnamed parameter) sends the text as one
         // statement, so a second one is refused by the server; the session itself is read-only besides.
         using var cmd = new NpgsqlCommand("SELECT * FROM (" + sql.TrimEnd().TrimEnd(';') + "\n) AS q WHERE $1 = 0", conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = 0 });
+        using var cancel = ct.Register(cmd.Cancel);
         try
         {
             using var reader = cmd.ExecuteReader();
-            return QueryResult.Read(reader);
+            return QueryResult.Read(reader, QueryLimits.MaxRows, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            throw QueryStop.Because(ct, QueryLimits, e);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is NpgsqlException or OperationCanceledException)
+        {
+            throw QueryStop.Because(ct, QueryLimits, e);
         }
         catch (PostgresException e)
         {
