@@ -103,6 +103,11 @@ internal static class ReadCommands
 
             output.WriteLine($"source       {s.Source}");
             output.WriteLine($"ingest       {s.LandingPending} file(s) waiting in landing/");
+            foreach (var u in s.LandingUnreadable)
+            {
+                output.WriteLine($"             unreadable: {u.File} ({u.Reason}); {u.Attempts} attempt(s), next at {u.NextTry:yyyy-MM-dd HH:mm:ss} UTC");
+            }
+
             output.WriteLine($"lake         {s.LakeObjects} object(s), {s.LakePending} not yet loaded");
             output.WriteLine($"load         {s.FilesLoaded} file(s) loaded ({s.FilesFailed} failed): {s.RowsLoaded} rows in, {s.RowsRejected} rejected");
             output.WriteLine($"ledger       {s.LedgerRows} rows in customer_raw");

@@ -23,7 +23,8 @@ public sealed record StatusReport(
     long TiesTotal,
     string? LastTaskRunAt,
     long? LastTaskRunRows,
-    double? LastTaskRunMs)
+    double? LastTaskRunMs,
+    IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
     internal const string Sql = """
         SELECT
@@ -83,6 +84,7 @@ public sealed record StatusReport(
             Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), L("ledger_rows"),
             L("stream_offset"), L("max_seq") - L("stream_offset"), L("customers"), L("versions"), L("task_runs"), L("ties"),
             r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
-            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture));
+            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture),
+            UnreadableFiles.Read(workspace));
     }
 }

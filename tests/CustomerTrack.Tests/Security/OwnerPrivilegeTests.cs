@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CustomerTrack.Tests.Cli;
 using CustomerTrack.Tests.Support;
 
@@ -11,12 +10,10 @@ namespace CustomerTrack.Tests.Security;
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class OwnerPrivilegeTests
 {
-    private const string OtherUser = "ct-reader";
-
     [Fact]
     public async Task Another_local_user_cannot_read_the_token_and_a_token_holder_cannot_reach_files()
     {
-        EnsureOtherUser();
+        OtherUser.Ensure();
         using var tmp = new TempWorkspace();
         tmp.Land("first.csv", Samples.First);
         var secretDir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ct-secret-" + Guid.NewGuid().ToString("N")[..8]));
@@ -35,12 +32,11 @@ public sealed class OwnerPrivilegeTests
 
             // Created 0600: nothing for the group or others, at any moment.
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(ownerFile));
-            var cat = await AsOtherUser("cat", ownerFile);
+            var cat = await OtherUser.RunAsync("cat", ownerFile);
             Assert.True(cat.Code != 0 && cat.Err.Contains("Permission denied", StringComparison.Ordinal), cat.ToString());
 
             // The other user's query reaches neither the owner nor the data.
-            var dll = Path.Combine(AppContext.BaseDirectory, "CustomerTrack.Cli.dll");
-            var query = await AsOtherUser("dotnet", dll, "query", "SELECT 'leak:' || count(*) FROM customer", "-w", tmp.Dir);
+            var query = await OtherUser.CliAsync("query", "SELECT 'leak:' || count(*) FROM customer", "-w", tmp.Dir);
             Assert.True(query.Code != 0 && !query.Out.Contains("leak:", StringComparison.Ordinal), query.ToString());
 
             // With the token (this test runs as the owner), the reader's connection still cannot touch files.
@@ -86,33 +82,5 @@ public sealed class OwnerPrivilegeTests
             await Task.WhenAll(childOut, childErr);
             Directory.Delete(secretDir.FullName, recursive: true);
         }
-    }
-
-    /// <summary>A second, unprivileged account on this machine (the tests run as root, as test.sh does).</summary>
-    private static void EnsureOtherUser()
-    {
-        if (Run("id", "-u", OtherUser).Code != 0)
-        {
-            var added = Run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", OtherUser);
-            Assert.True(added.Code == 0 || Run("id", "-u", OtherUser).Code == 0, added.ToString());
-        }
-    }
-
-    private static Task<CliResult> AsOtherUser(params string[] command) => Task.Run(() =>
-        Run("runuser", ["-u", OtherUser, "--", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp", "DOTNET_NOLOGO=1", .. command]));
-
-    private static CliResult Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return new CliResult(p.ExitCode, output.Result, error.Result);
     }
 }
