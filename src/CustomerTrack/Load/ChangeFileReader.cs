@@ -164,7 +164,13 @@ internal static class ChangeFileReader
             var ts = row[layout.UpdatedAt].Span.Trim();
             if (!ts.IsEmpty)
             {
-                if (!EventTime.TryParse(ts, out var utc))
+                var parsed = EventTime.TryParse(ts, out var utc);
+                if (EventTime.OutOfRange(ts, parsed ? utc : null) is { } outOfRange)
+                {
+                    return outOfRange;
+                }
+
+                if (!parsed)
                 {
                     return $"'{Clip(ts)}' is not an ISO 8601 timestamp (like 2026-11-27T10:15:00Z)";
                 }

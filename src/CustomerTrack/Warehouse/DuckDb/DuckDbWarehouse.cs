@@ -313,8 +313,19 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         using var interrupt = limit.Token.Register(cmd.Cancel);
         try
         {
-            using var reader = cmd.ExecuteReader();
-            return QueryResult.Read(reader, QueryLimits.MaxRows, limit.Token);
+            (ResultColumn[] Columns, string Sql)? asText;
+            using (var reader = cmd.ExecuteReader())
+            {
+                asText = DuckDbText.NeedsText(reader, sql);
+                if (asText is null)
+                {
+                    return QueryResult.Read(reader, QueryLimits.MaxRows, limit.Token);
+                }
+            }
+
+            cmd.CommandText = asText.Value.Sql;
+            using var text = cmd.ExecuteReader();
+            return QueryResult.Read(text, QueryLimits.MaxRows, limit.Token) with { Columns = asText.Value.Columns };
         }
         catch (Exception e) when (limit.IsCancellationRequested && e is DuckDBException or OperationCanceledException)
         {

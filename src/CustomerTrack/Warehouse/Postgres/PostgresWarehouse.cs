@@ -72,6 +72,11 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             throw new SettingsException("Warehouse:ConnectionString", $"is not a connection string Npgsql takes: {e.Message}");
         }
 
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            throw new SettingsException("Warehouse:ConnectionString", "names no Host; it allows an Npgsql connection string such as Host=127.0.0.1;Port=5432;Username=ct;Database=ct");
+        }
+
         builder.ApplicationName ??= "customertrack";
         var source = NpgsqlDataSource.Create(builder);
 
