@@ -22,6 +22,7 @@ public static class Program
             DemoCommand.Create(),
             PipelineCommands.Run(),
             GenerateCommand.Create(),
+            InitCommand.Create(),
             PipelineCommands.Ingest(),
             PipelineCommands.Load(),
             PipelineCommands.Tasks(),

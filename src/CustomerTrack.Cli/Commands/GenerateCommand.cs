@@ -4,21 +4,22 @@ using CustomerTrack.Generate;
 
 namespace CustomerTrack.Cli.Commands;
 
-/// <summary>generate: synthetic customers into landing/ (the Faker notebook's role).</summary>
+/// <summary>generate: synthetic changes into landing/ (the Faker notebook's role), for customers or any defined table.</summary>
 internal static class GenerateCommand
 {
-    public static readonly Option<int> Customers = new("--customers") { Description = "Population size", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<int> Customers = new("--customers") { Description = "Population size (customers, or keys with --table)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int?> Files = new("--files") { Description = "How many files (default 1, or endless with --every)" };
     public static readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "Changes per file", DefaultValueFactory = _ => 1000 };
     public static readonly Option<string?> Every = new("--every") { Description = "Write a file at this interval (500ms, 20s, 5m)" };
     public static readonly Option<int?> Seed = new("--seed") { Description = "Seed for repeatable output (default: random, printed)" };
     public static readonly Option<string?> Start = new("--start") { Description = "Event time of the first change (default: now)" };
+    public static readonly Option<string?> Table = new("--table") { Description = "A table of the Tables settings: its changes go into landing/<table>/ in its format (default: customers into landing/)" };
 
     public static Command Create()
     {
-        var command = new Command("generate", "Write synthetic customer change files into landing/")
+        var command = new Command("generate", "Write synthetic change files into landing/: customers, or with --table any defined table into landing/<table>/")
         {
-            Customers, Files, RowsPerFile, Every, Seed, Start, Common.For,
+            Customers, Files, RowsPerFile, Every, Seed, Start, Table, Common.For,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -26,6 +27,7 @@ internal static class GenerateCommand
             var ws = Common.OpenWorkspace(parse, create: true);
             using var logs = Common.Logs(parse, ws, time);
             var options = Options(parse);
+            var table = parse.GetValue(Table) is { } name ? ws.Settings.Table(name) : null;
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (Common.Duration(parse, Common.For) is { } limit)
             {
@@ -37,7 +39,7 @@ internal static class GenerateCommand
             try
             {
                 made = await new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
-                    .RunAsync(options, stop.Token, _ => made++);
+                    .RunAsync(options, stop.Token, _ => made++, table);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -45,7 +47,7 @@ internal static class GenerateCommand
 
             var rows = (long)made * options.RowsPerFile;
             parse.InvocationConfiguration.Output.WriteLine(
-                $"generate: {made} file(s), {rows} rows into {ws.Show(ws.Landing)} (seed {options.Seed}) in {watch.Elapsed.TotalSeconds:F2} s");
+                $"generate: {made} file(s), {rows} rows into {ws.Show(table is null ? ws.Landing : Path.Combine(ws.Landing, table.Name))} (seed {options.Seed}) in {watch.Elapsed.TotalSeconds:F2} s");
             return 0;
         });
         return command;

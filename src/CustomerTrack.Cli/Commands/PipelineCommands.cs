@@ -46,7 +46,7 @@ internal static class PipelineCommands
 
     public static Command Rebuild()
     {
-        var command = new Command("rebuild", "Recompute customer and customer_history from customer_raw");
+        var command = new Command("rebuild", "Recompute every table's current and history tables from its ledger");
         command.SetAction(async (parse, ct) =>
         {
             var time = TimeProvider.System;
@@ -54,9 +54,12 @@ internal static class PipelineCommands
             using var logs = Common.Logs(parse, ws, time);
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.Tasks, "rebuild", ct);
             runner.DrainTasks(ct);
-            var run = runner.Rebuild();
-            parse.InvocationConfiguration.Output.WriteLine(
-                $"rebuild: {run.Customers} customers, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms");
+            foreach (var run in runner.Rebuild())
+            {
+                parse.InvocationConfiguration.Output.WriteLine(run.Table == "customer"
+                    ? $"rebuild: {run.Customers} customers, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms"
+                    : $"rebuild {run.Table}: {run.Customers} keys, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms");
+            }
             return 0;
         });
         return command;

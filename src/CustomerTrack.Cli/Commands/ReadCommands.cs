@@ -1,16 +1,15 @@
 using System.CommandLine;
 using System.Text.Json;
 using CustomerTrack.Cli.Output;
-using CustomerTrack.Contract;
+using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Cli.Commands;
 
 /// <summary>status, query, history, as-of: readers that work beside a running owner.</summary>
 internal static class ReadCommands
 {
-    private static readonly string AttributeList = string.Join(", ", Columns.Attributes);
-
     public static Command Query()
     {
         var sql = new Argument<string>("SQL") { Description = "One read-only SELECT statement" };
@@ -25,22 +24,73 @@ internal static class ReadCommands
         return command;
     }
 
+    private static readonly Option<string?> Table = new("--table", "-t")
+    {
+        Description = "The table (default: the one marked Default, or the only one)",
+    };
+
+    private static readonly Option<string[]> Key = new("--key", "-k")
+    {
+        Description = "A key column's value, column=value (repeat for a composite key)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The table a reading command names, or the default one.</summary>
+    private static TableDefinition ChosenTable(ParseResult parse, Workspace ws)
+    {
+        var settings = ws.Settings;
+        if (parse.GetValue(Table) is { Length: > 0 } name)
+        {
+            return settings.Table(name);
+        }
+
+        return settings.DefaultTable ?? (settings.Definitions.Count == 1 ? settings.Definitions[0]
+            : throw new CustomerTrackException($"name the table with --table; the tables are {string.Join(", ", settings.Definitions.Select(t => t.Name))}"));
+    }
+
+    /// <summary>The key condition from a bare KEY argument or --key column=value options.</summary>
+    private static string KeyOf(TableDefinition table, string? bare, string[] keys)
+    {
+        if (bare is not null && keys.Length > 0)
+        {
+            throw new CustomerTrackException("give the key either as KEY or with --key column=value, not both");
+        }
+
+        if (bare is not null && table.Key.Count == 1 && !bare.Contains('=', StringComparison.Ordinal))
+        {
+            var column = table.Key[0];
+            if (Load.Values.FromText(bare, column.Type, out _) is { } error)
+            {
+                throw new CustomerTrackException(column.Type.Kind is ColumnKind.Int64 or ColumnKind.Int32
+                    ? $"{column.Name.ToUpperInvariant()} '{bare}' is not a {column.Name}; give a whole number like 42"
+                    : $"{column.Name.ToUpperInvariant()} '{bare}': {error}");
+            }
+        }
+
+        var values = bare is not null ? [bare] : keys;
+        if (values.Length == 0)
+        {
+            throw new CustomerTrackException($"give the key: {string.Join(" ", table.Key.Select(k => $"--key {k.Name}=…"))}");
+        }
+
+        return TableReads.KeyCondition(table, values);
+    }
+
     public static Command History()
     {
-        var id = new Argument<long>("CUSTOMER_ID")
+        var id = new Argument<string?>("KEY")
         {
-            Description = "The customer's business key",
-            CustomParser = r => Common.CustomerId(r, "CUSTOMER_ID"),
+            Description = "The key of a one-column key (for a composite key use --key column=value)",
+            Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("history", "Every version of one customer (SCD2), oldest first") { id, Common.Format };
+        var command = new Command("history", "Every version of one key (SCD2), oldest first") { id, Table, Key, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
+            var table = ChosenTable(parse, ws);
+            var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? []);
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.QueryAsync($"""
-                SELECT customer_id, {AttributeList}, start_time, end_time, is_current, is_deleted
-                FROM customer_history WHERE customer_id = {parse.GetValue(id)} ORDER BY start_time
-                """, ct);
+            var result = await reader.QueryAsync(TableReads.History(table, condition), ct);
             ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
@@ -55,19 +105,25 @@ internal static class ReadCommands
             Description = "Only this customer",
             CustomParser = r => Common.CustomerId(r, "--customer"),
         };
-        var command = new Command("as-of", "The customer table as it stood at a moment, from history") { at, customer, Common.Format };
+        var command = new Command("as-of", "A table as it stood at a moment, from history") { at, customer, Table, Key, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             var t = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(at)!, "as-of"));
-            var only = parse.GetValue(customer) is { } c ? $" AND customer_id = {c}" : "";
+            var table = ChosenTable(parse, ws);
+            var keys = parse.GetValue(Key) ?? [];
+            string? only = null;
+            if (parse.GetValue(customer) is { } c)
+            {
+                only = KeyOf(table, c.ToString(System.Globalization.CultureInfo.InvariantCulture), keys);
+            }
+            else if (keys.Length > 0)
+            {
+                only = KeyOf(table, null, keys);
+            }
+
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.QueryAsync($"""
-                SELECT customer_id, {AttributeList}, start_time AS valid_from
-                FROM customer_history
-                WHERE start_time <= {t} AND {t} < end_time AND NOT is_deleted{only}
-                ORDER BY customer_id
-                """, ct);
+            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only), ct);
             ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
@@ -110,9 +166,21 @@ internal static class ReadCommands
 
             output.WriteLine($"lake         {s.LakeObjects} object(s), {s.LakePending} not yet loaded");
             output.WriteLine($"load         {s.FilesLoaded} file(s) loaded ({s.FilesFailed} failed): {s.RowsLoaded} rows in, {s.RowsRejected} rejected");
-            output.WriteLine($"ledger       {s.LedgerRows} rows in customer_raw");
-            output.WriteLine($"stream       offset {s.StreamOffset}, lag {s.StreamLag} row(s)");
-            output.WriteLine($"tables       {s.Customers} customers, {s.Versions} versions");
+            if (s.Tables is [{ Table: "customer" } only])
+            {
+                output.WriteLine($"ledger       {only.LedgerRows} rows in customer_raw");
+                output.WriteLine($"stream       offset {only.StreamOffset}, lag {only.StreamLag} row(s)");
+                output.WriteLine($"tables       {only.CurrentRows} customers, {only.Versions} versions");
+            }
+            else
+            {
+                foreach (var t in s.Tables)
+                {
+                    output.WriteLine($"table {t.Table,-6} {t.LedgerRows} ledger rows, stream offset {t.StreamOffset} lag {t.StreamLag}, "
+                        + $"{t.CurrentRows} current rows, {t.Versions} versions; {t.FilesLoaded} file(s) ({t.FilesFailed} failed), {t.RowsRejected} rejected");
+                }
+            }
+
             output.WriteLine(s.LastTaskRunAt is null
                 ? "tasks        no run yet"
                 : $"tasks        {s.TaskRuns} run(s), {s.TiesTotal} tie(s); last at {s.LastTaskRunAt} UTC: {s.LastTaskRunRows} rows in {s.LastTaskRunMs:F0} ms");

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CustomerTrack.Configuration;
 using CustomerTrack.Generate;
 using CustomerTrack.Query;
 using CustomerTrack.Warehouse.DuckDb;
@@ -42,10 +41,9 @@ public sealed class BenchRunner(BenchOptions options, string root, Action<string
         var fresh = await FreshnessAsync(ct);
 
         progress($"history growth: one {options.HistoryBatchRows:N0}-row batch on {options.HistorySmall:N0} and {options.HistoryLarge:N0} rows of history");
-        var scd = new ScdSettings();
-        var small = DuckDbBench.HistoryBatch(Path.Combine(root, "history_small.duckdb"), options.HistorySmall, options.HistoryBatchRows, scd);
+        var small = DuckDbBench.HistoryBatch(Path.Combine(root, "history_small.duckdb"), options.HistorySmall, options.HistoryBatchRows);
         File.Delete(Path.Combine(root, "history_small.duckdb"));
-        var large = DuckDbBench.HistoryBatch(Path.Combine(root, "history_large.duckdb"), options.HistoryLarge, options.HistoryBatchRows, scd);
+        var large = DuckDbBench.HistoryBatch(Path.Combine(root, "history_large.duckdb"), options.HistoryLarge, options.HistoryBatchRows);
         File.Delete(Path.Combine(root, "history_large.duckdb"));
 
         return new BenchResult

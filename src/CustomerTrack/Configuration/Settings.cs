@@ -12,8 +12,22 @@ public sealed class Settings
     public DebugSettings Debug { get; set; } = new();
     public QuerySettings Query { get; set; } = new();
 
+    /// <summary>The tables the pipeline keeps; empty means the one default table, customer.</summary>
+    public Dictionary<string, TableSettings> Tables { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The checked table definitions (set by <see cref="Validate"/>).</summary>
+    internal IReadOnlyList<Tables.TableDefinition> Definitions { get; private set; } = [];
+
+    /// <summary>The table that files directly in landing/ belong to, if any.</summary>
+    internal Tables.TableDefinition? DefaultTable => Definitions.FirstOrDefault(t => t.IsDefault);
+
+    /// <summary>The table named <paramref name="name"/>, or an error listing the tables there are.</summary>
+    internal Tables.TableDefinition Table(string name) =>
+        Definitions.FirstOrDefault(t => t.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new CustomerTrackException($"no table '{name}'; the tables are {string.Join(", ", Definitions.Select(t => t.Name))}");
+
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
-    public void Validate()
+    public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
     {
         OneOf("Load:OnError", Load.OnError, LoadSettings.Policies);
         OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes);
@@ -23,10 +37,7 @@ public sealed class Settings
             throw new SettingsException("Warehouse:ConnectionString",
                 "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
         }
-        foreach (var name in Scd.TrackHistoryExcept)
-        {
-            OneOf("Scd:TrackHistoryExcept", name, Contract.Columns.Attributes);
-        }
+        Definitions = CustomerTrack.Tables.TableDefinitions.From(this, columnOrder);
 
         AtLeast("Ingest:PollInterval", Ingest.PollInterval, MinPoll);
         AtLeast("Load:PollInterval", Load.PollInterval, MinPoll);
@@ -106,12 +117,33 @@ public sealed class IngestSettings
     public int MaxInFlight { get; set; } = 4;
 }
 
+/// <summary>What a bad row does to its file (Load:OnError), as Snowpipe's ON_ERROR.</summary>
+internal enum OnError
+{
+    /// <summary>Load the good rows, reject the bad.</summary>
+    Continue,
+
+    /// <summary>Reject the whole file.</summary>
+    SkipFile,
+
+    /// <summary>Stop the pipeline.</summary>
+    Abort,
+}
+
 public sealed class LoadSettings
 {
     internal static readonly string[] Policies = ["continue", "skip_file", "abort"];
 
     /// <summary>What a bad row does to its file, as Snowpipe's ON_ERROR.</summary>
     public string OnError { get; set; } = "continue";
+
+    /// <summary><see cref="OnError"/> as the loader reads it.</summary>
+    internal OnError Policy => OnError switch
+    {
+        "skip_file" => Configuration.OnError.SkipFile,
+        "abort" => Configuration.OnError.Abort,
+        _ => Configuration.OnError.Continue,
+    };
 
     public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
 

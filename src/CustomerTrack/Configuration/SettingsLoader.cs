@@ -55,8 +55,42 @@ public static partial class SettingsLoader
             throw new CustomerTrackException($"{file} is not valid JSON: {e.Message}", e);
         }
 
-        settings.Validate();
+        settings.Validate(File.Exists(file) ? ColumnOrder(file) : null);
         return settings;
+    }
+
+    /// <summary>
+    /// The order each table's columns are written in the settings file: configuration binding sorts a section's keys,
+    /// and a table's columns should stand in the order their author wrote them.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<string>> ColumnOrder(string file)
+    {
+        var order = new Dictionary<string, IReadOnlyList<string>>(StringComparer.OrdinalIgnoreCase);
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(file),
+            new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        if (doc.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object)
+        {
+            return order;
+        }
+
+        foreach (var section in doc.RootElement.EnumerateObject().Where(p => p.NameEquals("Tables") || p.Name.Equals("tables", StringComparison.OrdinalIgnoreCase)))
+        {
+            if (section.Value.ValueKind != System.Text.Json.JsonValueKind.Object)
+            {
+                continue;
+            }
+
+            foreach (var table in section.Value.EnumerateObject().Where(t => t.Value.ValueKind == System.Text.Json.JsonValueKind.Object))
+            {
+                foreach (var columns in table.Value.EnumerateObject().Where(p => p.Name.Equals("Columns", StringComparison.OrdinalIgnoreCase)
+                             && p.Value.ValueKind == System.Text.Json.JsonValueKind.Object))
+                {
+                    order[table.Name] = columns.Value.EnumerateObject().Select(c => c.Name).ToArray();
+                }
+            }
+        }
+
+        return order;
     }
 
     [GeneratedRegex(@" at '([^']+)' ")]

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -21,12 +19,18 @@ public sealed record GenerateOptions
 /// <summary>Writes generated files into landing/ atomically: a dot-named temporary file, then a rename.</summary>
 internal sealed partial class GenerateStage(Workspace workspace, TimeProvider time, ILogger logger)
 {
-    public async Task<int> RunAsync(GenerateOptions options, CancellationToken ct, Action<string>? written = null)
+    /// <summary>
+    /// Writes the files of <paramref name="options"/>: the customer feed into landing/, or with <paramref name="table"/>
+    /// that table's feed into landing/&lt;table&gt;/ in its format.
+    /// </summary>
+    public async Task<int> RunAsync(GenerateOptions options, CancellationToken ct, Action<string>? written = null, Tables.TableDefinition? table = null)
     {
-        var generator = new CustomerGenerator(options.Seed, options.Customers);
+        IChangeFiles kind = table is null
+            ? new CustomerFiles(workspace.Landing, new CustomerGenerator(options.Seed, options.Customers))
+            : new TableFiles(workspace.Landing, table, new TableGenerator(table, options.Seed, options.Customers));
         var start = options.Start ?? time.GetUtcNow().UtcDateTime;
         var files = options.Files ?? (options.Every is null ? 1 : int.MaxValue);
-        Directory.CreateDirectory(workspace.Landing);
+        Directory.CreateDirectory(kind.Folder);
         var made = 0;
         for (var k = 0; k < files; k++)
         {
@@ -44,14 +48,10 @@ internal sealed partial class GenerateStage(Workspace workspace, TimeProvider ti
                 to = from.AddSeconds(1);
             }
 
-            var name = string.Create(CultureInfo.InvariantCulture, $"customers_{options.Seed}_{from:yyyyMMdd'T'HHmmss}_{k + 1:D6}.csv");
-            var final = Path.Combine(workspace.Landing, name);
-            var temp = Path.Combine(workspace.Landing, "." + name + ".tmp");
-            await using (var stream = new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16))
-            {
-                generator.WriteFile(stream, options.RowsPerFile, from, to);
-            }
-
+            var name = kind.FileName(options.Seed, from, k + 1);
+            var final = Path.Combine(kind.Folder, name);
+            var temp = Path.Combine(kind.Folder, "." + name + ".tmp");
+            kind.Write(temp, options.RowsPerFile, from, to);
             File.Move(temp, final, overwrite: true);
             made++;
             LogWritten(logger, name, options.RowsPerFile);

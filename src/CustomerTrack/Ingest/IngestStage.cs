@@ -43,9 +43,9 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         {
             MaxDegreeOfParallelism = workspace.Settings.Ingest.MaxInFlight,
             CancellationToken = ct,
-        }, async (file, token) =>
+        }, async (candidate, token) =>
         {
-            if (await IngestFileAsync(file, token))
+            if (await IngestFileAsync(candidate.File, candidate.Table, token))
             {
                 Interlocked.Increment(ref moved);
                 Downstream?.Set();
@@ -54,7 +54,33 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         return moved;
     }
 
-    private List<FileInfo> Candidates()
+    /// <summary>
+    /// The files in landing/ (the default table's) and in each folder below it (landing/&lt;table&gt;/, that table's),
+    /// each with the table its folder names (null: the default table).
+    /// </summary>
+    private IEnumerable<(FileInfo File, string? Table)> LandingFiles()
+    {
+        var landing = new DirectoryInfo(workspace.Landing);
+        foreach (var file in landing.EnumerateFiles())
+        {
+            yield return (file, null);
+        }
+
+        foreach (var folder in landing.EnumerateDirectories())
+        {
+            if (folder.Name.StartsWith('.') || folder.LinkTarget is not null)
+            {
+                continue;
+            }
+
+            foreach (var file in folder.EnumerateFiles())
+            {
+                yield return (file, folder.Name);
+            }
+        }
+    }
+
+    private List<(FileInfo File, string? Table)> Candidates()
     {
         NextDue = null;
         if (!Directory.Exists(workspace.Landing))
@@ -64,12 +90,12 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
         var now = time.GetUtcNow().UtcDateTime;
         var minAge = workspace.Settings.Ingest.MinFileAge.Value;
-        var ready = new List<FileInfo>();
+        var ready = new List<(FileInfo File, string? Table)>();
         var present = new HashSet<string>(StringComparer.Ordinal);
         var writing = new Lazy<HashSet<string>>(() => OpenForWriting.In(workspace.Landing)); // only when a file is there
-        foreach (var info in new DirectoryInfo(workspace.Landing).EnumerateFiles())
+        foreach (var (info, table) in LandingFiles())
         {
-            present.Add(info.Name);
+            present.Add(Id(info));
             if (!IsCandidateName(info.Name))
             {
                 continue;
@@ -81,7 +107,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 continue;
             }
 
-            if (_unreadable.Waiting(info.Name, now))
+            if (_unreadable.Waiting(Id(info), now))
             {
                 continue;
             }
@@ -89,13 +115,13 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             if (writing.Value.Contains(info.FullName))
             {
                 // Still open for writing: its age counts from when it is closed.
-                _seen.TryRemove(info.Name, out _);
+                _seen.TryRemove(Id(info), out _);
                 var later = now + minAge;
                 NextDue = NextDue is null || later < NextDue ? later : NextDue;
                 continue;
             }
 
-            var seen = _seen.AddOrUpdate(info.Name, _ => new Sighting(now, info.Length, info.LastWriteTimeUtc),
+            var seen = _seen.AddOrUpdate(Id(info), _ => new Sighting(now, info.Length, info.LastWriteTimeUtc),
                 (_, s) => s.Length == info.Length && s.Mtime == info.LastWriteTimeUtc ? s : new Sighting(now, info.Length, info.LastWriteTimeUtc));
             var due = (info.LastWriteTimeUtc < seen.FirstSeen ? info.LastWriteTimeUtc : seen.FirstSeen) + minAge;
             if (due > now)
@@ -104,7 +130,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 continue;
             }
 
-            ready.Add(info);
+            ready.Add((info, table));
         }
 
         foreach (var gone in _seen.Keys.Where(k => !present.Contains(k)))
@@ -113,9 +139,12 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         }
 
         _unreadable.Forget(present);
-        ready.Sort((a, b) => a.LastWriteTimeUtc.CompareTo(b.LastWriteTimeUtc));
+        ready.Sort((a, b) => a.File.LastWriteTimeUtc.CompareTo(b.File.LastWriteTimeUtc));
         return ready;
     }
+
+    /// <summary>A landing file's name relative to landing/ (a table's folder included): its identity while it waits.</summary>
+    private string Id(FileInfo file) => Path.GetRelativePath(workspace.Landing, file.FullName);
 
     /// <summary>A landing file as first seen in this state.</summary>
     private sealed record Sighting(DateTime FirstSeen, long Length, DateTime Mtime);
@@ -131,7 +160,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     internal static bool IsCandidateName(string name) =>
         !name.StartsWith('.') && !TemporarySuffixes.Any(s => name.EndsWith(s, StringComparison.OrdinalIgnoreCase));
 
-    private async Task<bool> IngestFileAsync(FileInfo file, CancellationToken ct)
+    private async Task<bool> IngestFileAsync(FileInfo file, string? table, CancellationToken ct)
     {
         var received = time.GetUtcNow().UtcDateTime;
         var started = Stopwatch.GetTimestamp();
@@ -169,7 +198,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 // Written to while we copied (a writer that does not rename): not complete after all. Its age counts
                 // again from now, so it is taken once it has stayed still for Ingest:MinFileAge.
                 File.Delete(temp);
-                _seen.TryRemove(file.Name, out _);
+                _seen.TryRemove(Id(file), out _);
                 LogStillWritten(logger, file.Name);
                 return false;
             }
@@ -184,7 +213,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         {
             // Not ours to read (permissions, a bad block): the others go on; this one is tried again on a back-off.
             TryDelete(temp);
-            _unreadable.Failed(file.Name, e.InnerException?.Message ?? e.Message);
+            _unreadable.Failed(Id(file), e.InnerException?.Message ?? e.Message);
             return false;
         }
         catch
@@ -193,7 +222,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             throw;
         }
 
-        var key = LakeKey.For(received, file.Name, sha);
+        var key = LakeKey.For(received, file.Name, sha, table);
         try
         {
             await lake.CommitAsync(temp, key, landed, ct);
@@ -206,7 +235,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         }
 
         var stored = time.GetUtcNow().UtcDateTime;
-        AppendProvenance(new ProvenanceRecord(file.Name, key, bytes, sha, landed, received, stored,
+        AppendProvenance(new ProvenanceRecord(table is null ? file.Name : $"{table}/{file.Name}", key, bytes, sha, landed, received, stored,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
         {
@@ -214,12 +243,12 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             await Task.Delay(pause, time, ct);
         }
 
-        _unreadable.Succeeded(file.Name);
+        _unreadable.Succeeded(Id(file));
         if (Changed(file.FullName, file.Length, file.LastWriteTimeUtc))
         {
             // Appended to after the copy: the lake holds only what was there then. The landing file stays, and its
             // new content is taken as a new file once it is still; deleting it would lose the rows written since.
-            _seen.TryRemove(file.Name, out _);
+            _seen.TryRemove(Id(file), out _);
             LogChangedAfterStore(logger, file.Name, key);
             return true;
         }

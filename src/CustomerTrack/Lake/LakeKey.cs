@@ -4,19 +4,29 @@ using System.Text;
 namespace CustomerTrack.Lake;
 
 /// <summary>
-/// Lake keys: <c>yyyy/MM/dd/name_sha16.csv</c>, from the ingest date, a safe form of the file name and its content hash.
-/// The same file sent twice gets the same key; no key can leave the lake (no <c>..</c>, no absolute path).
+/// Lake keys: <c>yyyy/MM/dd/name_sha16.ext</c> for a file landed in landing/ (the default table's), and
+/// <c>yyyy/MM/dd/table/name_sha16.ext</c> for one landed in landing/table/: the ingest date (so listings can start from
+/// a date), the table the file was landed for, a safe form of the file name and its content hash. The same file sent
+/// twice gets the same key; no key can leave the lake (no <c>..</c>, no absolute path).
 /// </summary>
 public static class LakeKey
 {
     public const int HashChars = 16;
 
-    public static string For(DateTime ingestedUtc, string fileName, string sha256Hex)
+    public static string For(DateTime ingestedUtc, string fileName, string sha256Hex, string? table = null)
     {
         var stem = Safe(Path.GetFileNameWithoutExtension(fileName));
         var ext = Path.GetExtension(fileName).TrimStart('.');
         var date = ingestedUtc.ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
-        return $"{date}/{stem}_{sha256Hex[..HashChars]}.{(ext.Length == 0 ? "csv" : Safe(ext))}";
+        var folder = table is null ? "" : Safe(table) + "/";
+        return $"{date}/{folder}{stem}_{sha256Hex[..HashChars]}.{(ext.Length == 0 ? "csv" : Safe(ext))}";
+    }
+
+    /// <summary>The table folder a key names (<c>yyyy/MM/dd/table/…</c>), or null for the default table's keys.</summary>
+    public static string? TableOf(string key)
+    {
+        var parts = key.Split('/');
+        return parts.Length == 5 ? parts[3] : null;
     }
 
     /// <summary>The file name a key was made from, and the hash prefix it carries (null for keys made elsewhere).</summary>

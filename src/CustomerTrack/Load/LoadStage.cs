@@ -27,7 +27,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     {
         var loaded = warehouse.LoadedKeys();
         var settings = workspace.Settings.Load;
-        var grouped = settings.OnError == "continue";
+        var grouped = settings.Policy == Configuration.OnError.Continue;
 
         // A worker among several loads what it claimed before claiming more, so that the others get files too.
         var groupFiles = warehouse.SharedByWorkers ? ClaimFiles : GroupFiles;
@@ -60,7 +60,8 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                 }
 
                 var (name, hashPrefix) = LakeKey.Parse(entry.Key);
-                var file = new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt);
+                var (table, tableName) = Route(entry.Key);
+                var file = new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt, table, tableName);
                 if (hashPrefix is not null && !sha.StartsWith(hashPrefix, StringComparison.Ordinal))
                 {
                     // Lake keys are content-addressed and objects immutable: a mismatch does not cure itself. Set it aside
@@ -89,6 +90,22 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         {
             DisposeAll(copies);
         }
+    }
+
+    /// <summary>
+    /// The table a lake object belongs to: the one its key's folder names (landed in landing/&lt;table&gt;/), or the default
+    /// table for a file landed directly in landing/. Null when no table takes it (the name asked for, or empty).
+    /// </summary>
+    private (Tables.TableDefinition? Table, string Name) Route(string key)
+    {
+        var settings = workspace.Settings;
+        if (LakeKey.TableOf(key) is { } folder)
+        {
+            var table = settings.Definitions.FirstOrDefault(t => t.Name.Equals(folder, StringComparison.OrdinalIgnoreCase));
+            return (table, table?.Name ?? folder);
+        }
+
+        return (settings.DefaultTable, settings.DefaultTable?.Name ?? "");
     }
 
     /// <summary>This worker's name in file claims: host, process and a random part (a pid can be reused).</summary>
@@ -143,7 +160,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         IReadOnlyList<LoadOutcome> outcomes;
         try
         {
-            outcomes = warehouse.LoadFiles(group, workspace.Settings.Load, time.GetUtcNow().UtcDateTime);
+            outcomes = warehouse.LoadFiles(group, workspace.Settings.Load, time);
         }
         catch (FileNotFoundException) when (group.Count > 1)
         {

@@ -119,7 +119,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             })
             .Build();
         return await retry.ExecuteAsync(_ => ValueTask.FromResult(
-            Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe())), ct);
+            Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe(), time)), ct);
     }
 
     /// <summary>A read-only query on the owned warehouse.</summary>
@@ -155,15 +155,17 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     public IReadOnlyList<TaskRunOutcome> DrainTasks(CancellationToken ct) =>
         (_tasks ?? throw new InvalidOperationException("this process does not run tasks")).RunOnce(ct);
 
-    /// <summary>Recomputes both SCD tables from the ledger up to the stream offset.</summary>
-    public TaskRunOutcome Rebuild() =>
-        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse"))
-            .Rebuild(_workspace.Settings.Scd, _time.GetUtcNow().UtcDateTime);
+    /// <summary>Recomputes every table's SCD tables from its ledger up to its stream offset.</summary>
+    public IReadOnlyList<TaskRunOutcome> Rebuild()
+    {
+        var warehouse = _warehouse ?? throw new InvalidOperationException("this process does not own the warehouse");
+        return _workspace.Settings.Definitions.Select(t => warehouse.Rebuild(t, _time)).ToList();
+    }
 
     /// <summary>Runs the stages until <paramref name="ct"/> is cancelled; an abort policy's error ends it.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        using var landingWatch = Watch(_workspace.Landing, _ingestWake, recursive: false);
+        using var landingWatch = Watch(_workspace.Landing, _ingestWake, recursive: true);
         using var lakeWatch = _stages.HasFlag(Stages.Load) && _lake is FolderLake ? Watch(_workspace.LakeRoot, _loadWake, recursive: true) : null;
         var settings = _workspace.Settings;
         var loops = new List<Task>();

@@ -1,10 +1,18 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Pipeline;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Query;
 
-/// <summary>Counts per stage, what is pending, the stream's lag and the last task run.</summary>
+/// <summary>One table's counts: its ledger, its stream's offset and lag, its current and history rows, files, task runs.</summary>
+public sealed record TableStatus(string Table, long LedgerRows, long StreamOffset, long StreamLag, long CurrentRows, long Versions,
+    long FilesLoaded, long FilesFailed, long RowsRejected, long TaskRuns);
+
+/// <summary>
+/// Counts per stage, what is pending, the stream's lag and the last task run: totals over every table (the stream offset
+/// is the default table's), and each table's own in <see cref="Tables"/>.
+/// </summary>
 public sealed record StatusReport(
     string Source,
     int LandingPending,
@@ -24,6 +32,7 @@ public sealed record StatusReport(
     string? LastTaskRunAt,
     long? LastTaskRunRows,
     double? LastTaskRunMs,
+    IReadOnlyList<TableStatus> Tables,
     IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
     internal const string Sql = """
@@ -33,17 +42,26 @@ public sealed record StatusReport(
             (SELECT count(*) FROM load_history) AS files_known,
             (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS rows_loaded,
             (SELECT coalesce(sum(rows_rejected), 0) FROM load_history) AS rows_rejected,
-            (SELECT count(*) FROM customer_raw) AS ledger_rows,
-            (SELECT coalesce(max(_seq), 0) FROM customer_raw) AS max_seq,
-            (SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream') AS stream_offset,
-            (SELECT count(*) FROM customer) AS customers,
-            (SELECT count(*) FROM customer_history) AS versions,
             (SELECT count(*) FROM task_run) AS task_runs,
             (SELECT coalesce(sum(ties), 0) FROM task_run) AS ties,
             (SELECT max(finished_at) FROM task_run) AS last_run_at,
             (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_rows,
             (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_ms
         """;
+
+    /// <summary>One row per table: its ledger, stream, current and history rows, files and task runs.</summary>
+    internal static string TablesSql(IReadOnlyList<TableDefinition> tables) => string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
+        SELECT {i} AS ord, '{t.Name}' AS table_name,
+            (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)}) AS ledger_rows,
+            (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}') AS stream_offset,
+            (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}')) AS stream_lag,
+            (SELECT count(*) FROM {Identifiers.Quote(t.CurrentTable)}) AS current_rows,
+            (SELECT count(*) FROM {Identifiers.Quote(t.HistoryTable)}) AS versions,
+            (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status <> 'SKIPPED') AS files_loaded,
+            (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status = 'LOAD_FAILED') AS files_failed,
+            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
+            (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
+        """)) + "\nORDER BY ord";
 
     /// <summary>
     /// Per file: what it held, what loaded, what was rejected and why (reasons with their quoted values masked, so that
@@ -63,7 +81,8 @@ public sealed record StatusReport(
     public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default)
     {
         var landing = Directory.Exists(workspace.Landing)
-            ? Directory.EnumerateFiles(workspace.Landing).Count(f => IngestStage.IsCandidateName(Path.GetFileName(f)))
+            ? Directory.EnumerateFiles(workspace.Landing, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
+                .Count(f => IngestStage.IsCandidateName(Path.GetFileName(f)))
             : 0;
         var lake = Lakes.Open(workspace, TimeProvider.System);
         int lakeObjects;
@@ -79,12 +98,18 @@ public sealed record StatusReport(
         var r = await reader.QueryAsync(Sql, ct);
         long L(string c) => r.Long(0, c);
         var lastMs = r.Text(0, "last_run_ms");
+        var t = await reader.QueryAsync(TablesSql(workspace.Settings.Definitions), ct);
+        var tables = Enumerable.Range(0, t.Rows.Count).Select(i => new TableStatus(
+            t.Text(i, "table_name")!, t.Long(i, "ledger_rows"), t.Long(i, "stream_offset"), t.Long(i, "stream_lag"),
+            t.Long(i, "current_rows"), t.Long(i, "versions"), t.Long(i, "files_loaded"), t.Long(i, "files_failed"),
+            t.Long(i, "rows_rejected"), t.Long(i, "task_runs"))).ToList();
+        var main = tables.FirstOrDefault(x => x.Table == workspace.Settings.DefaultTable?.Name) ?? tables[0];
         return new StatusReport(
             reader.Source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
-            Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), L("ledger_rows"),
-            L("stream_offset"), L("max_seq") - L("stream_offset"), L("customers"), L("versions"), L("task_runs"), L("ties"),
+            Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), tables.Sum(x => x.LedgerRows),
+            main.StreamOffset, tables.Sum(x => x.StreamLag), tables.Sum(x => x.CurrentRows), tables.Sum(x => x.Versions), L("task_runs"), L("ties"),
             r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
-            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture),
+            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables,
             UnreadableFiles.Read(workspace));
     }
 }

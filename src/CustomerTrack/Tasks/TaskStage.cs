@@ -13,26 +13,32 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
     /// <summary>Set after every applied batch (the progress view listens).</summary>
     public Signal? Downstream { get; set; }
 
+    /// <summary>Applies every table's stream until all are empty, a batch of each table in turn.</summary>
     public IReadOnlyList<TaskRunOutcome> RunOnce(CancellationToken ct)
     {
         var runs = new List<TaskRunOutcome>();
-        while (!ct.IsCancellationRequested)
+        var pending = workspace.Settings.Definitions.ToList();
+        while (pending.Count > 0 && !ct.IsCancellationRequested)
         {
-            var run = warehouse.RunTask(workspace.Settings.Scd, workspace.Settings.Tasks.MaxBatchRows, time.GetUtcNow().UtcDateTime);
-            if (run is null)
+            foreach (var table in pending.ToArray())
             {
-                break;
-            }
+                var run = warehouse.RunTask(table, workspace.Settings.Tasks.MaxBatchRows, time);
+                if (run is null)
+                {
+                    pending.Remove(table);
+                    continue;
+                }
 
-            runs.Add(run);
-            LogRun(logger, run.RunId, run.FromSeq, run.ToSeq, run.Customers, run.Versions, run.Ties, run.Duration.TotalMilliseconds);
-            Downstream?.Set();
+                runs.Add(run);
+                LogRun(logger, run.Table, run.RunId, run.FromSeq, run.ToSeq, run.Customers, run.Versions, run.Ties, run.Duration.TotalMilliseconds);
+                Downstream?.Set();
+            }
         }
 
         return runs;
     }
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "tasks: run {RunId} applied ledger ({From}, {To}]: {Customers} customers, {Versions} versions, {Ties} ties in {Ms:F0} ms")]
-    private static partial void LogRun(ILogger logger, long runId, long from, long to, long customers, long versions, long ties, double ms);
+        Message = "tasks: {Table} run {RunId} applied ledger ({From}, {To}]: {Keys} keys, {Versions} versions, {Ties} ties in {Ms:F0} ms")]
+    private static partial void LogRun(ILogger logger, string table, long runId, long from, long to, long keys, long versions, long ties, double ms);
 }

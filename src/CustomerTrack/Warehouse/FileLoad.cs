@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CustomerTrack.Configuration;
 using CustomerTrack.Load;
 
@@ -17,37 +16,48 @@ internal static class FileLoad
     /// <paramref name="append"/> appends the file's rows (given a reason, it rejects every row with it);
     /// <paramref name="undo"/> takes back what the first append did (under skip_file a transaction holds one file).
     /// </summary>
-    public static LoadOutcome Run(ISqlRunner db, LakeFile file, LoadSettings settings, DateTime now,
+    public static LoadOutcome Run(ISqlRunner db, LakeFile file, LoadSettings settings, TimeProvider time,
         Func<long> lastSeq, Func<string?, FileReadSummary> append, Action undo)
     {
-        var started = Stopwatch.GetTimestamp();
+        var now = time.GetUtcNow().UtcDateTime;
+        var started = time.GetTimestamp();
         if (Convert.ToInt64(db.Scalar("SELECT count(*) FROM load_history WHERE file_key = $key", ("key", file.Key))) > 0)
         {
-            return new LoadOutcome(file.Key, "ALREADY_LOADED", 0, 0, 0, null);
+            return new LoadOutcome(file.Key, LoadStatus.AlreadyLoaded, 0, 0, 0, null);
         }
 
-        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED'",
-            ("name", file.FileName), ("sha", file.Sha256)) as string;
+        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED' AND table_name = $table",
+            ("name", file.FileName), ("sha", file.Sha256), ("table", file.TableName)) as string;
         FileReadSummary summary;
         string status;
         string? error;
         var firstSeq = lastSeq() + 1;
-        if (duplicateOf is not null)
+        if (file.Table is null)
+        {
+            // A file no table takes is recorded, never silently left: the lake keeps it, and a table defined for it
+            // later does not load it (its load_history row stands); land it again under the table's folder.
+            summary = new FileReadSummary(0, 0, 0, [], null);
+            status = LoadStatus.Failed;
+            error = file.TableName.Length == 0
+                ? "unrouted: the file was landed directly in landing/ and no table is marked Default; land it in landing/<table>/"
+                : $"unrouted: no table '{file.TableName}' is defined (landing/{file.TableName}/); the tables are in the Tables setting";
+        }
+        else if (duplicateOf is not null)
         {
             summary = new FileReadSummary(0, 0, 0, [], null);
-            status = "SKIPPED";
+            status = LoadStatus.Skipped;
             error = $"same name and content as {duplicateOf}, already loaded";
         }
         else
         {
             summary = append(null);
-            if (summary.Rejected > 0 && settings.OnError == "abort")
+            if (summary.Rejected > 0 && settings.Policy == OnError.Abort)
             {
                 // The caller rolls back the transaction.
-                throw FirstRejectSink.Of(file, settings.MaxFieldBytes);
+                throw FirstRejectSink.Of(file, file.Table, settings.MaxFieldBytes);
             }
 
-            if (summary.Rejected > 0 && settings.OnError == "skip_file")
+            if (summary.Rejected > 0 && settings.Policy == OnError.SkipFile)
             {
                 undo();
                 summary = append($"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
@@ -61,14 +71,16 @@ internal static class FileLoad
         }
 
         db.Execute("""
-            INSERT INTO load_history VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
-                $first, $last, $unknown, $error, $landed, $now, $ms)
+            INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name)
+            VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
+                $first, $last, $unknown, $error, $landed, $now, $ms, $table)
             """,
             ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status),
             ("rows", summary.Rows), ("loaded", summary.Accepted), ("rejected", summary.Rejected),
             ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? lastSeq() : null),
             ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
-            ("landed", file.LandedAt), ("now", now), ("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+            ("landed", file.LandedAt), ("now", now), ("ms", time.GetElapsedTime(started).TotalMilliseconds), ("table", file.TableName));
         return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
     }
 
@@ -76,12 +88,14 @@ internal static class FileLoad
     public static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now)
     {
         db.Execute("""
-            INSERT INTO load_history
-            SELECT $key, $name, $sha, CAST($bytes AS BIGINT), 'LOAD_FAILED', 0, 0, 0, NULL, NULL, NULL, $error, CAST($landed AS TIMESTAMP), CAST($now AS TIMESTAMP), 0
+            INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name)
+            SELECT $key, $name, $sha, CAST($bytes AS BIGINT), 'LOAD_FAILED', 0, 0, 0, NULL, NULL, NULL, $error,
+                CAST($landed AS TIMESTAMP), CAST($now AS TIMESTAMP), 0, $table
             WHERE NOT EXISTS (SELECT 1 FROM load_history WHERE file_key = $key)
             """,
             ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("error", reason),
-            ("landed", file.LandedAt), ("now", now));
+            ("landed", file.LandedAt), ("now", now), ("table", file.TableName));
         return new LoadOutcome(file.Key, "LOAD_FAILED", 0, 0, 0, reason);
     }
 }

@@ -1,5 +1,6 @@
 using CustomerTrack.Configuration;
 using CustomerTrack.Query;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
 
@@ -29,7 +30,7 @@ internal interface IWarehouse : IDisposable
     /// Loads lake files, each with its load-history row, in one transaction; a file already loaded is skipped. Only
     /// under <c>Load:OnError = continue</c> may a call hold several files.
     /// </summary>
-    IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now);
+    IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time);
 
     /// <summary>
     /// Sets a file aside that cannot be loaded for a reason no retry cures (it cannot be read, its content does not
@@ -39,13 +40,13 @@ internal interface IWarehouse : IDisposable
     LoadOutcome Quarantine(LakeFile file, string reason, DateTime now);
 
     /// <summary>
-    /// Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same
-    /// transaction; null when the stream is empty or another worker is applying it.
+    /// Applies the ledger rows of <paramref name="table"/> above its stream offset (at most <paramref name="maxRows"/>),
+    /// advancing it in the same transaction; null when the stream is empty or another worker is applying it.
     /// </summary>
-    TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now);
+    TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time);
 
-    /// <summary>Recomputes both SCD tables from the whole ledger up to the stream offset's end.</summary>
-    TaskRunOutcome Rebuild(ScdSettings scd, DateTime now);
+    /// <summary>Recomputes both SCD tables of <paramref name="table"/> from its whole ledger up to the stream offset's end.</summary>
+    TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time);
 
     /// <summary>How long a reader's query may run and how many rows it may return.</summary>
     QuerySettings QueryLimits { get; set; }

@@ -26,8 +26,8 @@ internal abstract class LedgerSink(long lastSeq, string? rejectAll, DateTime pro
         LastSeq++;
 
         // A file without event time (the original tutorial's) is sequenced by load time and position in the file.
-        var sequence = change.UpdatedAt ?? processingBase.AddTicks(change.Line * TimeSpan.TicksPerMicrosecond);
-        if (change.UpdatedAt is null)
+        var sequence = change.EventTime ?? processingBase.AddTicks(change.Line * TimeSpan.TicksPerMicrosecond);
+        if (change.EventTime is null)
         {
             LastProcessingTime = sequence;
         }
@@ -36,9 +36,9 @@ internal abstract class LedgerSink(long lastSeq, string? rejectAll, DateTime pro
     }
 
     public void Reject(long line, string field, string reason, string raw) =>
-        WriteReject(line, field, reason, raw.Replace('\0', ChangeFileReader.NulSymbol));
+        WriteReject(line, field, reason, raw.Replace('\0', CsvChangeReader.NulSymbol));
 
-    /// <summary>One customer_raw row: <c>_seq</c>, the change, and its event (or processing) time.</summary>
+    /// <summary>One ledger row: <c>_seq</c>, the change, and its event (or processing) time.</summary>
     protected abstract void WriteRow(long seq, ParsedChange change, DateTime sequence);
 
     /// <summary>One load_rejects row.</summary>
@@ -65,10 +65,10 @@ internal sealed class FirstRejectSink : IChangeSink
     }
 
     /// <summary>The error an abort raises for <paramref name="file"/>: its first bad row, by line and field.</summary>
-    public static InputRejectedException Of(LakeFile file, int maxFieldBytes)
+    public static InputRejectedException Of(LakeFile file, Tables.TableDefinition table, int maxFieldBytes)
     {
         var first = new FirstRejectSink();
-        var summary = ChangeFileReader.Read(file.LocalPath, maxFieldBytes, first);
+        var summary = ChangeFiles.Read(file.LocalPath, table, maxFieldBytes, first);
         return first.Line > 0
             ? new InputRejectedException(file.Key, first.Line, first.Field!, first.Reason!)
             : new InputRejectedException(file.Key, 1, "(file)", summary.FileError ?? "rejected");

@@ -1,19 +1,31 @@
 namespace CustomerTrack.Warehouse;
 
-/// <summary>A lake object the loader is handed: its key, where its bytes are on disk, and what ingest recorded.</summary>
-internal sealed record LakeFile(string Key, string LocalPath, string FileName, string Sha256, long Bytes, DateTime? LandedAt);
+/// <summary>
+/// A lake object the loader is handed: its key, where its bytes are on disk, what ingest recorded, and the table it is
+/// routed to (<paramref name="Table"/> null: no table takes it, and <paramref name="TableName"/> says what it asked for).
+/// </summary>
+internal sealed record LakeFile(string Key, string LocalPath, string FileName, string Sha256, long Bytes, DateTime? LandedAt,
+    Tables.TableDefinition? Table, string TableName);
 
 /// <summary>The load_history status of a file from what reading it gave.</summary>
 internal static class LoadStatus
 {
+    public const string Loaded = "LOADED";
+    public const string PartiallyLoaded = "PARTIALLY_LOADED";
+    public const string Failed = "LOAD_FAILED";
+    public const string Skipped = "SKIPPED";
+
+    /// <summary>Not a load_history status: the file was in the history already, nothing was written.</summary>
+    public const string AlreadyLoaded = "ALREADY_LOADED";
+
     public static string Of(Load.FileReadSummary summary) =>
-        summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? "LOAD_FAILED"
-        : summary.Rejected > 0 ? "PARTIALLY_LOADED"
-        : "LOADED";
+        summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? Failed
+        : summary.Rejected > 0 ? PartiallyLoaded
+        : Loaded;
 }
 
 /// <summary>What loading one file did (one load_history row).</summary>
 internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, long RowsLoaded, long RowsRejected, string? Error);
 
 /// <summary>What one task run applied (one task_run row).</summary>
-public sealed record TaskRunOutcome(long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);
+public sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);

@@ -1,64 +1,66 @@
-using System.Diagnostics;
-using CustomerTrack.Configuration;
 using CustomerTrack.Scd;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
 
 /// <summary>
-/// One task run, the same on every engine: the SCD statements for the ledger range (<c>from</c>, <c>to</c>], the stream
-/// offset advanced to <c>to</c> and a task_run row, all in the caller's transaction (which the caller commits).
+/// One task run of one table, the same on every engine: the SCD plan for the ledger range (<c>from</c>, <c>to</c>], the
+/// table's stream offset advanced to <c>to</c> and a task_run row, all in the caller's transaction (which the caller commits).
 /// </summary>
 internal static class ScdTask
 {
-    /// <summary>Runs the batch; <paramref name="entered"/> is when the caller asked for the writer (finished_at counts lock waits).</summary>
-    public static TaskRunOutcome Apply(ISqlRunner db, ScdSettings scd, long from, long to, bool rebuild, DateTime now, long entered)
+    /// <summary>
+    /// Runs the batch; <paramref name="entered"/> is the clock's timestamp when the caller asked for the writer, so
+    /// finished_at counts lock waits. Elapsed times come from <paramref name="time"/>.
+    /// </summary>
+    public static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time, long entered)
     {
-        var started = Stopwatch.GetTimestamp();
-        var sql = new ScdSql(scd);
+        var now = time.GetUtcNow().UtcDateTime;
+        var started = time.GetTimestamp();
+        var plan = new ScdPlan(table);
+        var values = new Dictionary<string, object?> { [ScdPlan.From] = from, [ScdPlan.To] = to };
         if (rebuild)
         {
-            db.Execute("DELETE FROM customer_history");
-            db.Execute("DELETE FROM customer");
+            foreach (var step in plan.Clear())
+            {
+                db.Run(step, values);
+            }
         }
 
-        (string, object?)[] range = [("from", from), ("to", to)];
-        foreach (var statement in ScdSql.SelectKeys(rebuild))
+        foreach (var step in plan.SelectKeys(rebuild))
         {
-            db.Execute(statement, Used(statement, range));
+            db.Run(step, values);
         }
 
-        var tiesSql = ScdSql.CountTies(rebuild);
-        var ties = Convert.ToInt64(db.Scalar(tiesSql, Used(tiesSql, range)));
-        db.Execute(sql.ComputeVersions());
-        var customers = Convert.ToInt64(db.Scalar("SELECT count(*) FROM ct_keys"));
-        var versions = Convert.ToInt64(db.Scalar(scd.DeleteMode == "close"
-            ? "SELECT count(*) FROM ct_versions WHERE NOT is_deleted"
-            : "SELECT count(*) FROM ct_versions"));
-        foreach (var statement in sql.Apply())
+        var ties = Convert.ToInt64(db.Scalar(plan.CountTies(rebuild), values));
+        db.Run(plan.ComputeVersions(), values);
+        var keys = Convert.ToInt64(db.Scalar(ScdPlan.CountKeys, values));
+        var versions = Convert.ToInt64(db.Scalar(plan.CountVersions, values));
+        foreach (var step in plan.Apply())
         {
-            db.Execute(statement);
+            db.Run(step, values);
         }
 
-        db.Execute("UPDATE stream_offset SET offset_seq = $to, advanced_at = $now WHERE stream_name = 'customer_raw_stream'",
-            ("to", to), ("now", now));
+        db.Execute("UPDATE stream_offset SET offset_seq = $to, advanced_at = $now WHERE stream_name = $stream",
+            ("to", to), ("now", now), ("stream", table.StreamName));
         var runId = Convert.ToInt64(db.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM task_run"));
-        var duration = Stopwatch.GetElapsedTime(started);
-        db.Execute("INSERT INTO task_run VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $customers, $versions, $ties, $ms)",
-            ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + Stopwatch.GetElapsedTime(entered)),
-            ("from", rebuild ? 0L : from), ("to", to), ("rows", rebuild ? to : to - from), ("customers", customers),
-            ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds));
-        return new TaskRunOutcome(runId, from, to, rebuild ? to : to - from, customers, versions, ties, duration);
+        var duration = time.GetElapsedTime(started);
+        db.Execute("""
+            INSERT INTO task_run (run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, customers, versions, ties, duration_ms, table_name)
+            VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $customers, $versions, $ties, $ms, $table)
+            """,
+            ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + time.GetElapsedTime(entered)),
+            ("from", rebuild ? 0L : from), ("to", to), ("rows", rebuild ? to : to - from), ("customers", keys),
+            ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds), ("table", table.Name));
+        return new TaskRunOutcome(table.Name, runId, from, to, rebuild ? to : to - from, keys, versions, ties, duration);
     }
 
     /// <summary>Drops the batch's working tables (after the commit: they are the session's own).</summary>
     public static void DropTemporaries(ISqlRunner db)
     {
-        foreach (var temp in ScdSql.Temporaries)
+        foreach (var temp in ScdPlan.Temporaries)
         {
             db.Execute($"DROP TABLE IF EXISTS {temp}");
         }
     }
-
-    private static (string, object?)[] Used(string sql, (string Name, object? Value)[] args) =>
-        args.Where(a => sql.Contains("$" + a.Name, StringComparison.Ordinal)).ToArray();
 }

@@ -1,55 +1,100 @@
-using CustomerTrack.Contract;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
 
-/// <summary>The warehouse tables (DESIGN.md §4) and the pipeline's own metadata, in SQL both engines take.</summary>
+/// <summary>
+/// The warehouse tables (DESIGN.md §4) of each table definition, and the pipeline's own metadata, in SQL both engines
+/// take. Names come from validated definitions and are quoted.
+/// </summary>
 internal static class Schema
 {
-    private static string AttributeColumns => string.Join(", ", Columns.Attributes.Select(a => $"{a} VARCHAR"));
-
-    public static IEnumerable<string> Statements()
+    /// <summary>Every statement that makes the warehouse for <paramref name="tables"/>; each is safe to run again.</summary>
+    public static IEnumerable<string> Statements(IReadOnlyList<TableDefinition> tables)
     {
-        yield return $"""
-            CREATE TABLE IF NOT EXISTS customer_raw (
-                _seq BIGINT NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL,
-                customer_id BIGINT NOT NULL, {AttributeColumns},
-                updated_at TIMESTAMP NOT NULL, op VARCHAR NOT NULL, _event_time_given BOOLEAN NOT NULL)
-            """;
-        yield return $"""
-            CREATE TABLE IF NOT EXISTS customer (
-                customer_id BIGINT PRIMARY KEY, {AttributeColumns}, update_timestamp TIMESTAMP NOT NULL)
-            """;
-        yield return $"""
-            CREATE TABLE IF NOT EXISTS customer_history (
-                customer_id BIGINT NOT NULL, {AttributeColumns},
-                start_time TIMESTAMP NOT NULL, end_time TIMESTAMP NOT NULL,
-                is_current BOOLEAN NOT NULL, is_deleted BOOLEAN NOT NULL DEFAULT false)
-            """;
+        foreach (var table in tables)
+        {
+            foreach (var sql in TableStatements(table))
+            {
+                yield return sql;
+            }
+        }
+
         yield return """
             CREATE TABLE IF NOT EXISTS load_history (
                 file_key VARCHAR PRIMARY KEY, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, bytes BIGINT NOT NULL,
                 status VARCHAR NOT NULL, rows_in_file BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_rejected BIGINT NOT NULL,
                 first_seq BIGINT, last_seq BIGINT, unknown_columns VARCHAR, error VARCHAR,
-                landed_at TIMESTAMP, loaded_at TIMESTAMP NOT NULL, load_ms DOUBLE PRECISION NOT NULL)
+                landed_at TIMESTAMP, loaded_at TIMESTAMP NOT NULL, load_ms DOUBLE PRECISION NOT NULL, table_name VARCHAR)
             """;
         yield return """
             CREATE TABLE IF NOT EXISTS load_rejects (
                 file_key VARCHAR NOT NULL, line BIGINT NOT NULL, field VARCHAR NOT NULL, reason VARCHAR NOT NULL,
-                raw VARCHAR, rejected_at TIMESTAMP NOT NULL)
+                raw VARCHAR, rejected_at TIMESTAMP NOT NULL, table_name VARCHAR)
             """;
         yield return """
             CREATE TABLE IF NOT EXISTS stream_offset (
-                stream_name VARCHAR PRIMARY KEY, offset_seq BIGINT NOT NULL, advanced_at TIMESTAMP)
-            """;
-        yield return """
-            INSERT INTO stream_offset SELECT 'customer_raw_stream', 0, NULL
-            WHERE NOT EXISTS (SELECT 1 FROM stream_offset WHERE stream_name = 'customer_raw_stream')
+                stream_name VARCHAR PRIMARY KEY, offset_seq BIGINT NOT NULL, advanced_at TIMESTAMP, table_name VARCHAR)
             """;
         yield return """
             CREATE TABLE IF NOT EXISTS task_run (
                 run_id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
                 from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL, rows_read BIGINT NOT NULL, customers BIGINT NOT NULL,
-                versions BIGINT NOT NULL, ties BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL)
+                versions BIGINT NOT NULL, ties BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, table_name VARCHAR)
+            """;
+        yield return """
+            CREATE TABLE IF NOT EXISTS schema_change (
+                table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, column_type VARCHAR NOT NULL, file_key VARCHAR,
+                changed_at TIMESTAMP NOT NULL)
+            """;
+
+        // Warehouses made before tables were defined in settings hold only the customer table.
+        foreach (var meta in (string[])["load_history", "load_rejects", "stream_offset", "task_run"])
+        {
+            yield return $"ALTER TABLE {meta} ADD COLUMN IF NOT EXISTS table_name VARCHAR";
+            yield return $"UPDATE {meta} SET table_name = 'customer' WHERE table_name IS NULL";
+        }
+
+        foreach (var table in tables)
+        {
+            yield return $"""
+                INSERT INTO stream_offset (stream_name, offset_seq, advanced_at, table_name) SELECT '{table.StreamName}', 0, NULL, '{table.Name}'
+                WHERE NOT EXISTS (SELECT 1 FROM stream_offset WHERE stream_name = '{table.StreamName}')
+                """;
+        }
+    }
+
+    /// <summary>The ledger, the SCD1 table and the SCD2 table of one definition.</summary>
+    public static IEnumerable<string> TableStatements(TableDefinition table)
+    {
+        var key = string.Join(", ", table.Key.Select(k => $"{k.Quoted} {k.Type.Sql} NOT NULL"));
+        var attributes = string.Concat(table.Attributes.Select(a => $", {a.Quoted} {a.Type.Sql}"));
+        yield return $"""
+            CREATE TABLE IF NOT EXISTS {Q(table.RawTable)} (
+                _seq BIGINT NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL,
+                {key}{attributes},
+                {Q(table.SequenceColumn)} TIMESTAMP NOT NULL, {Q(table.OpColumn)} VARCHAR NOT NULL, _event_time_given BOOLEAN NOT NULL)
+            """;
+        yield return $"""
+            CREATE TABLE IF NOT EXISTS {Q(table.CurrentTable)} (
+                {key}{attributes}, update_timestamp TIMESTAMP NOT NULL,
+                PRIMARY KEY ({string.Join(", ", table.Key.Select(k => k.Quoted))}))
+            """;
+        yield return $"""
+            CREATE TABLE IF NOT EXISTS {Q(table.HistoryTable)} (
+                {key}{attributes},
+                start_time TIMESTAMP NOT NULL, end_time TIMESTAMP NOT NULL,
+                is_current BOOLEAN NOT NULL, is_deleted BOOLEAN NOT NULL DEFAULT false)
             """;
     }
+
+    /// <summary>The statements that add <paramref name="column"/> to a table's raw, current and history tables.</summary>
+    public static IEnumerable<string> AddColumn(TableDefinition table, Column column)
+    {
+        foreach (var t in (string[])[table.RawTable, table.CurrentTable, table.HistoryTable])
+        {
+            yield return $"ALTER TABLE {Q(t)} ADD COLUMN IF NOT EXISTS {column.Quoted} {column.Type.Sql}";
+        }
+    }
+
+    private static string Q(string validated) => Identifiers.Quote(validated);
 }

@@ -1,5 +1,6 @@
 using CustomerTrack.Configuration;
 using CustomerTrack.Query;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
 
@@ -23,14 +24,14 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
     public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease) =>
         Guard(() => inner.Claim(keys, worker, now, lease));
 
-    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now) =>
-        Guard(() => inner.LoadFiles(files, settings, now));
+    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time) =>
+        Guard(() => inner.LoadFiles(files, settings, time));
 
     public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now) => Guard(() => inner.Quarantine(file, reason, now));
 
-    public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Guard(() => inner.RunTask(scd, maxRows, now));
+    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Guard(() => inner.RunTask(table, maxRows, time));
 
-    public TaskRunOutcome Rebuild(ScdSettings scd, DateTime now) => Guard(() => inner.Rebuild(scd, now));
+    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Guard(() => inner.Rebuild(table, time));
 
     public QueryResult Query(string sql, CancellationToken ct = default) => Guard(() => inner.Query(sql, ct));
 

@@ -188,20 +188,28 @@ public sealed class BadPickupTests
     }
 
     [Fact]
-    public async Task A_folder_in_landing_is_not_descended_into()
+    public async Task A_folder_in_landing_is_a_table_folder_one_level_deep()
     {
         using var tmp = new TempWorkspace();
         var (stage, lake, _) = StartIngest(tmp, new FakeTimeProvider(Now));
-        var nested = Path.Combine(tmp.Landing, "sub.csv");
-        Directory.CreateDirectory(nested);
-        var inner = Path.Combine(nested, "inner.csv");
-        File.WriteAllText(inner, Header + "1,Ada\n");
-        File.SetLastWriteTimeUtc(inner, Now.AddHours(-1));
-        Directory.SetLastWriteTimeUtc(nested, Now.AddHours(-1));
+        var folder = Path.Combine(tmp.Landing, "sub.csv");
+        var deeper = Path.Combine(folder, "deeper");
+        Directory.CreateDirectory(deeper);
+        var inner = Path.Combine(folder, "inner.csv");
+        var innermost = Path.Combine(deeper, "innermost.csv");
+        foreach (var file in (string[])[inner, innermost])
+        {
+            File.WriteAllText(file, Header + "1,Ada\n");
+            File.SetLastWriteTimeUtc(file, Now.AddHours(-1));
+        }
 
-        Assert.Equal(0, await stage.RunOnceAsync(CancellationToken.None));
-        Assert.Empty(lake.List());
-        Assert.True(File.Exists(inner));
+        // landing/<table>/ holds that table's files (the lake key keeps the folder); nothing deeper is picked up.
+        Assert.Equal(1, await stage.RunOnceAsync(CancellationToken.None));
+        var key = Assert.Single(lake.List()).Key;
+        Assert.StartsWith("2031/02/03/sub.csv/inner_", key, StringComparison.Ordinal);
+        Assert.Equal("sub.csv", LakeKey.TableOf(key));
+        Assert.False(File.Exists(inner));
+        Assert.True(File.Exists(innermost));
         Assert.Null(stage.NextDue);
     }
 }

@@ -186,7 +186,7 @@ internal sealed class ScdRun : IAsyncDisposable
         return summary;
     }
 
-    public TaskRunOutcome Rebuild() => _runner.Rebuild();
+    public TaskRunOutcome Rebuild() => Assert.Single(_runner.Rebuild());
 
     /// <summary>Rows as "a|b|c" strings (NULL shown as <paramref name="nullText"/>), as <see cref="Db.Rows"/> shows them.</summary>
     public List<string> Rows(string sql, string nullText = "∅") =>

@@ -90,7 +90,7 @@ internal static class DuckDbBench
     /// <paramref name="batchRows"/> in-order updates of existing customers and returns the seconds of the one task run
     /// that applies it.
     /// </summary>
-    public static double HistoryBatch(string dbPath, long historyRows, int batchRows, ScdSettings scd)
+    public static double HistoryBatch(string dbPath, long historyRows, int batchRows)
     {
         using (DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false))
         {
@@ -134,7 +134,7 @@ internal static class DuckDbBench
 
         using var warehouse = DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit);
         var watch = Stopwatch.StartNew();
-        var run = warehouse.RunTask(scd, int.MaxValue, DateTime.UtcNow)
+        var run = warehouse.RunTask(Tables.TableDefinition.Customer(Tables.ScdOptions.Default), int.MaxValue, TimeProvider.System)
             ?? throw new CustomerTrackException("bench: the history batch found nothing to apply");
         _ = run;
         return watch.Elapsed.TotalSeconds;

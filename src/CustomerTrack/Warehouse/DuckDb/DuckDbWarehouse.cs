@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using CustomerTrack.Configuration;
 using CustomerTrack.Load;
 using CustomerTrack.Query;
+using CustomerTrack.Tables;
 using DuckDB.NET.Data;
 
 namespace CustomerTrack.Warehouse.DuckDb;
@@ -17,6 +17,8 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
     private readonly FairLock _write = new();
     private readonly string _display;
     private long _lastSeq;
+    private IReadOnlyList<TableDefinition> _tables = [];
+    private readonly Dictionary<string, string[]> _rawOrder = new(StringComparer.Ordinal);
     private bool _checkpointDue;
 
     // The latest processing-time sequence committed: a later file's rows must come after it, even in the same instant.
@@ -40,7 +42,8 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
     public Action<string>? BeforeCommit { get; set; }
 
     /// <summary>Opens the file for writing (and makes its tables) or, with <paramref name="readOnly"/>, for reading.</summary>
-    public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null, string? memoryLimit = null)
+    public static DuckDbWarehouse Open(string path, string display, bool readOnly, Func<string?>? describeOwner = null, string? memoryLimit = null,
+        IReadOnlyList<TableDefinition>? tables = null, TimeProvider? time = null)
     {
         if (readOnly && !File.Exists(path))
         {
@@ -83,15 +86,36 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
         if (!readOnly)
         {
-            foreach (var sql in Schema.Statements())
+            warehouse._tables = tables ?? [TableDefinition.Customer(ScdOptions.Default)];
+            foreach (var sql in Schema.Statements(warehouse._tables).Concat(SchemaSync.Statements()))
             {
                 warehouse.Execute(sql);
             }
 
-            warehouse._lastSeq = warehouse.MaxSeq();
-            if (warehouse.Scalar("SELECT max(updated_at) FROM customer_raw WHERE NOT _event_time_given") is DateTime last)
+            using (var tx = connection.BeginTransaction())
             {
-                warehouse._lastProcessingTime = last;
+                SchemaSync.Apply(warehouse, warehouse._tables, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+                tx.Commit();
+            }
+
+            foreach (var table in warehouse._tables)
+            {
+                // The appender writes columns by position: a column added later stands after the ledger's own.
+                var order = (string)warehouse.Scalar("""
+                    SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND table_name = $table
+                    """, ("table", table.RawTable))!;
+                warehouse._rawOrder[table.Name] = order.Split(',');
+            }
+
+            warehouse._lastSeq = warehouse.MaxSeq();
+            foreach (var table in warehouse._tables)
+            {
+                if (warehouse.Scalar($"SELECT max({Identifiers.Quote(table.SequenceColumn)}) FROM {Identifiers.Quote(table.RawTable)} WHERE NOT _event_time_given") is DateTime last
+                    && last > warehouse._lastProcessingTime)
+                {
+                    warehouse._lastProcessingTime = last;
+                }
             }
         }
 
@@ -141,9 +165,10 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
     /// costs tens of milliseconds of WAL sync). Only under <c>Load:OnError = continue</c> may a call hold several files:
     /// the other policies roll a file back on its own, which needs a transaction of its own.
     /// </summary>
-    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
+    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time)
     {
-        if (files.Count > 1 && settings.OnError != "continue")
+        var now = time.GetUtcNow().UtcDateTime;
+        if (files.Count > 1 && settings.Policy != OnError.Continue)
         {
             throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
         }
@@ -158,8 +183,8 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
                 foreach (var file in files)
                 {
                     var (seqBefore, pendingBefore) = (_lastSeq, _pendingProcessingTime);
-                    outcomes.Add(FileLoad.Run(this, file, settings, now, () => _lastSeq,
-                        rejectAll => Append(file, settings, now, rejectAll),
+                    outcomes.Add(FileLoad.Run(this, file, settings, time, () => _lastSeq,
+                        rejectAll => Append(file, file.Table!, settings, now, rejectAll),
                         undo: () =>
                         {
                             // One file per transaction under skip_file (checked above): rolling back touches only this file.
@@ -239,14 +264,14 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
     }
 
-    private FileReadSummary Append(LakeFile file, LoadSettings settings, DateTime now, string? rejectAll)
+    private FileReadSummary Append(LakeFile file, TableDefinition table, LoadSettings settings, DateTime now, string? rejectAll)
     {
-        using var raw = _connection.CreateAppender("customer_raw");
+        using var raw = _connection.CreateAppender(table.RawTable);
         using var rejects = _connection.CreateAppender("load_rejects");
         // After the last processing-time sequence committed, and after any given to an earlier file of this transaction.
         var floor = _pendingProcessingTime is { } pending && pending > _lastProcessingTime ? pending : _lastProcessingTime;
-        var sink = new AppenderSink(raw, rejects, file.Key, now, _lastSeq, rejectAll, now > floor ? now : floor);
-        var summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, sink);
+        var sink = new AppenderSink(raw, rejects, file.Key, table, _rawOrder[table.Name], now, _lastSeq, rejectAll, now > floor ? now : floor);
+        var summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
         _lastSeq = sink.LastSeq;
         _pendingProcessingTime = sink.LastProcessingTime ?? _pendingProcessingTime;
         return summary;
@@ -264,19 +289,19 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
     }
 
     /// <summary>Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same transaction.</summary>
-    public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
+    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
 
     /// <summary>Recomputes both SCD tables from the whole ledger up to the stream offset's end.</summary>
-    public TaskRunOutcome Rebuild(ScdSettings scd, DateTime now) => Apply(scd, int.MaxValue, now, rebuild: true)!;
+    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Apply(table, int.MaxValue, time, rebuild: true)!;
 
-    private TaskRunOutcome? Apply(ScdSettings scd, int maxRows, DateTime now, bool rebuild)
+    private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
     {
-        // finished_at counts from the caller's now, so time spent waiting for the loader's lock is not hidden from freshness.
-        var entered = Stopwatch.GetTimestamp();
+        // finished_at counts from here, so time spent waiting for the loader's lock is not hidden from freshness.
+        var entered = time.GetTimestamp();
         using (_write.Enter())
         {
-            var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream'"));
-            var max = MaxSeq();
+            var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
+            var max = MaxSeq(table);
             if (!rebuild && max <= from)
             {
                 return null;
@@ -284,7 +309,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
             var to = rebuild ? from : Math.Min(max, from + maxRows);
             using var tx = _connection.BeginTransaction();
-            var outcome = ScdTask.Apply(this, scd, from, to, rebuild, now, entered);
+            var outcome = ScdTask.Apply(this, table, from, to, rebuild, time, entered);
             BeforeCommit?.Invoke("tasks");
             Commit(tx);
             ScdTask.DropTemporaries(this);
@@ -383,8 +408,13 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>The ledger's highest <c>_seq</c> (0 when empty), as this connection sees it.</summary>
-    private long MaxSeq() => Convert.ToInt64(Scalar("SELECT coalesce(max(_seq), 0) FROM customer_raw"));
+    /// <summary>The highest <c>_seq</c> of every table's ledger (0 when empty), as this connection sees it: one sequence serves all.</summary>
+    private long MaxSeq() => _tables.Count == 0 ? 0 : Convert.ToInt64(Scalar("SELECT greatest(0, " +
+        string.Join(", ", _tables.Select(t => $"(SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(t.RawTable)})")) + ")"));
+
+    /// <summary>The highest <c>_seq</c> of one table's ledger.</summary>
+    private long MaxSeq(TableDefinition table) =>
+        Convert.ToInt64(Scalar($"SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(table.RawTable)}"));
 
     private object? Scalar(string sql, params (string Name, object? Value)[] args)
     {

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CustomerTrack.Configuration;
 using CustomerTrack.Load;
 using CustomerTrack.Query;
+using CustomerTrack.Tables;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -17,7 +17,7 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// stream offset never passes a row still to commit; a file already in <c>load_history</c> is skipped under that lock,
 /// so no file is loaded twice whatever the claims say;</item>
 /// <item>claims (<c>load_claim</c>) spread files over workers; a dead worker's claims expire and are taken over;</item>
-/// <item>one task run at a time, by a row lock on the stream's offset (<c>FOR UPDATE</c>), which PostgreSQL releases when a
+/// <item>one task run at a time, by a row lock on <c>task_lock</c> (<c>FOR UPDATE</c>), which PostgreSQL releases when a
 /// worker dies and which a reader cannot take: a read-only session may not lock rows (an advisory lock anyone may take,
 /// and a reader holding it froze the task stage).</item>
 /// </list>
@@ -26,18 +26,21 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 {
     // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
     private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
-    private const string TaskLock = "SELECT offset_seq FROM stream_offset WHERE stream_name = 'customer_raw_stream' FOR UPDATE";
+    private const string TaskLock = "SELECT id FROM task_lock WHERE id = 1 FOR UPDATE";
     private const string TryTaskLock = TaskLock + " SKIP LOCKED";
 
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlDataSource _readers;
     private readonly string _display;
 
-    private PostgresWarehouse(NpgsqlDataSource source, NpgsqlDataSource readers, string display)
+    private readonly IReadOnlyList<TableDefinition> _tables;
+
+    private PostgresWarehouse(NpgsqlDataSource source, NpgsqlDataSource readers, string display, IReadOnlyList<TableDefinition> tables)
     {
         _source = source;
         _readers = readers;
         _display = display;
+        _tables = tables;
     }
 
     public Action<string>? BeforeCommit { get; set; }
@@ -59,7 +62,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>Connects (and unless <paramref name="readOnly"/>, makes the tables); fails in one line naming the server.</summary>
-    public static PostgresWarehouse Open(string connectionString, bool readOnly)
+    public static PostgresWarehouse Open(string connectionString, bool readOnly, IReadOnlyList<TableDefinition>? tables = null, TimeProvider? time = null)
     {
         var display = Describe(connectionString);
         NpgsqlConnectionStringBuilder builder;
@@ -83,19 +86,19 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         // Queries get sessions that cannot write, even if a statement tried to end the read-only transaction it runs in.
         var readerBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Options = "-c default_transaction_read_only=on" };
         var readers = NpgsqlDataSource.Create(readerBuilder);
-        var warehouse = new PostgresWarehouse(source, readers, display);
+        var warehouse = new PostgresWarehouse(source, readers, display, tables ?? [TableDefinition.Customer(ScdOptions.Default)]);
         try
         {
             if (readOnly)
             {
-                if (warehouse.Scalar("SELECT to_regclass('customer_raw') IS NOT NULL") is not true)
+                if (warehouse.Scalar("SELECT to_regclass('load_history') IS NOT NULL") is not true)
                 {
                     throw new CustomerTrackException($"no warehouse at {display} yet; run './customertrack run --once' with this connection first");
                 }
             }
             else
             {
-                warehouse.MakeTables();
+                warehouse.MakeTables((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
             }
         }
         catch
@@ -108,43 +111,48 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     }
 
     // Every object the schema makes, the last made first: when they all exist there is nothing to do.
-    private static readonly string[] Objects =
-    [
-        "load_claim", "ledger_state", "load_history_name", "customer_history_customer", "customer_raw_customer", "customer_raw_seq",
-        "task_run", "stream_offset", "load_rejects", "load_history", "customer_history", "customer", "customer_raw",
-    ];
+    private IEnumerable<string> Objects() =>
+        ((string[])["task_lock", "table_key", "table_column", "load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
+        .Concat(_tables.SelectMany(t => (string[])[t.HistoryTable + "_key", t.RawTable + "_key", t.RawTable + "_seq", t.HistoryTable, t.CurrentTable, t.RawTable]));
 
-    private void MakeTables()
+    private void MakeTables(DateTime now)
     {
         using var conn = Connect(_source);
 
         // DDL on a table being loaded waits for the load (CREATE INDEX IF NOT EXISTS locks the table before it looks):
         // a worker joining a running cluster must not, so it only makes what is missing.
-        var check = "SELECT " + string.Join(" AND ", Objects.Select(o => $"to_regclass('{o}') IS NOT NULL"));
-        if (new Runner(conn, null).Scalar(check) is true)
-        {
-            return;
-        }
-
+        var check = "SELECT " + string.Join(" AND ", Objects().Select(o => $"to_regclass('{o}') IS NOT NULL"));
+        var streams = "SELECT " + string.Join(" AND ", _tables.Select(t => $"EXISTS (SELECT 1 FROM stream_offset WHERE stream_name = '{t.StreamName}')"));
+        var complete = new Runner(conn, null).Scalar(check) is true && new Runner(conn, null).Scalar(streams) is true;
         using var tx = conn.BeginTransaction();
         var db = new Runner(conn, tx);
 
         // Workers starting together would race on CREATE TABLE IF NOT EXISTS: one at a time.
         db.Execute(SchemaLock);
-        foreach (var sql in Schema.Statements().Concat(Statements()))
+        if (!complete)
         {
-            db.Execute(sql);
+            foreach (var sql in Schema.Statements(_tables).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
+            {
+                db.Execute(sql);
+            }
         }
 
+        // A definition changed since the tables were made: only then does this take table locks.
+        SchemaSync.Apply(db, _tables, now);
         tx.Commit();
     }
 
     /// <summary>What the server engine adds: indexes the SCD statements probe by key, the ledger's end, the claims.</summary>
-    private static IEnumerable<string> Statements()
+    private static IEnumerable<string> Statements(IReadOnlyList<TableDefinition> tables)
     {
-        yield return "CREATE INDEX IF NOT EXISTS customer_raw_seq ON customer_raw (_seq)";
-        yield return "CREATE INDEX IF NOT EXISTS customer_raw_customer ON customer_raw (customer_id, _seq)";
-        yield return "CREATE INDEX IF NOT EXISTS customer_history_customer ON customer_history (customer_id)";
+        foreach (var t in tables)
+        {
+            var key = string.Join(", ", t.Key.Select(k => k.Quoted));
+            yield return $"CREATE INDEX IF NOT EXISTS {Q(t.RawTable + "_seq")} ON {Q(t.RawTable)} (_seq)";
+            yield return $"CREATE INDEX IF NOT EXISTS {Q(t.RawTable + "_key")} ON {Q(t.RawTable)} ({key}, _seq)";
+            yield return $"CREATE INDEX IF NOT EXISTS {Q(t.HistoryTable + "_key")} ON {Q(t.HistoryTable)} ({key})";
+        }
+
         yield return "CREATE INDEX IF NOT EXISTS load_history_name ON load_history (file_name, sha256)";
         yield return """
             CREATE TABLE IF NOT EXISTS ledger_state (
@@ -155,6 +163,11 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             CREATE TABLE IF NOT EXISTS load_claim (
                 file_key VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL)
             """;
+
+        // The task stage's lock: a row readers cannot lock (a read-only session may not SELECT … FOR UPDATE), where an
+        // advisory lock could be taken by any reader and freeze the stage.
+        yield return "CREATE TABLE IF NOT EXISTS task_lock (id INT PRIMARY KEY CHECK (id = 1))";
+        yield return "INSERT INTO task_lock VALUES (1) ON CONFLICT (id) DO NOTHING";
     }
 
     public HashSet<string> LoadedKeys()
@@ -208,11 +221,11 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return keys.Where(claimed.Contains).ToList();
     }
 
-    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
+    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time)
     {
         try
         {
-            return LoadInOneTransaction(files, settings, now);
+            return LoadInOneTransaction(files, settings, time);
         }
         finally
         {
@@ -241,9 +254,10 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
     }
 
-    private IReadOnlyList<LoadOutcome> LoadInOneTransaction(IReadOnlyList<LakeFile> files, LoadSettings settings, DateTime now)
+    private IReadOnlyList<LoadOutcome> LoadInOneTransaction(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time)
     {
-        if (files.Count > 1 && settings.OnError != "continue")
+        var now = time.GetUtcNow().UtcDateTime;
+        if (files.Count > 1 && settings.Policy != OnError.Continue)
         {
             throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
         }
@@ -267,8 +281,8 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         {
             var before = (ledger.LastSeq, ledger.LastProcessingTime);
             tx.Save("file");
-            outcomes.Add(FileLoad.Run(db, file, settings, now, () => ledger.LastSeq,
-                rejectAll => Append(conn, file, settings, now, ledger, rejectAll),
+            outcomes.Add(FileLoad.Run(db, file, settings, time, () => ledger.LastSeq,
+                rejectAll => Append(conn, file, file.Table!, settings, now, ledger, rejectAll),
                 undo: () =>
                 {
                     tx.Rollback("file");
@@ -291,15 +305,16 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>Streams the file's rows into customer_raw with binary COPY; its rejects follow in a second COPY.</summary>
-    private static FileReadSummary Append(NpgsqlConnection conn, LakeFile file, LoadSettings settings, DateTime now, Ledger ledger, string? rejectAll)
+    private static FileReadSummary Append(NpgsqlConnection conn, LakeFile file, TableDefinition table, LoadSettings settings, DateTime now,
+        Ledger ledger, string? rejectAll)
     {
         var processingBase = now > ledger.LastProcessingTime ? now : ledger.LastProcessingTime;
         FileReadSummary summary;
         CopySink sink;
-        using (var raw = conn.BeginBinaryImport($"COPY customer_raw ({RawColumns}) FROM STDIN (FORMAT BINARY)"))
+        using (var raw = conn.BeginBinaryImport($"COPY {Q(table.RawTable)} ({RawColumns(table)}) FROM STDIN (FORMAT BINARY)"))
         {
-            sink = new CopySink(raw, file.Key, now, ledger.LastSeq, rejectAll, processingBase);
-            summary = ChangeFileReader.Read(file.LocalPath, settings.MaxFieldBytes, sink);
+            sink = new CopySink(raw, table, file.Key, now, ledger.LastSeq, rejectAll, processingBase);
+            summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
             raw.Complete();
         }
 
@@ -307,7 +322,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         ledger.LastProcessingTime = sink.LastProcessingTime ?? ledger.LastProcessingTime;
         if (sink.Rejects.Count > 0)
         {
-            using var rejects = conn.BeginBinaryImport("COPY load_rejects (file_key, line, field, reason, raw, rejected_at) FROM STDIN (FORMAT BINARY)");
+            using var rejects = conn.BeginBinaryImport("COPY load_rejects (file_key, line, field, reason, raw, rejected_at, table_name) FROM STDIN (FORMAT BINARY)");
             foreach (var (line, field, reason, text) in sink.Rejects)
             {
                 rejects.StartRow();
@@ -317,6 +332,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
                 rejects.Write(reason, NpgsqlDbType.Varchar);
                 rejects.Write(text, NpgsqlDbType.Varchar);
                 rejects.Write(Plain(now), NpgsqlDbType.Timestamp);
+                rejects.Write(table.Name, NpgsqlDbType.Varchar);
             }
 
             rejects.Complete();
@@ -325,13 +341,28 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return summary;
     }
 
-    private static readonly string RawColumns =
-        $"_seq, _file, _line, _loaded_at, customer_id, {string.Join(", ", Contract.Columns.Attributes)}, updated_at, op, _event_time_given";
+    private static string RawColumns(TableDefinition table) =>
+        $"_seq, _file, _line, _loaded_at, {string.Join(", ", table.Columns.Select(c => c.Quoted))}, {Q(table.SequenceColumn)}, {Q(table.OpColumn)}, _event_time_given";
 
-    /// <summary>Rows to customer_raw through the open COPY; rejects kept for a COPY of their own (one COPY at a time per session).</summary>
-    private sealed class CopySink(NpgsqlBinaryImporter raw, string fileKey, DateTime now, long lastSeq, string? rejectAll, DateTime processingBase)
+    private static string Q(string name) => Identifiers.Quote(name);
+
+    /// <summary>Rows to the table's ledger through the open COPY; rejects kept for a COPY of their own (one COPY at a time per session).</summary>
+    private sealed class CopySink(NpgsqlBinaryImporter raw, TableDefinition table, string fileKey, DateTime now, long lastSeq, string? rejectAll,
+        DateTime processingBase)
         : LedgerSink(lastSeq, rejectAll, processingBase)
     {
+        private readonly NpgsqlDbType[] _types = table.Columns.Select(c => c.Type.Kind switch
+        {
+            ColumnKind.String => NpgsqlDbType.Varchar,
+            ColumnKind.Int32 => NpgsqlDbType.Integer,
+            ColumnKind.Int64 => NpgsqlDbType.Bigint,
+            ColumnKind.Double => NpgsqlDbType.Double,
+            ColumnKind.Decimal => NpgsqlDbType.Numeric,
+            ColumnKind.Bool => NpgsqlDbType.Boolean,
+            ColumnKind.Date => NpgsqlDbType.Date,
+            _ => NpgsqlDbType.Timestamp,
+        }).ToArray();
+
         public List<(long Line, string Field, string Reason, string? Raw)> Rejects { get; } = [];
 
         protected override void WriteRow(long seq, ParsedChange change, DateTime sequence)
@@ -341,15 +372,25 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             raw.Write(fileKey, NpgsqlDbType.Varchar);
             raw.Write(change.Line, NpgsqlDbType.Bigint);
             raw.Write(Plain(now), NpgsqlDbType.Timestamp);
-            raw.Write(change.CustomerId, NpgsqlDbType.Bigint);
-            foreach (var value in change.Attributes)
+            for (var i = 0; i < _types.Length; i++)
             {
-                raw.Write(value, NpgsqlDbType.Varchar);
+                switch (change.Values[i])
+                {
+                    case null:
+                        raw.WriteNull();
+                        break;
+                    case DateTime t:
+                        raw.Write(Plain(t), NpgsqlDbType.Timestamp);
+                        break;
+                    case var value:
+                        raw.Write(value, _types[i]);
+                        break;
+                }
             }
 
             raw.Write(Plain(sequence), NpgsqlDbType.Timestamp);
-            raw.Write(change.Op, NpgsqlDbType.Varchar);
-            raw.Write(change.UpdatedAt is not null, NpgsqlDbType.Boolean);
+            raw.Write(change.OpText, NpgsqlDbType.Varchar);
+            raw.Write(change.EventTime is not null, NpgsqlDbType.Boolean);
         }
 
         protected override void WriteReject(long line, string field, string reason, string? raw) => Rejects.Add((line, field, reason, raw));
@@ -365,13 +406,13 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return outcome;
     }
 
-    public TaskRunOutcome? RunTask(ScdSettings scd, int maxRows, DateTime now) => Apply(scd, maxRows, now, rebuild: false);
+    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
 
-    public TaskRunOutcome Rebuild(ScdSettings scd, DateTime now) => Apply(scd, int.MaxValue, now, rebuild: true)!;
+    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Apply(table, int.MaxValue, time, rebuild: true)!;
 
-    private TaskRunOutcome? Apply(ScdSettings scd, int maxRows, DateTime now, bool rebuild)
+    private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
     {
-        var entered = Stopwatch.GetTimestamp();
+        var entered = time.GetTimestamp();
         using var conn = Connect(_source);
         using var tx = conn.BeginTransaction();
         var db = new Runner(conn, tx);
@@ -383,17 +424,19 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             return null;
         }
 
-        var from = Convert.ToInt64(offset);
+        var from = Convert.ToInt64(db.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
 
-        // Committed rows only, and all of them up to here: loaders commit in _seq order (the ledger_state lock).
-        var max = Convert.ToInt64(db.Scalar("SELECT last_seq FROM ledger_state WHERE id = 1"));
+        // Committed rows only, and all of them up to here: loaders commit in _seq order (the ledger_state lock). One
+        // sequence serves every table's ledger: this table's end is its highest row below the committed end.
+        var max = Convert.ToInt64(db.Scalar($"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= (SELECT last_seq FROM ledger_state WHERE id = 1)",
+            ("from", from)));
         if (!rebuild && max <= from)
         {
             return null;
         }
 
         var to = rebuild ? from : Math.Min(max, from + maxRows);
-        var outcome = ScdTask.Apply(db, scd, from, to, rebuild, now, entered);
+        var outcome = ScdTask.Apply(db, table, from, to, rebuild, time, entered);
         BeforeCommit?.Invoke("tasks");
         tx.Commit();
         ScdTask.DropTemporaries(new Runner(conn, null));
@@ -471,13 +514,13 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         {
             using var cmd = Command(sql, args);
             cmd.ExecuteNonQuery();
+        }
 
-            // The planner knows nothing of a fresh temporary table (autovacuum never analyses them): tell it.
-            if (TempTable().Match(sql) is { Success: true } made)
-            {
-                using var analyse = new NpgsqlCommand($"ANALYZE {made.Groups[1].Value}", conn, tx);
-                analyse.ExecuteNonQuery();
-            }
+        /// <summary>The planner knows nothing of a fresh temporary table (autovacuum never analyses them): tell it.</summary>
+        public void Created(string table)
+        {
+            using var analyse = new NpgsqlCommand($"ANALYZE {table}", conn, tx);
+            analyse.ExecuteNonQuery();
         }
 
         public object? Scalar(string sql, params (string Name, object? Value)[] args)
@@ -505,9 +548,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         [GeneratedRegex(@"\$([a-z_]+)")]
         private static partial Regex Parameter();
-
-        [GeneratedRegex(@"^\s*CREATE TEMP TABLE (\w+)")]
-        private static partial Regex TempTable();
     }
 
     public void Dispose()

@@ -1,60 +1,43 @@
 using System.Buffers;
 using System.Text;
-using CustomerTrack.Contract;
+using CustomerTrack.Tables;
 using nietras.SeparatedValues;
 
 namespace CustomerTrack.Load;
 
-/// <summary>One row that met the contract.</summary>
-internal sealed class ParsedChange
-{
-    public long Line;
-    public long CustomerId;
-    public readonly string?[] Attributes = new string?[Columns.Attributes.Count];
-    public DateTime? UpdatedAt;
-    public string Op = ChangeOp.Upsert;
-}
-
-/// <summary>Where the reader hands each row: accepted, or rejected with the field and reason.</summary>
-internal interface IChangeSink
-{
-    void Accept(ParsedChange change);
-
-    void Reject(long line, string field, string reason, string raw);
-}
-
-/// <summary>What a file held.</summary>
-internal sealed record FileReadSummary(long Rows, long Accepted, long Rejected, IReadOnlyList<string> UnknownColumns, string? FileError);
-
 /// <summary>
-/// Reads a change file with Sep and checks every row against the input contract (DESIGN.md §3).
+/// Reads a CSV change file with Sep in the table's dialect and checks every row against the table's contract.
 /// A row that breaks it goes to the sink's Reject with line, field, reason and raw text; nothing is dropped.
 /// </summary>
-internal static class ChangeFileReader
+internal static class CsvChangeReader
 {
     private const char Replacement = '\uFFFD';
 
     /// <summary>How a NUL is shown in what the warehouse keeps (DuckDB's appender ends a string at a NUL).</summary>
     internal const char NulSymbol = '\u2400';
 
-    public static FileReadSummary Read(string path, int maxFieldBytes, IChangeSink sink)
+    public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink)
     {
-        using var reader = Sep.Reader(o => o with
+        var csv = table.Csv;
+        var options = new SepReaderOptions(new Sep(csv.Delimiter))
         {
-            Sep = new Sep(','),
             HasHeader = false,
-            Unescape = true,
+            Unescape = csv.Quote != '\0',
+            DisableQuotesParsing = csv.Quote == '\0',
             DisableColCountCheck = true,
-        }).FromFile(path);
-        return Read(reader, maxFieldBytes, sink);
+        };
+        using var reader = csv.Encoding == "latin-1"
+            ? options.From(new StreamReader(path, Encoding.Latin1))
+            : options.FromFile(path);
+        return Read(reader, table, maxFieldBytes, sink);
     }
 
-    private static FileReadSummary Read(SepReader reader, int maxFieldBytes, IChangeSink sink)
+    private static FileReadSummary Read(SepReader reader, TableDefinition table, int maxFieldBytes, IChangeSink sink)
     {
-        var layout = default(HeaderLayout);
+        var builder = new RowBuilder(new SourceLayout(table));
+        var layout = table.Csv.Header ? null : HeaderLayout.Positional(builder.Layout);
         long rows = 0, accepted = 0, rejected = 0;
         var raw = ArrayPool<char>.Shared.Rent(4096);
-        var change = new ParsedChange();
         try
         {
             foreach (var row in reader)
@@ -78,18 +61,17 @@ internal static class ChangeFileReader
                 var line = row.RowIndex == 0 ? 1 : row.LineNumberFrom;
                 if (layout is null)
                 {
-                    layout = HeaderLayout.From(row);
+                    layout = HeaderLayout.From(row, builder.Layout);
                     continue;
                 }
 
                 rows++;
                 string? field = "(header)";
-                var error = layout.Error ?? Check(row, layout, raw.AsSpan(0, rawLength), maxFieldBytes, change, out field);
+                var error = layout.Error ?? Check(row, layout, raw.AsSpan(0, rawLength), maxFieldBytes, builder, line, table.Csv.Quote, out field);
 
                 if (error is null)
                 {
-                    change.Line = line;
-                    sink.Accept(change);
+                    sink.Accept(builder.Change);
                     accepted++;
                 }
                 else
@@ -109,10 +91,10 @@ internal static class ChangeFileReader
     }
 
     private static string? Check(SepReader.Row row, HeaderLayout layout, ReadOnlySpan<char> raw, int maxFieldBytes,
-        ParsedChange change, out string? field)
+        RowBuilder builder, long line, char quote, out string? field)
     {
         field = "(row)";
-        if (raw.Count('"') % 2 != 0)
+        if (quote != '\0' && raw.Count(quote) % 2 != 0)
         {
             return "unclosed quote: the quoted field runs to the end of the file or row";
         }
@@ -124,7 +106,7 @@ internal static class ChangeFileReader
 
         if (raw.Contains('\0'))
         {
-            field = layout.NameOf(raw, row);
+            field = layout.NameOf(row);
             return "contains a NUL byte";
         }
 
@@ -144,80 +126,66 @@ internal static class ChangeFileReader
             }
         }
 
-        field = Columns.CustomerId;
-        var id = row[layout.CustomerId].Span.Trim();
-        if (id.IsEmpty)
+        builder.Begin(line);
+        var names = builder.Layout.Names;
+        for (var slot = 0; slot < builder.Layout.KeyCount; slot++)
         {
-            return "is empty; every row needs a customer_id";
-        }
-
-        if (!long.TryParse(id, System.Globalization.NumberStyles.AllowLeadingSign,
-                System.Globalization.CultureInfo.InvariantCulture, out change.CustomerId))
-        {
-            return $"'{Clip(id)}' is not a 64-bit integer";
-        }
-
-        change.UpdatedAt = null;
-        if (layout.UpdatedAt >= 0)
-        {
-            field = Columns.UpdatedAt;
-            var ts = row[layout.UpdatedAt].Span.Trim();
-            if (!ts.IsEmpty)
+            field = names[slot];
+            if (builder.Text(slot, row[layout.Slots[slot]].Span) is { } error)
             {
-                var parsed = EventTime.TryParse(ts, out var utc);
-                if (EventTime.OutOfRange(ts, parsed ? utc : null) is { } outOfRange)
-                {
-                    return outOfRange;
-                }
-
-                if (!parsed)
-                {
-                    return $"'{Clip(ts)}' is not an ISO 8601 timestamp (like 2026-11-27T10:15:00Z)";
-                }
-
-                change.UpdatedAt = utc;
+                return error;
             }
         }
 
-        change.Op = ChangeOp.Upsert;
+        if (layout.EventTime >= 0)
+        {
+            field = builder.Layout.Table.EventTime;
+            if (builder.EventTime(row[layout.EventTime].Span) is { } error)
+            {
+                return error;
+            }
+        }
+
         if (layout.Op >= 0)
         {
-            field = Columns.Op;
-            var op = row[layout.Op].Span;
-            var normalized = ChangeOp.Normalize(op);
-            if (normalized is null)
+            field = builder.Layout.Table.Op!.Column;
+            if (builder.Op(row[layout.Op].Span) is { } error)
             {
-                return $"'{Clip(op)}' is not one of UPSERT, INSERT, UPDATE, DELETE, I, U, D";
+                return error;
             }
-
-            change.Op = normalized;
         }
 
-        for (var a = 0; a < change.Attributes.Length; a++)
+        for (var slot = builder.Layout.KeyCount; slot < names.Length; slot++)
         {
-            var at = layout.Attributes[a];
-            change.Attributes[a] = at < 0 || row[at].Span.IsEmpty ? null : row[at].ToString();
+            var at = layout.Slots[slot];
+            if (at >= 0)
+            {
+                field = names[slot];
+                if (builder.Text(slot, row[at].Span) is { } error)
+                {
+                    return error;
+                }
+            }
         }
 
         field = null;
         return null;
     }
 
-    private static string Clip(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : string.Concat(s[..40], "…");
-
-    /// <summary>Where each contract column stands in this file's header, and what is wrong with the header.</summary>
+    /// <summary>Where each of the table's columns stands in this file, and what is wrong with the header.</summary>
     private sealed class HeaderLayout
     {
         public required string[] Names { get; init; }
         public int Count => Names.Length;
-        public int CustomerId { get; init; } = -1;
-        public int UpdatedAt { get; init; } = -1;
+
+        /// <summary>For each slot of the table, the file's column index (-1: not in the file).</summary>
+        public required int[] Slots { get; init; }
+        public int EventTime { get; init; } = -1;
         public int Op { get; init; } = -1;
-        public required int[] Attributes { get; init; }
         public required IReadOnlyList<string> Unknown { get; init; }
         public string? Error { get; init; }
 
-        public string NameOf(ReadOnlySpan<char> raw, SepReader.Row row)
+        public string NameOf(SepReader.Row row)
         {
             for (var i = 0; i < row.ColCount && i < Names.Length; i++)
             {
@@ -230,37 +198,43 @@ internal static class ChangeFileReader
             return "(row)";
         }
 
-        public static HeaderLayout From(SepReader.Row header)
+        public static HeaderLayout From(SepReader.Row header, SourceLayout layout)
         {
             var names = new string[header.ColCount];
             for (var i = 0; i < names.Length; i++)
             {
                 // A NUL would cut the name short in the warehouse: show it as the NUL symbol.
-                names[i] = header[i].ToString().Trim().TrimStart('\uFEFF').ToLowerInvariant().Replace('\0', NulSymbol);
+                names[i] = layout.Normalize(header[i].ToString()).Replace('\0', NulSymbol);
             }
 
-            var attributes = Columns.Attributes.Select(a => Array.IndexOf(names, a)).ToArray();
-            var known = new HashSet<string>(Columns.Attributes) { Columns.CustomerId, Columns.UpdatedAt, Columns.Op };
+            return Of(names, layout);
+        }
+
+        /// <summary>A file without a header row: the columns in the order the definition wrote them.</summary>
+        public static HeaderLayout Positional(SourceLayout layout) => Of([.. layout.Table.SourceOrder], layout);
+
+        private static HeaderLayout Of(string[] names, SourceLayout layout)
+        {
+            var slots = layout.Names.Select(n => Array.IndexOf(names, n)).ToArray();
             var duplicate = names.Where(n => n.Length > 0).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1)?.Key;
-            var customerId = Array.IndexOf(names, Columns.CustomerId);
+            var missingKey = layout.Table.Key.FirstOrDefault(k => Array.IndexOf(names, k.Name) < 0);
             string? error = null;
             if (duplicate is not null)
             {
                 error = $"the header names column '{duplicate}' twice";
             }
-            else if (customerId < 0)
+            else if (missingKey is not null)
             {
-                error = "the header has no customer_id column (is the header row missing?)";
+                error = $"the header has no {missingKey.Name} column (is the header row missing?)";
             }
 
             return new HeaderLayout
             {
                 Names = names,
-                CustomerId = customerId,
-                UpdatedAt = Array.IndexOf(names, Columns.UpdatedAt),
-                Op = Array.IndexOf(names, Columns.Op),
-                Attributes = attributes,
-                Unknown = names.Where(n => n.Length > 0 && !known.Contains(n)).Distinct().ToArray(),
+                Slots = slots,
+                EventTime = layout.Table.EventTime is { } e ? Array.IndexOf(names, e) : -1,
+                Op = layout.Table.Op is { } op ? Array.IndexOf(names, op.Column) : -1,
+                Unknown = names.Where(n => n.Length > 0 && layout.SlotOf(n) == SourceLayout.Unknown).Distinct().ToArray(),
                 Error = error,
             };
         }

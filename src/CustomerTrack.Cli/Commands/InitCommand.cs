@@ -1,0 +1,40 @@
+using System.CommandLine;
+using CustomerTrack.Tables.Init;
+
+namespace CustomerTrack.Cli.Commands;
+
+/// <summary>init: a table definition inferred from a sample file, written into the workspace's customertrack.json.</summary>
+internal static class InitCommand
+{
+    public static readonly Option<string> From = new("--from") { Description = "The sample file (csv, ndjson or parquet, told by its content)", Required = true };
+    public static readonly Option<string?> Table = new("--table") { Description = "The table's name (default: the file's name)" };
+    public static readonly Option<string[]> Key = new("--key") { Description = "A key column (repeat for a composite key; default: a column named id, <table>_id or key)" };
+    public static readonly Option<string?> EventTime = new("--event-time") { Description = "The column that sequences changes (default: a timestamp column named updated_at, changed_at, modified_at, event_time or ts)" };
+    public static readonly Option<bool> Force = new("--force") { Description = "Replace a table of that name already defined" };
+
+    public static Command Create()
+    {
+        var command = new Command("init", "Infer a table definition from a sample file and write it into customertrack.json")
+        {
+            From, Table, Key, EventTime, Force,
+        };
+        command.SetAction(parse =>
+        {
+            var request = new InitRequest(parse.GetValue(From)!, parse.GetValue(Table), parse.GetValue(Key), parse.GetValue(EventTime), parse.GetValue(Force));
+            var result = TableInit.Run(parse.GetValue(Common.Workspace)!, request, Common.Flags(parse));
+            var output = parse.InvocationConfiguration.Output;
+            var root = Path.GetDirectoryName(result.SettingsFile)!;
+            var shown = Path.GetRelativePath(Path.GetDirectoryName(root) ?? root, result.SettingsFile);
+            output.WriteLine($"init: table {result.Table} from {Path.GetFileName(request.From)} {(result.Created ? "written into a new" : "merged into")} {shown}");
+            foreach (var note in result.Notes)
+            {
+                output.WriteLine("  " + note);
+            }
+
+            output.WriteLine(result.Entry);
+            output.WriteLine($"Files for it go into landing/{result.Table}/.");
+            return 0;
+        });
+        return command;
+    }
+}

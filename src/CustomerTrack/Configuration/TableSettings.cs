@@ -1,0 +1,61 @@
+namespace CustomerTrack.Configuration;
+
+/// <summary>One entry of the <c>Tables</c> section, as bound from settings; <see cref="Tables.TableDefinitions"/> checks it.</summary>
+public sealed class TableSettings
+{
+    /// <summary><c>csv</c>, <c>ndjson</c> or <c>parquet</c>: how the table's files are read, whatever their extension.</summary>
+    public string Format { get; set; } = "csv";
+
+    /// <summary>Files directly in landing/ belong to this table.</summary>
+    public bool Default { get; set; }
+
+    /// <summary>The business key's columns, in order.</summary>
+    public string[] Key { get; set; } = [];
+
+    /// <summary>Every column with its type (<c>string</c>, <c>int32</c>, <c>int64</c>, <c>double</c>, <c>decimal(p,s)</c>, <c>bool</c>, <c>date</c>, <c>timestamp</c>).</summary>
+    public Dictionary<string, string> Columns { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The column that sequences changes; without it rows are sequenced by load time and position.</summary>
+    public string? EventTime { get; set; }
+
+    public OpSettings? Op { get; set; }
+
+    /// <summary>Per-table SCD options; what is not set here comes from the global <c>Scd</c> section.</summary>
+    public TableScdSettings? Scd { get; set; }
+
+    /// <summary>A file's column name to the definition's.</summary>
+    public Dictionary<string, string> Rename { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary><c>ignore</c> (unknown columns listed in load_history) or <c>add</c> (added as nullable string attributes).</summary>
+    public string SchemaEvolution { get; set; } = "ignore";
+
+    /// <summary>CSV only: the field delimiter (one character, or <c>\t</c>).</summary>
+    public string Delimiter { get; set; } = ",";
+
+    /// <summary>CSV only: the quote character.</summary>
+    public string Quote { get; set; } = "\"";
+
+    /// <summary>CSV only: whether the first row names the columns; without it columns are taken in definition order.</summary>
+    public bool Header { get; set; } = true;
+
+    /// <summary>CSV only: <c>utf-8</c> or <c>latin-1</c>.</summary>
+    public string Encoding { get; set; } = "utf-8";
+}
+
+/// <summary>A feed's op column and the mapping from its values to INSERT, UPDATE, UPSERT, DELETE.</summary>
+public sealed class OpSettings
+{
+    public string Column { get; set; } = "";
+
+    public Dictionary<string, string> Values { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>The global <c>Scd</c> options, each of which a table may override.</summary>
+public sealed class TableScdSettings
+{
+    public string[]? TrackHistoryExcept { get; set; }
+
+    public bool? IgnoreNullUpdates { get; set; }
+
+    public string? DeleteMode { get; set; }
+}

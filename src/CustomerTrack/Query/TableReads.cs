@@ -1,0 +1,93 @@
+using System.Globalization;
+using CustomerTrack.Load;
+using CustomerTrack.Tables;
+
+namespace CustomerTrack.Query;
+
+/// <summary>
+/// The reading queries of one table (history, as-of) in SQL both engines take. Key values come from the command line:
+/// each is parsed as its column's type first, so only a checked value ever becomes a SQL literal.
+/// </summary>
+internal static class TableReads
+{
+    /// <summary>
+    /// The key condition for <paramref name="values"/> (<c>column=value</c>, or one bare value for a one-column key),
+    /// or an error that names the key's columns.
+    /// </summary>
+    public static string KeyCondition(TableDefinition table, IReadOnlyList<string> values)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var eq = value.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0 && values.Count == 1 && table.Key.Count == 1)
+            {
+                pairs[table.Key[0].Name] = value;
+                continue;
+            }
+
+            if (eq <= 0)
+            {
+                throw new CustomerTrackException($"'{value}' is not column=value; table {table.Name}'s key is {Describe(table)}");
+            }
+
+            var column = value[..eq].Trim().ToLowerInvariant();
+            if (table.Key.All(k => k.Name != column))
+            {
+                throw new CustomerTrackException($"'{column}' is not a key column of table {table.Name}; its key is {Describe(table)}");
+            }
+
+            pairs[column] = value[(eq + 1)..];
+        }
+
+        var missing = table.Key.Where(k => !pairs.ContainsKey(k.Name)).Select(k => k.Name).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new CustomerTrackException($"table {table.Name}'s key is {Describe(table)}; give {string.Join(", ", missing.Select(m => $"--key {m}=…"))}");
+        }
+
+        return string.Join(" AND ", table.Key.Select(k => $"{k.Quoted} = {Literal(k, pairs[k.Name])}"));
+    }
+
+    private static string Describe(TableDefinition table) =>
+        string.Join(", ", table.Key.Select(k => $"{k.Name} ({k.Type})"));
+
+    /// <summary>A checked value of <paramref name="column"/>'s type as a SQL literal.</summary>
+    private static string Literal(Column column, string text)
+    {
+        if (text.Length == 0 || Values.FromText(text, column.Type, out var value) is { } error || value is null)
+        {
+            throw new CustomerTrackException($"{column.Name}: {(text.Length == 0 ? "is empty" : Values.FromText(text, column.Type, out _))}");
+        }
+
+        return value switch
+        {
+            string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
+            bool b => b ? "true" : "false",
+            DateOnly d => $"DATE '{d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'",
+            DateTime t => $"TIMESTAMP '{t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'",
+            decimal m => m.ToString(CultureInfo.InvariantCulture),
+            double d => d.ToString("R", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => throw new CustomerTrackException($"{column.Name}: no literal for {value.GetType().Name}"),
+        };
+    }
+
+    private static string Columns(TableDefinition table) => string.Join(", ", table.Columns.Select(c => c.Quoted));
+
+    private static string Order(TableDefinition table) => string.Join(", ", table.Key.Select(k => k.Quoted));
+
+    /// <summary>Every version of one key, oldest first.</summary>
+    public static string History(TableDefinition table, string keyCondition) => $"""
+        SELECT {Columns(table)}, start_time, end_time, is_current, is_deleted
+        FROM {Identifiers.Quote(table.HistoryTable)} WHERE {keyCondition} ORDER BY start_time
+        """;
+
+    /// <summary>The table as it stood at <paramref name="sqlTimestamp"/>, from history (optionally one key).</summary>
+    public static string AsOf(TableDefinition table, string sqlTimestamp, string? keyCondition) => $"""
+        SELECT {Columns(table)}, start_time AS valid_from
+        FROM {Identifiers.Quote(table.HistoryTable)}
+        WHERE start_time <= {sqlTimestamp} AND {sqlTimestamp} < end_time AND NOT is_deleted{(keyCondition is null ? "" : " AND " + keyCondition)}
+        ORDER BY {Order(table)}
+        """;
+}

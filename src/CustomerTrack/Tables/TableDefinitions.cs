@@ -1,0 +1,278 @@
+using CustomerTrack.Configuration;
+
+namespace CustomerTrack.Tables;
+
+/// <summary>
+/// Turns the <c>Tables</c> section into checked definitions. Without the section the one table is
+/// <see cref="TableDefinition.Customer"/>; with it, exactly the tables it names. Every error names the setting and what
+/// it allows.
+/// </summary>
+internal static class TableDefinitions
+{
+    /// <summary>
+    /// The tables in force. <paramref name="columnOrder"/> gives, per table, the order its columns were written in
+    /// (configuration binding sorts keys); a table missing from it keeps the bound order.
+    /// </summary>
+    public static IReadOnlyList<TableDefinition> From(Settings settings, IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
+    {
+        var global = GlobalScd(settings.Scd);
+        if (settings.Tables.Count == 0)
+        {
+            var customer = TableDefinition.Customer(global);
+            CheckTrackHistoryExcept("Scd:TrackHistoryExcept", customer, customer.Scd.TrackHistoryExcept);
+            return [customer];
+        }
+
+        var tables = new List<TableDefinition>();
+        foreach (var (rawName, table) in settings.Tables.OrderBy(t => t.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            var order = columnOrder?.GetValueOrDefault(rawName);
+            tables.Add(Define(rawName, table, global, order));
+        }
+
+        var defaults = tables.Where(t => t.IsDefault).Select(t => t.Name).ToArray();
+        if (defaults.Length > 1)
+        {
+            throw new SettingsException("Tables", $"{string.Join(" and ", defaults)} are both marked Default; one table at most may be");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in tables)
+        {
+            foreach (var made in (string[])[t.RawTable, t.CurrentTable, t.HistoryTable])
+            {
+                if (!names.Add(made) || TableDefinition.MetadataTables.Contains(made))
+                {
+                    throw new SettingsException($"Tables:{t.Name}", $"would make a table '{made}' that another table or the pipeline itself already makes; rename it");
+                }
+            }
+        }
+
+        return tables;
+    }
+
+    private static ScdOptions GlobalScd(ScdSettings scd) =>
+        new(scd.TrackHistoryExcept.Select(n => n.Trim().ToLowerInvariant()).ToArray(), scd.IgnoreNullUpdates, ParseDeleteMode("Scd:DeleteMode", scd.DeleteMode));
+
+    public static DeleteMode ParseDeleteMode(string setting, string? value) => value switch
+    {
+        "close" => DeleteMode.Close,
+        "tombstone-row" => DeleteMode.TombstoneRow,
+        _ => throw new SettingsException(setting, $"'{value}' is not allowed; use one of close, tombstone-row"),
+    };
+
+    private static TableDefinition Define(string rawName, TableSettings t, ScdOptions global, IReadOnlyList<string>? order)
+    {
+        var at = $"Tables:{rawName}";
+        string name;
+        try
+        {
+            name = Identifiers.Validate(rawName, "table");
+        }
+        catch (CustomerTrackException e)
+        {
+            throw new SettingsException("Tables", e.Message);
+        }
+
+        var format = t.Format?.Trim().ToLowerInvariant() switch
+        {
+            "csv" => FileFormat.Csv,
+            "ndjson" or "jsonl" or "json" => FileFormat.Ndjson,
+            "parquet" => FileFormat.Parquet,
+            _ => throw new SettingsException($"{at}:Format", $"'{t.Format}' is not allowed; use one of csv, ndjson, parquet"),
+        };
+
+        if (t.Columns.Count == 0)
+        {
+            throw new SettingsException($"{at}:Columns", "is empty; name every column with its type, e.g. { \"id\": \"int64\", \"name\": \"string\" }");
+        }
+
+        var columns = new List<Column>();
+        var written = order is null
+            ? t.Columns.Keys.ToList()
+            : order.Where(t.Columns.ContainsKey).Concat(t.Columns.Keys.Where(k => !order.Contains(k, StringComparer.OrdinalIgnoreCase))).ToList();
+        foreach (var name1 in written)
+        {
+            var column = Name(name1, $"{at}:Columns");
+            if (TableDefinition.ReservedColumns.Contains(column))
+            {
+                throw new SettingsException($"{at}:Columns", $"'{column}' is a column the warehouse tables add themselves; rename it (Rename maps the file's name)");
+            }
+
+            var type = ColumnType.TryParse(t.Columns[name1])
+                ?? throw new SettingsException($"{at}:Columns:{name1}", $"'{t.Columns[name1]}' is not a type; use one of {ColumnType.Allowed}");
+            if (columns.Any(c => c.Name == column))
+            {
+                throw new SettingsException($"{at}:Columns", $"names '{column}' twice");
+            }
+
+            columns.Add(new Column(column, type));
+        }
+
+        if (t.Key.Length == 0)
+        {
+            throw new SettingsException($"{at}:Key", "is empty; name the column(s) that identify a row, e.g. [\"id\"]");
+        }
+
+        var key = new List<Column>();
+        foreach (var k in t.Key)
+        {
+            var n = Name(k, $"{at}:Key");
+            var column = columns.FirstOrDefault(c => c.Name == n)
+                ?? throw new SettingsException($"{at}:Key", $"'{k}' is not one of the table's Columns ({string.Join(", ", columns.Select(c => c.Name))})");
+            if (key.Contains(column))
+            {
+                throw new SettingsException($"{at}:Key", $"names '{n}' twice");
+            }
+
+            key.Add(column);
+        }
+
+        string? eventTime = null;
+        if (!string.IsNullOrWhiteSpace(t.EventTime))
+        {
+            eventTime = Name(t.EventTime, $"{at}:EventTime");
+            var column = columns.FirstOrDefault(c => c.Name == eventTime);
+            if (column is not null && column.Type.Kind != ColumnKind.Timestamp)
+            {
+                throw new SettingsException($"{at}:EventTime", $"'{eventTime}' is a {column.Type} column; the event time is a timestamp (leave it out of Columns, or type it timestamp)");
+            }
+
+            if (key.Any(k => k.Name == eventTime))
+            {
+                throw new SettingsException($"{at}:EventTime", $"'{eventTime}' is part of the key; the event time sequences a key's changes");
+            }
+
+            columns.RemoveAll(c => c.Name == eventTime);
+        }
+
+        OpMapping? op = null;
+        if (t.Op is not null && !string.IsNullOrWhiteSpace(t.Op.Column))
+        {
+            var opColumn = Name(t.Op.Column, $"{at}:Op:Column");
+            if (key.Any(k => k.Name == opColumn) || opColumn == eventTime)
+            {
+                throw new SettingsException($"{at}:Op:Column", $"'{opColumn}' is the key or the event time; the op column is a column of its own");
+            }
+
+            columns.RemoveAll(c => c.Name == opColumn);
+            var values = new Dictionary<string, ChangeKind>(StringComparer.OrdinalIgnoreCase);
+            if (t.Op.Values.Count == 0)
+            {
+                foreach (var (k, v) in OpMapping.Standard.Values)
+                {
+                    values[k] = v;
+                }
+            }
+
+            foreach (var (value, kind) in t.Op.Values)
+            {
+                values[value.Trim()] = kind.Trim().ToUpperInvariant() switch
+                {
+                    "UPSERT" => ChangeKind.Upsert,
+                    "INSERT" => ChangeKind.Insert,
+                    "UPDATE" => ChangeKind.Update,
+                    "DELETE" => ChangeKind.Delete,
+                    _ => throw new SettingsException($"{at}:Op:Values:{value}", $"'{kind}' is not allowed; use one of INSERT, UPDATE, UPSERT, DELETE"),
+                };
+            }
+
+            op = new OpMapping(opColumn, values);
+        }
+        else if (t.Op is not null && t.Op.Values.Count > 0)
+        {
+            throw new SettingsException($"{at}:Op:Column", "is empty; Op:Values needs the column they are read from");
+        }
+
+        var attributes = columns.Where(c => !key.Contains(c)).ToList();
+        var scd = new ScdOptions(
+            t.Scd?.TrackHistoryExcept?.Select(n => n.Trim().ToLowerInvariant()).ToArray() ?? global.TrackHistoryExcept,
+            t.Scd?.IgnoreNullUpdates ?? global.IgnoreNullUpdates,
+            t.Scd?.DeleteMode is { } mode ? ParseDeleteMode($"{at}:Scd:DeleteMode", mode) : global.DeleteMode);
+
+        var rename = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (from, to) in t.Rename)
+        {
+            var target = Name(to, $"{at}:Rename:{from}");
+            if (!attributes.Concat(key).Any(c => c.Name == target) && target != eventTime && target != op?.Column)
+            {
+                throw new SettingsException($"{at}:Rename:{from}", $"'{to}' is not a column of the table");
+            }
+
+            rename[from.Trim().ToLowerInvariant()] = target;
+        }
+
+        var definition = new TableDefinition
+        {
+            Name = name,
+            Format = format,
+            Csv = format == FileFormat.Csv ? Csv(at, t) : CsvOptions.Default,
+            Key = key,
+            Attributes = attributes,
+            EventTime = eventTime,
+            Op = op,
+            Scd = scd,
+            Rename = rename,
+            SchemaEvolution = t.SchemaEvolution?.Trim().ToLowerInvariant() switch
+            {
+                "ignore" => SchemaEvolution.Ignore,
+                "add" => throw new SettingsException($"{at}:SchemaEvolution",
+                    "'add' (columns a file brings added as they arrive) is not available yet; add the column to Columns instead: it is added to the tables at start-up"),
+                _ => throw new SettingsException($"{at}:SchemaEvolution", $"'{t.SchemaEvolution}' is not allowed; use one of ignore, add"),
+            },
+            IsDefault = t.Default,
+            SourceOrder = written.Select(w => w.Trim().ToLowerInvariant())
+                .Concat(new[] { eventTime, op?.Column }.OfType<string>())
+                .Distinct().ToArray(),
+        };
+        var scdSetting = t.Scd?.TrackHistoryExcept is null ? "Scd:TrackHistoryExcept" : $"{at}:Scd:TrackHistoryExcept";
+        CheckTrackHistoryExcept(scdSetting, definition, scd.TrackHistoryExcept);
+        return definition;
+    }
+
+    private static void CheckTrackHistoryExcept(string setting, TableDefinition table, IReadOnlyList<string> names)
+    {
+        foreach (var n in names)
+        {
+            if (!table.Attributes.Any(a => a.Name == n))
+            {
+                throw new SettingsException(setting, $"'{n}' is not allowed; use one of {string.Join(", ", table.Attributes.Select(a => a.Name))}");
+            }
+        }
+    }
+
+    private static CsvOptions Csv(string at, TableSettings t)
+    {
+        var delimiter = t.Delimiter == "\\t" ? "\t" : t.Delimiter;
+        if (delimiter is not { Length: 1 } || delimiter[0] is '\n' or '\r')
+        {
+            throw new SettingsException($"{at}:Delimiter", $"'{t.Delimiter}' is not one character (write a tab as \\t)");
+        }
+
+        // Sep, the CSV reader, knows the double quote only; an empty Quote turns quoting off.
+        if (t.Quote is not ("\"" or ""))
+        {
+            throw new SettingsException($"{at}:Quote", $"'{t.Quote}' is not allowed; use \" (RFC 4180) or \"\" (no quoting)");
+        }
+
+        var encoding = t.Encoding?.Trim().ToLowerInvariant() switch
+        {
+            "utf-8" or "utf8" => "utf-8",
+            "latin-1" or "latin1" or "iso-8859-1" => "latin-1",
+            _ => throw new SettingsException($"{at}:Encoding", $"'{t.Encoding}' is not allowed; use one of utf-8, latin-1"),
+        };
+        return new CsvOptions(delimiter[0], t.Quote.Length == 0 ? '\0' : '"', t.Header, encoding);
+    }
+
+    private static string Name(string text, string setting)
+    {
+        try
+        {
+            return Identifiers.Validate(text, "column");
+        }
+        catch (CustomerTrackException e) when (e is not SettingsException)
+        {
+            throw new SettingsException(setting, e.Message);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using CustomerTrack.Tables;
+
+namespace CustomerTrack.Warehouse;
+
+/// <summary>
+/// Brings a warehouse's tables in line with the table definitions at start-up, the same on every engine. Each table's
+/// columns as last defined are kept in <c>table_column</c>. A column added to a definition is added to the table's
+/// ledger, current and history tables (<c>ALTER TABLE … ADD COLUMN</c>) and recorded in <c>schema_change</c>; a type
+/// widened so that every value still fits is altered in place. A change that would lose data (a column dropped from
+/// the definition, a type narrowed, the key changed) stops start-up with a message that says what to do.
+/// </summary>
+internal static class SchemaSync
+{
+    public static IEnumerable<string> Statements()
+    {
+        yield return """
+            CREATE TABLE IF NOT EXISTS table_column (
+                table_name VARCHAR NOT NULL, column_name VARCHAR NOT NULL, column_type VARCHAR NOT NULL, is_key BOOLEAN NOT NULL,
+                PRIMARY KEY (table_name, column_name))
+            """;
+        yield return "CREATE TABLE IF NOT EXISTS table_key (table_name VARCHAR PRIMARY KEY, key_order VARCHAR NOT NULL)";
+    }
+
+    /// <summary>Applies what changed in <paramref name="tables"/> since the warehouse last saw them, in the caller's transaction.</summary>
+    public static void Apply(ISqlRunner db, IReadOnlyList<TableDefinition> tables, DateTime now)
+    {
+        foreach (var table in tables)
+        {
+            var stored = Stored(db, table.Name);
+            if (stored.Count == 0)
+            {
+                // First seen (or a warehouse made before columns were recorded): make sure every attribute is there.
+                foreach (var column in table.Columns)
+                {
+                    if (!table.Key.Contains(column))
+                    {
+                        foreach (var sql in Schema.AddColumn(table, column))
+                        {
+                            db.Execute(sql);
+                        }
+                    }
+
+                    Record(db, table, column);
+                }
+
+                continue;
+            }
+
+            var storedKey = (db.Scalar("SELECT key_order FROM table_key WHERE table_name = $table", ("table", table.Name)) as string ?? "").Split(',');
+            var key = table.Key.Select(k => k.Name).ToArray();
+            if (!storedKey.SequenceEqual(key) || table.Key.Any(k => stored.FirstOrDefault(s => s.Name == k.Name).Type != k.Type.ToString()))
+            {
+                throw new CustomerTrackException(
+                    $"table {table.Name}: its key was ({string.Join(", ", storedKey)}) and the definition now says ({string.Join(", ", key)}); "
+                    + "a key cannot change in place: define a table of another name for the new key, or restore the old key");
+            }
+
+            foreach (var s in stored.Where(s => !s.IsKey))
+            {
+                var now1 = table.Attributes.FirstOrDefault(a => a.Name == s.Name);
+                if (now1 is null)
+                {
+                    throw new CustomerTrackException(
+                        $"table {table.Name}: column {s.Name} ({s.Type}) is in the warehouse but no longer in the definition; "
+                        + $"put it back in Tables:{table.Name}:Columns (columns are never dropped, so no data is lost)");
+                }
+
+                var was = ColumnType.TryParse(s.Type)!;
+                if (was == now1.Type)
+                {
+                    continue;
+                }
+
+                if (!was.FitsIn(now1.Type))
+                {
+                    throw new CustomerTrackException(
+                        $"table {table.Name}: column {s.Name} was {was} and the definition now says {now1.Type}, which cannot hold every value it has; "
+                        + $"keep {was} (or a type that holds it), or load into a new table");
+                }
+
+                foreach (var t in (string[])[table.RawTable, table.CurrentTable, table.HistoryTable])
+                {
+                    db.Execute($"ALTER TABLE {Identifiers.Quote(t)} ALTER COLUMN {now1.Quoted} SET DATA TYPE {now1.Type.Sql}");
+                }
+
+                db.Execute("UPDATE table_column SET column_type = $type WHERE table_name = $table AND column_name = $column",
+                    ("type", now1.Type.ToString()), ("table", table.Name), ("column", s.Name));
+                Changed(db, table, now1, now);
+            }
+
+            foreach (var added in table.Attributes.Where(a => stored.All(s => s.Name != a.Name)))
+            {
+                foreach (var sql in Schema.AddColumn(table, added))
+                {
+                    db.Execute(sql);
+                }
+
+                Record(db, table, added);
+                Changed(db, table, added, now);
+            }
+        }
+    }
+
+    private static List<(string Name, string Type, bool IsKey)> Stored(ISqlRunner db, string table)
+    {
+        // One scalar (ISqlRunner reads no row sets): name|type|k or a, in name order.
+        var text = db.Scalar("""
+            SELECT string_agg(column_name || '|' || column_type || '|' || CASE WHEN is_key THEN 'k' ELSE 'a' END, ';' ORDER BY column_name)
+            FROM table_column WHERE table_name = $table
+            """, ("table", table)) as string;
+        return (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(r => r.Split('|'))
+            .Select(p => (p[0], p[1], p[2] == "k"))
+            .ToList();
+    }
+
+    private static void Record(ISqlRunner db, TableDefinition table, Column column)
+    {
+        var isKey = table.Key.Contains(column);
+        db.Execute("INSERT INTO table_column VALUES ($table, $column, $type, $key)",
+            ("table", table.Name), ("column", column.Name), ("type", column.Type.ToString()), ("key", isKey));
+        if (isKey && table.Key[^1] == column)
+        {
+            db.Execute("INSERT INTO table_key VALUES ($table, $order)",
+                ("table", table.Name), ("order", string.Join(",", table.Key.Select(k => k.Name))));
+        }
+    }
+
+    private static void Changed(ISqlRunner db, TableDefinition table, Column column, DateTime now) =>
+        db.Execute("INSERT INTO schema_change (table_name, column_name, column_type, file_key, changed_at) VALUES ($table, $column, $type, NULL, $now)",
+            ("table", table.Name), ("column", column.Name), ("type", column.Type.ToString()), ("now", now));
+}

@@ -1,0 +1,57 @@
+using CustomerTrack.Tests.Cli;
+using CustomerTrack.Tests.Support;
+
+namespace CustomerTrack.Tests.Tables;
+
+/// <summary>The README's "Defining a table": init on a sample, generate for the table, run --once, then history.</summary>
+public sealed class DefineTableEndToEndTests
+{
+    [Fact]
+    public async Task A_table_inferred_by_init_and_fed_by_generate_loads_and_keeps_history()
+    {
+        using var tmp = new TempWorkspace();
+        var sample = Path.Combine(Path.GetDirectoryName(tmp.Dir)!, Path.GetFileName(tmp.Dir) + "-products.csv");
+        File.WriteAllText(sample, """
+            sku,region,name,price,launched,stock,active,changed_at,kind
+            A-1,EU,Widget,12.50,2024-01-02,5,true,2026-03-01T09:00:00Z,c
+            A-2,US,Gadget,3.25,2023-05-06,7,false,2026-03-01T10:00:00Z,c
+            A-1,EU,Widget,11.90,2024-01-02,4,true,2026-03-02T09:00:00Z,u
+            A-2,US,Gadget,3.25,2023-05-06,7,false,2026-03-03T09:00:00Z,d
+
+            """.ReplaceLineEndings("\n"));
+        try
+        {
+            CliAssert.Succeeded(await CliRunner.RunAsync(["init", "--from", sample, "--table", "product", "--key", "sku", "--key", "region", .. tmp.CliArgs()]));
+            CliAssert.Succeeded(await CliRunner.RunAsync(["generate", "--table", "product", "--files", "2", "--rows-per-file", "100", "--customers", "20",
+                "--seed", "4", "--start", "2026-04-01T00:00:00Z", .. tmp.CliArgs()]));
+            var folder = Path.Combine(tmp.Landing, "product");
+            File.Copy(sample, Path.Combine(folder, "sample.csv"));
+            foreach (var f in Directory.GetFiles(folder))
+            {
+                File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddSeconds(-5));
+            }
+
+            CliAssert.Succeeded(await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]));
+
+            var raw = CliAssert.Succeeded(await CliRunner.RunAsync(["query", "SELECT count(*) AS n FROM product_raw", "--format", "csv", .. tmp.CliArgs()]));
+            Assert.Equal(["n", "204"], raw);
+            var history = CliAssert.Succeeded(await CliRunner.RunAsync(
+                ["history", "--table", "product", "--key", "sku=A-1", "--key", "region=EU", "--format", "csv", .. tmp.CliArgs()]));
+            Assert.Equal(
+                [
+                    "sku,region,name,price,launched,stock,active,start_time,end_time,is_current,is_deleted",
+                    "A-1,EU,Widget,12.5,2024-01-02,5,true,2026-03-01 09:00:00,2026-03-02 09:00:00,false,false",
+                    "A-1,EU,Widget,11.9,2024-01-02,4,true,2026-03-02 09:00:00,9999-12-31 00:00:00,true,false",
+                ],
+                history);
+
+            // A-2 was deleted by the sample's last row: no current row, its version closed.
+            var current = CliAssert.Succeeded(await CliRunner.RunAsync(["query", "SELECT count(*) AS n FROM product WHERE sku = 'A-2'", "--format", "csv", .. tmp.CliArgs()]));
+            Assert.Equal(["n", "0"], current);
+        }
+        finally
+        {
+            File.Delete(sample);
+        }
+    }
+}
