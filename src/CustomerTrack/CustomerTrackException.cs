@@ -29,3 +29,10 @@ public sealed class InputRejectedException(string file, long line, string field,
 /// <summary>Another process holds the warehouse for writing.</summary>
 public sealed class WarehouseBusyException(string message, Exception? inner = null)
     : CustomerTrackException(message, inner, isTransient: true);
+
+/// <summary>
+/// A warehouse engine's error, translated once at the engine's boundary: whether it is transient (connection lost,
+/// serialization failure, deadlock, I/O) or permanent (constraint, syntax, permission), in one line naming the engine.
+/// </summary>
+public sealed class WarehouseException(string message, Exception inner, bool isTransient)
+    : CustomerTrackException(message, inner, isTransient);

@@ -18,7 +18,7 @@ internal static class ReadCommands
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             using var reader = WarehouseReader.Open(ws);
-            ResultPrinter.Print(await reader.QueryAsync(parse.GetValue(sql)!, ct), parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output);
+            ResultPrinter.Print(await reader.QueryAsync(parse.GetValue(sql)!, ct), parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;
@@ -91,7 +91,7 @@ internal static class ReadCommands
             var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? []);
             using var reader = WarehouseReader.Open(ws);
             var result = await reader.QueryAsync(TableReads.History(table, condition), ct);
-            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output);
+            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;
@@ -124,7 +124,7 @@ internal static class ReadCommands
 
             using var reader = WarehouseReader.Open(ws);
             var result = await reader.QueryAsync(TableReads.AsOf(table, t, only), ct);
-            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output);
+            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;
@@ -159,6 +159,11 @@ internal static class ReadCommands
 
             output.WriteLine($"source       {s.Source}");
             output.WriteLine($"ingest       {s.LandingPending} file(s) waiting in landing/");
+            foreach (var u in s.LandingUnreadable)
+            {
+                output.WriteLine($"             unreadable: {u.File} ({u.Reason}); {u.Attempts} attempt(s), next at {u.NextTry:yyyy-MM-dd HH:mm:ss} UTC");
+            }
+
             output.WriteLine($"lake         {s.LakeObjects} object(s), {s.LakePending} not yet loaded");
             output.WriteLine($"load         {s.FilesLoaded} file(s) loaded ({s.FilesFailed} failed): {s.RowsLoaded} rows in, {s.RowsRejected} rejected");
             if (s.Tables is [{ Table: "customer" } only])

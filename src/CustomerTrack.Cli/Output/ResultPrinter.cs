@@ -10,6 +10,16 @@ internal static class ResultPrinter
 {
     public static readonly string[] Formats = ["table", "csv", "json"];
 
+    /// <summary>Prints the answer, and on <paramref name="error"/> a line saying so when Query:MaxRows cut it.</summary>
+    public static void Print(QueryResult result, string format, TextWriter output, TextWriter error)
+    {
+        Print(result, format, output);
+        if (result.CutAt is { } cut)
+        {
+            error.WriteLine($"customertrack: the answer was cut after {cut} rows (Query:MaxRows); add a LIMIT or a WHERE, or raise the setting");
+        }
+    }
+
     public static void Print(QueryResult result, string format, TextWriter output)
     {
         switch (format)
@@ -28,12 +38,12 @@ internal static class ResultPrinter
 
     private static void Table(QueryResult result, TextWriter output)
     {
-        var widths = result.Columns.Select(c => c.Name.Length).ToArray();
+        var widths = result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false).Length).ToArray();
         foreach (var row in result.Rows)
         {
             for (var i = 0; i < widths.Length; i++)
             {
-                widths[i] = Math.Max(widths[i], (row[i] ?? "").Length);
+                widths[i] = Math.Max(widths[i], Escape(row[i] ?? "", keepLineBreaks: false).Length);
             }
         }
 
@@ -41,15 +51,39 @@ internal static class ResultPrinter
             string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? x.First.PadLeft(x.Second) : x.First.PadRight(x.Second))).TrimEnd();
 
         var numeric = result.Columns.Select(c => c.Kind == CellKind.Number).ToArray();
-        output.WriteLine(Line(result.Columns.Select(c => c.Name), numeric.Select(_ => false)));
+        output.WriteLine(Line(result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false)), numeric.Select(_ => false)));
         output.WriteLine(string.Join("-+-", widths.Select(w => new string('-', w))));
         foreach (var row in result.Rows)
         {
-            output.WriteLine(Line(row.Select(v => v ?? ""), numeric));
+            output.WriteLine(Line(row.Select(v => Escape(v ?? "", keepLineBreaks: false)), numeric));
         }
 
         output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
     }
+
+    /// <summary>
+    /// Control characters written as <c>\xHH</c>, so that data cannot drive the terminal it is printed on (ESC starts
+    /// colour and cursor sequences, OSC ones set titles and clipboards, BEL rings). CSV keeps line breaks and tabs, which
+    /// its quoting carries; a table row must stay on its line.
+    /// </summary>
+    internal static string Escape(string value, bool keepLineBreaks)
+    {
+        if (!value.Any(c => IsControl(c, keepLineBreaks)))
+        {
+            return value;
+        }
+
+        var b = new StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            b.Append(IsControl(c, keepLineBreaks) ? $"\\x{(int)c:X2}" : c.ToString());
+        }
+
+        return b.ToString();
+    }
+
+    private static bool IsControl(char c, bool keepLineBreaks) =>
+        (c < 0x20 && !(keepLineBreaks && c is '\n' or '\r' or '\t')) || (c >= 0x7F && c <= 0x9F);
 
     private static void Csv(QueryResult result, TextWriter output)
     {
@@ -63,7 +97,7 @@ internal static class ResultPrinter
         {
             for (var i = 0; i < result.Columns.Count; i++)
             {
-                header[i].Set(result.Columns[i].Name);
+                header[i].Set(Escape(result.Columns[i].Name, keepLineBreaks: true));
             }
         }
 
@@ -72,7 +106,7 @@ internal static class ResultPrinter
             using var row = writer.NewRow();
             for (var i = 0; i < values.Length; i++)
             {
-                row[i].Set(values[i] ?? "");
+                row[i].Set(Escape(values[i] ?? "", keepLineBreaks: true));
             }
         }
     }

@@ -11,6 +11,7 @@ public sealed class Settings
     public LakeSettings Lake { get; set; } = new();
     public DebugSettings Debug { get; set; } = new();
     public SnowflakeSettings Snowflake { get; set; } = new();
+    public QuerySettings Query { get; set; } = new();
 
     /// <summary>The tables the pipeline keeps; empty means the one default table, customer.</summary>
     public Dictionary<string, TableSettings> Tables { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -39,9 +40,53 @@ public sealed class Settings
         }
         Definitions = CustomerTrack.Tables.TableDefinitions.From(this, columnOrder);
 
+        AtLeast("Ingest:PollInterval", Ingest.PollInterval, MinPoll);
+        AtLeast("Load:PollInterval", Load.PollInterval, MinPoll);
+        AtLeast("Tasks:Interval", Tasks.Interval, MinPoll);
+        AtLeast("Load:ClaimLease", Load.ClaimLease, TimeSpan.FromSeconds(1));
+        if (Ingest.MinFileAge.Value < TimeSpan.Zero)
+        {
+            throw new SettingsException("Ingest:MinFileAge", $"{Ingest.MinFileAge} must not be negative");
+        }
+
+        LakeUri(Lake.Uri);
+        if (!string.IsNullOrEmpty(Lake.S3.ServiceUrl)
+            && !(System.Uri.TryCreate(Lake.S3.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0))
+        {
+            throw new SettingsException("Lake:S3:ServiceUrl", $"'{Lake.S3.ServiceUrl}' is not an http:// or https:// address (e.g. http://127.0.0.1:9000), or empty for AWS S3 itself");
+        }
+
         Positive("Ingest:MaxInFlight", Ingest.MaxInFlight);
         Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows);
         Positive("Load:MaxFieldBytes", Load.MaxFieldBytes);
+        Positive("Query:MaxRows", Query.MaxRows);
+        Positive("Query:Timeout", (long)Query.Timeout.Value.TotalMilliseconds);
+    }
+
+    /// <summary>A poll more often than this spins a core and finds nothing sooner: the stages also wake each other.</summary>
+    private static readonly TimeSpan MinPoll = TimeSpan.FromMilliseconds(10);
+
+    private static void AtLeast(string setting, Duration value, TimeSpan least)
+    {
+        if (value.Value < least)
+        {
+            throw new SettingsException(setting, $"{value} is too short; it allows {new Duration(least)} or more");
+        }
+    }
+
+    /// <summary>A folder (relative to the workspace) or s3://bucket/prefix; nothing else, and never empty.</summary>
+    private static void LakeUri(string uri)
+    {
+        if (string.IsNullOrWhiteSpace(uri))
+        {
+            throw new SettingsException("Lake:Uri", "is empty; it allows a folder (default: lake, inside the workspace) or s3://bucket/prefix");
+        }
+
+        var scheme = uri.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0 && !uri.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            throw new SettingsException("Lake:Uri", $"'{uri}' has the scheme {uri[..scheme]}://; it allows a folder or s3://bucket/prefix");
+        }
     }
 
     private static void OneOf(string setting, string value, IReadOnlyList<string> allowed)

@@ -27,7 +27,9 @@ public static partial class SettingsLoader
         var settings = new Settings();
         try
         {
-            builder.Build().Bind(settings);
+            var config = builder.Build();
+            SettingsShape.Check(config);
+            config.Bind(settings);
         }
         catch (InvalidOperationException e)
         {

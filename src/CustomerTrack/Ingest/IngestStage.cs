@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -25,6 +26,13 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
     /// <summary>The earliest moment a file now too young becomes old enough, if any.</summary>
     public DateTime? NextDue { get; private set; }
+
+    // When this process first saw each landing file as it is now (its length and mtime): the minimum age counts from
+    // the earlier of that and the file's mtime, so a clock that wrote a future mtime cannot hold a file back.
+    private readonly ConcurrentDictionary<string, Sighting> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>Files this process may not read, set aside until their back-off passes (see <see cref="UnreadableFiles"/>).</summary>
+    private readonly UnreadableFiles _unreadable = new(workspace, time, logger);
 
     /// <summary>Moves every complete file now in landing/ to the lake; returns how many.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
@@ -83,8 +91,11 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         var now = time.GetUtcNow().UtcDateTime;
         var minAge = workspace.Settings.Ingest.MinFileAge.Value;
         var ready = new List<(FileInfo File, string? Table)>();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        var writing = new Lazy<HashSet<string>>(() => OpenForWriting.In(workspace.Landing)); // only when a file is there
         foreach (var (info, table) in LandingFiles())
         {
+            present.Add(Id(info));
             if (!IsCandidateName(info.Name))
             {
                 continue;
@@ -96,7 +107,23 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 continue;
             }
 
-            var due = info.LastWriteTimeUtc + minAge;
+            if (_unreadable.Waiting(Id(info), now))
+            {
+                continue;
+            }
+
+            if (writing.Value.Contains(info.FullName))
+            {
+                // Still open for writing: its age counts from when it is closed.
+                _seen.TryRemove(Id(info), out _);
+                var later = now + minAge;
+                NextDue = NextDue is null || later < NextDue ? later : NextDue;
+                continue;
+            }
+
+            var seen = _seen.AddOrUpdate(Id(info), _ => new Sighting(now, info.Length, info.LastWriteTimeUtc),
+                (_, s) => s.Length == info.Length && s.Mtime == info.LastWriteTimeUtc ? s : new Sighting(now, info.Length, info.LastWriteTimeUtc));
+            var due = (info.LastWriteTimeUtc < seen.FirstSeen ? info.LastWriteTimeUtc : seen.FirstSeen) + minAge;
             if (due > now)
             {
                 NextDue = NextDue is null || due < NextDue ? due : NextDue;
@@ -106,8 +133,27 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             ready.Add((info, table));
         }
 
+        foreach (var gone in _seen.Keys.Where(k => !present.Contains(k)))
+        {
+            _seen.TryRemove(gone, out _);
+        }
+
+        _unreadable.Forget(present);
         ready.Sort((a, b) => a.File.LastWriteTimeUtc.CompareTo(b.File.LastWriteTimeUtc));
         return ready;
+    }
+
+    /// <summary>A landing file's name relative to landing/ (a table's folder included): its identity while it waits.</summary>
+    private string Id(FileInfo file) => Path.GetRelativePath(workspace.Landing, file.FullName);
+
+    /// <summary>A landing file as first seen in this state.</summary>
+    private sealed record Sighting(DateTime FirstSeen, long Length, DateTime Mtime);
+
+    /// <summary>Whether the file at <paramref name="path"/> is no longer what was listed (<paramref name="length"/>, <paramref name="mtime"/>).</summary>
+    private static bool Changed(string path, long length, DateTime mtime)
+    {
+        var now = new FileInfo(path);
+        return now.Exists && (now.Length != length || now.LastWriteTimeUtc != mtime);
     }
 
     /// <summary>Dot-files and the temporary names of writers that rename when done are never picked up.</summary>
@@ -124,18 +170,18 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         DateTime landed;
         try
         {
-            landed = file.LastWriteTimeUtc;
+            // A future mtime (a skewed clock) is not when it landed: at the latest, it landed when it was received.
+            landed = file.LastWriteTimeUtc < received ? file.LastWriteTimeUtc : received;
 
             // Named pipes, sockets and devices report no length, and opening a pipe waits for a writer for ever: an entry
             // of length 0 is never opened (an empty file has nothing to copy anyway).
-            await using (var source = file.Length == 0 ? Stream.Null
-                             : new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, useAsync: true))
+            await using (var source = file.Length == 0 ? Stream.Null : _unreadable.Open(file))
             await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 var buffer = new byte[1 << 16];
                 int n;
-                while ((n = await source.ReadAsync(buffer, ct)) > 0)
+                while ((n = await UnreadableFiles.ReadAsync(source, buffer, ct)) > 0)
                 {
                     hash.AppendData(buffer, 0, n);
                     await target.WriteAsync(buffer.AsMemory(0, n), ct);
@@ -147,10 +193,13 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 bytes = target.Length;
             }
 
-            if (file.LastWriteTimeUtc != new FileInfo(file.FullName).LastWriteTimeUtc)
+            if (bytes != file.Length || Changed(file.FullName, file.Length, file.LastWriteTimeUtc))
             {
-                // Written to while we copied: not complete after all; take it on a later pass.
+                // Written to while we copied (a writer that does not rename): not complete after all. Its age counts
+                // again from now, so it is taken once it has stayed still for Ingest:MinFileAge.
                 File.Delete(temp);
+                _seen.TryRemove(Id(file), out _);
+                LogStillWritten(logger, file.Name);
                 return false;
             }
         }
@@ -158,6 +207,13 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         {
             LogVanished(logger, file.Name);
             TryDelete(temp);
+            return false;
+        }
+        catch (UnreadableFileException e)
+        {
+            // Not ours to read (permissions, a bad block): the others go on; this one is tried again on a back-off.
+            TryDelete(temp);
+            _unreadable.Failed(Id(file), e.InnerException?.Message ?? e.Message);
             return false;
         }
         catch
@@ -185,6 +241,16 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         {
             LogPausing(logger, file.Name, pause.TotalMilliseconds);
             await Task.Delay(pause, time, ct);
+        }
+
+        _unreadable.Succeeded(Id(file));
+        if (Changed(file.FullName, file.Length, file.LastWriteTimeUtc))
+        {
+            // Appended to after the copy: the lake holds only what was there then. The landing file stays, and its
+            // new content is taken as a new file once it is still; deleting it would lose the rows written since.
+            _seen.TryRemove(Id(file), out _);
+            LogChangedAfterStore(logger, file.Name, key);
+            return true;
         }
 
         TryDelete(file.FullName);
@@ -218,6 +284,12 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ingest: pausing before removing {File} from landing ({Ms} ms, Debug:StepDelay)")]
     private static partial void LogPausing(ILogger logger, string file, double ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ingest: {File} changed while it was copied (still being written); waiting until it is still for Ingest:MinFileAge")]
+    private static partial void LogStillWritten(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ingest: {File} changed after it was stored as {Key}; left in landing, its new content is taken later as a new file")]
+    private static partial void LogChangedAfterStore(ILogger logger, string file, string key);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ingest: {File} vanished while being read; skipped")]
     private static partial void LogVanished(ILogger logger, string file);

@@ -51,7 +51,10 @@ internal sealed class FolderLake(string root) : ILake
         }
 
         var entries = new List<LakeEntry>();
-        foreach (var path in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        // Links are never followed, to files or to folders: a folder linked into the lake would bring in files whose
+        // content does not match their keys (now set aside as LOAD_FAILED), or files that are not the lake's at all.
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
+        foreach (var path in Directory.EnumerateFiles(Root, "*", options))
         {
             var key = Path.GetRelativePath(Root, path).Replace(Path.DirectorySeparatorChar, '/');
             if (key.StartsWith(Incoming + "/", StringComparison.Ordinal) || !LakeKey.IsSafe(key))

@@ -60,14 +60,20 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                 }
 
                 var (name, hashPrefix) = LakeKey.Parse(entry.Key);
+                var (table, tableName) = Route(entry.Key);
+                var file = new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt, table, tableName);
                 if (hashPrefix is not null && !sha.StartsWith(hashPrefix, StringComparison.Ordinal))
                 {
+                    // Lake keys are content-addressed and objects immutable: a mismatch does not cure itself. Set it aside
+                    // where status shows it, rather than meeting it again on every listing.
                     LogCorrupt(logger, entry.Key, sha);
+                    warehouse.Quarantine(file, $"content (sha256 {sha}) does not match the hash in its key: the object was changed or damaged in the lake",
+                        time.GetUtcNow().UtcDateTime);
+                    handled++;
                     continue;
                 }
 
-                var (table, tableName) = Route(entry.Key);
-                group.Add(new LakeFile(entry.Key, copy.Path, name, sha, entry.Bytes, copy.LandedAt ?? entry.LandedAt, table, tableName));
+                group.Add(file);
                 groupBytes += entry.Bytes;
                 if (!grouped || group.Count >= groupFiles || groupBytes >= GroupBytes)
                 {
@@ -165,6 +171,19 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
             // Removed from the lake after it was hashed: its transaction rolled back, nothing of it is recorded.
             return 0;
         }
+        catch (Exception e) when (Failures.IsPermanent(e) && group.Count > 1)
+        {
+            // One file of the group fails for good: the transaction rolled back; load them one by one to find it.
+            return group.Sum(file => Load([file]));
+        }
+        catch (Exception e) when (Failures.IsPermanent(e))
+        {
+            // A failure no retry cures (a file the reader cannot take, a constraint): reported once, the file set aside.
+            var reason = Failures.Reason(e);
+            LogQuarantined(logger, group[0].Key, reason);
+            warehouse.Quarantine(group[0], reason, time.GetUtcNow().UtcDateTime);
+            return 1;
+        }
 
         foreach (var outcome in outcomes)
         {
@@ -189,6 +208,9 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     [LoggerMessage(Level = LogLevel.Warning, Message = "load: {Key}: {Error}")]
     private static partial void LogFileError(ILogger logger, string key, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "load: {Key} does not match the hash in its key (content hash {Sha}); left unloaded")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "load: {Key}: cannot be loaded, set aside as LOAD_FAILED: {Reason}")]
+    private static partial void LogQuarantined(ILogger logger, string key, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "load: {Key} does not match the hash in its key (content hash {Sha}); set aside as LOAD_FAILED")]
     private static partial void LogCorrupt(ILogger logger, string key, string sha);
 }

@@ -56,7 +56,13 @@ internal sealed class RowBuilder(SourceLayout layout)
             return null;
         }
 
-        if (!Contract.EventTime.TryParse(ts, out var utc))
+        var parsed = Contract.EventTime.TryParse(ts, out var utc);
+        if (Contract.EventTime.OutOfRange(ts, parsed ? utc : null) is { } outOfRange)
+        {
+            return outOfRange;
+        }
+
+        if (!parsed)
         {
             return $"'{Values.Clip(ts)}' is not an ISO 8601 timestamp (like 2026-11-27T10:15:00Z)";
         }
@@ -78,7 +84,7 @@ internal sealed class RowBuilder(SourceLayout layout)
 
         var error = Values.FromNative(native, ColumnType.Timestamp, out var value);
         Change.EventTime = value as DateTime?;
-        return error;
+        return error ?? (Change.EventTime is { } t ? Contract.EventTime.OutOfRange(Contract.EventTime.Format(t), t) : null);
     }
 
     /// <summary>The op from its text, mapped by the table's Op values.</summary>

@@ -4,7 +4,6 @@ using CustomerTrack.Load;
 using CustomerTrack.Query;
 using CustomerTrack.Tasks;
 using CustomerTrack.Warehouse;
-using CustomerTrack.Warehouse.DuckDb;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -90,9 +89,9 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             : null;
         var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
         // A PostgreSQL warehouse takes readers itself; only the embedded file needs its owner to answer for it.
-        if (warehouse is DuckDbWarehouse && serveReaders)
+        if (warehouse is not null && !Warehouses.IsPostgres(workspace) && serveReaders)
         {
-            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct);
+            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, logs.CreateLogger("CustomerTrack.Query"), ct);
         }
 
         return runner;
@@ -210,7 +209,10 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     private async Task LoopAsync(string stage, Signal wake, Func<TimeSpan> wait, Func<CancellationToken, Task<int>> work, CancellationToken ct)
     {
-        // A failing cycle (a lock, a full disk, a lake away) backs off and tries again; only an abort stops the loop.
+        // A failing cycle (a lock, a full disk, a lake away) backs off and tries again; only an abort stops the loop. A
+        // failure no retry cures (a permission, a statement the engine refuses) is reported once and tried again only
+        // every PermanentRetry, so that fixing it by hand is noticed without the loop spinning on it.
+        string? reported = null;
         var retry = new ResiliencePipelineBuilder { TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -220,9 +222,23 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
                 MaxDelay = TimeSpan.FromSeconds(30),
+                DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is { } e && !Failures.IsTransient(e) ? PermanentRetry : (TimeSpan?)null),
                 OnRetry = args =>
                 {
-                    LogRetry(_logger, stage, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, args.Outcome.Exception?.Message);
+                    var error = args.Outcome.Exception;
+                    if (error is not null && !Failures.IsTransient(error))
+                    {
+                        if (reported != error.Message)
+                        {
+                            reported = error.Message;
+                            LogPermanent(_logger, stage, Failures.Reason(error), PermanentRetry.TotalSeconds);
+                        }
+                    }
+                    else
+                    {
+                        LogRetry(_logger, stage, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, error?.Message);
+                    }
+
                     return ValueTask.CompletedTask;
                 },
             })
@@ -264,6 +280,12 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         _warehouse?.Dispose();
         (_lake as IDisposable)?.Dispose();
     }
+
+    /// <summary>How often a loop tries again after a failure that is not transient.</summary>
+    internal static readonly TimeSpan PermanentRetry = TimeSpan.FromMinutes(1);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Stage}: {Error} (not transient: reported once, tried again every {Seconds:F0} s until it succeeds)")]
+    private static partial void LogPermanent(ILogger logger, string stage, string error, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Stage}: attempt {Attempt} failed, retrying in {DelayMs:F0} ms: {Error}")]
     private static partial void LogRetry(ILogger logger, string stage, int attempt, double delayMs, string? error);

@@ -30,6 +30,11 @@ public sealed class Workspace
     /// <summary>Opens (and with <paramref name="create"/>, makes) the workspace at <paramref name="dir"/>.</summary>
     public static Workspace Open(string dir, bool create, IReadOnlyDictionary<string, string?>? flags = null)
     {
+        if (string.IsNullOrWhiteSpace(dir))
+        {
+            throw new CustomerTrackException("--workspace is empty; it takes a folder, e.g. -w ./ctdata (the default)");
+        }
+
         var root = Path.GetFullPath(dir);
         if (!Directory.Exists(root))
         {
@@ -43,6 +48,7 @@ public sealed class Workspace
         }
 
         var ws = new Workspace(root, SettingsLoader.Load(root, flags));
+        ws.CheckLakeApart();
         if (create)
         {
             Directory.CreateDirectory(ws.Landing);
@@ -51,6 +57,25 @@ public sealed class Workspace
         }
 
         return ws;
+    }
+
+    /// <summary>
+    /// A folder lake must be a folder of its own: the workspace itself, a folder holding it, or one of its landing/ or
+    /// logs/ folders would make the loader take the workspace's own files (owner.json and its token among them).
+    /// </summary>
+    private void CheckLakeApart()
+    {
+        if (Lake.Lakes.IsS3(Settings.Lake.Uri))
+        {
+            return;
+        }
+
+        static string Dir(string p) => Path.TrimEndingDirectorySeparator(p) + Path.DirectorySeparatorChar;
+        var lake = Dir(LakeRoot);
+        if (Dir(Root).StartsWith(lake, StringComparison.Ordinal) || new[] { Landing, Logs }.Any(d => lake.StartsWith(Dir(d), StringComparison.Ordinal)))
+        {
+            throw new SettingsException("Lake:Uri", $"'{Settings.Lake.Uri}' is {LakeRoot}, which holds the workspace or is inside its landing/ or logs/; it allows a folder of its own (default: lake) or s3://bucket/prefix");
+        }
     }
 
     /// <summary>A path relative to the workspace root, for messages.</summary>

@@ -18,7 +18,7 @@ public sealed record QueryRequest(string Sql);
 /// The running owner's loopback endpoint: answers read-only queries from other processes on this machine,
 /// which cannot open the DuckDB file while it is held for writing (DESIGN.md §2).
 /// </summary>
-internal sealed class OwnerEndpoint : IAsyncDisposable
+internal sealed partial class OwnerEndpoint : IAsyncDisposable
 {
     public const string TokenHeader = "X-CustomerTrack-Token";
 
@@ -34,14 +34,15 @@ internal sealed class OwnerEndpoint : IAsyncDisposable
 
     public OwnerRecord Record { get; }
 
-    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, QueryResult> query, string command,
-        TimeProvider time, CancellationToken ct)
+    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, CancellationToken, QueryResult> query, string command,
+        TimeProvider time, ILogger logger, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var stopping = app.Lifetime.ApplicationStopping;
         app.MapPost("/query", (QueryRequest request, HttpRequest http) =>
         {
             if (http.Headers[TokenHeader] != token)
@@ -49,9 +50,16 @@ internal sealed class OwnerEndpoint : IAsyncDisposable
                 return Results.StatusCode(StatusCodes.Status403Forbidden);
             }
 
+            // A reader that goes away, or the owner shutting down, interrupts the statement in the engine.
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.HttpContext.RequestAborted, stopping);
             try
             {
-                return Results.Json(query(request.Sql));
+                return Results.Json(query(request.Sql, gone.Token));
+            }
+            catch (CustomerTrackException e) when (gone.IsCancellationRequested)
+            {
+                LogStopped(logger, e.Message);
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
             }
             catch (CustomerTrackException e)
             {
@@ -64,6 +72,9 @@ internal sealed class OwnerEndpoint : IAsyncDisposable
         record.Write(workspace);
         return new OwnerEndpoint(app, workspace, record);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "owner endpoint: {Reason}")]
+    private static partial void LogStopped(ILogger logger, string reason);
 
     public async ValueTask DisposeAsync()
     {

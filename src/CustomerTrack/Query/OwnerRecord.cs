@@ -23,10 +23,26 @@ public sealed record OwnerRecord(int Pid, string Url, string Token, string Comma
         }
     }
 
+    /// <summary>
+    /// Writes the record readable by its owner only: the token in it lets whoever reads it query inside this process.
+    /// The file is created 0600 (a chmod afterwards would leave a moment in which another user could open it), and a
+    /// temporary left behind by a crash is removed first, since creating over it would keep its old mode.
+    /// </summary>
     public void Write(Workspace workspace)
     {
         var temp = workspace.OwnerFile + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this));
+        File.Delete(temp);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        {
+            JsonSerializer.Serialize(stream, this);
+        }
+
         File.Move(temp, workspace.OwnerFile, overwrite: true);
     }
 

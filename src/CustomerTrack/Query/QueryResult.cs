@@ -23,7 +23,11 @@ public sealed record ResultColumn(string Name, CellKind Kind);
 /// </summary>
 public sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyList<string?[]> Rows)
 {
-    public static QueryResult Read(DbDataReader reader)
+    /// <summary>Set when the answer had more rows than <c>Query:MaxRows</c>: only the first this many are here.</summary>
+    public int? CutAt { get; init; }
+
+    /// <summary>Reads at most <paramref name="maxRows"/> rows, marking the answer cut when there were more.</summary>
+    public static QueryResult Read(DbDataReader reader, int maxRows = int.MaxValue, CancellationToken ct = default)
     {
         var columns = new ResultColumn[reader.FieldCount];
         for (var i = 0; i < columns.Length; i++)
@@ -34,6 +38,12 @@ public sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyL
         var rows = new List<string?[]>();
         while (reader.Read())
         {
+            ct.ThrowIfCancellationRequested();
+            if (rows.Count == maxRows)
+            {
+                return new QueryResult(columns, rows) { CutAt = maxRows };
+            }
+
             var row = new string?[columns.Length];
             for (var i = 0; i < row.Length; i++)
             {

@@ -32,7 +32,8 @@ public sealed record StatusReport(
     string? LastTaskRunAt,
     long? LastTaskRunRows,
     double? LastTaskRunMs,
-    IReadOnlyList<TableStatus> Tables)
+    IReadOnlyList<TableStatus> Tables,
+    IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
     internal const string Sql = """
         SELECT
@@ -108,6 +109,7 @@ public sealed record StatusReport(
             Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), tables.Sum(x => x.LedgerRows),
             main.StreamOffset, tables.Sum(x => x.StreamLag), tables.Sum(x => x.CurrentRows), tables.Sum(x => x.Versions), L("task_runs"), L("ties"),
             r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
-            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables);
+            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables,
+            UnreadableFiles.Read(workspace));
     }
 }

@@ -61,7 +61,7 @@ public sealed class WarehouseReader : IDisposable
         }
 
         _local ??= Warehouses.Open(_workspace, readOnly: true);
-        return _local.Query(sql);
+        return _local.Query(sql, ct);
     }
 
     public void Dispose() => _local?.Dispose();

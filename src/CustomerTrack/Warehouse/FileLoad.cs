@@ -83,4 +83,19 @@ internal static class FileLoad
             ("landed", file.LandedAt), ("now", now), ("ms", time.GetElapsedTime(started).TotalMilliseconds), ("table", file.TableName));
         return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
     }
+
+    /// <summary>Records <paramref name="file"/> as LOAD_FAILED with <paramref name="reason"/>, unless the history holds it already.</summary>
+    public static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now)
+    {
+        db.Execute("""
+            INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name)
+            SELECT $key, $name, $sha, CAST($bytes AS BIGINT), 'LOAD_FAILED', 0, 0, 0, NULL, NULL, NULL, $error,
+                CAST($landed AS TIMESTAMP), CAST($now AS TIMESTAMP), 0, $table
+            WHERE NOT EXISTS (SELECT 1 FROM load_history WHERE file_key = $key)
+            """,
+            ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("error", reason),
+            ("landed", file.LandedAt), ("now", now), ("table", file.TableName));
+        return new LoadOutcome(file.Key, "LOAD_FAILED", 0, 0, 0, reason);
+    }
 }

@@ -33,6 +33,13 @@ internal interface IWarehouse : IDisposable
     IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time);
 
     /// <summary>
+    /// Sets a file aside that cannot be loaded for a reason no retry cures (it cannot be read, its content does not
+    /// match its key): a LOAD_FAILED row in the load history with the reason, so status shows it and no loader tries
+    /// it again. A file already in the history is left as it is.
+    /// </summary>
+    LoadOutcome Quarantine(LakeFile file, string reason, DateTime now);
+
+    /// <summary>
     /// Applies the ledger rows of <paramref name="table"/> above its stream offset (at most <paramref name="maxRows"/>),
     /// advancing it in the same transaction; null when the stream is empty or another worker is applying it.
     /// </summary>
@@ -41,6 +48,12 @@ internal interface IWarehouse : IDisposable
     /// <summary>Recomputes both SCD tables of <paramref name="table"/> from its whole ledger up to the stream offset's end.</summary>
     TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time);
 
-    /// <summary>Runs one read-only SELECT; anything that could write is refused.</summary>
-    QueryResult Query(string sql);
+    /// <summary>How long a reader's query may run and how many rows it may return.</summary>
+    QuerySettings QueryLimits { get; set; }
+
+    /// <summary>
+    /// Runs one read-only SELECT; anything that could write is refused. Cancelling <paramref name="ct"/> (the reader went
+    /// away) stops the statement in the engine, as does <see cref="QueryLimits"/>' timeout.
+    /// </summary>
+    QueryResult Query(string sql, CancellationToken ct = default);
 }

@@ -15,8 +15,14 @@ internal static class Warehouses
         : workspace.Show(workspace.WarehousePath);
 
     /// <summary>Opens for writing (making the tables) or, with <paramref name="readOnly"/>, for queries only.</summary>
-    public static IWarehouse Open(Workspace workspace, bool readOnly, Func<string?>? describeOwner = null, TimeProvider? time = null) => IsPostgres(workspace)
-        ? PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly, workspace.Settings.Definitions, time)
-        : DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
-            readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time);
+    public static IWarehouse Open(Workspace workspace, bool readOnly, Func<string?>? describeOwner = null, TimeProvider? time = null)
+    {
+        IWarehouse warehouse = IsPostgres(workspace)
+            ? new TranslatedWarehouse(PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly, workspace.Settings.Definitions, time),
+                PostgresErrors.Translate)
+            : new TranslatedWarehouse(DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
+                readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time), DuckDbErrors.Translate);
+        warehouse.QueryLimits = workspace.Settings.Query;
+        return warehouse;
+    }
 }

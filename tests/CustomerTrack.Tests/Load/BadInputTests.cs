@@ -199,7 +199,7 @@ public abstract class BadInputTests
                 $"6|updated_at|'1795774500' {Iso}",
                 $"7|updated_at|'yesterday' {Iso}",
                 $"8|updated_at|'2026/11/27 10:00:00' {Iso}",
-                $"9|updated_at|'0001-01-01T00:00:00+01:00' {Iso}",
+                "9|updated_at|'0001-01-01T00:00:00+01:00' is before 0001-01-01 00:00:00 UTC, the earliest event time",
             ],
             Db.Rows(ws, "SELECT line, field, reason FROM load_rejects ORDER BY line"));
         Assert.Equal(["9|2031-02-03 12:00:00.00001|false", "10|2026-11-27 10:00:00|true"],
@@ -558,7 +558,30 @@ public abstract class BadInputTests
         ("OnError abort, bad bytes", nameof(Abort_names_the_field_of_a_nul_byte_or_invalid_utf8)),
         ("OnError abort, empty file", nameof(Abort_lets_an_empty_or_header_only_file_through_as_there_is_no_row_to_reject)),
         ("OnError and blank lines", nameof(Blank_lines_do_not_make_skip_file_or_abort_reject_a_clean_file)),
+        ("event times at or after the open end, or before 0001-01-01", nameof(A_row_of_a_second_round_bad_class_is_rejected_naming_its_field_and_reason)),
     ];
+
+    /// <summary>
+    /// The second round of bad values (issue 12): each row, between two good ones, is rejected naming its field and a
+    /// reason that says what is allowed; the good rows load, and the file's accounting adds up.
+    /// </summary>
+    [Theory]
+    [InlineData("1,Ann,9999-12-31T00:00:00Z", "updated_at", "is at or after 9999-12-31 00:00:00, the open end of history")]
+    [InlineData("1,Ann,9999-12-31 23:59:59.999999", "updated_at", "is at or after 9999-12-31 00:00:00, the open end of history")]
+    [InlineData("1,Ann,9999-12-30T23:00:00-02:00", "updated_at", "is at or after 9999-12-31 00:00:00, the open end of history")]
+    [InlineData("1,Ann,0001-01-01T00:00:00+01:00", "updated_at", "is before 0001-01-01 00:00:00 UTC")]
+    [InlineData("1,Ann,0000-06-01T00:00:00Z", "updated_at", "is before 0001-01-01 00:00:00 UTC")]
+    [InlineData("1,Ann,-0001-06-01", "updated_at", "is before 0001-01-01 00:00:00 UTC")]
+    public async Task A_row_of_a_second_round_bad_class_is_rejected_naming_its_field_and_reason(string row, string field, string reason)
+    {
+        using var tmp = new TempWorkspace(Engine);
+        var ws = await LoadAsync(tmp, "bad.csv", $"customer_id,first_name,updated_at\n7,Good,2026-01-01T00:00:00Z\n{row}\n8,Good,9999-12-30T23:59:59Z\n");
+        Assert.Equal(["7", "8"], Db.Rows(ws, "SELECT customer_id FROM customer_raw ORDER BY 1"));
+        var reject = Assert.Single(Db.Rows(ws, "SELECT line, field, reason FROM load_rejects"));
+        Assert.StartsWith($"3|{field}|", reject, StringComparison.Ordinal);
+        Assert.Contains(reason, reject, StringComparison.Ordinal);
+        AssertAccounted(ws);
+    }
 
     [Fact]
     public void Every_bad_input_class_is_accounted_for()

@@ -119,7 +119,21 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             }
         }
 
+        warehouse.SealFileSystem();
         return warehouse;
+    }
+
+    /// <summary>
+    /// Closes the database to the file system for every connection, the readers' included: the owner answers queries
+    /// from other local users (any holder of its token), and DuckDB would otherwise read and write any file this process
+    /// may (read_text, read_csv, glob, COPY, logging to a file). Only the database file, its WAL and its temporary
+    /// spill files stay reachable; the configuration is then locked so that no statement can open it again. The loader
+    /// reads change files in .NET and appends them, so the pipeline itself needs no external access.
+    /// </summary>
+    private void SealFileSystem()
+    {
+        Execute("SET enable_external_access = false");
+        Execute("SET lock_configuration = true");
     }
 
     private static string ProcessOf(string message)
@@ -263,6 +277,17 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         return summary;
     }
 
+    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now)
+    {
+        using (_write.Enter())
+        {
+            using var tx = _connection.BeginTransaction();
+            var outcome = FileLoad.Quarantine(this, file, reason, now);
+            Commit(tx);
+            return outcome;
+        }
+    }
+
     /// <summary>Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same transaction.</summary>
     public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
 
@@ -292,8 +317,14 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
     }
 
-    /// <summary>Runs one read-only SELECT; anything that could write is refused before it runs.</summary>
-    public QueryResult Query(string sql)
+    public QuerySettings QueryLimits { get; set; } = new();
+
+    /// <summary>
+    /// Runs one read-only SELECT; anything that could write is refused before it runs. The answer is cut at
+    /// <c>Query:MaxRows</c>, and the statement is interrupted in DuckDB when its reader goes away or
+    /// <c>Query:Timeout</c> passes, so an abandoned query neither keeps a core nor holds the owner's shutdown.
+    /// </summary>
+    public QueryResult Query(string sql, CancellationToken ct = default)
     {
         // A second connection on the same file shares the open database (DuckDB.NET caches the instance per path).
         using var connection = new DuckDBConnection(_connection.ConnectionString);
@@ -302,10 +333,28 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         using var tx = connection.BeginTransaction();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(QueryLimits.Timeout);
+        using var interrupt = limit.Token.Register(cmd.Cancel);
         try
         {
-            using var reader = cmd.ExecuteReader();
-            return QueryResult.Read(reader);
+            (ResultColumn[] Columns, string Sql)? asText;
+            using (var reader = cmd.ExecuteReader())
+            {
+                asText = DuckDbText.NeedsText(reader, sql);
+                if (asText is null)
+                {
+                    return QueryResult.Read(reader, QueryLimits.MaxRows, limit.Token);
+                }
+            }
+
+            cmd.CommandText = asText.Value.Sql;
+            using var text = cmd.ExecuteReader();
+            return QueryResult.Read(text, QueryLimits.MaxRows, limit.Token) with { Columns = asText.Value.Columns };
+        }
+        catch (Exception e) when (limit.IsCancellationRequested && e is DuckDBException or OperationCanceledException)
+        {
+            throw QueryStop.Because(ct, QueryLimits, e);
         }
         catch (DuckDBException e)
         {
@@ -336,6 +385,12 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         if (root.GetProperty("statements").GetArrayLength() != 1)
         {
             throw new CustomerTrackException("query takes one SELECT statement at a time");
+        }
+
+        if (ReaderTableFunctions.FirstRefused(root) is { } function)
+        {
+            throw new CustomerTrackException(
+                $"query may not call the table function {function}(): a reader cannot reach files or change the database (generators such as range() and the duckdb_* catalog functions are allowed)");
         }
     }
 

@@ -17,15 +17,17 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// stream offset never passes a row still to commit; a file already in <c>load_history</c> is skipped under that lock,
 /// so no file is loaded twice whatever the claims say;</item>
 /// <item>claims (<c>load_claim</c>) spread files over workers; a dead worker's claims expire and are taken over;</item>
-/// <item>one task run at a time, by a transaction-scoped advisory lock that PostgreSQL releases when a worker dies.</item>
+/// <item>one task run at a time, by a row lock on <c>task_lock</c> (<c>FOR UPDATE</c>), which PostgreSQL releases when a
+/// worker dies and which a reader cannot take: a read-only session may not lock rows (an advisory lock anyone may take,
+/// and a reader holding it froze the task stage).</item>
 /// </list>
 /// </summary>
 internal sealed partial class PostgresWarehouse : IWarehouse
 {
     // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
     private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
-    private const string TaskLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
-    private const string TryTaskLock = "SELECT pg_try_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack tasks'))";
+    private const string TaskLock = "SELECT id FROM task_lock WHERE id = 1 FOR UPDATE";
+    private const string TryTaskLock = TaskLock + " SKIP LOCKED";
 
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlDataSource _readers;
@@ -73,6 +75,11 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             throw new SettingsException("Warehouse:ConnectionString", $"is not a connection string Npgsql takes: {e.Message}");
         }
 
+        if (string.IsNullOrWhiteSpace(builder.Host))
+        {
+            throw new SettingsException("Warehouse:ConnectionString", "names no Host; it allows an Npgsql connection string such as Host=127.0.0.1;Port=5432;Username=ct;Database=ct");
+        }
+
         builder.ApplicationName ??= "customertrack";
         var source = NpgsqlDataSource.Create(builder);
 
@@ -105,7 +112,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     // Every object the schema makes, the last made first: when they all exist there is nothing to do.
     private IEnumerable<string> Objects() =>
-        ((string[])["table_key", "table_column", "load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
+        ((string[])["task_lock", "table_key", "table_column", "load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
         .Concat(_tables.SelectMany(t => (string[])[t.HistoryTable + "_key", t.RawTable + "_key", t.RawTable + "_seq", t.HistoryTable, t.CurrentTable, t.RawTable]));
 
     private void MakeTables(DateTime now)
@@ -156,6 +163,11 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             CREATE TABLE IF NOT EXISTS load_claim (
                 file_key VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL)
             """;
+
+        // The task stage's lock: a row readers cannot lock (a read-only session may not SELECT … FOR UPDATE), where an
+        // advisory lock could be taken by any reader and freeze the stage.
+        yield return "CREATE TABLE IF NOT EXISTS task_lock (id INT PRIMARY KEY CHECK (id = 1))";
+        yield return "INSERT INTO task_lock VALUES (1) ON CONFLICT (id) DO NOTHING";
     }
 
     public HashSet<string> LoadedKeys()
@@ -384,6 +396,16 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         protected override void WriteReject(long line, string field, string reason, string? raw) => Rejects.Add((line, field, reason, raw));
     }
 
+    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now)
+    {
+        using var conn = Connect(_source);
+        using var tx = conn.BeginTransaction();
+        var outcome = FileLoad.Quarantine(new Runner(conn, tx), file, reason, now);
+        tx.Commit();
+        ReleaseClaims([file]);
+        return outcome;
+    }
+
     public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
 
     public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Apply(table, int.MaxValue, time, rebuild: true)!;
@@ -396,11 +418,8 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var db = new Runner(conn, tx);
 
         // One task run at a time across all workers; another worker applying the stream now is not an error.
-        if (rebuild)
-        {
-            db.Execute(TaskLock);
-        }
-        else if (db.Scalar(TryTaskLock) is not true)
+        var offset = db.Scalar(rebuild ? TaskLock : TryTaskLock);
+        if (offset is null)
         {
             return null;
         }
@@ -424,19 +443,36 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return outcome;
     }
 
-    public QueryResult Query(string sql)
+    public QuerySettings QueryLimits { get; set; } = new();
+
+    public QueryResult Query(string sql, CancellationToken ct = default)
     {
         using var conn = Connect(_readers);
         using var tx = conn.BeginTransaction();
+
+        // The server's own clock bounds the statement; the text below cannot reset it (one statement, in a subquery).
+        using (var limit = new NpgsqlCommand($"SET LOCAL statement_timeout = {(long)QueryLimits.Timeout.Value.TotalMilliseconds}", conn, tx))
+        {
+            limit.ExecuteNonQuery();
+        }
 
         // Only a query expression fits in a subquery, and positional mode (an unnamed parameter) sends the text as one
         // statement, so a second one is refused by the server; the session itself is read-only besides.
         using var cmd = new NpgsqlCommand("SELECT * FROM (" + sql.TrimEnd().TrimEnd(';') + "\n) AS q WHERE $1 = 0", conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = 0 });
+        using var cancel = ct.Register(cmd.Cancel);
         try
         {
             using var reader = cmd.ExecuteReader();
-            return QueryResult.Read(reader);
+            return QueryResult.Read(reader, QueryLimits.MaxRows, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            throw QueryStop.Because(ct, QueryLimits, e);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested && e is NpgsqlException or OperationCanceledException)
+        {
+            throw QueryStop.Because(ct, QueryLimits, e);
         }
         catch (PostgresException e)
         {
