@@ -49,7 +49,7 @@ public static class Program
             // Some parser messages list choices on lines of their own; the contract is one line.
             var message = string.Join(' ', first.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
             await error.WriteLineAsync($"customertrack: {message} (see 'customertrack --help')");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         try
@@ -61,25 +61,30 @@ public static class Program
                 EnableDefaultExceptionHandler = false,
             }, ct);
         }
+        catch (Exception e) when (e is UsageException or SettingsException)
+        {
+            await error.WriteLineAsync($"customertrack: {e.Message}");
+            return ExitCodes.Usage;
+        }
         catch (CustomerTrackException e)
         {
             await error.WriteLineAsync($"customertrack: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("customertrack: stopped");
-            return 130;
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DuckDB.NET.Data.DuckDBException)
         {
             await error.WriteLineAsync($"customertrack: {e.Message.Split('\n')[0]}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e)
         {
             await error.WriteLineAsync($"customertrack: internal error, please report it: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
-            return 70;
+            return ExitCodes.Internal;
         }
     }
 }

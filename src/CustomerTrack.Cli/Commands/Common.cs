@@ -59,6 +59,13 @@ internal static class Common
 
     public static readonly Option<bool> Once = new("--once") { Description = "Process everything present, then exit" };
 
+    public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print no progress and no summary (errors still go to stderr)" };
+
+    public static readonly Option<bool> AllowRejects = new("--allow-rejects")
+    {
+        Description = "Exit 0 even when a file of this run failed or had rejected rows (otherwise the exit code is 3)",
+    };
+
     public static readonly Option<string?> For = new("--for") { Description = "Stop after this long (500ms, 20s, 5m)" };
 
     public static readonly Option<string> Format = new("--format")
@@ -78,7 +85,7 @@ internal static class Common
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new CustomerTrackException($"--set '{item}' is not Section:Key=value");
+                throw new UsageException($"--set '{item}' is not Section:Key=value");
             }
 
             flags[item[..eq].Trim()] = item[(eq + 1)..].Trim();
@@ -116,13 +123,22 @@ internal static class Common
                 level >= (parse.GetValue(Verbose) ? LogLevel.Information : quiet ? LogLevel.Error : LogLevel.Warning));
         });
 
-    public static TimeSpan? Duration(ParseResult parse, Option<string?> option) =>
-        parse.GetValue(option) is { } text ? Configuration.Duration.Parse(text, option.Name) : null;
+    public static TimeSpan? Duration(ParseResult parse, Option<string?> option)
+    {
+        try
+        {
+            return parse.GetValue(option) is { } text ? Configuration.Duration.Parse(text, option.Name) : null;
+        }
+        catch (CustomerTrackException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
 
     public static DateTime Timestamp(string text, string what) =>
         EventTime.TryParse(text, out var t)
             ? t
-            : throw new CustomerTrackException($"{what} '{text}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z or '2026-11-27 10:15:00'");
+            : throw new UsageException($"{what} '{text}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z or '2026-11-27 10:15:00'");
 
     /// <summary>A customer id argument; the parser's own message would name a .NET type instead.</summary>
     public static long CustomerId(ArgumentResult result, string what)

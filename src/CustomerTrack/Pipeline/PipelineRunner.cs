@@ -68,8 +68,12 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                 };
             }
 
-            _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load")) { Downstream = _taskWake };
-            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress };
+            _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load"))
+            {
+                Downstream = _taskWake,
+                Loaded = OnLoaded,
+            };
+            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun };
         }
 
         (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
@@ -77,6 +81,32 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     /// <summary>Set after every task run: a live view can refresh on it.</summary>
     public Signal Progress { get; }
+
+    /// <summary>What this process did since it started.</summary>
+    public RunTally Tally { get; } = new();
+
+    /// <summary>Told of each file loaded (not of files found already loaded), on the loader's thread.</summary>
+    internal event Action<LoadOutcome>? FileLoaded;
+
+    /// <summary>Told of each task run, on the task's thread.</summary>
+    public event Action<TaskRunOutcome>? TaskRan;
+
+    private void OnLoaded(LoadOutcome outcome)
+    {
+        if (outcome.Status == "ALREADY_LOADED")
+        {
+            return;
+        }
+
+        Tally.Add(outcome);
+        FileLoaded?.Invoke(outcome);
+    }
+
+    private void OnTaskRun(TaskRunOutcome run)
+    {
+        Tally.Add(run);
+        TaskRan?.Invoke(run);
+    }
 
     /// <summary>
     /// Opens the stages; those that write the warehouse take the DuckDB file, and a second owner fails at once. With
@@ -133,7 +163,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var ingested = 0;
         if (_stages.HasFlag(Stages.Ingest))
         {
-            ingested += await _ingest.RunOnceAsync(ct);
+            ingested += Tally.AddIngested(await _ingest.RunOnceAsync(ct));
             while (_ingest.NextDue is { } due)
             {
                 // Young files are left to age (they may still be being written), then taken.
@@ -143,7 +173,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                     await Task.Delay(wait, _time, ct);
                 }
 
-                ingested += await _ingest.RunOnceAsync(ct);
+                ingested += Tally.AddIngested(await _ingest.RunOnceAsync(ct));
             }
         }
 
@@ -170,7 +200,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var loops = new List<Task>();
         if (_stages.HasFlag(Stages.Ingest))
         {
-            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => await _ingest.RunOnceAsync(t), ct), ct));
+            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => Tally.AddIngested(await _ingest.RunOnceAsync(t)), ct), ct));
         }
 
         if (_stages.HasFlag(Stages.Load))

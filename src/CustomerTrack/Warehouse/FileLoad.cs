@@ -69,6 +69,9 @@ internal static class FileLoad
             ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? lastSeq() : null),
             ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
             ("landed", file.LandedAt), ("now", now), ("ms", Stopwatch.GetElapsedTime(started).TotalMilliseconds));
-        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
+        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error)
+        {
+            Ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
     }
 }
