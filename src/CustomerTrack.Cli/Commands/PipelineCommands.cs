@@ -27,7 +27,11 @@ internal static class PipelineCommands
             using var logs = Common.Logs(parse, ws, time);
             var progress = new RunProgress(parse.InvocationConfiguration.Output, parse.GetValue(Common.Quiet));
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct);
-            progress.Start(once ? $"{name} --once" : name, ws, dashboardUrl: null);
+            // A continuous run serves the dashboard; --once is over before anyone could look at it.
+            var dashboard = !once && stages == Stages.All && ws.Settings.Dashboard.Enabled
+                ? await runner.ServeDashboardAsync(logs, ct)
+                : null;
+            progress.Start(once ? $"{name} --once" : name, ws, dashboard);
             progress.Attach(runner);
             if (once)
             {

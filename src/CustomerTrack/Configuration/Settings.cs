@@ -10,6 +10,7 @@ public sealed class Settings
     public WarehouseSettings Warehouse { get; set; } = new();
     public LakeSettings Lake { get; set; } = new();
     public DebugSettings Debug { get; set; } = new();
+    public DashboardSettings Dashboard { get; set; } = new();
 
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
     public void Validate()
@@ -30,6 +31,7 @@ public sealed class Settings
         Positive("Ingest:MaxInFlight", Ingest.MaxInFlight);
         Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows);
         Positive("Load:MaxFieldBytes", Load.MaxFieldBytes);
+        Dashboard.Validate();
     }
 
     private static void OneOf(string setting, string value, IReadOnlyList<string> allowed)

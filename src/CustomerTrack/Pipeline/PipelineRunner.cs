@@ -42,6 +42,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     private readonly Signal _ingestWake, _loadWake, _taskWake;
     private readonly ILake _lake;
     private OwnerEndpoint? _endpoint;
+    private Dashboard.DashboardServer? _dashboard;
 
     private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse)
     {
@@ -151,6 +152,24 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             .Build();
         return await retry.ExecuteAsync(_ => ValueTask.FromResult(
             Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe())), ct);
+    }
+
+    /// <summary>
+    /// Serves the live dashboard (Dashboard:* settings) for <paramref name="table"/> and records its URL in owner.json;
+    /// returns the URL. <paramref name="extend"/> maps more endpoints on the same server.
+    /// </summary>
+    internal async Task<string> ServeDashboardAsync(ILoggerFactory logs, CancellationToken ct,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? extend = null, Dashboard.DashboardTable? table = null)
+    {
+        if (_warehouse is null)
+        {
+            throw new InvalidOperationException("the dashboard reads the warehouse; this process does not open it");
+        }
+
+        var data = new Dashboard.DashboardData(_workspace, _warehouse.Query, _time, table ?? Dashboard.DashboardTable.Customer);
+        _dashboard = await Dashboard.DashboardServer.StartAsync(_workspace.Settings.Dashboard, data, _time, logs, extend, ct);
+        _endpoint?.RecordDashboard(_dashboard.Url);
+        return _dashboard.Url;
     }
 
     /// <summary>A read-only query on the owned warehouse.</summary>
@@ -284,6 +303,11 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync();
+        }
+
         if (_endpoint is not null)
         {
             await _endpoint.DisposeAsync();

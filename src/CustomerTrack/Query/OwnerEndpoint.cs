@@ -32,7 +32,14 @@ internal sealed class OwnerEndpoint : IAsyncDisposable
         Record = record;
     }
 
-    public OwnerRecord Record { get; }
+    public OwnerRecord Record { get; private set; }
+
+    /// <summary>Records the dashboard's URL in owner.json beside the endpoint.</summary>
+    public void RecordDashboard(string url)
+    {
+        Record = Record with { Dashboard = url };
+        Record.Write(_workspace);
+    }
 
     public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, QueryResult> query, string command,
         TimeProvider time, CancellationToken ct)

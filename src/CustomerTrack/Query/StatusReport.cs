@@ -59,6 +59,19 @@ public sealed record StatusReport(
         ORDER BY l.loaded_at, l.file_key
         """;
 
+    /// <summary>The report from the answer to <see cref="Sql"/> and the counts of landing/ and the lake.</summary>
+    internal static StatusReport From(string source, int landing, int lakeObjects, QueryResult r)
+    {
+        long L(string c) => r.Long(0, c);
+        var lastMs = r.Text(0, "last_run_ms");
+        return new StatusReport(
+            source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
+            Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), L("ledger_rows"),
+            L("stream_offset"), L("max_seq") - L("stream_offset"), L("customers"), L("versions"), L("task_runs"), L("ties"),
+            r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
+            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default)
     {
         var landing = Directory.Exists(workspace.Landing)
@@ -75,14 +88,6 @@ public sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        var r = await reader.QueryAsync(Sql, ct);
-        long L(string c) => r.Long(0, c);
-        var lastMs = r.Text(0, "last_run_ms");
-        return new StatusReport(
-            reader.Source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
-            Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), L("ledger_rows"),
-            L("stream_offset"), L("max_seq") - L("stream_offset"), L("customers"), L("versions"), L("task_runs"), L("ties"),
-            r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
-            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture));
+        return From(reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql, ct));
     }
 }
