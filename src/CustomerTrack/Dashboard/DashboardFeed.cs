@@ -33,6 +33,18 @@ internal sealed partial class DashboardFeed : IAsyncDisposable
         _loop = Task.Run(LoopAsync);
     }
 
+    /// <summary>The latest snapshot built, if any (the metrics' gauges read it).</summary>
+    public DashboardSnapshot? Latest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latest;
+            }
+        }
+    }
+
     /// <summary>The latest snapshot, built now when the one held is more than a second old.</summary>
     public async Task<DashboardSnapshot> CurrentAsync(CancellationToken ct)
     {

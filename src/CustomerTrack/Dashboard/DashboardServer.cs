@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace CustomerTrack.Dashboard;
 
@@ -48,10 +49,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
 
     /// <summary>Serves on <c>Dashboard:Port</c>, or on a free port when that one is taken.</summary>
     public static async Task<DashboardServer> StartAsync(DashboardSettings settings, DashboardData data, TimeProvider time,
-        ILoggerFactory logs, Action<WebApplication>? extend, CancellationToken ct)
+        ILoggerFactory logs, Pipeline.PipelineMetrics metrics, Action<WebApplication>? extend, CancellationToken ct)
     {
         var logger = logs.CreateLogger("CustomerTrack.Dashboard");
         var feed = new DashboardFeed(data, time, logger);
+        metrics.Snapshot = () => feed.Latest;
         try
         {
             try
@@ -77,6 +79,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.Bind), port));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(Pipeline.PipelineMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddHostFiltering(o =>
         {
             o.AllowedHosts = settings.IsLoopback ? ["localhost", "127.0.0.1", "[::1]"] : ["*"];
@@ -111,6 +114,25 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             await next(http);
         });
 
+        app.Use(async (http, next) =>
+        {
+            // The queue gauges come from a snapshot: a scrape gets one at most a second old.
+            if (http.Request.Path == "/metrics")
+            {
+                try
+                {
+                    await feed.CurrentAsync(http.RequestAborted);
+                }
+                catch (Exception e) when (e is CustomerTrackException or IOException or InvalidOperationException)
+                {
+                    // The counters are still worth reading; /health says what is wrong.
+                }
+            }
+
+            await next(http);
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/health", async (CancellationToken ct) => await Health(feed, ct));
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var type) ? Asset(name, type) : Results.NotFound());
         app.MapGet("/api/snapshot", async (CancellationToken ct) => TypedResults.Json(await feed.CurrentAsync(ct)));
@@ -122,6 +144,31 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         var url = $"http://{(settings.IsLoopback ? "127.0.0.1" : settings.Bind)}:{address.Port}/";
         return new DashboardServer(app, feed, data, url);
+    }
+
+    /// <summary>200 when the warehouse answers and no queue is red; otherwise 503 with the reason.</summary>
+    private static async Task<IResult> Health(DashboardFeed feed, CancellationToken ct)
+    {
+        DashboardSnapshot snapshot;
+        try
+        {
+            snapshot = await feed.CurrentAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Results.Json(new { status = "unhealthy", reason = "the warehouse cannot be read: " + e.Message.Split('\n')[0] },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var red = snapshot.Queues.Where(q => q.State == "red").ToList();
+        return red.Count == 0
+            ? Results.Json(new { status = "healthy", at = snapshot.At })
+            : Results.Json(new
+            {
+                status = "unhealthy",
+                at = snapshot.At,
+                reason = string.Join("; ", red.Select(q => $"{q.From} -> {q.To}: {q.Depth} waiting, the oldest {q.OldestAgeSeconds} s")),
+            }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static bool Authorised(HttpContext http, string token)

@@ -54,6 +54,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         _loadWake = new Signal(time);
         _taskWake = new Signal(time);
         Progress = new Signal(time);
+        Metrics = new PipelineMetrics(time);
         var lake = Lakes.Open(workspace, time);
         _lake = lake;
         _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake };
@@ -86,6 +87,9 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     /// <summary>What this process did since it started.</summary>
     public RunTally Tally { get; } = new();
 
+    /// <summary>Its metrics, exported on the dashboard's /metrics.</summary>
+    internal PipelineMetrics Metrics { get; }
+
     /// <summary>Told of each file loaded (not of files found already loaded), on the loader's thread.</summary>
     internal event Action<LoadOutcome>? FileLoaded;
 
@@ -100,12 +104,20 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         }
 
         Tally.Add(outcome);
+        Metrics.Loaded(outcome);
         FileLoaded?.Invoke(outcome);
+    }
+
+    private int Ingested(int files)
+    {
+        Metrics.Ingested(files);
+        return Tally.AddIngested(files);
     }
 
     private void OnTaskRun(TaskRunOutcome run)
     {
         Tally.Add(run);
+        Metrics.TaskRan(run);
         TaskRan?.Invoke(run);
     }
 
@@ -167,7 +179,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         }
 
         var data = new Dashboard.DashboardData(_workspace, _warehouse.Query, _time, table ?? Dashboard.DashboardTable.Customer);
-        _dashboard = await Dashboard.DashboardServer.StartAsync(_workspace.Settings.Dashboard, data, _time, logs, extend, ct);
+        _dashboard = await Dashboard.DashboardServer.StartAsync(_workspace.Settings.Dashboard, data, _time, logs, Metrics, extend, ct);
         _endpoint?.RecordDashboard(_dashboard.Url);
         return _dashboard.Url;
     }
@@ -182,7 +194,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var ingested = 0;
         if (_stages.HasFlag(Stages.Ingest))
         {
-            ingested += Tally.AddIngested(await _ingest.RunOnceAsync(ct));
+            ingested += Ingested(await _ingest.RunOnceAsync(ct));
             while (_ingest.NextDue is { } due)
             {
                 // Young files are left to age (they may still be being written), then taken.
@@ -192,7 +204,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                     await Task.Delay(wait, _time, ct);
                 }
 
-                ingested += Tally.AddIngested(await _ingest.RunOnceAsync(ct));
+                ingested += Ingested(await _ingest.RunOnceAsync(ct));
             }
         }
 
@@ -219,7 +231,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var loops = new List<Task>();
         if (_stages.HasFlag(Stages.Ingest))
         {
-            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => Tally.AddIngested(await _ingest.RunOnceAsync(t)), ct), ct));
+            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => Ingested(await _ingest.RunOnceAsync(t)), ct), ct));
         }
 
         if (_stages.HasFlag(Stages.Load))
@@ -315,6 +327,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
         _warehouse?.Dispose();
         (_lake as IDisposable)?.Dispose();
+        Metrics.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Stage}: attempt {Attempt} failed, retrying in {DelayMs:F0} ms: {Error}")]

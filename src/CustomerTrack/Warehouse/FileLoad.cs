@@ -72,6 +72,7 @@ internal static class FileLoad
         return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error)
         {
             Ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            LandedAt = file.LandedAt,
         };
     }
 }

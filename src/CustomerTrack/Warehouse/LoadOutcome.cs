@@ -17,6 +17,9 @@ internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, l
 {
     /// <summary>How long the file took inside its transaction (progress lines show it).</summary>
     public double Ms { get; init; }
+
+    /// <summary>When the file landed, as ingest recorded it (freshness is measured from it).</summary>
+    public DateTime? LandedAt { get; init; }
 }
 
 /// <summary>What one task run applied (one task_run row).</summary>

@@ -104,6 +104,40 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
     }
 
     [Fact]
+    public async Task Metrics_counters_move_as_files_land_and_health_says_healthy()
+    {
+        using var http = new HttpClient();
+        var before = await http.GetStringAsync(run.Url + "metrics");
+        Assert.Contains("customertrack_queue_depth{", before, StringComparison.Ordinal);
+        Assert.Contains("customertrack_stream_lag{", before, StringComparison.Ordinal);
+        Assert.Contains("customertrack_task_duration_seconds_bucket{", before, StringComparison.Ordinal);
+        Assert.Contains("customertrack_freshness_seconds_bucket{", before, StringComparison.Ordinal);
+
+        var files = (int)(await run.WaitIdleAsync(3)).GetProperty("filesLoaded").GetInt64();
+        var loadedBefore = Sample(before, "customertrack_rows_total", "outcome=\"loaded\",stage=\"load\"");
+        var filesBefore = Sample(before, "customertrack_files_total", "outcome=\"LOADED\",stage=\"load\"");
+        run.Workspace.Land($"metrics{files}.csv", "customer_id,first_name,updated_at\n11,Edsger,2026-03-07T09:00:00Z\n12,Tony,2026-03-07T09:00:01Z\n");
+        await run.WaitIdleAsync(files + 1);
+
+        var after = await http.GetStringAsync(run.Url + "metrics");
+        Assert.Equal(loadedBefore + 2, Sample(after, "customertrack_rows_total", "outcome=\"loaded\",stage=\"load\""));
+        Assert.Equal(filesBefore + 1, Sample(after, "customertrack_files_total", "outcome=\"LOADED\",stage=\"load\""));
+        Assert.Equal(0, Sample(after, "customertrack_stream_lag", ""));
+
+        using var health = await http.GetAsync(run.Url + "health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("\"status\":\"healthy\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of the sample of <paramref name="metric"/> whose labels end with <paramref name="labels"/> (0 when absent).</summary>
+    private static double Sample(string exposition, string metric, string labels)
+    {
+        var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(metric + "{", StringComparison.Ordinal)
+            && l.Contains(labels + "}", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
     public async Task The_page_is_photographed_for_the_readme() =>
         await run.WithPageAsync(nameof(The_page_is_photographed_for_the_readme), async page =>
         {
