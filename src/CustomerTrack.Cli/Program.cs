@@ -15,6 +15,7 @@ public static class Program
             Common.Workspace,
             Common.Set,
             Common.Verbose,
+            Common.LogFormat,
             Common.Lake,
             Common.S3Endpoint,
             Common.Warehouse,

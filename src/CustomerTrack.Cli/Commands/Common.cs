@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using CustomerTrack.Cli.Logging;
 using CustomerTrack.Contract;
 using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
+using Serilog;
 
 namespace CustomerTrack.Cli.Commands;
 
@@ -74,7 +74,11 @@ internal static class Common
         DefaultValueFactory = _ => "table",
     };
 
-    static Common() => Format.AcceptOnlyFromAmong(Output.ResultPrinter.Formats);
+    static Common()
+    {
+        Format.AcceptOnlyFromAmong(Output.ResultPrinter.Formats);
+        LogFormat.AcceptOnlyFromAmong("text", "json");
+    }
 
     /// <summary>Flags that name a setting directly, mapped to their configuration keys.</summary>
     public static Dictionary<string, string?> Flags(ParseResult parse, IEnumerable<(Option<string?> Option, string Key)>? direct = null)
@@ -106,22 +110,65 @@ internal static class Common
     public static Workspace OpenWorkspace(ParseResult parse, bool create, Dictionary<string, string?>? flags = null) =>
         Pipeline.Workspace.Open(parse.GetValue(Workspace)!, create, flags ?? Flags(parse));
 
-    /// <summary>Logs go to the workspace's log file, and to stderr when asked (or, for warnings, always).</summary>
-    public static ILoggerFactory Logs(ParseResult parse, Workspace workspace, TimeProvider time, bool quiet = false) =>
-        LoggerFactory.Create(b =>
+    public static readonly Option<string> LogFormat = new("--log-format")
+    {
+        Description = "text, or json: one JSON object per line (the log file and stderr)",
+        DefaultValueFactory = _ => "text",
+        Recursive = true,
+    };
+
+    /// <summary>The log file rotates at this size, keeping this many files (customertrack.log, customertrack_001.log, ...).</summary>
+    private const long LogFileBytes = 10L << 20;
+
+    private const int LogFilesKept = 5;
+
+    /// <summary>
+    /// Logs go to the workspace's rotating log file (Serilog; shared by the processes of a workspace), and to stderr when
+    /// asked (or, for warnings, always); <c>--log-format json</c> writes both as one JSON object per line.
+    /// </summary>
+    public static ILoggerFactory Logs(ParseResult parse, Workspace workspace, TimeProvider time, bool quiet = false)
+    {
+        _ = time;
+        var json = parse.GetValue(LogFormat) == "json";
+        var file = new Serilog.LoggerConfiguration()
+            .MinimumLevel.Information()
+            .Enrich.WithProperty("Pid", Environment.ProcessId);
+        var path = Path.Combine(workspace.Logs, "customertrack.log");
+        file = json
+            ? file.WriteTo.File(new Serilog.Formatting.Json.JsonFormatter(renderMessage: true), path,
+                fileSizeLimitBytes: LogFileBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: LogFilesKept, shared: true)
+            : file.WriteTo.File(path, outputTemplate: "{UtcTimestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u4} [{Pid}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                formatProvider: CultureInfo.InvariantCulture,
+                fileSizeLimitBytes: LogFileBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: LogFilesKept, shared: true);
+        var serilog = file.CreateLogger();
+        return LoggerFactory.Create(b =>
         {
             b.SetMinimumLevel(LogLevel.Information);
-            b.AddProvider(new FileLoggerProvider(Path.Combine(workspace.Logs, "customertrack.log"), time));
-            b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            b.AddSimpleConsole(o =>
+            b.AddSerilog(serilog, dispose: true);
+            if (json)
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-                o.UseUtcTimestamp = true;
-            });
+                b.AddJsonConsole(o =>
+                {
+                    o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                    o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                    o.UseUtcTimestamp = true;
+                });
+            }
+            else
+            {
+                b.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                    o.UseUtcTimestamp = true;
+                });
+            }
+
+            b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             b.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>((_, level) =>
                 level >= (parse.GetValue(Verbose) ? LogLevel.Information : quiet ? LogLevel.Error : LogLevel.Warning));
         });
+    }
 
     public static TimeSpan? Duration(ParseResult parse, Option<string?> option)
     {
