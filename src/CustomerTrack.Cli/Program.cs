@@ -39,7 +39,8 @@ public static class Program
     /// <summary>Runs one command line; every failure is one line on <paramref name="error"/> and a non-zero exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
-        var parse = Build().Parse(args);
+        // A bare customertrack shows what it can do rather than an error.
+        var parse = Build().Parse(args.Length == 0 ? ["--help"] : args);
         if (parse.Errors.Count > 0)
         {
             // A mistyped command also leaves "required command was not provided"; the unknown word is the one to fix.

@@ -78,6 +78,15 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public async Task A_bare_command_prints_the_help_and_exits_0()
+    {
+        var result = await CliRunner.RunAsync();
+        Assert.True(result.Code == 0, result.ToString());
+        Assert.Contains("Commands:", result.Out, StringComparison.Ordinal);
+        Assert.Contains("run", result.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Quiet_prints_nothing_but_keeps_the_exit_code()
     {
         using var tmp = new TempWorkspace();
