@@ -26,12 +26,10 @@ internal static class PipelineCommands
             var ws = Common.OpenWorkspace(parse, create: true);
             using var logs = Common.Logs(parse, ws, time);
             var progress = new RunProgress(parse.InvocationConfiguration.Output, parse.GetValue(Common.Quiet));
-            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct);
             // A continuous run serves the dashboard; --once is over before anyone could look at it.
-            var dashboard = !once && stages == Stages.All && ws.Settings.Dashboard.Enabled
-                ? await runner.ServeDashboardAsync(logs, ct)
-                : null;
-            progress.Start(once ? $"{name} --once" : name, ws, dashboard);
+            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct,
+                serveDashboard: !once && stages == Stages.All);
+            progress.Start(once ? $"{name} --once" : name, ws, runner.DashboardUrl);
             progress.Attach(runner);
             if (once)
             {

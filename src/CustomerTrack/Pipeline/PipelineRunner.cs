@@ -126,16 +126,22 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     /// <c>serveReaders</c> (the default) other processes may query the warehouse through this one; embedders can turn it off.
     /// </summary>
     public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
-        string command, CancellationToken ct, bool serveReaders = true)
+        string command, CancellationToken ct, bool serveReaders = true, bool serveDashboard = false)
     {
         var warehouse = (stages & (Stages.Load | Stages.Tasks)) != 0
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
         var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
-        // A PostgreSQL warehouse takes readers itself; only the embedded file needs its owner to answer for it.
+        if (serveDashboard && warehouse is not null && workspace.Settings.Dashboard.Enabled)
+        {
+            await runner.ServeDashboardAsync(logs, ct);
+        }
+
+        // A PostgreSQL warehouse takes readers itself; only the embedded file needs its owner to answer for it. Its record
+        // is written once, complete: a reader never sees one without the dashboard's URL.
         if (warehouse is DuckDbWarehouse && serveReaders)
         {
-            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct);
+            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, ct, runner.DashboardUrl);
         }
 
         return runner;
@@ -167,10 +173,9 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     }
 
     /// <summary>
-    /// Serves the live dashboard (Dashboard:* settings) for <paramref name="table"/> and records its URL in owner.json;
-    /// returns the URL. <paramref name="extend"/> maps more endpoints on the same server.
+    /// Serves the live dashboard (Dashboard:* settings) for <paramref name="table"/>; returns the URL. <paramref name="extend"/> maps more endpoints on the same server.
     /// </summary>
-    internal async Task<string> ServeDashboardAsync(ILoggerFactory logs, CancellationToken ct,
+    private async Task<string> ServeDashboardAsync(ILoggerFactory logs, CancellationToken ct,
         Action<Microsoft.AspNetCore.Builder.WebApplication>? extend = null, Dashboard.DashboardTable? table = null)
     {
         if (_warehouse is null)
@@ -180,9 +185,11 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
         var data = new Dashboard.DashboardData(_workspace, _warehouse.Query, _time, table ?? Dashboard.DashboardTable.Customer);
         _dashboard = await Dashboard.DashboardServer.StartAsync(_workspace.Settings.Dashboard, data, _time, logs, Metrics, extend, ct);
-        _endpoint?.RecordDashboard(_dashboard.Url);
         return _dashboard.Url;
     }
+
+    /// <summary>The live dashboard's URL, when this process serves one.</summary>
+    public string? DashboardUrl => _dashboard?.Url;
 
     /// <summary>A read-only query on the owned warehouse.</summary>
     public QueryResult Query(string sql) =>

@@ -32,17 +32,10 @@ internal sealed class OwnerEndpoint : IAsyncDisposable
         Record = record;
     }
 
-    public OwnerRecord Record { get; private set; }
-
-    /// <summary>Records the dashboard's URL in owner.json beside the endpoint.</summary>
-    public void RecordDashboard(string url)
-    {
-        Record = Record with { Dashboard = url };
-        Record.Write(_workspace);
-    }
+    public OwnerRecord Record { get; }
 
     public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, QueryResult> query, string command,
-        TimeProvider time, CancellationToken ct)
+        TimeProvider time, CancellationToken ct, string? dashboardUrl = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -67,7 +60,7 @@ internal sealed class OwnerEndpoint : IAsyncDisposable
         });
         await app.StartAsync(ct);
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime);
+        var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime) { Dashboard = dashboardUrl };
         record.Write(workspace);
         return new OwnerEndpoint(app, workspace, record);
     }
