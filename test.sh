@@ -22,6 +22,13 @@ fi
 
 # DuckDB ships inside its NuGet package (DuckDB.NET.Bindings.Full): the embedded default needs no server.
 # The server path's tests need real servers on 127.0.0.1: PostgreSQL and an S3-compatible store (s3rver).
+# The dashboard's browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+step "chromium"
+if [ ! -x /usr/bin/chromium ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version
+
 step "servers"
 trap 'scripts/dev-servers.sh down >/dev/null 2>&1 || true' EXIT
 # Only the test variables: pointing every command at S3 would change what the embedded tests exercise.

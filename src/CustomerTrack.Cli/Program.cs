@@ -15,6 +15,7 @@ public static class Program
             Common.Workspace,
             Common.Set,
             Common.Verbose,
+            Common.LogFormat,
             Common.Lake,
             Common.S3Endpoint,
             Common.Warehouse,
@@ -40,7 +41,8 @@ public static class Program
     /// <summary>Runs one command line; every failure is one line on <paramref name="error"/> and a non-zero exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
     {
-        var parse = Build().Parse(args);
+        // A bare customertrack shows what it can do rather than an error.
+        var parse = Build().Parse(args.Length == 0 ? ["--help"] : args);
         if (parse.Errors.Count > 0)
         {
             // A mistyped command also leaves "required command was not provided"; the unknown word is the one to fix.
@@ -51,7 +53,7 @@ public static class Program
             // Some parser messages list choices on lines of their own; the contract is one line.
             var message = string.Join(' ', first.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
             await error.WriteLineAsync($"customertrack: {message} (see 'customertrack --help')");
-            return 2;
+            return ExitCodes.Usage;
         }
 
         try
@@ -63,25 +65,30 @@ public static class Program
                 EnableDefaultExceptionHandler = false,
             }, ct);
         }
+        catch (Exception e) when (e is UsageException or SettingsException)
+        {
+            await error.WriteLineAsync($"customertrack: {e.Message}");
+            return ExitCodes.Usage;
+        }
         catch (CustomerTrackException e)
         {
             await error.WriteLineAsync($"customertrack: {e.Message}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("customertrack: stopped");
-            return 130;
+            return ExitCodes.Interrupted;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DuckDB.NET.Data.DuckDBException)
         {
             await error.WriteLineAsync($"customertrack: {e.Message.Split('\n')[0]}");
-            return 1;
+            return ExitCodes.Failed;
         }
         catch (Exception e)
         {
             await error.WriteLineAsync($"customertrack: internal error, please report it: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
-            return 70;
+            return ExitCodes.Internal;
         }
     }
 }

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using CustomerTrack.Cli.Logging;
 using CustomerTrack.Contract;
 using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
+using Serilog;
 
 namespace CustomerTrack.Cli.Commands;
 
@@ -59,6 +59,13 @@ internal static class Common
 
     public static readonly Option<bool> Once = new("--once") { Description = "Process everything present, then exit" };
 
+    public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print no progress and no summary (errors still go to stderr)" };
+
+    public static readonly Option<bool> AllowRejects = new("--allow-rejects")
+    {
+        Description = "Exit 0 even when a file of this run failed or had rejected rows (otherwise the exit code is 3)",
+    };
+
     public static readonly Option<string?> For = new("--for") { Description = "Stop after this long (500ms, 20s, 5m)" };
 
     public static readonly Option<string> Format = new("--format")
@@ -67,7 +74,11 @@ internal static class Common
         DefaultValueFactory = _ => "table",
     };
 
-    static Common() => Format.AcceptOnlyFromAmong(Output.ResultPrinter.Formats);
+    static Common()
+    {
+        Format.AcceptOnlyFromAmong(Output.ResultPrinter.Formats);
+        LogFormat.AcceptOnlyFromAmong("text", "json");
+    }
 
     /// <summary>Flags that name a setting directly, mapped to their configuration keys.</summary>
     public static Dictionary<string, string?> Flags(ParseResult parse, IEnumerable<(Option<string?> Option, string Key)>? direct = null)
@@ -78,7 +89,7 @@ internal static class Common
             var eq = item.IndexOf('=', StringComparison.Ordinal);
             if (eq <= 0)
             {
-                throw new CustomerTrackException($"--set '{item}' is not Section:Key=value");
+                throw new UsageException($"--set '{item}' is not Section:Key=value");
             }
 
             flags[item[..eq].Trim()] = item[(eq + 1)..].Trim();
@@ -99,30 +110,82 @@ internal static class Common
     public static Workspace OpenWorkspace(ParseResult parse, bool create, Dictionary<string, string?>? flags = null) =>
         Pipeline.Workspace.Open(parse.GetValue(Workspace)!, create, flags ?? Flags(parse));
 
-    /// <summary>Logs go to the workspace's log file, and to stderr when asked (or, for warnings, always).</summary>
-    public static ILoggerFactory Logs(ParseResult parse, Workspace workspace, TimeProvider time, bool quiet = false) =>
-        LoggerFactory.Create(b =>
+    public static readonly Option<string> LogFormat = new("--log-format")
+    {
+        Description = "text, or json: one JSON object per line (the log file and stderr)",
+        DefaultValueFactory = _ => "text",
+        Recursive = true,
+    };
+
+    /// <summary>The log file rotates at this size, keeping this many files (customertrack.log, customertrack_001.log, ...).</summary>
+    private const long LogFileBytes = 10L << 20;
+
+    private const int LogFilesKept = 5;
+
+    /// <summary>
+    /// Logs go to the workspace's rotating log file (Serilog; shared by the processes of a workspace), and to stderr when
+    /// asked (or, for warnings, always); <c>--log-format json</c> writes both as one JSON object per line.
+    /// </summary>
+    public static ILoggerFactory Logs(ParseResult parse, Workspace workspace, TimeProvider time, bool quiet = false)
+    {
+        _ = time;
+        var json = parse.GetValue(LogFormat) == "json";
+        var file = new Serilog.LoggerConfiguration()
+            .MinimumLevel.Information()
+            .Enrich.WithProperty("Pid", Environment.ProcessId);
+        var path = Path.Combine(workspace.Logs, "customertrack.log");
+        file = json
+            ? file.WriteTo.File(new Serilog.Formatting.Json.JsonFormatter(renderMessage: true), path,
+                fileSizeLimitBytes: LogFileBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: LogFilesKept, shared: true)
+            : file.WriteTo.File(path, outputTemplate: "{UtcTimestamp:yyyy-MM-dd HH:mm:ss.fff} {Level:u4} [{Pid}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                formatProvider: CultureInfo.InvariantCulture,
+                fileSizeLimitBytes: LogFileBytes, rollOnFileSizeLimit: true, retainedFileCountLimit: LogFilesKept, shared: true);
+        var serilog = file.CreateLogger();
+        return LoggerFactory.Create(b =>
         {
             b.SetMinimumLevel(LogLevel.Information);
-            b.AddProvider(new FileLoggerProvider(Path.Combine(workspace.Logs, "customertrack.log"), time));
-            b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            b.AddSimpleConsole(o =>
+            b.AddSerilog(serilog, dispose: true);
+            if (json)
             {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-                o.UseUtcTimestamp = true;
-            });
+                b.AddJsonConsole(o =>
+                {
+                    o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+                    o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                    o.UseUtcTimestamp = true;
+                });
+            }
+            else
+            {
+                b.AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "HH:mm:ss.fff ";
+                    o.UseUtcTimestamp = true;
+                });
+            }
+
+            b.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             b.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>((_, level) =>
                 level >= (parse.GetValue(Verbose) ? LogLevel.Information : quiet ? LogLevel.Error : LogLevel.Warning));
         });
+    }
 
-    public static TimeSpan? Duration(ParseResult parse, Option<string?> option) =>
-        parse.GetValue(option) is { } text ? Configuration.Duration.Parse(text, option.Name) : null;
+    public static TimeSpan? Duration(ParseResult parse, Option<string?> option)
+    {
+        try
+        {
+            return parse.GetValue(option) is { } text ? Configuration.Duration.Parse(text, option.Name) : null;
+        }
+        catch (CustomerTrackException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
 
     public static DateTime Timestamp(string text, string what) =>
         EventTime.TryParse(text, out var t)
             ? t
-            : throw new CustomerTrackException($"{what} '{text}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z or '2026-11-27 10:15:00'");
+            : throw new UsageException($"{what} '{text}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z or '2026-11-27 10:15:00'");
 
     /// <summary>A customer id argument; the parser's own message would name a .NET type instead.</summary>
     public static long CustomerId(ArgumentResult result, string what)

@@ -36,8 +36,10 @@ internal static class DemoCommand
                 Seed = Random.Shared.Next(1, 1_000_000),
             };
 
-            output.WriteLine($"demo: workspace {ws.Show(ws.Root)}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}");
-            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct);
+            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct, serveDashboard: true);
+            var dashboard = runner.DashboardUrl;
+            output.WriteLine($"demo: workspace {ws.Show(ws.Root)}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
+                + (dashboard is null ? "" : $", dashboard {dashboard}"));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
             var generated = 0;

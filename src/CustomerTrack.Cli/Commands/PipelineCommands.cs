@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CustomerTrack.Cli.Output;
 using CustomerTrack.Pipeline;
 
 namespace CustomerTrack.Cli.Commands;
@@ -16,30 +17,37 @@ internal static class PipelineCommands
 
     private static Command StageCommand(string name, string description, Stages stages)
     {
-        var command = new Command(name, description) { Common.Once, Common.For };
+        var command = new Command(name, description) { Common.Once, Common.For, Common.Quiet, Common.AllowRejects };
         command.SetAction(async (parse, ct) =>
         {
             var time = TimeProvider.System;
+            var once = parse.GetValue(Common.Once);
+            var limit = Common.Duration(parse, Common.For);
             var ws = Common.OpenWorkspace(parse, create: true);
             using var logs = Common.Logs(parse, ws, time);
-            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct);
-            var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(Common.Once))
+            var progress = new RunProgress(parse.InvocationConfiguration.Output, parse.GetValue(Common.Quiet));
+            // A continuous run serves the dashboard; --once is over before anyone could look at it.
+            await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct,
+                serveDashboard: !once && stages == Stages.All);
+            progress.Start(once ? $"{name} --once" : name, ws, runner.DashboardUrl);
+            progress.Attach(runner);
+            if (once)
             {
-                var summary = await runner.DrainAsync(ct);
-                output.WriteLine($"{name} --once: {summary.FilesIngested} file(s) ingested, {summary.FilesLoaded} loaded, " +
-                    $"{summary.TaskRuns.Count} task run(s) applying {summary.TaskRuns.Sum(r => r.RowsRead)} row(s)");
-                return 0;
+                await runner.DrainAsync(ct);
+            }
+            else
+            {
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                if (limit is { } l)
+                {
+                    stop.CancelAfter(l);
+                }
+
+                await runner.RunAsync(stop.Token);
             }
 
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            if (Common.Duration(parse, Common.For) is { } limit)
-            {
-                stop.CancelAfter(limit);
-            }
-
-            await runner.RunAsync(stop.Token);
-            return 0;
+            progress.Summary(once ? $"{name} --once" : name, runner.Tally);
+            return runner.Tally.HadRejects && !parse.GetValue(Common.AllowRejects) ? ExitCodes.Rejects : ExitCodes.Ok;
         });
         return command;
     }

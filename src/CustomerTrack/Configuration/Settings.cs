@@ -26,6 +26,7 @@ public sealed class Settings
     internal Tables.TableDefinition Table(string name) =>
         Definitions.FirstOrDefault(t => t.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
         ?? throw new CustomerTrackException($"no table '{name}'; the tables are {string.Join(", ", Definitions.Select(t => t.Name))}");
+    public DashboardSettings Dashboard { get; set; } = new();
 
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
     public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
@@ -59,6 +60,7 @@ public sealed class Settings
         Positive("Ingest:MaxInFlight", Ingest.MaxInFlight);
         Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows);
         Positive("Load:MaxFieldBytes", Load.MaxFieldBytes);
+        Dashboard.Validate();
         Positive("Query:MaxRows", Query.MaxRows);
         Positive("Query:Timeout", (long)Query.Timeout.Value.TotalMilliseconds);
     }

@@ -15,6 +15,9 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     /// <summary>Set when rows reached the ledger.</summary>
     public Signal? Downstream { get; set; }
 
+    /// <summary>Told of every file handled, as it commits (progress lines, the run's tally, metrics).</summary>
+    public Action<LoadOutcome>? Loaded { get; set; }
+
     // Files committed together under Load:OnError = continue: one commit per group rather than per file.
     private const int GroupFiles = 64;
     private const long GroupBytes = 64L << 20;
@@ -188,6 +191,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         foreach (var outcome in outcomes)
         {
             LogLoaded(logger, outcome.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
+            Loaded?.Invoke(outcome);
             if (outcome.Error is not null)
             {
                 LogFileError(logger, outcome.Key, outcome.Error);

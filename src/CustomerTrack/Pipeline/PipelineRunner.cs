@@ -41,6 +41,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     private readonly Signal _ingestWake, _loadWake, _taskWake;
     private readonly ILake _lake;
     private OwnerEndpoint? _endpoint;
+    private Dashboard.DashboardServer? _dashboard;
 
     private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse)
     {
@@ -52,6 +53,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         _loadWake = new Signal(time);
         _taskWake = new Signal(time);
         Progress = new Signal(time);
+        Metrics = new PipelineMetrics(time);
         var lake = Lakes.Open(workspace, time);
         _lake = lake;
         _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake };
@@ -67,8 +69,12 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                 };
             }
 
-            _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load")) { Downstream = _taskWake };
-            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress };
+            _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load"))
+            {
+                Downstream = _taskWake,
+                Loaded = OnLoaded,
+            };
+            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun };
         }
 
         (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
@@ -77,21 +83,64 @@ public sealed partial class PipelineRunner : IAsyncDisposable
     /// <summary>Set after every task run: a live view can refresh on it.</summary>
     public Signal Progress { get; }
 
+    /// <summary>What this process did since it started.</summary>
+    public RunTally Tally { get; } = new();
+
+    /// <summary>Its metrics, exported on the dashboard's /metrics.</summary>
+    internal PipelineMetrics Metrics { get; }
+
+    /// <summary>Told of each file loaded (not of files found already loaded), on the loader's thread.</summary>
+    internal event Action<LoadOutcome>? FileLoaded;
+
+    /// <summary>Told of each task run, on the task's thread.</summary>
+    public event Action<TaskRunOutcome>? TaskRan;
+
+    private void OnLoaded(LoadOutcome outcome)
+    {
+        if (outcome.Status == "ALREADY_LOADED")
+        {
+            return;
+        }
+
+        Tally.Add(outcome);
+        Metrics.Loaded(outcome);
+        FileLoaded?.Invoke(outcome);
+    }
+
+    private int Ingested(int files)
+    {
+        Metrics.Ingested(files);
+        return Tally.AddIngested(files);
+    }
+
+    private void OnTaskRun(TaskRunOutcome run)
+    {
+        Tally.Add(run);
+        Metrics.TaskRan(run);
+        TaskRan?.Invoke(run);
+    }
+
     /// <summary>
     /// Opens the stages; those that write the warehouse take the DuckDB file, and a second owner fails at once. With
     /// <c>serveReaders</c> (the default) other processes may query the warehouse through this one; embedders can turn it off.
     /// </summary>
     public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
-        string command, CancellationToken ct, bool serveReaders = true)
+        string command, CancellationToken ct, bool serveReaders = true, bool serveDashboard = false)
     {
         var warehouse = (stages & (Stages.Load | Stages.Tasks)) != 0
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
         var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
-        // A PostgreSQL warehouse takes readers itself; only the embedded file needs its owner to answer for it.
+        if (serveDashboard && warehouse is not null && workspace.Settings.Dashboard.Enabled)
+        {
+            await runner.ServeDashboardAsync(logs, ct);
+        }
+
+        // A PostgreSQL warehouse takes readers itself; only the embedded file needs its owner to answer for it. Its record
+        // is written once, complete: a reader never sees one without the dashboard's URL.
         if (warehouse is not null && !Warehouses.IsPostgres(workspace) && serveReaders)
         {
-            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, logs.CreateLogger("CustomerTrack.Query"), ct);
+            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, logs.CreateLogger("CustomerTrack.Query"), ct, runner.DashboardUrl);
         }
 
         return runner;
@@ -122,6 +171,25 @@ public sealed partial class PipelineRunner : IAsyncDisposable
             Warehouses.Open(workspace, readOnly: false, () => OwnerRecord.Read(workspace)?.Describe(), time)), ct);
     }
 
+    /// <summary>
+    /// Serves the live dashboard (Dashboard:* settings) for <paramref name="table"/>; returns the URL. <paramref name="extend"/> maps more endpoints on the same server.
+    /// </summary>
+    private async Task<string> ServeDashboardAsync(ILoggerFactory logs, CancellationToken ct,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? extend = null, Dashboard.DashboardTable? table = null)
+    {
+        if (_warehouse is null)
+        {
+            throw new InvalidOperationException("the dashboard reads the warehouse; this process does not open it");
+        }
+
+        var data = new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, table ?? Dashboard.DashboardTable.Customer);
+        _dashboard = await Dashboard.DashboardServer.StartAsync(_workspace.Settings.Dashboard, data, _time, logs, Metrics, extend, ct);
+        return _dashboard.Url;
+    }
+
+    /// <summary>The live dashboard's URL, when this process serves one.</summary>
+    public string? DashboardUrl => _dashboard?.Url;
+
     /// <summary>A read-only query on the owned warehouse.</summary>
     public QueryResult Query(string sql) =>
         (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql);
@@ -132,7 +200,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var ingested = 0;
         if (_stages.HasFlag(Stages.Ingest))
         {
-            ingested += await _ingest.RunOnceAsync(ct);
+            ingested += Ingested(await _ingest.RunOnceAsync(ct));
             while (_ingest.NextDue is { } due)
             {
                 // Young files are left to age (they may still be being written), then taken.
@@ -142,7 +210,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
                     await Task.Delay(wait, _time, ct);
                 }
 
-                ingested += await _ingest.RunOnceAsync(ct);
+                ingested += Ingested(await _ingest.RunOnceAsync(ct));
             }
         }
 
@@ -171,7 +239,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         var loops = new List<Task>();
         if (_stages.HasFlag(Stages.Ingest))
         {
-            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => await _ingest.RunOnceAsync(t), ct), ct));
+            loops.Add(Task.Run(() => LoopAsync("ingest", _ingestWake, IngestWait, async t => Ingested(await _ingest.RunOnceAsync(t)), ct), ct));
         }
 
         if (_stages.HasFlag(Stages.Load))
@@ -272,6 +340,11 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_dashboard is not null)
+        {
+            await _dashboard.DisposeAsync();
+        }
+
         if (_endpoint is not null)
         {
             await _endpoint.DisposeAsync();
@@ -279,6 +352,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
         _warehouse?.Dispose();
         (_lake as IDisposable)?.Dispose();
+        Metrics.Dispose();
     }
 
     /// <summary>How often a loop tries again after a failure that is not transient.</summary>

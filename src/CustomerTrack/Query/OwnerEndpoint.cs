@@ -35,7 +35,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
     public OwnerRecord Record { get; }
 
     public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, CancellationToken, QueryResult> query, string command,
-        TimeProvider time, ILogger logger, CancellationToken ct)
+        TimeProvider time, ILogger logger, CancellationToken ct, string? dashboardUrl = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -68,7 +68,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
         });
         await app.StartAsync(ct);
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime);
+        var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime) { Dashboard = dashboardUrl };
         record.Write(workspace);
         return new OwnerEndpoint(app, workspace, record);
     }

@@ -10,6 +10,9 @@ namespace CustomerTrack.Query;
 /// </summary>
 public sealed record OwnerRecord(int Pid, string Url, string Token, string Command, DateTime StartedAt)
 {
+    /// <summary>The live dashboard's URL, when the owner serves one.</summary>
+    public string? Dashboard { get; init; }
+
     public static OwnerRecord? Read(Workspace workspace)
     {
         try

@@ -78,6 +78,25 @@ public sealed record StatusReport(
         ORDER BY l.loaded_at, l.file_key
         """;
 
+    /// <summary>The report from the answers to <see cref="Sql"/> and <see cref="TablesSql"/>, and the counts of landing/ and the lake.</summary>
+    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult r, QueryResult t)
+    {
+        long L(string c) => r.Long(0, c);
+        var lastMs = r.Text(0, "last_run_ms");
+        var tables = Enumerable.Range(0, t.Rows.Count).Select(i => new TableStatus(
+            t.Text(i, "table_name")!, t.Long(i, "ledger_rows"), t.Long(i, "stream_offset"), t.Long(i, "stream_lag"),
+            t.Long(i, "current_rows"), t.Long(i, "versions"), t.Long(i, "files_loaded"), t.Long(i, "files_failed"),
+            t.Long(i, "rows_rejected"), t.Long(i, "task_runs"))).ToList();
+        var main = tables.FirstOrDefault(x => x.Table == workspace.Settings.DefaultTable?.Name) ?? tables[0];
+        return new StatusReport(
+            source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
+            Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), tables.Sum(x => x.LedgerRows),
+            main.StreamOffset, tables.Sum(x => x.StreamLag), tables.Sum(x => x.CurrentRows), tables.Sum(x => x.Versions), L("task_runs"), L("ties"),
+            r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
+            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables,
+            UnreadableFiles.Read(workspace));
+    }
+
     public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default)
     {
         var landing = Directory.Exists(workspace.Landing)
@@ -95,21 +114,7 @@ public sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        var r = await reader.QueryAsync(Sql, ct);
-        long L(string c) => r.Long(0, c);
-        var lastMs = r.Text(0, "last_run_ms");
-        var t = await reader.QueryAsync(TablesSql(workspace.Settings.Definitions), ct);
-        var tables = Enumerable.Range(0, t.Rows.Count).Select(i => new TableStatus(
-            t.Text(i, "table_name")!, t.Long(i, "ledger_rows"), t.Long(i, "stream_offset"), t.Long(i, "stream_lag"),
-            t.Long(i, "current_rows"), t.Long(i, "versions"), t.Long(i, "files_loaded"), t.Long(i, "files_failed"),
-            t.Long(i, "rows_rejected"), t.Long(i, "task_runs"))).ToList();
-        var main = tables.FirstOrDefault(x => x.Table == workspace.Settings.DefaultTable?.Name) ?? tables[0];
-        return new StatusReport(
-            reader.Source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
-            Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), tables.Sum(x => x.LedgerRows),
-            main.StreamOffset, tables.Sum(x => x.StreamLag), tables.Sum(x => x.CurrentRows), tables.Sum(x => x.Versions), L("task_runs"), L("ties"),
-            r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
-            lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables,
-            UnreadableFiles.Read(workspace));
+        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql, ct),
+            await reader.QueryAsync(TablesSql(workspace.Settings.Definitions), ct));
     }
 }

@@ -13,6 +13,9 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
     /// <summary>Set after every applied batch (the progress view listens).</summary>
     public Signal? Downstream { get; set; }
 
+    /// <summary>Told of every task run as it commits (progress lines, the run's tally, metrics).</summary>
+    public Action<TaskRunOutcome>? Ran { get; set; }
+
     /// <summary>Applies every table's stream until all are empty, a batch of each table in turn.</summary>
     public IReadOnlyList<TaskRunOutcome> RunOnce(CancellationToken ct)
     {
@@ -31,6 +34,7 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
 
                 runs.Add(run);
                 LogRun(logger, run.Table, run.RunId, run.FromSeq, run.ToSeq, run.Customers, run.Versions, run.Ties, run.Duration.TotalMilliseconds);
+                Ran?.Invoke(run);
                 Downstream?.Set();
             }
         }

@@ -81,7 +81,11 @@ internal static class FileLoad
             ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? lastSeq() : null),
             ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
             ("landed", file.LandedAt), ("now", now), ("ms", time.GetElapsedTime(started).TotalMilliseconds), ("table", file.TableName));
-        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error);
+        return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error)
+        {
+            Ms = time.GetElapsedTime(started).TotalMilliseconds,
+            LandedAt = file.LandedAt,
+        };
     }
 
     /// <summary>Records <paramref name="file"/> as LOAD_FAILED with <paramref name="reason"/>, unless the history holds it already.</summary>

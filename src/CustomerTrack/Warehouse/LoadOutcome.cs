@@ -25,7 +25,14 @@ internal static class LoadStatus
 }
 
 /// <summary>What loading one file did (one load_history row).</summary>
-internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, long RowsLoaded, long RowsRejected, string? Error);
+internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, long RowsLoaded, long RowsRejected, string? Error)
+{
+    /// <summary>How long the file took inside its transaction (progress lines show it).</summary>
+    public double Ms { get; init; }
+
+    /// <summary>When the file landed, as ingest recorded it (freshness is measured from it).</summary>
+    public DateTime? LandedAt { get; init; }
+}
 
 /// <summary>What one task run applied (one task_run row).</summary>
 public sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);

@@ -67,9 +67,18 @@ internal static class CliAssert
     /// </summary>
     public static string OneLineError(CliResult result, params string[] fragments)
     {
+        Assert.True(result.Out.Length == 0, result.ToString());
+        return FailedRun(result, fragments);
+    }
+
+    /// <summary>
+    /// The error contract of a stage command that failed while it worked: the progress it printed before the failure on
+    /// stdout, and the error as exactly one line on stderr that starts with <c>customertrack: </c>.
+    /// </summary>
+    public static string FailedRun(CliResult result, params string[] fragments)
+    {
         Assert.True(result.Code != 0, result.ToString());
         Assert.True(result.Code != 70, "reported as an internal error: " + result);
-        Assert.True(result.Out.Length == 0, result.ToString());
         var lines = Lines(result.Err);
         Assert.True(lines.Length == 1, result.ToString());
         Assert.StartsWith("customertrack: ", lines[0], StringComparison.Ordinal);
@@ -87,6 +96,9 @@ internal static class CliAssert
         Assert.True(result.Code == 0 && result.Err.Length == 0, result.ToString());
         return Lines(result.Out);
     }
+
+    /// <summary>Asserts success and returns the summary a stage command prints last.</summary>
+    public static string Summary(CliResult result) => Succeeded(result)[^1];
 
     /// <summary>Runs a command until its answer satisfies <paramref name="until"/>, failing after <paramref name="seconds"/>.</summary>
     public static async Task<CliResult> PollAsync(Func<Task<CliResult>> run, Func<CliResult, bool> until, string what, int seconds = 10)

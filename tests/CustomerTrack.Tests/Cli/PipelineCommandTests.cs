@@ -16,7 +16,12 @@ public sealed class PipelineCommandTests
         tmp.Land("second.csv", Samples.Second);
 
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir));
-        Assert.Equal(["run --once: 2 file(s) ingested, 2 loaded, 1 task run(s) applying 5 row(s)"], lines);
+        Assert.Equal(5, lines.Length);
+        Assert.Equal($"customertrack run --once: workspace {tmp.Dir}, warehouse duckdb {Path.GetFileName(tmp.Dir)}/warehouse.duckdb, lake {Path.GetFileName(tmp.Dir)}/lake", lines[0]);
+        Assert.Matches(@"^  load  first\.csv  LOADED  3 rows  0 rejects  \d+ ms$", lines[1]);
+        Assert.Matches(@"^  load  second\.csv  LOADED  2 rows  0 rejects  \d+ ms$", lines[2]);
+        Assert.Matches(@"^  task  run 1     ledger \(0, 5\]  5 rows  2 customers  4 versions  0 ties  \d+ ms$", lines[3]);
+        Assert.Equal("run --once: 2 file(s) ingested, 2 loaded, 1 task run(s) applying 5 row(s)", lines[4]);
         Assert.Empty(Directory.GetFiles(tmp.Landing));
         Assert.False(File.Exists(Path.Combine(tmp.Dir, "owner.json")), "a finished run leaves no owner record");
 
@@ -30,8 +35,8 @@ public sealed class PipelineCommandTests
             "8|Wilmslow, Cheshire|2026-03-01 12:00:00|9999-12-31 00:00:00|true",
         ], Db.Rows(ws, "SELECT customer_id, city, start_time, end_time, is_current FROM customer_history ORDER BY customer_id, start_time"));
 
-        Assert.Equal(["run --once: 0 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir)));
+        Assert.Equal("run --once: 0 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir)));
     }
 
     [Fact]
@@ -142,25 +147,25 @@ public sealed class PipelineCommandTests
         tmp.Land("first.csv", Samples.First);
         var warehouse = Path.Combine(tmp.Dir, "warehouse.duckdb");
 
-        Assert.Equal(["ingest --once: 1 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("ingest", "--once", "-w", tmp.Dir)));
+        Assert.Equal("ingest --once: 1 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("ingest", "--once", "-w", tmp.Dir)));
         Assert.Empty(Directory.GetFiles(tmp.Landing));
         Assert.Single(Directory.GetFiles(Path.Combine(tmp.Dir, "lake"), "*first*.csv", SearchOption.AllDirectories));
         Assert.False(File.Exists(warehouse), "ingest only moves files; it never opens the warehouse");
 
-        Assert.Equal(["load --once: 0 file(s) ingested, 1 loaded, 0 task run(s) applying 0 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)));
+        Assert.Equal("load --once: 0 file(s) ingested, 1 loaded, 0 task run(s) applying 0 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)));
         Assert.Equal(3, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_raw"));
         Assert.Equal(0, Db.Count(tmp.Open(), "SELECT count(*) FROM customer"));
 
-        Assert.Equal(["tasks --once: 0 file(s) ingested, 0 loaded, 1 task run(s) applying 3 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir)));
+        Assert.Equal("tasks --once: 0 file(s) ingested, 0 loaded, 1 task run(s) applying 3 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir)));
         Assert.Equal(["7|Ada|Lovelace|Paris|2026-03-02 09:00:00.5", "8|Alan|Turing|Wilmslow, Cheshire|2026-03-01 12:00:00"],
             Db.Rows(tmp.Open(), CurrentRows));
         Assert.Equal(3, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_history"));
 
-        Assert.Equal(["tasks --once: 0 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir)));
+        Assert.Equal("tasks --once: 0 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir)));
     }
 
     [Fact]
@@ -186,13 +191,13 @@ public sealed class PipelineCommandTests
             """);
         CliAssert.Succeeded(await CliRunner.RunAsync("ingest", "--once", "-w", tmp.Dir));
 
-        CliAssert.OneLineError(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir, "--set", "Load:OnError=abort"),
+        CliAssert.FailedRun(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir, "--set", "Load:OnError=abort"),
             "bad", "line 3, field customer_id", "Load:OnError is abort");
         Assert.Equal(0, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_raw"));
         Assert.Equal(0, Db.Count(tmp.Open(), "SELECT count(*) FROM load_history"));
 
-        // The default policy, continue, loads the good rows and keeps the bad one with its reason.
-        CliAssert.Succeeded(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir));
+        // The default policy, continue, loads the good rows and keeps the bad one with its reason (and exits 3).
+        Assert.Equal(3, (await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)).Code);
         Assert.Equal(["1", "3"], Db.Rows(tmp.Open(), "SELECT customer_id FROM customer_raw ORDER BY 1"));
         Assert.Equal(["3|customer_id"], Db.Rows(tmp.Open(), "SELECT line, field FROM load_rejects"));
     }
@@ -212,11 +217,11 @@ public sealed class PipelineCommandTests
         tmp.Land("first.csv", Samples.First);
         tmp.Land("second.csv", Samples.Second);
         CliAssert.Succeeded(await CliRunner.RunAsync("ingest", "--once", "-w", tmp.Dir));
-        Assert.Equal(["load --once: 0 file(s) ingested, 2 loaded, 0 task run(s) applying 0 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)));
+        Assert.Equal("load --once: 0 file(s) ingested, 2 loaded, 0 task run(s) applying 0 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)));
 
-        Assert.Equal(["tasks --once: 0 file(s) ingested, 0 loaded, 3 task run(s) applying 5 row(s)"],
-            CliAssert.Succeeded(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir, "--set", "Tasks:MaxBatchRows=2")));
+        Assert.Equal("tasks --once: 0 file(s) ingested, 0 loaded, 3 task run(s) applying 5 row(s)",
+            CliAssert.Summary(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir, "--set", "Tasks:MaxBatchRows=2")));
 
         using var once = new TempWorkspace();
         await Samples.LoadBothAsync(once);
@@ -226,7 +231,6 @@ public sealed class PipelineCommandTests
     [Fact]
     public async Task A_command_line_the_parser_cannot_read_is_one_line_pointing_to_help()
     {
-        CliAssert.OneLineError(await CliRunner.RunAsync(), "customertrack --help");
         CliAssert.OneLineError(await CliRunner.RunAsync("frobnicate"), "frobnicate", "customertrack --help");
         CliAssert.OneLineError(await CliRunner.RunAsync("run", "--onse"), "--onse", "customertrack --help");
     }

@@ -98,7 +98,7 @@ public sealed partial class ReadCommandsOnPostgresTests
         {
             tmp.Land("first.csv", WithOneBadRow);
             tmp.Land("empty.csv", "");
-            await Run(tmp, "run", "--once");
+            await Run(tmp, "run", "--once", "--allow-rejects");
             tmp.Land("second.csv", Samples.Second);
         }
 

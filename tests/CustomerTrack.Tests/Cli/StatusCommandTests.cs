@@ -19,7 +19,7 @@ public sealed class StatusCommandTests
     {
         using var tmp = new TempWorkspace();
         tmp.Land("first.csv", WithOneBadRow);
-        CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir));
+        CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "--allow-rejects", "-w", tmp.Dir));
         tmp.Land("second.csv", Samples.Second);
 
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("status", "-w", tmp.Dir));
@@ -50,7 +50,7 @@ public sealed class StatusCommandTests
     {
         using var tmp = new TempWorkspace();
         tmp.Land("first.csv", WithOneBadRow);
-        CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir));
+        CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "--allow-rejects", "-w", tmp.Dir));
         tmp.Land("second.csv", Samples.Second);
 
         var result = await CliRunner.RunAsync("status", "--json", "-w", tmp.Dir);

@@ -19,7 +19,7 @@ public sealed class StatusFilesTests
             5,Bad,2026-11-01T00:00:05Z,MERGE
 
             """);
-        Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir)).Code);
+        Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "--allow-rejects", "-w", tmp.Dir)).Code);
 
         var json = await CliRunner.RunAsync("status", "--files", "--json", "-w", tmp.Dir);
         Assert.True(json.Code == 0, json.ToString());

@@ -88,7 +88,8 @@ public sealed class CrashTests(ITestOutputHelper log)
     /// </summary>
     private static async Task<(string? Hit, bool SawWork)> RunAndKillAsync(string dir, string aim, TimeSpan within)
     {
-        using var process = CliRunner.Start("run", "-w", dir, "--verbose", "--set", "Debug:StepDelay=200ms", "--for", "60s");
+        using var process = CliRunner.Start("run", "-w", dir, "--verbose", "--set", "Debug:StepDelay=200ms", "--for", "60s",
+            "--set", "Dashboard:Enabled=false");
         var paused = new BlockingCollection<string>();
         process.ErrorDataReceived += (_, e) =>
         {

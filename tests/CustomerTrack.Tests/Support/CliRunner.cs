@@ -48,7 +48,18 @@ public static class CliRunner
             }
         };
         process.BeginErrorReadLine();
-        return new WatchedProcess(process, lines);
+
+        // Drained so that a run printing a line per file never blocks on a full pipe.
+        var output = new ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                output.Enqueue(line);
+            }
+        };
+        process.BeginOutputReadLine();
+        return new WatchedProcess(process, lines) { Stdout = output };
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, failing after <paramref name="seconds"/>.</summary>
@@ -70,5 +81,8 @@ public static class CliRunner
 /// <summary>A child process and the stderr lines it wrote so far.</summary>
 public sealed record WatchedProcess(Process Process, ConcurrentQueue<string> Stderr) : IDisposable
 {
+    /// <summary>The lines it wrote to stdout so far (its progress).</summary>
+    public ConcurrentQueue<string> Stdout { get; init; } = new();
+
     public void Dispose() => Process.Dispose();
 }

@@ -1,0 +1,61 @@
+using System.Globalization;
+using CustomerTrack.Pipeline;
+using CustomerTrack.Warehouse;
+
+namespace CustomerTrack.Cli.Output;
+
+/// <summary>
+/// What a stage command prints while it works: a start line (workspace, engine, lake, dashboard), one dbt-style line per
+/// file loaded and per task run (file, status, rows, rejects, ms), and a summary on exit. <c>--quiet</c> prints none of it.
+/// Lines come from the loader's and the task's threads, so writes are serialised.
+/// </summary>
+internal sealed class RunProgress(TextWriter output, bool quiet)
+{
+    private readonly Lock _lock = new();
+
+    public void Start(string command, Workspace ws, string? dashboardUrl)
+    {
+        var lake = Lake.Lakes.IsS3(ws.Settings.Lake.Uri) ? ws.Settings.Lake.Uri : ws.Show(ws.LakeRoot);
+        var dashboard = dashboardUrl is null ? "" : $", dashboard {dashboardUrl}";
+        Line($"customertrack {command}: workspace {ws.Root}, warehouse {ws.Settings.Warehouse.Engine} {Warehouses.Describe(ws)}, lake {lake}{dashboard}");
+    }
+
+    public void Attach(PipelineRunner runner)
+    {
+        runner.FileLoaded += o => Line(FileLine(o));
+        runner.TaskRan += r => Line(string.Create(CultureInfo.InvariantCulture,
+            $"  task  run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Customers} customers  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms"));
+    }
+
+    /// <summary>"  load  first.csv  LOADED  3 rows  0 rejects  12 ms", with the file's error when it has one.</summary>
+    internal static string FileLine(LoadOutcome o)
+    {
+        var name = Lake.LakeKey.Parse(o.Key).FileName;
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"  load  {name}  {o.Status}  {o.RowsLoaded} rows  {o.RowsRejected} rejects  {o.Ms:F0} ms");
+        return o.Error is null ? line : $"{line}  ({o.Error})";
+    }
+
+    public void Summary(string command, RunTally tally)
+    {
+        var problems = tally.FilesFailed > 0 || tally.RowsRejected > 0
+            ? $"; {tally.FilesFailed} file(s) LOAD_FAILED, {tally.RowsRejected} row(s) rejected (see 'customertrack status --files')"
+            : "";
+        Line(string.Create(CultureInfo.InvariantCulture,
+            $"{command}: {tally.FilesIngested} file(s) ingested, {tally.Files} loaded, {tally.TaskRuns} task run(s) applying {tally.RowsApplied} row(s){problems}"));
+    }
+
+    private void Line(string text)
+    {
+        if (quiet)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            output.WriteLine(text);
+            output.Flush();
+        }
+    }
+}

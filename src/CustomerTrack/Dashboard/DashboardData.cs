@@ -1,0 +1,106 @@
+using CustomerTrack.Ingest;
+using CustomerTrack.Lake;
+using CustomerTrack.Pipeline;
+using CustomerTrack.Query;
+
+namespace CustomerTrack.Dashboard;
+
+/// <summary>A queue between two stages: how many items wait, how old the oldest is, and its colour against thresholds.</summary>
+public sealed record FlowQueue(string From, string To, long Depth, double? OldestAgeSeconds, string State);
+
+/// <summary>A stage over the last five minutes: files and rows in and out, and its errors.</summary>
+public sealed record FlowNode(string Id, long? Files, long? RowsIn, long? RowsOut, long Errors, string Note);
+
+/// <summary>Everything the page shows at one moment; sent at most once a second.</summary>
+public sealed record DashboardSnapshot(
+    string At,
+    string Table,
+    StatusReport Status,
+    IReadOnlyList<FlowNode> Nodes,
+    IReadOnlyList<FlowQueue> Queues,
+    QueryResult Freshness,
+    QueryResult Throughput,
+    QueryResult Loads,
+    QueryResult Tasks);
+
+/// <summary>
+/// Reads the dashboard's data through the process's read-only query path (<see cref="Warehouse.IWarehouse.Query"/>), so it
+/// shows the same on DuckDB and PostgreSQL, and on PostgreSQL the whole cluster of workers.
+/// </summary>
+internal sealed class DashboardData(Workspace workspace, Func<string, QueryResult> query, TimeProvider time, DashboardTable table) : IDisposable
+{
+    /// <summary>Queue ages past these are amber, then red.</summary>
+    public static readonly TimeSpan Amber = TimeSpan.FromSeconds(5), Red = TimeSpan.FromSeconds(60);
+
+    private readonly ILake _lake = Lakes.Open(workspace, time);
+
+    public DashboardTable Table => table;
+
+    public QueryResult Query(string sql) => query(sql);
+
+    public async Task<DashboardSnapshot> SnapshotAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var (landingFiles, landingOldest) = Landing();
+        var lake = await _lake.ListAsync(ct);
+        var status = StatusReport.From(workspace, Warehouse.Warehouses.Describe(workspace), landingFiles, lake.Count, query(StatusReport.Sql),
+            query(StatusReport.TablesSql(workspace.Settings.Definitions)));
+        var lakeOldest = status.LakePending > 0 ? OldestUnloaded(lake, status.LakePending) : null;
+        var recent = query(DashboardSql.Recent(table, now.AddMinutes(-5)));
+        long R(string c) => recent.Long(0, c);
+        var streamOldest = recent.Text(0, "stream_oldest") is { } s && Contract.EventTime.TryParse(s, out var t) ? t : (DateTime?)null;
+
+        FlowQueue Queue(string from, string to, long depth, DateTime? oldest)
+        {
+            var age = depth > 0 && oldest is { } o ? Math.Max(0, (now - o).TotalSeconds) : (double?)null;
+            var state = age is null ? "ok" : age >= Red.TotalSeconds ? "red" : age >= Amber.TotalSeconds ? "amber" : "ok";
+            return new FlowQueue(from, to, depth, age is null ? null : Math.Round(age.Value, 1), state);
+        }
+
+        FlowNode[] nodes =
+        [
+            new("generator", null, null, null, 0, "writes change files into landing/ (outside this process)"),
+            new("landing", landingFiles, null, null, 0, $"{landingFiles} file(s) waiting"),
+            new("ingest", R("files_5m"), null, R("rows_in_5m"), 0, "files moved to the lake (seen by load, last 5 min)"),
+            new("lake", lake.Count, null, null, 0, $"{status.LakePending} not yet loaded"),
+            new("load", R("files_5m"), R("rows_in_5m"), R("rows_loaded_5m"), R("rows_rejected_5m") + R("failed_5m"),
+                $"{R("failed_5m")} file(s) LOAD_FAILED, {R("rows_rejected_5m")} row(s) rejected (last 5 min)"),
+            new("stream", null, null, null, 0, $"offset {status.StreamOffset}, lag {status.StreamLag} row(s)"),
+            new("tasks", R("runs_5m"), R("rows_applied_5m"), R("versions_5m"), 0, $"{R("runs_5m")} run(s), last 5 min"),
+            new("tables", null, null, null, 0, $"{status.Customers} rows in {table.Name}, {status.Versions} versions in {table.History}"),
+        ];
+        FlowQueue[] queues =
+        [
+            Queue("landing", "ingest", landingFiles, landingOldest),
+            Queue("lake", "load", status.LakePending, lakeOldest),
+            Queue("stream", "tasks", status.StreamLag, streamOldest),
+        ];
+        var hourAgo = now.AddHours(-1);
+        return new DashboardSnapshot(now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), table.Name, status, nodes, queues,
+            query(DashboardSql.FreshnessPerMinute(hourAgo)), query(DashboardSql.ThroughputPerMinute(hourAgo)),
+            query(DashboardSql.Loads), query(DashboardSql.Tasks));
+    }
+
+    private (int Files, DateTime? Oldest) Landing()
+    {
+        if (!Directory.Exists(workspace.Landing))
+        {
+            return (0, null);
+        }
+
+        var files = new DirectoryInfo(workspace.Landing).EnumerateFiles().Where(f => IngestStage.IsCandidateName(f.Name)).ToList();
+        return (files.Count, files.Count > 0 ? files.Min(f => f.LastWriteTimeUtc) : null);
+    }
+
+    /// <summary>The landing time of the oldest lake object not in the load history, among the most recent objects.</summary>
+    private DateTime? OldestUnloaded(IReadOnlyList<LakeEntry> lake, long pending)
+    {
+        var recent = lake.OrderByDescending(e => e.LandedAt).Take((int)Math.Min(1000, pending + 200)).ToList();
+        var known = query("SELECT file_key FROM load_history WHERE file_key IN ("
+                + string.Join(", ", recent.Select(e => SqlLiteral.Text(e.Key))) + ")")
+            .Rows.Select(r => r[0]).ToHashSet(StringComparer.Ordinal);
+        return recent.Where(e => !known.Contains(e.Key)).Select(e => (DateTime?)e.LandedAt).Min();
+    }
+
+    public void Dispose() => (_lake as IDisposable)?.Dispose();
+}

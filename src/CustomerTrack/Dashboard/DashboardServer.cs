@@ -1,0 +1,255 @@
+using System.Net;
+using CustomerTrack.Configuration;
+using CustomerTrack.Contract;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+
+namespace CustomerTrack.Dashboard;
+
+/// <summary>
+/// The live dashboard, served by the process that runs the pipeline: the page and its assets (embedded in the assembly),
+/// one Server-Sent Events stream of snapshots, and JSON endpoints. GET only, loopback Host headers only (against DNS
+/// rebinding), a strict Content-Security-Policy, and a token when bound to anything but loopback.
+/// </summary>
+internal sealed partial class DashboardServer : IAsyncDisposable
+{
+    public const string Csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+        + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private const string TokenCookie = "customertrack_dashboard";
+
+    private static readonly Dictionary<string, string> Assets = new(StringComparer.Ordinal)
+    {
+        ["app.js"] = "text/javascript; charset=utf-8",
+        ["app.css"] = "text/css; charset=utf-8",
+        ["uPlot.iife.min.js"] = "text/javascript; charset=utf-8",
+        ["uPlot.min.css"] = "text/css; charset=utf-8",
+    };
+
+    private readonly WebApplication _app;
+    private readonly DashboardFeed _feed;
+    private readonly DashboardData _data;
+
+    private DashboardServer(WebApplication app, DashboardFeed feed, DashboardData data, string url)
+    {
+        _app = app;
+        _feed = feed;
+        _data = data;
+        Url = url;
+    }
+
+    /// <summary>Where a browser opens it (without the token, which is never printed).</summary>
+    public string Url { get; }
+
+    /// <summary>Serves on <c>Dashboard:Port</c>, or on a free port when that one is taken.</summary>
+    public static async Task<DashboardServer> StartAsync(DashboardSettings settings, DashboardData data, TimeProvider time,
+        ILoggerFactory logs, Pipeline.PipelineMetrics metrics, Action<WebApplication>? extend, CancellationToken ct)
+    {
+        var logger = logs.CreateLogger("CustomerTrack.Dashboard");
+        var feed = new DashboardFeed(data, time, logger);
+        metrics.Snapshot = () => feed.Latest;
+        try
+        {
+            try
+            {
+                return await StartOnAsync(settings, settings.Port, data, feed, extend, ct);
+            }
+            catch (IOException e) when (settings.Port != 0)
+            {
+                LogPortTaken(logger, settings.Port, e.Message);
+                return await StartOnAsync(settings, 0, data, feed, extend, ct);
+            }
+        }
+        catch
+        {
+            await feed.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task<DashboardServer> StartOnAsync(DashboardSettings settings, int port, DashboardData data, DashboardFeed feed,
+        Action<WebApplication>? extend, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.Bind), port));
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(Pipeline.PipelineMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddHostFiltering(o =>
+        {
+            o.AllowedHosts = settings.IsLoopback ? ["localhost", "127.0.0.1", "[::1]"] : ["*"];
+            o.AllowEmptyHosts = false;
+        });
+        var app = builder.Build();
+        app.UseHostFiltering();
+        app.Use(async (http, next) =>
+        {
+            var headers = http.Response.Headers;
+            headers.ContentSecurityPolicy = Csp;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            headers["Cross-Origin-Resource-Policy"] = "same-origin";
+            headers.CacheControl = "no-store";
+            if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
+            {
+                headers.Allow = "GET, HEAD";
+                http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                return;
+            }
+
+            if (!settings.IsLoopback && !Authorised(http, settings.Token))
+            {
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await http.Response.WriteAsync("open the dashboard with ?token=<Dashboard:Token>");
+                return;
+            }
+
+            await next(http);
+        });
+
+        app.Use(async (http, next) =>
+        {
+            // The queue gauges come from a snapshot: a scrape gets one at most a second old.
+            if (http.Request.Path == "/metrics")
+            {
+                try
+                {
+                    await feed.CurrentAsync(http.RequestAborted);
+                }
+                catch (Exception e) when (e is CustomerTrackException or IOException or InvalidOperationException)
+                {
+                    // The counters are still worth reading; /health says what is wrong.
+                }
+            }
+
+            await next(http);
+        });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/health", async (CancellationToken ct) => await Health(feed, ct));
+        app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
+        app.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var type) ? Asset(name, type) : Results.NotFound());
+        app.MapGet("/api/snapshot", async (CancellationToken ct) => TypedResults.Json(await feed.CurrentAsync(ct)));
+        app.MapGet("/api/events", (CancellationToken ct) => TypedResults.ServerSentEvents(feed.StreamAsync(ct)));
+        app.MapGet("/api/rejects", (string file) => Answer(() => data.Query(DashboardSql.Rejects(file))));
+        app.MapGet("/api/entity", (string key, string? asOf) => Answer(() => Entity(data, key, asOf)));
+        extend?.Invoke(app);
+        await app.StartAsync(ct);
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var url = $"http://{(settings.IsLoopback ? "127.0.0.1" : settings.Bind)}:{address.Port}/";
+        return new DashboardServer(app, feed, data, url);
+    }
+
+    /// <summary>200 when the warehouse answers and no queue is red; otherwise 503 with the reason.</summary>
+    private static async Task<IResult> Health(DashboardFeed feed, CancellationToken ct)
+    {
+        DashboardSnapshot snapshot;
+        try
+        {
+            snapshot = await feed.CurrentAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Results.Json(new { status = "unhealthy", reason = "the warehouse cannot be read: " + e.Message.Split('\n')[0] },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        var red = snapshot.Queues.Where(q => q.State == "red").ToList();
+        return red.Count == 0
+            ? Results.Json(new { status = "healthy", at = snapshot.At })
+            : Results.Json(new
+            {
+                status = "unhealthy",
+                at = snapshot.At,
+                reason = string.Join("; ", red.Select(q => $"{q.From} -> {q.To}: {q.Depth} waiting, the oldest {q.OldestAgeSeconds} s")),
+            }, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static bool Authorised(HttpContext http, string token)
+    {
+        if (http.Request.Query["token"] is { Count: 1 } given && FixedTimeEquals(given[0]!, token))
+        {
+            http.Response.Cookies.Append(TokenCookie, token,
+                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+            return true;
+        }
+
+        return http.Request.Cookies.TryGetValue(TokenCookie, out var cookie) && FixedTimeEquals(cookie, token);
+    }
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+
+    private static IResult Asset(string name, string contentType)
+    {
+        var stream = typeof(DashboardServer).Assembly.GetManifestResourceStream("dashboard/" + name);
+        return stream is null ? Results.NotFound() : Results.Stream(stream, contentType);
+    }
+
+    private static IResult Answer(Func<object> read)
+    {
+        try
+        {
+            return Results.Json(read());
+        }
+        catch (CustomerTrackException e)
+        {
+            return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+        }
+    }
+
+    /// <summary>A key's versions and, when there are none or none at the as-of moment, why.</summary>
+    private static object Entity(DashboardData data, string key, string? asOf)
+    {
+        var versions = data.Query(DashboardSql.Versions(data.Table, key.Trim()));
+        DateTime? at = null;
+        if (!string.IsNullOrWhiteSpace(asOf))
+        {
+            at = EventTime.TryParse(asOf.Trim(), out var t)
+                ? t
+                : throw new CustomerTrackException($"as-of '{asOf}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z");
+        }
+
+        string? note = null;
+        if (versions.Rows.Count == 0)
+        {
+            note = $"no {data.Table.Key} {key.Trim()} in {data.Table.History}";
+        }
+        else if (at is { } moment)
+        {
+            var start = versions.IndexOf("start_time");
+            var end = versions.IndexOf("end_time");
+            var first = Parse(versions.Rows[0][start]);
+            if (moment < first)
+            {
+                note = $"{EventTime.Format(moment)} is before its first version ({EventTime.Format(first)})";
+            }
+            else if (!versions.Rows.Any(r => Parse(r[start]) <= moment && moment < Parse(r[end])))
+            {
+                note = $"no version holds at {EventTime.Format(moment)}: it was deleted then";
+            }
+        }
+
+        return new { versions, asOf = at is { } a ? EventTime.Format(a) : null, note };
+    }
+
+    private static DateTime Parse(string? text) => EventTime.TryParse(text ?? "", out var t) ? t : DateTime.MinValue;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _feed.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "dashboard: port {Port} is taken ({Error}); serving on a free port instead")]
+    private static partial void LogPortTaken(ILogger logger, int port, string error);
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace CustomerTrack.Tests.Dashboard;
+
+/// <summary>The live dashboard in a real browser, against a real <c>run</c> (one per class, see <see cref="DashboardRun"/>).</summary>
+public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<DashboardRun>
+{
+    private static readonly LocatorAssertionsToHaveTextOptions Slow = new() { Timeout = 30_000 };
+
+    [Fact]
+    public async Task Flow_panel_counts_match_status_json() => await run.WithPageAsync(nameof(Flow_panel_counts_match_status_json), async page =>
+    {
+        var status = await run.WaitIdleAsync(3);
+        foreach (var key in new[] { "landingPending", "lakePending", "filesLoaded", "filesFailed", "rowsLoaded", "rowsRejected", "streamLag", "customers", "versions" })
+        {
+            await Expect(page.Locator($"#status-table tr[data-key={key}] td").Nth(1)).ToHaveTextAsync(status.GetProperty(key).GetRawText(), Slow);
+        }
+
+        await Expect(page.Locator("#flow-diagram .node")).ToHaveCountAsync(8);
+        await Expect(page.Locator("#flow-table tr[data-stage=load] td").Nth(4)).ToHaveTextAsync("1", Slow);
+        await Expect(page.Locator("#queue-table tr[data-queue=stream] td").Nth(3)).ToHaveTextAsync("ok", Slow);
+    });
+
+    [Fact]
+    public async Task Timeline_shows_a_keys_versions_and_the_one_holding_at_the_as_of_moment() =>
+        await run.WithPageAsync(nameof(Timeline_shows_a_keys_versions_and_the_one_holding_at_the_as_of_moment), async page =>
+        {
+            await page.FillAsync("#entity-key", "7");
+            await page.FillAsync("#entity-asof", "2026-03-02T12:00:00Z");
+            await page.ClickAsync("#entity-go");
+            var rows = page.Locator("#entity-table tbody tr");
+            await Expect(rows).ToHaveCountAsync(3);
+            await Expect(page.Locator("#entity-timeline .version")).ToHaveCountAsync(3);
+            await Expect(page.Locator("#entity-table tbody tr[data-as-of=true]")).ToContainTextAsync("Paris");
+            await Expect(rows.Nth(0)).ToContainTextAsync("London");
+            await Expect(rows.Nth(2)).ToContainTextAsync("Rome");
+            await Expect(rows.Nth(0)).ToContainTextAsync(new Regex("first_[0-9a-f]+\\.csv:2"));
+        });
+
+    [Theory]
+    [InlineData("404", "", "no customer_id 404 in customer_history")]
+    [InlineData("7", "2020-01-01T00:00:00Z", "2020-01-01 00:00:00 is before its first version (2026-03-01 09:00:00)")]
+    [InlineData("7", "2026-03-04T00:00:00Z", "no version holds at 2026-03-04 00:00:00: it was deleted then")]
+    public async Task Timeline_says_why_it_shows_nothing(string key, string asOf, string note) =>
+        await run.WithPageAsync(nameof(Timeline_says_why_it_shows_nothing) + "_" + key, async page =>
+        {
+            await page.FillAsync("#entity-key", key);
+            await page.FillAsync("#entity-asof", asOf);
+            await page.ClickAsync("#entity-go");
+            await Expect(page.Locator("#entity-note")).ToHaveTextAsync(note);
+        });
+
+    [Fact]
+    public async Task Load_history_shows_a_files_rejected_rows_on_a_click_and_filters_by_status() =>
+        await run.WithPageAsync(nameof(Load_history_shows_a_files_rejected_rows_on_a_click_and_filters_by_status), async page =>
+        {
+            var bad = page.Locator("#loads-table tbody tr[data-status=PARTIALLY_LOADED]");
+            await Expect(bad).ToContainTextAsync("line 3, customer_id: 'nine' is not a 64-bit integer", new() { Timeout = 30_000 });
+            await bad.ClickAsync();
+            await Expect(page.Locator("#rejects-table tbody tr")).ToHaveCountAsync(1);
+            await Expect(page.Locator("#rejects-table tbody tr td").Nth(0)).ToHaveTextAsync("3");
+            await Expect(page.Locator("#rejects-table tbody tr td").Nth(3)).ToHaveTextAsync("nine,Bad,2026-03-04T10:00:00Z");
+
+            await page.SelectOptionAsync("#load-status", "PARTIALLY_LOADED");
+            await Expect(page.Locator("#loads-table tbody tr")).ToHaveCountAsync(1);
+        });
+
+    [Fact]
+    public async Task A_freshly_landed_file_appears_without_a_reload() =>
+        await run.WithPageAsync(nameof(A_freshly_landed_file_appears_without_a_reload), async page =>
+        {
+            await Expect(page.Locator("#tasks-table tbody tr")).Not.ToHaveCountAsync(0, new() { Timeout = 30_000 });
+            run.Workspace.Land("late.csv", "customer_id,first_name,updated_at\n10,Barbara,2026-03-06T09:00:00Z\n");
+
+            // Within 2 s of the pipeline having taken it through (a snapshot a second); a reload would reset the marker.
+            await page.EvaluateAsync("() => { window.__notReloaded = true; }");
+            var status = await run.WaitIdleAsync(4);
+            Assert.True(status.GetProperty("filesLoaded").GetInt64() >= 4, status.ToString());
+            await Expect(page.Locator("#loads-table tbody tr", new() { HasText = "late.csv" })).ToHaveCountAsync(1, new() { Timeout = 2_000 });
+            Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page was reloaded");
+        });
+
+    [Theory]
+    [InlineData("GET", "rebind.attacker.example", HttpStatusCode.BadRequest)]
+    [InlineData("GET", "127.0.0.1", HttpStatusCode.OK)]
+    [InlineData("GET", "localhost", HttpStatusCode.OK)]
+    [InlineData("POST", "127.0.0.1", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("DELETE", "127.0.0.1", HttpStatusCode.MethodNotAllowed)]
+    public async Task Only_GET_with_a_loopback_Host_header_is_answered(string method, string host, HttpStatusCode expected)
+    {
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), run.Url);
+        request.Headers.Host = host + ":" + new Uri(run.Url).Port;
+        using var response = await http.SendAsync(request);
+        Assert.Equal(expected, response.StatusCode);
+        if (expected == HttpStatusCode.OK)
+        {
+            Assert.StartsWith("default-src 'none'; script-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+            Assert.DoesNotContain("<script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_counters_move_as_files_land_and_health_says_healthy()
+    {
+        using var http = new HttpClient();
+        var before = await http.GetStringAsync(run.Url + "metrics");
+        Assert.Contains("customertrack_queue_depth{", before, StringComparison.Ordinal);
+        Assert.Contains("customertrack_stream_lag{", before, StringComparison.Ordinal);
+        Assert.Contains("customertrack_task_duration_seconds_bucket{", before, StringComparison.Ordinal);
+        Assert.Contains("customertrack_freshness_seconds_bucket{", before, StringComparison.Ordinal);
+
+        var files = (int)(await run.WaitIdleAsync(3)).GetProperty("filesLoaded").GetInt64();
+        var loadedBefore = Sample(before, "customertrack_rows_total", "outcome=\"loaded\",stage=\"load\"");
+        var filesBefore = Sample(before, "customertrack_files_total", "outcome=\"LOADED\",stage=\"load\"");
+        run.Workspace.Land($"metrics{files}.csv", "customer_id,first_name,updated_at\n11,Edsger,2026-03-07T09:00:00Z\n12,Tony,2026-03-07T09:00:01Z\n");
+        await run.WaitIdleAsync(files + 1);
+
+        var after = await http.GetStringAsync(run.Url + "metrics");
+        Assert.Equal(loadedBefore + 2, Sample(after, "customertrack_rows_total", "outcome=\"loaded\",stage=\"load\""));
+        Assert.Equal(filesBefore + 1, Sample(after, "customertrack_files_total", "outcome=\"LOADED\",stage=\"load\""));
+        Assert.Equal(0, Sample(after, "customertrack_stream_lag", ""));
+
+        using var health = await http.GetAsync(run.Url + "health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("\"status\":\"healthy\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of the sample of <paramref name="metric"/> whose labels end with <paramref name="labels"/> (0 when absent).</summary>
+    private static double Sample(string exposition, string metric, string labels)
+    {
+        var line = exposition.Split('\n').FirstOrDefault(l => l.StartsWith(metric + "{", StringComparison.Ordinal)
+            && l.Contains(labels + "}", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task The_page_is_photographed_for_the_readme() =>
+        await run.WithPageAsync(nameof(The_page_is_photographed_for_the_readme), async page =>
+        {
+            await Expect(page.Locator("#freshness-chart canvas")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            await page.FillAsync("#entity-key", "7");
+            await page.FillAsync("#entity-asof", "2026-03-02T12:00:00Z");
+            await page.ClickAsync("#entity-go");
+            await Expect(page.Locator("#entity-table tbody tr")).ToHaveCountAsync(3);
+            var images = Path.Combine(DashboardRun.RepoRoot, "docs", "images");
+            Directory.CreateDirectory(images);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(images, "dashboard.png"), FullPage = true });
+        });
+}
