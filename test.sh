@@ -32,7 +32,9 @@ fi
 step "servers"
 trap 'scripts/dev-servers.sh down >/dev/null 2>&1 || true' EXIT
 # Only the test variables: pointing every command at S3 would change what the embedded tests exercise.
-eval "$(scripts/dev-servers.sh up | grep -v '^export CUSTOMERTRACK__')"
+# A server that cannot start fails the run here (a failing command substitution in an assignment stops set -e).
+exports="$(scripts/dev-servers.sh up)"
+eval "$(grep -v '^export CUSTOMERTRACK__' <<<"$exports")"
 
 step "build (warnings are errors)"
 dotnet build CustomerTrack.slnx -c Release --nologo -v q
