@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using CustomerTrack.Configuration;
 using CustomerTrack.Load;
@@ -70,8 +71,16 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
 
         var warehouse = new DuckDbWarehouse(connection, display) { ReadOnly = readOnly };
-        warehouse.Execute("SET autoinstall_known_extensions = false");
-        if (!string.IsNullOrWhiteSpace(memoryLimit))
+
+        // DuckDB.NET shares one database per file within a process: opened again here (an in-process reader beside
+        // the owner), its configuration is the owner's, already set and locked (SealFileSystem).
+        var locked = Convert.ToBoolean(warehouse.Scalar("SELECT current_setting('lock_configuration')"), CultureInfo.InvariantCulture);
+        if (!locked)
+        {
+            warehouse.Execute("SET autoinstall_known_extensions = false");
+        }
+
+        if (!locked && !string.IsNullOrWhiteSpace(memoryLimit))
         {
             try
             {
@@ -119,7 +128,11 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             }
         }
 
-        warehouse.SealFileSystem();
+        if (!locked)
+        {
+            warehouse.SealFileSystem();
+        }
+
         return warehouse;
     }
 
