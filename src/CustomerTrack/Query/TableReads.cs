@@ -55,9 +55,11 @@ internal static class TableReads
     /// <summary>A checked value of <paramref name="column"/>'s type as a SQL literal.</summary>
     private static string Literal(Column column, string text)
     {
-        if (text.Length == 0 || Values.FromText(text, column.Type, out var value) is { } error || value is null)
+        object? value = null;
+        var error = text.Length == 0 ? "is empty" : Values.FromText(text, column.Type, out value);
+        if (error is not null || value is null)
         {
-            throw new CustomerTrackException($"{column.Name}: {(text.Length == 0 ? "is empty" : Values.FromText(text, column.Type, out _))}");
+            throw new CustomerTrackException($"{column.Name}: {error ?? "is empty"}");
         }
 
         return value switch

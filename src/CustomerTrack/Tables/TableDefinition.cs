@@ -176,21 +176,5 @@ internal sealed class TableDefinition
         SourceOrder = [Contract.Columns.CustomerId, .. Contract.Columns.Attributes, Contract.Columns.UpdatedAt, Contract.Columns.Op],
     };
 
-    /// <summary>A definition with <paramref name="column"/> added as a nullable string attribute (schema evolution).</summary>
-    public TableDefinition WithAttribute(Column column) => new()
-    {
-        Name = Name,
-        Format = Format,
-        Csv = Csv,
-        Key = Key,
-        Attributes = [.. Attributes, column],
-        EventTime = EventTime,
-        Op = Op,
-        Scd = Scd,
-        Rename = Rename,
-        SchemaEvolution = SchemaEvolution,
-        IsDefault = IsDefault,
-    };
-
     public override string ToString() => Name;
 }
