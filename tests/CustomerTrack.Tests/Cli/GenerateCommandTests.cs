@@ -69,11 +69,13 @@ public sealed class GenerateCommandTests
         var watch = Stopwatch.StartNew();
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync(
             "generate", "-w", tmp.Dir, "--every", "300ms", "--for", "2s", "--rows-per-file", "5", "--seed", "3"));
-        Assert.InRange(watch.Elapsed.TotalSeconds, 1.9, 15);
+        // It keeps going until the duration is up (a lower bound only: a loaded machine may take longer, never shorter).
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.9), $"generate --for 2s ended after {watch.Elapsed}");
 
-        // One at once, then one every 300 ms until two seconds are up: seven at most, and spread over time.
+        // One at once, then one every 300 ms until two seconds are up: more than one, seven at most (the interval is
+        // a minimum gap, so a loaded machine writes fewer, never more), and never closer together than the interval.
         var files = Directory.GetFiles(tmp.Landing);
-        Assert.InRange(files.Length, 3, 7);
+        Assert.InRange(files.Length, 2, 7);
         var written = files.Select(File.GetLastWriteTimeUtc).Order().ToList();
         Assert.True(written[^1] - written[0] >= TimeSpan.FromMilliseconds(280 * (files.Length - 1)), string.Join(", ", written.Select(t => t.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture))));
         Assert.Matches($@"^generate: {files.Length} file\(s\), {files.Length * 5} rows into .*landing \(seed 3\)", Assert.Single(lines));
