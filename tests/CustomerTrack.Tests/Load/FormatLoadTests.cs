@@ -157,6 +157,11 @@ public abstract class FormatLoadTests
                 "14|id|the object names 'id' twice",
                 "15|balance|'12345678901' does not fit decimal(12,2)",
             ]),
+        // A U+FFFD written as UTF-8 (or as a JSON escape) is a character; bytes that are not UTF-8 reject their line.
+        new("account", "unicode.ndjson", _ => [.. Encoding.UTF8.GetBytes("{\"id\": 1, \"owner\": \"Ann\uFFFD\"}\n{\"id\": 2, \"owner\": \"Z"), 0xFC,
+                .. Encoding.UTF8.GetBytes("rich\"}\n{\"id\": 3, \"owner\": \"\\ufffd\"}\n")], AccountLedger,
+            ["1|Ann\uFFFD|∅|∅|∅|∅|∅|∅", "3|\uFFFD|∅|∅|∅|∅|∅|∅"],
+            ["2|(row)|is not valid UTF-8"]),
         new("reading", "native-types.parquet", Parquet("""
             SELECT * FROM (VALUES
                 ('d1', 7::INTEGER, 70::BIGINT, 1.25::DECIMAL(6,2), DATE '2026-01-02', true, TIMESTAMP '2026-01-01 10:00:00.123456'),
