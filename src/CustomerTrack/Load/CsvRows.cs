@@ -3,7 +3,7 @@ using System.Text;
 namespace CustomerTrack.Load;
 
 /// <summary>
-/// Splits a CSV file into rows and fields by the lenient RFC 4180 rule (docs/semantics.md, "How a CSV file is read"):
+/// Splits a CSV file into rows and fields by the lenient RFC 4180 rule (README, "How a CSV file is read"):
 /// a quote opens a quoted field only as the field's first character (spaces or tabs before it are dropped); anywhere
 /// else it is data, so stray quotes never join rows. In a quoted field a doubled quote is one quote, and the closing
 /// quote may be followed only by spaces or tabs before the delimiter or the line end; other text there rejects the row.
