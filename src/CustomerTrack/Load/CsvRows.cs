@@ -112,7 +112,7 @@ internal sealed class CsvRows(FileChars chars, char delimiter, char quote, int m
 
             // Spaces or tabs, then a quote: a quoted field. Without the quote the spaces are data.
             _lead.Clear();
-            while (_quoting && (c == ' ' || c == '\t') && c != delimiter)
+            while (_quoting && (c == ' ' || c == '\t') && c != delimiter && _lead.Length <= maxFieldBytes)
             {
                 Echo(c, ref blank);
                 _lead.Append((char)c);
