@@ -96,7 +96,7 @@ internal sealed class CsvRows(FileChars chars, char delimiter, char quote, int m
             {
                 invalid |= isInvalid;
                 nul |= ch == '\0';
-                var size = ch < 0x80 ? 1 : ch < 0x800 || char.IsSurrogate((char)ch) ? 2 : 3;
+                var size = FileChars.Utf8Bytes(ch);
                 bytes += size;
                 rowBytes += size;
                 if (rowBytes > RowLimit)

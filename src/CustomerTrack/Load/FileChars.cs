@@ -28,6 +28,9 @@ internal sealed class FileChars : IDisposable
         _latin1 = latin1;
     }
 
+    /// <summary>The UTF-8 bytes of a character (a surrogate, half of a pair, counts half of its pair's four).</summary>
+    public static int Utf8Bytes(int c) => c < 0x80 ? 1 : c < 0x800 || char.IsSurrogate((char)c) ? 2 : 3;
+
     /// <summary>The next character, or <see cref="End"/>; <paramref name="invalid"/> when it stands for bytes that are not UTF-8.</summary>
     public int Read(out bool invalid)
     {

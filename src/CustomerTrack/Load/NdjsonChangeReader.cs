@@ -76,7 +76,7 @@ internal static class NdjsonChangeReader
             while (c != FileChars.End && c != '\n' && c != '\r')
             {
                 Invalid |= bad;
-                Bytes += c < 0x80 ? 1 : c < 0x800 || char.IsSurrogate((char)c) ? 2 : 3;
+                Bytes += FileChars.Utf8Bytes(c);
                 if (_text.Length < limit)
                 {
                     _text.Append((char)c);
