@@ -41,6 +41,11 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
         var problems = tally.FilesFailed > 0 || tally.RowsRejected > 0
             ? $"; {tally.FilesFailed} file(s) LOAD_FAILED, {tally.RowsRejected} row(s) rejected (see 'customertrack status --files')"
             : "";
+        if (tally.FilesUnreadable > 0)
+        {
+            problems += $"; {tally.FilesUnreadable} landing file(s) unreadable, set aside (see 'customertrack status')";
+        }
+
         Line(string.Create(CultureInfo.InvariantCulture,
             $"{command}: {tally.FilesIngested} file(s) ingested, {tally.Files} loaded, {tally.TaskRuns} task run(s) applying {tally.RowsApplied} row(s){problems}"));
     }

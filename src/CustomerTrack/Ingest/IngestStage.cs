@@ -24,6 +24,9 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     /// <summary>Set when a file reached the lake.</summary>
     public Signal? Downstream { get; set; }
 
+    /// <summary>Told of each landing file set aside as unreadable (the run's tally and exit code count it).</summary>
+    public Action<string>? SetAside { get; set; }
+
     /// <summary>The earliest moment a file now too young becomes old enough, if any.</summary>
     public DateTime? NextDue { get; private set; }
 
@@ -214,6 +217,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             // Not ours to read (permissions, a bad block): the others go on; this one is tried again on a back-off.
             TryDelete(temp);
             _unreadable.Failed(Id(file), e.InnerException?.Message ?? e.Message);
+            SetAside?.Invoke(Id(file));
             return false;
         }
         catch

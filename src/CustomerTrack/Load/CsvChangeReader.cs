@@ -1,137 +1,108 @@
-using System.Buffers;
-using System.Text;
 using CustomerTrack.Tables;
-using nietras.SeparatedValues;
 
 namespace CustomerTrack.Load;
 
 /// <summary>
-/// Reads a CSV change file with Sep in the table's dialect and checks every row against the table's contract.
+/// Reads a CSV change file (<see cref="CsvRows"/>) in the table's dialect and checks every row against the table's contract.
 /// A row that breaks it goes to the sink's Reject with line, field, reason and raw text; nothing is dropped.
 /// </summary>
 internal static class CsvChangeReader
 {
-    private const char Replacement = '\uFFFD';
-
     /// <summary>How a NUL is shown in what the warehouse keeps (DuckDB's appender ends a string at a NUL).</summary>
     internal const char NulSymbol = '\u2400';
+
+    /// <summary>The most a header row may hold in all: 1 MiB, or Load:MaxFieldBytes when that is more.</summary>
+    internal static long HeaderBytes(int maxFieldBytes) => Math.Max(maxFieldBytes, 1 << 20);
 
     public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink)
     {
         var csv = table.Csv;
-        var options = new SepReaderOptions(new Sep(csv.Delimiter))
-        {
-            HasHeader = false,
-            Unescape = csv.Quote != '\0',
-            DisableQuotesParsing = csv.Quote == '\0',
-            DisableColCountCheck = true,
-        };
-        using var reader = csv.Encoding == "latin-1"
-            ? options.From(new StreamReader(path, Encoding.Latin1))
-            : options.FromFile(path);
-        return Read(reader, table, maxFieldBytes, sink);
-    }
-
-    private static FileReadSummary Read(SepReader reader, TableDefinition table, int maxFieldBytes, IChangeSink sink)
-    {
+        using var rows = new CsvRows(new FileChars(path, latin1: csv.Encoding == "latin-1"), csv.Delimiter, csv.Quote, maxFieldBytes);
         var builder = new RowBuilder(new SourceLayout(table));
         var layout = table.Csv.Header ? null : HeaderLayout.Positional(builder.Layout);
-        long rows = 0, accepted = 0, rejected = 0;
-        var raw = ArrayPool<char>.Shared.Rent(4096);
-        try
+        long count = 0, accepted = 0, rejected = 0;
+
+        // A header is held to Load:MaxFieldBytes a name and to HeaderBytes in all (a header of millions of columns is no header).
+        rows.RowLimit = layout is null ? HeaderBytes(maxFieldBytes) : long.MaxValue;
+        rows.Keep = layout?.Count ?? int.MaxValue;
+        while (rows.Next())
         {
-            foreach (var row in reader)
+            // A blank or whitespace-only line (a trailing newline, a gap) is no row: neither loaded nor rejected.
+            if (rows.Blank)
             {
-                // A blank or whitespace-only line (a trailing newline, a gap) is no row: neither loaded nor rejected.
-                var span = row.Span;
-                if (span.IsWhiteSpace())
-                {
-                    continue;
-                }
-
-                // Sep unescapes quoted fields in place: keep the raw text first, for the rejects table.
-                if (span.Length > raw.Length)
-                {
-                    ArrayPool<char>.Shared.Return(raw);
-                    raw = ArrayPool<char>.Shared.Rent(span.Length);
-                }
-
-                span.CopyTo(raw);
-                var rawLength = span.Length;
-                var line = row.RowIndex == 0 ? 1 : row.LineNumberFrom;
-                if (layout is null)
-                {
-                    layout = HeaderLayout.From(row, builder.Layout);
-                    continue;
-                }
-
-                rows++;
-                string? field = "(header)";
-                var error = layout.Error ?? Check(row, layout, raw.AsSpan(0, rawLength), maxFieldBytes, builder, line, table.Csv.Quote, out field);
-
-                if (error is null)
-                {
-                    sink.Accept(builder.Change);
-                    accepted++;
-                }
-                else
-                {
-                    sink.Reject(line, field!, error, new string(raw, 0, rawLength));
-                    rejected++;
-                }
+                continue;
             }
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(raw);
+
+            if (layout is null)
+            {
+                layout = HeaderLayout.From(rows, builder.Layout, maxFieldBytes);
+                rows.RowLimit = long.MaxValue;
+                rows.Keep = layout.Error is null ? layout.Count : 0;
+                continue;
+            }
+
+            count++;
+            string? field = "(header)";
+            var error = layout.Error ?? Check(rows, layout, maxFieldBytes, builder, out field);
+            if (error is null)
+            {
+                sink.Accept(builder.Change);
+                accepted++;
+            }
+            else
+            {
+                sink.Reject(rows.Line, field!, error, rows.Raw);
+                rejected++;
+            }
         }
 
         var fileError = layout is null ? "the file is empty (no header row)" : layout.Error;
-        return new FileReadSummary(rows, accepted, rejected, layout?.Unknown ?? [], fileError);
+        return new FileReadSummary(count, accepted, rejected, layout?.Unknown ?? [], fileError);
     }
 
-    private static string? Check(SepReader.Row row, HeaderLayout layout, ReadOnlySpan<char> raw, int maxFieldBytes,
-        RowBuilder builder, long line, char quote, out string? field)
+    private static string? Check(CsvRows row, HeaderLayout layout, int maxFieldBytes, RowBuilder builder, out string? field)
     {
         field = "(row)";
-        if (quote != '\0' && raw.Count(quote) % 2 != 0)
+        if (row.Error is { } structure)
         {
-            return "unclosed quote: the quoted field runs to the end of the file or row";
+            return structure;
         }
 
-        if (row.ColCount != layout.Count)
+        if (row.Count != layout.Count)
         {
-            return $"has {row.ColCount} fields, the header has {layout.Count}";
+            return $"has {row.Count} fields, the header has {layout.Count}";
         }
 
-        if (raw.Contains('\0'))
+        for (var i = 0; i < row.Count; i++)
         {
-            field = layout.NameOf(row);
-            return "contains a NUL byte";
-        }
-
-        for (var i = 0; i < row.ColCount; i++)
-        {
-            var value = row[i].Span;
-            if (value.Length > maxFieldBytes / 4 && Encoding.UTF8.GetByteCount(value) > maxFieldBytes)
+            if (row.NulAt(i))
             {
                 field = layout.Names[i];
-                return $"is {Encoding.UTF8.GetByteCount(value)} bytes; a field may hold at most {maxFieldBytes} (Load:MaxFieldBytes)";
+                return "contains a NUL byte";
+            }
+        }
+
+        for (var i = 0; i < row.Count; i++)
+        {
+            if (row.BytesOf(i) > maxFieldBytes)
+            {
+                field = layout.Names[i];
+                return $"is {row.BytesOf(i)} bytes; a field may hold at most {maxFieldBytes} (Load:MaxFieldBytes)";
             }
 
-            if (value.Contains(Replacement))
+            if (row.InvalidAt(i))
             {
                 field = layout.Names[i];
                 return "is not valid UTF-8";
             }
         }
 
-        builder.Begin(line);
+        builder.Begin(row.Line);
         var names = builder.Layout.Names;
         for (var slot = 0; slot < builder.Layout.KeyCount; slot++)
         {
             field = names[slot];
-            if (builder.Text(slot, row[layout.Slots[slot]].Span) is { } error)
+            if (builder.Text(slot, row[layout.Slots[slot]]) is { } error)
             {
                 return error;
             }
@@ -140,7 +111,7 @@ internal static class CsvChangeReader
         if (layout.EventTime >= 0)
         {
             field = builder.Layout.Table.EventTime;
-            if (builder.EventTime(row[layout.EventTime].Span) is { } error)
+            if (builder.EventTime(row[layout.EventTime]) is { } error)
             {
                 return error;
             }
@@ -149,7 +120,7 @@ internal static class CsvChangeReader
         if (layout.Op >= 0)
         {
             field = builder.Layout.Table.Op!.Column;
-            if (builder.Op(row[layout.Op].Span) is { } error)
+            if (builder.Op(row[layout.Op]) is { } error)
             {
                 return error;
             }
@@ -161,7 +132,7 @@ internal static class CsvChangeReader
             if (at >= 0)
             {
                 field = names[slot];
-                if (builder.Text(slot, row[at].Span) is { } error)
+                if (builder.Text(slot, row[at]) is { } error)
                 {
                     return error;
                 }
@@ -185,26 +156,29 @@ internal static class CsvChangeReader
         public required IReadOnlyList<string> Unknown { get; init; }
         public string? Error { get; init; }
 
-        public string NameOf(SepReader.Row row)
+        /// <summary>
+        /// The header row's names, trimmed and unquoted by the same rule as values. A header the reader cannot take
+        /// whole (a broken quote, past Load:MaxFieldBytes, bytes that are not UTF-8) rejects every row of the file with
+        /// the reason: the file is never half-read.
+        /// </summary>
+        public static HeaderLayout From(CsvRows header, SourceLayout layout, int maxFieldBytes)
         {
-            for (var i = 0; i < row.ColCount && i < Names.Length; i++)
+            var problem = header.Error is { } e ? $"the header row is broken: {e}"
+                : header.TooLong ? $"the header row holds more than {HeaderBytes(maxFieldBytes)} bytes, the most a header may hold"
+                : Enumerable.Range(0, header.Kept).FirstOrDefault(i => header.BytesOf(i) > maxFieldBytes, -1) is var at and >= 0
+                    ? $"header column {at + 1} is {header.BytesOf(at)} bytes; a name may hold at most {maxFieldBytes} (Load:MaxFieldBytes)"
+                : Enumerable.Range(0, header.Kept).Any(header.InvalidAt) ? "the header row is not valid UTF-8"
+                : null;
+            if (problem is not null)
             {
-                if (row[i].Span.Contains('\0'))
-                {
-                    return Names[i];
-                }
+                return new HeaderLayout { Names = [], Slots = [], Unknown = [], Error = problem };
             }
 
-            return "(row)";
-        }
-
-        public static HeaderLayout From(SepReader.Row header, SourceLayout layout)
-        {
-            var names = new string[header.ColCount];
+            var names = new string[header.Kept];
             for (var i = 0; i < names.Length; i++)
             {
                 // A NUL would cut the name short in the warehouse: show it as the NUL symbol.
-                names[i] = layout.Normalize(header[i].ToString()).Replace('\0', NulSymbol);
+                names[i] = layout.Normalize(header[i]).Replace('\0', NulSymbol);
             }
 
             return Of(names, layout);

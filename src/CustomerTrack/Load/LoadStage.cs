@@ -70,8 +70,8 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                     // Lake keys are content-addressed and objects immutable: a mismatch does not cure itself. Set it aside
                     // where status shows it, rather than meeting it again on every listing.
                     LogCorrupt(logger, entry.Key, sha);
-                    warehouse.Quarantine(file, $"content (sha256 {sha}) does not match the hash in its key: the object was changed or damaged in the lake",
-                        time.GetUtcNow().UtcDateTime);
+                    Loaded?.Invoke(warehouse.Quarantine(file, $"content (sha256 {sha}) does not match the hash in its key: the object was changed or damaged in the lake",
+                        time.GetUtcNow().UtcDateTime));
                     handled++;
                     continue;
                 }
@@ -184,7 +184,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
             // A failure no retry cures (a file the reader cannot take, a constraint): reported once, the file set aside.
             var reason = Failures.Reason(e);
             LogQuarantined(logger, group[0].Key, reason);
-            warehouse.Quarantine(group[0], reason, time.GetUtcNow().UtcDateTime);
+            Loaded?.Invoke(warehouse.Quarantine(group[0], reason, time.GetUtcNow().UtcDateTime));
             return 1;
         }
 

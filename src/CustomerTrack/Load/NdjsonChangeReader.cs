@@ -16,17 +16,21 @@ internal static class NdjsonChangeReader
         var builder = new RowBuilder(new SourceLayout(table));
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         long rows = 0, accepted = 0, rejected = 0, lineNumber = 0;
-        using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: false));
-        while (reader.ReadLine() is { } line)
+        using var lines = new Lines(new FileChars(path, latin1: false), maxFieldBytes);
+        while (lines.Next())
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
+            var line = lines.Text;
+            if (string.IsNullOrWhiteSpace(line) && !lines.Cut)
             {
                 continue;
             }
 
             rows++;
-            var error = Check(line, lineNumber, builder, maxFieldBytes, unknown, out var field);
+            var field = "(row)";
+            var error = lines.Invalid ? "is not valid UTF-8"
+                : lines.Bytes > maxFieldBytes ? $"is {lines.Bytes} bytes; a row may hold at most {maxFieldBytes} (Load:MaxFieldBytes)"
+                : Check(line, lineNumber, builder, unknown, out field);
             if (error is null)
             {
                 sink.Accept(builder.Change);
@@ -42,18 +46,81 @@ internal static class NdjsonChangeReader
         return new FileReadSummary(rows, accepted, rejected, [.. unknown], rows == 0 ? "the file is empty (no JSON object)" : null);
     }
 
-    private static string? Check(string line, long lineNumber, RowBuilder builder, int maxFieldBytes, SortedSet<string> unknown, out string field)
+    /// <summary>
+    /// A file's lines (ended by LF, CRLF or CR), each kept up to <c>limit</c> characters and counted in UTF-8 bytes in
+    /// full, with whether it held bytes that are not UTF-8 (a U+FFFD written as UTF-8 is a character like any other).
+    /// </summary>
+    private sealed class Lines(FileChars chars, int limit) : IDisposable
     {
-        field = "(row)";
-        if (line.Contains('\uFFFD'))
+        private readonly StringBuilder _text = new();
+        private int _pending = -2;
+
+        public string Text { get; private set; } = "";
+        public long Bytes { get; private set; }
+        public bool Invalid { get; private set; }
+
+        /// <summary>Whether the line went past the limit and <see cref="Text"/> holds only its start.</summary>
+        public bool Cut { get; private set; }
+
+        public bool Next()
         {
-            return "is not valid UTF-8";
+            _text.Clear();
+            Bytes = 0;
+            Invalid = Cut = false;
+            var c = Take(out var bad);
+            if (c == FileChars.End)
+            {
+                return false;
+            }
+
+            while (c != FileChars.End && c != '\n' && c != '\r')
+            {
+                Invalid |= bad;
+                Bytes += FileChars.Utf8Bytes(c);
+                if (_text.Length < limit)
+                {
+                    _text.Append((char)c);
+                }
+                else
+                {
+                    Cut = true;
+                }
+
+                c = Take(out bad);
+            }
+
+            if (c == '\r')
+            {
+                _pending = chars.Read(out _);
+                if (_pending == '\n')
+                {
+                    _pending = -2;
+                }
+            }
+
+            Text = _text.ToString();
+            return true;
         }
 
-        if (line.Length > maxFieldBytes / 4 && Encoding.UTF8.GetByteCount(line) > maxFieldBytes)
+        private int Take(out bool invalid)
         {
-            return $"is {Encoding.UTF8.GetByteCount(line)} bytes; a row may hold at most {maxFieldBytes} (Load:MaxFieldBytes)";
+            if (_pending != -2)
+            {
+                var p = _pending;
+                _pending = -2;
+                invalid = false;
+                return p;
+            }
+
+            return chars.Read(out invalid);
         }
+
+        public void Dispose() => chars.Dispose();
+    }
+
+    private static string? Check(string line, long lineNumber, RowBuilder builder, SortedSet<string> unknown, out string field)
+    {
+        field = "(row)";
 
         JsonDocument doc;
         try

@@ -56,7 +56,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         Metrics = new PipelineMetrics(time);
         var lake = Lakes.Open(workspace, time);
         _lake = lake;
-        _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake };
+        _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake, SetAside = Tally.AddUnreadable };
         _warehouse = warehouse;
         if (_warehouse is not null)
         {

@@ -4,7 +4,7 @@ namespace CustomerTrack.Pipeline;
 
 /// <summary>
 /// What one process did since it started: files loaded by outcome, rows loaded and rejected, task runs. The summary on
-/// exit and the exit code come from it (a file that failed or lost rows in this run makes the run's exit code 3).
+/// exit and the exit code come from it (a file that failed, lost rows or could not be read in this run makes the run's exit code 3).
 /// </summary>
 public sealed class RunTally
 {
@@ -22,8 +22,21 @@ public sealed class RunTally
     public long RowsApplied { get { lock (_lock) { return _rowsApplied; } } }
     public long Versions { get { lock (_lock) { return _versions; } } }
 
-    /// <summary>Whether a file of this run failed or had rows rejected.</summary>
-    public bool HadRejects { get { lock (_lock) { return _loadFailed > 0 || _rowsRejected > 0; } } }
+    /// <summary>Landing files this run could not read (set aside on a back-off; <c>status</c> lists them).</summary>
+    public long FilesUnreadable { get { lock (_lock) { return _unreadable.Count; } } }
+
+    /// <summary>Whether a file of this run failed, had rows rejected or could not be read in landing/.</summary>
+    public bool HadRejects { get { lock (_lock) { return _loadFailed > 0 || _rowsRejected > 0 || _unreadable.Count > 0; } } }
+
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
+
+    internal void AddUnreadable(string landingFile)
+    {
+        lock (_lock)
+        {
+            _unreadable.Add(landingFile);
+        }
+    }
 
     internal int AddIngested(int files)
     {

@@ -27,6 +27,10 @@ public sealed class HostileLandingTests
         // The pipeline runs as the other user: b.csv is not its to read.
         var first = await OtherUser.CliAsync([.. Run, "-w", tmp.Dir]);
         Assert.Contains("cannot read b.csv", first.Err, StringComparison.Ordinal);
+
+        // The run finished but left a file behind: exit 3 (issue 13's contract), and the summary says why.
+        Assert.True(first.Code == 3, first.ToString());
+        Assert.Contains("; 1 landing file(s) unreadable, set aside (see 'customertrack status')", first.Out, StringComparison.Ordinal);
         Assert.Equal(["b.csv"], Directory.GetFiles(tmp.Landing).Select(Path.GetFileName));
         var status = await OtherUser.CliAsync("status", "-w", tmp.Dir);
         Assert.Contains("unreadable: b.csv (", status.Out, StringComparison.Ordinal);

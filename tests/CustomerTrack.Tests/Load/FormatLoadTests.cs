@@ -40,6 +40,11 @@ public abstract class FormatLoadTests
                            "visits": "int32", "score": "double", "meta": "string" },
               "EventTime": "at"
             },
+            "legacy": {
+              "Format": "csv", "Encoding": "latin-1", {{Default("legacy", defaultTable)}}
+              "Key": ["id"],
+              "Columns": { "id": "int64", "name": "string" }
+            },
             "reading": {
               "Format": "parquet", {{Default("reading", defaultTable)}}
               "Key": ["device"],
@@ -57,6 +62,8 @@ public abstract class FormatLoadTests
 
     private const string AccountLedger =
         "SELECT id, owner, balance::VARCHAR, opened::VARCHAR, active::VARCHAR, visits, score::VARCHAR, meta FROM account_raw ORDER BY _seq";
+
+    private const string LegacyLedger = "SELECT id, name FROM legacy_raw ORDER BY _seq";
 
     private const string ReadingLedger =
         "SELECT device, level, total, ratio::VARCHAR, day::VARCHAR, ok::VARCHAR, taken::VARCHAR FROM reading_raw ORDER BY _seq";
@@ -157,6 +164,14 @@ public abstract class FormatLoadTests
                 "14|id|the object names 'id' twice",
                 "15|balance|'12345678901' does not fit decimal(12,2)",
             ]),
+        // A U+FFFD written as UTF-8 (or as a JSON escape) is a character; bytes that are not UTF-8 reject their line.
+        new("account", "unicode.ndjson", _ => [.. Encoding.UTF8.GetBytes("{\"id\": 1, \"owner\": \"Ann\uFFFD\"}\n{\"id\": 2, \"owner\": \"Z"), 0xFC,
+                .. Encoding.UTF8.GetBytes("rich\"}\n{\"id\": 3, \"owner\": \"\\ufffd\"}\n")], AccountLedger,
+            ["1|Ann\uFFFD|∅|∅|∅|∅|∅|∅", "3|\uFFFD|∅|∅|∅|∅|∅|∅"],
+            ["2|(row)|is not valid UTF-8"]),
+        // Latin-1: every byte is a character (no byte is invalid), and the quote rule is the same as in UTF-8 files.
+        new("legacy", "latin1.csv", _ => [.. "id,name\n1,Z"u8, 0xFC, .. "rich\n2,caf"u8, 0xE9, .. " 12\" \"x\"\n3,\"a, "u8, 0xFF, .. "\"\n"u8], LegacyLedger,
+            ["1|Zürich", "2|café 12\" \"x\"", "3|a, ÿ"], []),
         new("reading", "native-types.parquet", Parquet("""
             SELECT * FROM (VALUES
                 ('d1', 7::INTEGER, 70::BIGINT, 1.25::DECIMAL(6,2), DATE '2026-01-02', true, TIMESTAMP '2026-01-01 10:00:00.123456'),
@@ -217,7 +232,7 @@ public abstract class FormatLoadTests
     /// <summary>Rows in = loaded + rejected for every file, the ledgers and rejects agree with load_history, each reject names line, field and reason.</summary>
     private static void AssertAccounted(Workspace ws)
     {
-        foreach (var table in new[] { "product", "account", "reading" })
+        foreach (var table in new[] { "product", "account", "legacy", "reading" })
         {
             Assert.Empty(Db.Rows(ws, $"""
                 SELECT l.file_key FROM load_history l
