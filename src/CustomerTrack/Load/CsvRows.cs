@@ -10,6 +10,10 @@ namespace CustomerTrack.Load;
 /// A quoted field that never closes runs to the end of the file and rejects that one row.
 /// Memory is bounded whatever the file holds: a field past <c>maxFieldBytes</c> is counted, not kept; fields past
 /// <see cref="Keep"/> are counted, not kept; the raw text kept for a reject is cut at <see cref="RawLimit"/>.
+/// Why not a library: Sep pairs quotes anywhere in a field and none of its options gives this rule, so stray quotes
+/// joined rows silently (issue 12); CsvHelper toggles quoting the same way; Sylvan.Data.Csv has the rule but its reader
+/// cannot go on past a malformed row, which would turn one bad row into a lost rest of the file. DuckDB's own read_csv
+/// (strict_mode, store_rejects) is the candidate to replace this once it is measured against the same cases.
 /// </summary>
 internal sealed class CsvRows(FileChars chars, char delimiter, char quote, int maxFieldBytes) : IDisposable
 {
