@@ -11,9 +11,9 @@ namespace CustomerTrack.Load;
 /// Memory is bounded whatever the file holds: a field past <c>maxFieldBytes</c> is counted, not kept; fields past
 /// <see cref="Keep"/> are counted, not kept; the raw text kept for a reject is cut at <see cref="RawLimit"/>.
 /// Why not a library: Sep pairs quotes anywhere in a field and none of its options gives this rule, so stray quotes
-/// joined rows silently (issue 12); CsvHelper toggles quoting the same way; Sylvan.Data.Csv has the rule but its reader
-/// cannot go on past a malformed row, which would turn one bad row into a lost rest of the file. DuckDB's own read_csv
-/// (strict_mode, store_rejects) is the candidate to replace this once it is measured against the same cases.
+/// joined rows silently (issue 12); Sylvan.Data.Csv has the rule but its reader cannot go on past a malformed row.
+/// CsvHelper's parser in RFC 4180 mode quotes a field only when its first character is a quote and reports bad data
+/// without stopping: it is the library to put under this class next.
 /// </summary>
 internal sealed class CsvRows(FileChars chars, char delimiter, char quote, int maxFieldBytes) : IDisposable
 {
