@@ -19,6 +19,21 @@ public sealed class Settings
     /// <summary>The checked table definitions (set by <see cref="Validate"/>).</summary>
     internal IReadOnlyList<Tables.TableDefinition> Definitions { get; private set; } = [];
 
+    private readonly Lock _replacing = new();
+
+    /// <summary>
+    /// Takes <paramref name="table"/> in place of the definition of the same name: the table as the warehouse holds it,
+    /// with the columns files brought under <c>SchemaEvolution: add</c>. The loader and the task stage read
+    /// <see cref="Definitions"/> afresh for each file and run, so they see it from then on.
+    /// </summary>
+    internal void Replace(Tables.TableDefinition table)
+    {
+        lock (_replacing)
+        {
+            Definitions = Definitions.Select(t => t.Name == table.Name ? table : t).ToArray();
+        }
+    }
+
     /// <summary>The table that files directly in landing/ belong to, if any.</summary>
     internal Tables.TableDefinition? DefaultTable => Definitions.FirstOrDefault(t => t.IsDefault);
 

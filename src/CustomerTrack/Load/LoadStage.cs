@@ -25,6 +25,8 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     // Files claimed at a time with several workers: small enough that the work spreads over them.
     private const int ClaimFiles = 8;
 
+    private readonly ColumnsFromFiles _columns = new(workspace, warehouse, time, logger);
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
@@ -76,7 +78,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                     continue;
                 }
 
-                group.Add(file);
+                group.Add(_columns.Prepare(file));
                 groupBytes += entry.Bytes;
                 if (!grouped || group.Count >= groupFiles || groupBytes >= GroupBytes)
                 {

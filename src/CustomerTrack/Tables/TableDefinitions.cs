@@ -216,8 +216,7 @@ internal static class TableDefinitions
             SchemaEvolution = t.SchemaEvolution?.Trim().ToLowerInvariant() switch
             {
                 "ignore" => SchemaEvolution.Ignore,
-                "add" => throw new SettingsException($"{at}:SchemaEvolution",
-                    "'add' (columns a file brings added as they arrive) is not available yet; add the column to Columns instead: it is added to the tables at start-up"),
+                "add" => SchemaEvolution.Add,
                 _ => throw new SettingsException($"{at}:SchemaEvolution", $"'{t.SchemaEvolution}' is not allowed; use one of ignore, add"),
             },
             IsDefault = t.Default,

@@ -23,6 +23,14 @@ internal static class Warehouses
             : new TranslatedWarehouse(DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
                 readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time), DuckDbErrors.Translate);
         warehouse.QueryLimits = workspace.Settings.Query;
+
+        // Columns files added under SchemaEvolution: add are part of their tables from then on: the loader and the
+        // task stage work from the tables as the warehouse holds them.
+        foreach (var table in warehouse.Tables)
+        {
+            workspace.Settings.Replace(table);
+        }
+
         return warehouse;
     }
 }
