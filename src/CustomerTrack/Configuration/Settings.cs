@@ -46,10 +46,10 @@ public sealed class Settings
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
     public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
     {
-        OneOf("Load:OnError", Load.OnError, LoadSettings.Policies);
-        OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes);
-        OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines);
-        if (Warehouse.Engine == "postgres" && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
+        OneOf("Load:OnError", Load.OnError, LoadSettings.Policies.Keys);
+        OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes.Keys);
+        OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines.Keys);
+        if (Warehouse.Kind == WarehouseEngine.Postgres && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
         {
             throw new SettingsException("Warehouse:ConnectionString",
                 "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
@@ -106,7 +106,7 @@ public sealed class Settings
         }
     }
 
-    private static void OneOf(string setting, string value, IReadOnlyList<string> allowed)
+    private static void OneOf(string setting, string value, IEnumerable<string> allowed)
     {
         if (!allowed.Contains(value, StringComparer.Ordinal))
         {
@@ -135,6 +135,16 @@ public sealed class IngestSettings
     public int MaxInFlight { get; set; } = 4;
 }
 
+/// <summary>The warehouse engine (Warehouse:Engine).</summary>
+internal enum WarehouseEngine
+{
+    /// <summary>A DuckDB file in the workspace, written by one process.</summary>
+    DuckDb,
+
+    /// <summary>A PostgreSQL server, written by several workers.</summary>
+    Postgres,
+}
+
 /// <summary>What a bad row does to its file (Load:OnError), as Snowpipe's ON_ERROR.</summary>
 internal enum OnError
 {
@@ -150,18 +160,19 @@ internal enum OnError
 
 public sealed class LoadSettings
 {
-    internal static readonly string[] Policies = ["continue", "skip_file", "abort"];
+    /// <summary>The values <see cref="OnError"/> takes, in the order messages list them.</summary>
+    internal static readonly IReadOnlyDictionary<string, OnError> Policies = new OrderedDictionary<string, OnError>(StringComparer.Ordinal)
+    {
+        ["continue"] = Configuration.OnError.Continue,
+        ["skip_file"] = Configuration.OnError.SkipFile,
+        ["abort"] = Configuration.OnError.Abort,
+    };
 
     /// <summary>What a bad row does to its file, as Snowpipe's ON_ERROR.</summary>
     public string OnError { get; set; } = "continue";
 
     /// <summary><see cref="OnError"/> as the loader reads it.</summary>
-    internal OnError Policy => OnError switch
-    {
-        "skip_file" => Configuration.OnError.SkipFile,
-        "abort" => Configuration.OnError.Abort,
-        _ => Configuration.OnError.Continue,
-    };
+    internal OnError Policy => Policies.GetValueOrDefault(OnError, Configuration.OnError.Continue);
 
     public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
 
@@ -186,7 +197,12 @@ public sealed class TasksSettings
 
 public sealed class ScdSettings
 {
-    internal static readonly string[] DeleteModes = ["close", "tombstone-row"];
+    /// <summary>The values <see cref="DeleteMode"/> (and a table's own Scd:DeleteMode) take.</summary>
+    internal static readonly IReadOnlyDictionary<string, Tables.DeleteMode> DeleteModes = new OrderedDictionary<string, Tables.DeleteMode>(StringComparer.Ordinal)
+    {
+        ["close"] = Tables.DeleteMode.Close,
+        ["tombstone-row"] = Tables.DeleteMode.TombstoneRow,
+    };
 
     /// <summary>Attributes whose changes update the current version in place instead of opening a new one.</summary>
     public string[] TrackHistoryExcept { get; set; } = [];
@@ -200,10 +216,18 @@ public sealed class ScdSettings
 
 public sealed class WarehouseSettings
 {
-    internal static readonly string[] Engines = ["duckdb", "postgres"];
+    /// <summary>The values <see cref="Engine"/> takes.</summary>
+    internal static readonly IReadOnlyDictionary<string, WarehouseEngine> Engines = new OrderedDictionary<string, WarehouseEngine>(StringComparer.Ordinal)
+    {
+        ["duckdb"] = WarehouseEngine.DuckDb,
+        ["postgres"] = WarehouseEngine.Postgres,
+    };
 
     /// <summary><c>duckdb</c>: a file in the workspace, one writing process; <c>postgres</c>: a server, several workers.</summary>
     public string Engine { get; set; } = "duckdb";
+
+    /// <summary><see cref="Engine"/> as the program reads it.</summary>
+    internal WarehouseEngine Kind => Engines.GetValueOrDefault(Engine, WarehouseEngine.DuckDb);
 
     /// <summary>The PostgreSQL connection string (Npgsql's keys); the password is never printed. Only for <c>postgres</c>.</summary>
     public string ConnectionString { get; set; } = "";

@@ -192,7 +192,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
         foreach (var outcome in outcomes)
         {
-            LogLoaded(logger, outcome.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
+            LogLoaded(logger, outcome.Key, outcome.Status.Text(), outcome.RowsLoaded, outcome.RowsRejected);
             Loaded?.Invoke(outcome);
             if (outcome.Error is not null)
             {

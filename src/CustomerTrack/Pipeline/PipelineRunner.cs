@@ -97,7 +97,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     private void OnLoaded(LoadOutcome outcome)
     {
-        if (outcome.Status == "ALREADY_LOADED")
+        if (outcome.Status == LoadStatus.AlreadyLoaded)
         {
             return;
         }

@@ -44,9 +44,9 @@ public sealed class RunTally
             _rowsRejected += outcome.RowsRejected;
             switch (outcome.Status)
             {
-                case "LOAD_FAILED": _loadFailed++; break;
-                case "PARTIALLY_LOADED": _partial++; break;
-                case "SKIPPED": _skipped++; break;
+                case LoadStatus.Failed: _loadFailed++; break;
+                case LoadStatus.PartiallyLoaded: _partial++; break;
+                case LoadStatus.Skipped: _skipped++; break;
             }
         }
     }

@@ -54,12 +54,9 @@ internal static class TableDefinitions
     private static ScdOptions GlobalScd(ScdSettings scd) =>
         new(scd.TrackHistoryExcept, scd.IgnoreNullUpdates, ParseDeleteMode("Scd:DeleteMode", scd.DeleteMode));
 
-    public static DeleteMode ParseDeleteMode(string setting, string? value) => value switch
-    {
-        "close" => DeleteMode.Close,
-        "tombstone-row" => DeleteMode.TombstoneRow,
-        _ => throw new SettingsException(setting, $"'{value}' is not allowed; use one of close, tombstone-row"),
-    };
+    public static DeleteMode ParseDeleteMode(string setting, string? value) =>
+        value is not null && ScdSettings.DeleteModes.TryGetValue(value, out var mode) ? mode
+        : throw new SettingsException(setting, $"'{value}' is not allowed; use one of {string.Join(", ", ScdSettings.DeleteModes.Keys)}");
 
     private static TableDefinition Define(string rawName, TableSettings t, ScdOptions global, IReadOnlyList<string>? order)
     {

@@ -7,7 +7,7 @@ namespace CustomerTrack.Warehouse;
 /// <summary>Opens the warehouse the settings name (<c>Warehouse:Engine</c>).</summary>
 internal static class Warehouses
 {
-    public static bool IsPostgres(Workspace workspace) => workspace.Settings.Warehouse.Engine == "postgres";
+    public static bool IsPostgres(Workspace workspace) => workspace.Settings.Warehouse.Kind == Configuration.WarehouseEngine.Postgres;
 
     /// <summary>Where the warehouse is, for people (never with a password).</summary>
     public static string Describe(Workspace workspace) => IsPostgres(workspace)
