@@ -1,7 +1,7 @@
 namespace CustomerTrack.Configuration;
 
 /// <summary>Every setting, bound from customertrack.json, then CUSTOMERTRACK__Section__Key variables, then flags.</summary>
-public sealed class Settings
+internal sealed class Settings
 {
     public IngestSettings Ingest { get; set; } = new();
     public LoadSettings Load { get; set; } = new();
@@ -123,7 +123,7 @@ public sealed class Settings
     }
 }
 
-public sealed class IngestSettings
+internal sealed class IngestSettings
 {
     /// <summary>How often landing/ is listed even without a file-system event.</summary>
     public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
@@ -158,7 +158,7 @@ internal enum OnError
     Abort,
 }
 
-public sealed class LoadSettings
+internal sealed class LoadSettings
 {
     /// <summary>The values <see cref="OnError"/> takes, in the order messages list them.</summary>
     internal static readonly IReadOnlyDictionary<string, OnError> Policies = new OrderedDictionary<string, OnError>(StringComparer.Ordinal)
@@ -186,7 +186,7 @@ public sealed class LoadSettings
     public Duration ClaimLease { get; set; } = new(TimeSpan.FromSeconds(30));
 }
 
-public sealed class TasksSettings
+internal sealed class TasksSettings
 {
     /// <summary>The schedule: the task runs this often even when nothing signalled it.</summary>
     public Duration Interval { get; set; } = new(TimeSpan.FromSeconds(1));
@@ -195,7 +195,7 @@ public sealed class TasksSettings
     public int MaxBatchRows { get; set; } = 250_000;
 }
 
-public sealed class ScdSettings
+internal sealed class ScdSettings
 {
     /// <summary>The values <see cref="DeleteMode"/> (and a table's own Scd:DeleteMode) take.</summary>
     internal static readonly IReadOnlyDictionary<string, Tables.DeleteMode> DeleteModes = new OrderedDictionary<string, Tables.DeleteMode>(StringComparer.Ordinal)
@@ -214,7 +214,7 @@ public sealed class ScdSettings
     public string DeleteMode { get; set; } = "close";
 }
 
-public sealed class WarehouseSettings
+internal sealed class WarehouseSettings
 {
     /// <summary>The values <see cref="Engine"/> takes.</summary>
     internal static readonly IReadOnlyDictionary<string, WarehouseEngine> Engines = new OrderedDictionary<string, WarehouseEngine>(StringComparer.Ordinal)
@@ -239,7 +239,7 @@ public sealed class WarehouseSettings
     public string MemoryLimit { get; set; } = "200MB";
 }
 
-public sealed class LakeSettings
+internal sealed class LakeSettings
 {
     /// <summary>The lake: a folder (relative paths are taken from the workspace) or <c>s3://bucket/prefix</c>.</summary>
     public string Uri { get; set; } = "lake";
@@ -247,7 +247,7 @@ public sealed class LakeSettings
     public S3Settings S3 { get; set; } = new();
 }
 
-public sealed class S3Settings
+internal sealed class S3Settings
 {
     /// <summary>The endpoint of an S3-compatible store (MinIO, a test server); empty for AWS S3 itself.</summary>
     public string ServiceUrl { get; set; } = "";
@@ -261,7 +261,7 @@ public sealed class S3Settings
     public bool UseChunkEncoding { get; set; } = true;
 }
 
-public sealed class DebugSettings
+internal sealed class DebugSettings
 {
     /// <summary>
     /// For crash tests: each stage pauses this long inside its critical window (ingest between the lake write and the

@@ -5,7 +5,7 @@ namespace CustomerTrack.Contract;
 /// ordering. What a feed's values mean is its table's op mapping (<see cref="Tables.OpMapping"/>; the customer feed's is
 /// <see cref="Tables.OpMapping.Standard"/>).
 /// </summary>
-public static class ChangeOp
+internal static class ChangeOp
 {
     public const string Upsert = "UPSERT";
     public const string Insert = "INSERT";

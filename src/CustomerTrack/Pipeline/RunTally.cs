@@ -6,7 +6,7 @@ namespace CustomerTrack.Pipeline;
 /// What one process did since it started: files loaded by outcome, rows loaded and rejected, task runs. The summary on
 /// exit and the exit code come from it (a file that failed or lost rows in this run makes the run's exit code 3).
 /// </summary>
-public sealed class RunTally
+internal sealed class RunTally
 {
     private readonly Lock _lock = new();
     private long _ingested, _files, _loadFailed, _partial, _skipped, _rowsLoaded, _rowsRejected, _taskRuns, _rowsApplied, _versions;

@@ -4,7 +4,7 @@ namespace CustomerTrack.Pipeline;
 /// A wake-up call between stages: set by the stage upstream when it hands work on, awaited with a poll
 /// interval so that work left by another process or before a crash is found too.
 /// </summary>
-public sealed class Signal(TimeProvider time)
+internal sealed class Signal(TimeProvider time)
 {
     private readonly SemaphoreSlim _set = new(0, 1);
 

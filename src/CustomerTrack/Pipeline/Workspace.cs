@@ -3,7 +3,7 @@ using CustomerTrack.Configuration;
 namespace CustomerTrack.Pipeline;
 
 /// <summary>The folder every stage shares: landing/, lake/, the warehouse file, logs and the owner record.</summary>
-public sealed class Workspace
+internal sealed class Workspace
 {
     private Workspace(string root, Settings settings)
     {

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace CustomerTrack.Query;
 
 /// <summary>The request a reader sends to the running owner.</summary>
-public sealed record QueryRequest(string Sql);
+internal sealed record QueryRequest(string Sql);
 
 /// <summary>
 /// The running owner's loopback endpoint: answers read-only queries from other processes on this machine,

@@ -8,7 +8,7 @@ namespace CustomerTrack.Query;
 /// Read-only access to the warehouse from any process: through the running owner's endpoint when one runs,
 /// otherwise by opening the file read-only.
 /// </summary>
-public sealed class WarehouseReader : IDisposable
+internal sealed class WarehouseReader : IDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
 

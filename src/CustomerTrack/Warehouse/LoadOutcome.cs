@@ -49,4 +49,4 @@ internal sealed record LoadOutcome(string Key, LoadStatus Status, long RowsInFil
 }
 
 /// <summary>What one task run applied (one task_run row).</summary>
-public sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);
+internal sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);

@@ -20,9 +20,9 @@ public abstract class SchemaEvolutionTests
 {
     protected abstract Engine Engine { get; }
 
-    protected static readonly DateTime Now = new(2031, 2, 3, 12, 0, 0, DateTimeKind.Utc);
+    private protected static readonly DateTime Now = new(2031, 2, 3, 12, 0, 0, DateTimeKind.Utc);
 
-    protected static string Settings(string format, string evolution) => $$"""
+    private protected static string Settings(string format, string evolution) => $$"""
         {
           "Tables": {
             "item": {
@@ -34,7 +34,7 @@ public abstract class SchemaEvolutionTests
         """;
 
     /// <summary>A file of <paramref name="format"/> with <paramref name="columns"/> and rows of text values (null: absent or NULL).</summary>
-    protected static byte[] File(string format, string[] columns, params string?[][] rows)
+    private protected static byte[] File(string format, string[] columns, params string?[][] rows)
     {
         switch (format)
         {
@@ -60,7 +60,7 @@ public abstract class SchemaEvolutionTests
         }
     }
 
-    protected static void Land(TempWorkspace tmp, string name, byte[] bytes)
+    private protected static void Land(TempWorkspace tmp, string name, byte[] bytes)
     {
         var dir = Path.Combine(tmp.Landing, "item");
         Directory.CreateDirectory(dir);
@@ -69,7 +69,7 @@ public abstract class SchemaEvolutionTests
         System.IO.File.SetLastWriteTimeUtc(path, Now.AddSeconds(-5));
     }
 
-    protected static Workspace Open(TempWorkspace tmp, string format, string evolution)
+    private protected static Workspace Open(TempWorkspace tmp, string format, string evolution)
     {
         System.IO.File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), Settings(format, evolution));
         return tmp.Open();
