@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using CustomerTrack.Cli.Output;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
 using CustomerTrack.Tables;
 

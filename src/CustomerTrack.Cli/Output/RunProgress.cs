@@ -15,7 +15,7 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
 
     public void Start(string command, Workspace ws, string? dashboardUrl)
     {
-        var lake = Lake.Lakes.IsS3(ws.Settings.Lake.Uri) ? ws.Settings.Lake.Uri : ws.Show(ws.LakeRoot);
+        var lake = ws.Settings.Lake.IsS3 ? ws.Settings.Lake.Uri : ws.Show(ws.LakeRoot);
         var dashboard = dashboardUrl is null ? "" : $", dashboard {dashboardUrl}";
         Line($"customertrack {command}: workspace {ws.Root}, warehouse {ws.Settings.Warehouse.Engine} {Warehouses.Describe(ws)}, lake {lake}{dashboard}");
     }

@@ -244,6 +244,9 @@ internal sealed class LakeSettings
     /// <summary>The lake: a folder (relative paths are taken from the workspace) or <c>s3://bucket/prefix</c>.</summary>
     public string Uri { get; set; } = "lake";
 
+    /// <summary>Whether the lake is on S3 (<c>s3://bucket/prefix</c>) rather than a folder.</summary>
+    internal bool IsS3 => Uri.StartsWith("s3://", StringComparison.Ordinal);
+
     public S3Settings S3 { get; set; } = new();
 }
 

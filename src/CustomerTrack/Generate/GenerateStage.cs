@@ -1,4 +1,3 @@
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Generate;

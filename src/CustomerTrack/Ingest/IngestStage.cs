@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Ingest;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Ingest;

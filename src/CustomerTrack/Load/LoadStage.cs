@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;
 

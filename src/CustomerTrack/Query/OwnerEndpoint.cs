@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using CustomerTrack.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,6 +1,5 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Query;

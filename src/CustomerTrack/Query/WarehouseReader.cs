@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;

@@ -1,4 +1,3 @@
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse.DuckDb;
 using CustomerTrack.Warehouse.Postgres;
 

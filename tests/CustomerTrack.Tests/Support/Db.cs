@@ -1,4 +1,3 @@
-using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
 
 namespace CustomerTrack.Tests.Support;

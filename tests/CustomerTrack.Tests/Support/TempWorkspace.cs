@@ -1,5 +1,3 @@
-using CustomerTrack.Pipeline;
-
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>A fresh workspace folder per test, removed afterwards.</summary>

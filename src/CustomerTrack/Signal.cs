@@ -1,4 +1,4 @@
-namespace CustomerTrack.Pipeline;
+namespace CustomerTrack;
 
 /// <summary>
 /// A wake-up call between stages: set by the stage upstream when it hands work on, awaited with a poll
