@@ -1,7 +1,7 @@
 namespace CustomerTrack;
 
 /// <summary>The root of every error CustomerTrack reports; its message is one line a person can act on.</summary>
-public class CustomerTrackException : Exception
+internal class CustomerTrackException : Exception
 {
     public CustomerTrackException(string message, Exception? inner = null, bool isTransient = false)
         : base(message, inner) => IsTransient = isTransient;
@@ -11,14 +11,14 @@ public class CustomerTrackException : Exception
 }
 
 /// <summary>A setting has a value outside what it allows.</summary>
-public sealed class SettingsException(string setting, string message)
+internal sealed class SettingsException(string setting, string message)
     : CustomerTrackException($"setting {setting}: {message}")
 {
     public string Setting { get; } = setting;
 }
 
 /// <summary>A file broke the input contract and its error policy says stop the pipeline.</summary>
-public sealed class InputRejectedException(string file, long line, string field, string reason)
+internal sealed class InputRejectedException(string file, long line, string field, string reason)
     : CustomerTrackException($"{file} line {line}, field {field}: {reason} (Load:OnError is abort; fix or remove the file, then run again)")
 {
     public string File { get; } = file;
@@ -27,12 +27,12 @@ public sealed class InputRejectedException(string file, long line, string field,
 }
 
 /// <summary>Another process holds the warehouse for writing.</summary>
-public sealed class WarehouseBusyException(string message, Exception? inner = null)
+internal sealed class WarehouseBusyException(string message, Exception? inner = null)
     : CustomerTrackException(message, inner, isTransient: true);
 
 /// <summary>
 /// A warehouse engine's error, translated once at the engine's boundary: whether it is transient (connection lost,
 /// serialization failure, deadlock, I/O) or permanent (constraint, syntax, permission), in one line naming the engine.
 /// </summary>
-public sealed class WarehouseException(string message, Exception inner, bool isTransient)
+internal sealed class WarehouseException(string message, Exception inner, bool isTransient)
     : CustomerTrackException(message, inner, isTransient);

@@ -26,6 +26,17 @@ public sealed partial class ReadmeTests
     }
 
     [Fact]
+    public void Every_setting_of_a_table_is_in_the_readme_table_of_table_settings()
+    {
+        var section = Readme[Readme.IndexOf("Each entry of `Tables`", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n\n", section.IndexOf("| setting", StringComparison.Ordinal), StringComparison.Ordinal)];
+        foreach (var setting in typeof(TableSettings).GetProperties())
+        {
+            Assert.Contains($"`{setting.Name}`", section, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Every_command_in_the_readme_is_a_command_of_the_cli()
     {
         var section = Readme[Readme.IndexOf("## Commands", StringComparison.Ordinal)..];

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using CustomerTrack.Contract;
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 using Serilog;
 
@@ -108,7 +107,7 @@ internal static class Common
     }
 
     public static Workspace OpenWorkspace(ParseResult parse, bool create, Dictionary<string, string?>? flags = null) =>
-        Pipeline.Workspace.Open(parse.GetValue(Workspace)!, create, flags ?? Flags(parse));
+        CustomerTrack.Workspace.Open(parse.GetValue(Workspace)!, create, flags ?? Flags(parse));
 
     public static readonly Option<string> LogFormat = new("--log-format")
     {

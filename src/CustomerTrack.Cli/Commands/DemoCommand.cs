@@ -7,7 +7,10 @@ using Spectre.Console;
 
 namespace CustomerTrack.Cli.Commands;
 
-/// <summary>demo: a fresh workspace, the generator every second, every stage, and a live view of it all.</summary>
+/// <summary>
+/// demo: a fresh workspace, the generator every second, every stage, and a live view of it all: the customer feed, or
+/// with <c>--table</c> any table the settings define.
+/// </summary>
 internal static class DemoCommand
 {
     private const string Marker = ".customertrack-demo";
@@ -17,15 +20,20 @@ internal static class DemoCommand
         var duration = new Option<string?>("--for") { Description = "How long the demo runs", DefaultValueFactory = _ => "60s" };
         var customers = new Option<int>("--customers") { Description = "Population size", DefaultValueFactory = _ => 10_000 };
         var rows = new Option<int>("--rows-per-file") { Description = "Changes per generated file", DefaultValueFactory = _ => 1000 };
+        var tableOption = new Option<string?>("--table")
+        {
+            Description = "A table of the Tables settings: the demo generates its feed into landing/<table>/ (default: the customer demo)",
+        };
         var command = new Command("demo", "Generate, ingest, load and apply changes live for a while, then show what happened")
         {
-            duration, customers, rows,
+            duration, customers, rows, tableOption,
         };
         command.SetAction(async (parse, ct) =>
         {
             var time = TimeProvider.System;
             var output = parse.InvocationConfiguration.Output;
             var ws = FreshWorkspace(parse);
+            var subject = new DemoSubject(parse.GetValue(tableOption) is { } name ? ws.Settings.Table(name) : null);
             using var logs = Common.Logs(parse, ws, time);
             var limit = Common.Duration(parse, duration) ?? TimeSpan.FromSeconds(60);
             var options = new GenerateOptions
@@ -38,21 +46,21 @@ internal static class DemoCommand
 
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct, serveDashboard: true);
             var dashboard = runner.DashboardUrl;
-            output.WriteLine($"demo: workspace {ws.Show(ws.Root)}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
+            output.WriteLine($"demo: workspace {ws.Show(ws.Root)}{subject.Intro}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
                 + (dashboard is null ? "" : $", dashboard {dashboard}"));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
             var generated = 0;
             var generator = new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
-                .RunAsync(options, stop.Token, _ => Interlocked.Increment(ref generated));
+                .RunAsync(options, stop.Token, _ => Interlocked.Increment(ref generated), subject.Table);
             var pipeline = runner.RunAsync(stop.Token);
-            await ShowLiveAsync(runner, output, () => generated, stop.Token);
+            await ShowLiveAsync(runner, subject, output, () => generated, stop.Token);
             await Quietly(generator);
             await pipeline;
 
             // Whatever landed before the stop is processed, so the summary covers every generated file.
             var tail = await runner.DrainAsync(ct);
-            PrintSummary(runner, output, generated, ws, parse.GetValue(Common.Workspace)!);
+            PrintSummary(runner, subject, output, generated, ws, parse.GetValue(Common.Workspace)!);
             return 0;
         });
         return command;
@@ -61,7 +69,8 @@ internal static class DemoCommand
     private static Workspace FreshWorkspace(ParseResult parse)
     {
         var dir = Path.GetFullPath(parse.GetValue(Common.Workspace)!);
-        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        // A settings file alone (written by init, say) is no data: the demo keeps it and runs on its tables.
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any(e => Path.GetFileName(e) != Common.SettingsFileName))
         {
             if (!File.Exists(Path.Combine(dir, Marker)))
             {
@@ -98,21 +107,15 @@ internal static class DemoCommand
         }
     }
 
-    private static Snapshot Read(PipelineRunner runner)
+    private static Snapshot Read(PipelineRunner runner, DemoSubject subject)
     {
-        var r = runner.Query("""
-            SELECT (SELECT count(*) FROM load_history) AS files,
-                   (SELECT count(*) FROM customer_raw) AS rows_loaded,
-                   (SELECT count(*) FROM customer) AS customers,
-                   (SELECT count(*) FROM customer_history) AS versions,
-                   (SELECT coalesce(max(_seq), 0) FROM customer_raw) - (SELECT offset_seq FROM stream_offset) AS lag_rows
-            """);
+        var r = runner.Query(subject.SnapshotSql);
         var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) AS f ORDER BY visible_at DESC LIMIT 1");
         return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "customers"), r.Long(0, "versions"),
             r.Long(0, "lag_rows"), fresh.Scalar);
     }
 
-    private static async Task ShowLiveAsync(PipelineRunner runner, TextWriter output, Func<int> generated, CancellationToken ct)
+    private static async Task ShowLiveAsync(PipelineRunner runner, DemoSubject subject, TextWriter output, Func<int> generated, CancellationToken ct)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         var watch = Stopwatch.StartNew();
@@ -122,19 +125,19 @@ internal static class DemoCommand
             while (!ct.IsCancellationRequested)
             {
                 await Quietly(Task.Delay(TimeSpan.FromSeconds(5), ct));
-                var s = Read(runner);
-                output.WriteLine($"  {watch.Elapsed.TotalSeconds,5:F0}s  files {generated()}/{s.Files}  rows {s.Rows}  customers {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
+                var s = Read(runner, subject);
+                output.WriteLine($"  {watch.Elapsed.TotalSeconds,5:F0}s  files {generated()}/{s.Files}  rows {s.Rows}  {subject.Keys} {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
             }
 
             return;
         }
 
-        var table = new Table().AddColumns("elapsed", "files made/loaded", "rows loaded", "customers", "versions", "stream lag", "last file visible after");
+        var table = new Table().AddColumns("elapsed", "files made/loaded", "rows loaded", subject.Keys, "versions", "stream lag", "last file visible after");
         await console.Live(table).StartAsync(async ctx =>
         {
             while (!ct.IsCancellationRequested)
             {
-                var s = Read(runner);
+                var s = Read(runner, subject);
                 table.Rows.Clear();
                 table.AddRow($"{watch.Elapsed.TotalSeconds:F0} s", $"{generated()} / {s.Files}", $"{s.Rows:N0}", $"{s.Customers:N0}",
                     $"{s.Versions:N0}", $"{s.LagRows:N0} rows", s.LastFreshnessMs is null ? "-" : $"{s.LastFreshnessMs} ms");
@@ -144,26 +147,27 @@ internal static class DemoCommand
         });
     }
 
-    private static void PrintSummary(PipelineRunner runner, TextWriter output, int generated, Workspace ws, string workspaceArg)
+    private static void PrintSummary(PipelineRunner runner, DemoSubject subject, TextWriter output, int generated, Workspace ws, string workspaceArg)
     {
-        var s = Read(runner);
+        var s = Read(runner, subject);
         var f = runner.Query(Freshness.SummarySql);
-        var busiest = runner.Query("SELECT customer_id FROM customer_history GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1").Scalar ?? "1";
-        var moment = runner.Query("SELECT max(start_time) - INTERVAL '5 seconds' FROM customer_history").Scalar ?? "2026-01-01 00:00:00";
+        var busiest = runner.Query(subject.BusiestSql);
+        var moment = runner.Query(subject.MomentSql).Scalar ?? "2026-01-01 00:00:00";
         // The folder as the user named it, so the lines work when pasted where the demo ran.
         var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? ""
             : workspaceArg.Contains(' ', StringComparison.Ordinal) ? $" --workspace \"{workspaceArg}\""
             : $" --workspace {workspaceArg}";
         output.WriteLine();
         output.WriteLine($"demo summary: {generated} files generated, {s.Files} loaded, {s.Rows} rows");
-        output.WriteLine($"  customers:  {s.Customers} (SCD1, table customer)");
-        output.WriteLine($"  versions:   {s.Versions} (SCD2, table customer_history)");
+        output.WriteLine($"  {subject.Keys + ":",-11} {s.Customers} (SCD1, table {subject.Current})");
+        output.WriteLine($"  versions:   {s.Versions} (SCD2, table {subject.History})");
         output.WriteLine($"  freshness:  landing to visible in both tables, p50 {f.Text(0, "p50_ms") ?? "-"} ms, p95 {f.Text(0, "p95_ms") ?? "-"} ms, max {f.Text(0, "max_ms") ?? "-"} ms over {f.Text(0, "files")} files");
         output.WriteLine();
         output.WriteLine("Try:");
-        output.WriteLine($"  ./customertrack query \"SELECT state, count(*) AS customers FROM customer GROUP BY state ORDER BY customers DESC LIMIT 5\"{wsFlag}");
-        output.WriteLine($"  ./customertrack history {busiest}{wsFlag}");
-        output.WriteLine($"  ./customertrack as-of \"{moment}\" --customer {busiest}{wsFlag}");
+        foreach (var example in subject.Examples(busiest, moment))
+        {
+            output.WriteLine($"  ./customertrack {example}{wsFlag}");
+        }
     }
 
     private sealed record Snapshot(long Files, long Rows, long Customers, long Versions, long LagRows, string? LastFreshnessMs);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using CustomerTrack.Cli.Output;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
 using CustomerTrack.Tables;
 
@@ -90,7 +89,7 @@ internal static class ReadCommands
             var table = ChosenTable(parse, ws);
             var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? []);
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.QueryAsync(TableReads.History(table, condition), ct);
+            var result = await reader.QueryAsync(TableReads.History(await reader.WithStoredColumnsAsync(table, ct), condition), ct);
             ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
@@ -123,7 +122,7 @@ internal static class ReadCommands
             }
 
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only), ct);
+            var result = await reader.QueryAsync(TableReads.AsOf(await reader.WithStoredColumnsAsync(table, ct), t, only), ct);
             ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });

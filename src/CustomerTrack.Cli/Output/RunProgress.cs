@@ -15,7 +15,7 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
 
     public void Start(string command, Workspace ws, string? dashboardUrl)
     {
-        var lake = Lake.Lakes.IsS3(ws.Settings.Lake.Uri) ? ws.Settings.Lake.Uri : ws.Show(ws.LakeRoot);
+        var lake = ws.Settings.Lake.IsS3 ? ws.Settings.Lake.Uri : ws.Show(ws.LakeRoot);
         var dashboard = dashboardUrl is null ? "" : $", dashboard {dashboardUrl}";
         Line($"customertrack {command}: workspace {ws.Root}, warehouse {ws.Settings.Warehouse.Engine} {Warehouses.Describe(ws)}, lake {lake}{dashboard}");
     }
@@ -23,8 +23,18 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
     public void Attach(PipelineRunner runner)
     {
         runner.FileLoaded += o => Line(FileLine(o));
-        runner.TaskRan += r => Line(string.Create(CultureInfo.InvariantCulture,
-            $"  task  run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Customers} customers  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms"));
+        runner.TaskRan += r => Line(TaskLine(r));
+    }
+
+    /// <summary>
+    /// "  task  run 1     ledger (0, 5]  5 rows  2 customers  4 versions  0 ties  12 ms" for the customer table; another
+    /// table's line names it and counts keys: "  task  product  run 2     ledger (5, 9]  4 rows  2 keys  …".
+    /// </summary>
+    internal static string TaskLine(TaskRunOutcome r)
+    {
+        var customer = r.Table == Tables.TableDefinition.Customer(Tables.ScdOptions.Default).Name;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"  task  {(customer ? "" : r.Table + "  ")}run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Customers} {(customer ? "customers" : "keys")}  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms");
     }
 
     /// <summary>"  load  first.csv  LOADED  3 rows  0 rejects  12 ms", with the file's error when it has one.</summary>
@@ -32,7 +42,7 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
     {
         var name = Lake.LakeKey.Parse(o.Key).FileName;
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"  load  {name}  {o.Status}  {o.RowsLoaded} rows  {o.RowsRejected} rejects  {o.Ms:F0} ms");
+            $"  load  {name}  {o.Status.Text()}  {o.RowsLoaded} rows  {o.RowsRejected} rejects  {o.Ms:F0} ms");
         return o.Error is null ? line : $"{line}  ({o.Error})";
     }
 

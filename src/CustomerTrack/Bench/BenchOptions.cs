@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CustomerTrack.Bench;
 
 /// <summary>What <c>bench</c> measures and how big; <see cref="Full"/> is the recorded run, <see cref="Quick"/> a smoke test.</summary>
-public sealed record BenchOptions
+internal sealed record BenchOptions
 {
     public required string Mode { get; init; }
 

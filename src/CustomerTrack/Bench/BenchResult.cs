@@ -8,7 +8,7 @@ using CustomerTrack.Warehouse.DuckDb;
 namespace CustomerTrack.Bench;
 
 /// <summary>The machine a result was measured on.</summary>
-public sealed record MachineInfo(string Cpu, int Cores, double MemoryGb, string Os, string Dotnet, [property: JsonPropertyName("duckdb")] string DuckDb)
+internal sealed record MachineInfo(string Cpu, int Cores, double MemoryGb, string Os, string Dotnet, [property: JsonPropertyName("duckdb")] string DuckDb)
 {
     public static MachineInfo Describe() => new(
         ProcField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
@@ -37,7 +37,7 @@ public sealed record MachineInfo(string Cpu, int Cores, double MemoryGb, string 
 }
 
 /// <summary>One benchmark run's figures; serialised with snake_case names (bench/results/*.json).</summary>
-public sealed record BenchResult
+internal sealed record BenchResult
 {
     public required string Mode { get; init; }
     public required DateTime MeasuredAt { get; init; }

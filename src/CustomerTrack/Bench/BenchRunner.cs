@@ -12,7 +12,7 @@ namespace CustomerTrack.Bench;
 /// measures raw COPY, the pipeline (as a child <c>run --once</c>, whose peak RSS is read from /proc), the tutorial's
 /// MERGE, freshness under a sustained feed, and one SCD batch against two history sizes.
 /// </summary>
-public sealed class BenchRunner(BenchOptions options, string root, Action<string> progress)
+internal sealed class BenchRunner(BenchOptions options, string root, Action<string> progress)
 {
     private static readonly DateTime Start = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 

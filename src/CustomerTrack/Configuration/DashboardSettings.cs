@@ -3,7 +3,7 @@ using System.Net;
 namespace CustomerTrack.Configuration;
 
 /// <summary>The live dashboard that <c>run</c> and <c>demo</c> serve (and its <c>/metrics</c> and <c>/health</c>).</summary>
-public sealed class DashboardSettings
+internal sealed class DashboardSettings
 {
     /// <summary>Whether <c>run</c> and <c>demo</c> serve it.</summary>
     public bool Enabled { get; set; } = true;

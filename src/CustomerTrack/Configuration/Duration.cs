@@ -6,7 +6,7 @@ namespace CustomerTrack.Configuration;
 
 /// <summary>A duration written as people write it in settings and flags: <c>500ms</c>, <c>20s</c>, <c>5m</c>, <c>2h</c>.</summary>
 [TypeConverter(typeof(DurationConverter))]
-public readonly partial record struct Duration(TimeSpan Value)
+internal readonly partial record struct Duration(TimeSpan Value)
 {
     [GeneratedRegex(@"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex Pattern();

@@ -1,7 +1,7 @@
 namespace CustomerTrack.Configuration;
 
 /// <summary>Bounds on one reader's query (query, status, history, as-of), so that a reader cannot stall or starve the pipeline.</summary>
-public sealed class QuerySettings
+internal sealed class QuerySettings
 {
     /// <summary>A query running longer than this is cancelled (PostgreSQL's statement_timeout; the owner's own clock on DuckDB).</summary>
     public Duration Timeout { get; set; } = new(TimeSpan.FromMinutes(1));

@@ -1,7 +1,7 @@
 namespace CustomerTrack.Configuration;
 
 /// <summary>Every setting, bound from customertrack.json, then CUSTOMERTRACK__Section__Key variables, then flags.</summary>
-public sealed class Settings
+internal sealed class Settings
 {
     public IngestSettings Ingest { get; set; } = new();
     public LoadSettings Load { get; set; } = new();
@@ -19,6 +19,21 @@ public sealed class Settings
     /// <summary>The checked table definitions (set by <see cref="Validate"/>).</summary>
     internal IReadOnlyList<Tables.TableDefinition> Definitions { get; private set; } = [];
 
+    private readonly Lock _replacing = new();
+
+    /// <summary>
+    /// Takes <paramref name="table"/> in place of the definition of the same name: the table as the warehouse holds it,
+    /// with the columns files brought under <c>SchemaEvolution: add</c>. The loader and the task stage read
+    /// <see cref="Definitions"/> afresh for each file and run, so they see it from then on.
+    /// </summary>
+    internal void Replace(Tables.TableDefinition table)
+    {
+        lock (_replacing)
+        {
+            Definitions = Definitions.Select(t => t.Name == table.Name ? table : t).ToArray();
+        }
+    }
+
     /// <summary>The table that files directly in landing/ belong to, if any.</summary>
     internal Tables.TableDefinition? DefaultTable => Definitions.FirstOrDefault(t => t.IsDefault);
 
@@ -31,10 +46,10 @@ public sealed class Settings
     /// <summary>Fails with a message naming the setting and what it allows.</summary>
     public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
     {
-        OneOf("Load:OnError", Load.OnError, LoadSettings.Policies);
-        OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes);
-        OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines);
-        if (Warehouse.Engine == "postgres" && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
+        OneOf("Load:OnError", Load.OnError, LoadSettings.Policies.Keys);
+        OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes.Keys);
+        OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines.Keys);
+        if (Warehouse.Kind == WarehouseEngine.Postgres && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
         {
             throw new SettingsException("Warehouse:ConnectionString",
                 "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
@@ -91,7 +106,7 @@ public sealed class Settings
         }
     }
 
-    private static void OneOf(string setting, string value, IReadOnlyList<string> allowed)
+    private static void OneOf(string setting, string value, IEnumerable<string> allowed)
     {
         if (!allowed.Contains(value, StringComparer.Ordinal))
         {
@@ -108,7 +123,7 @@ public sealed class Settings
     }
 }
 
-public sealed class IngestSettings
+internal sealed class IngestSettings
 {
     /// <summary>How often landing/ is listed even without a file-system event.</summary>
     public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
@@ -118,6 +133,16 @@ public sealed class IngestSettings
 
     /// <summary>Files copied to the lake at once (back pressure).</summary>
     public int MaxInFlight { get; set; } = 4;
+}
+
+/// <summary>The warehouse engine (Warehouse:Engine).</summary>
+internal enum WarehouseEngine
+{
+    /// <summary>A DuckDB file in the workspace, written by one process.</summary>
+    DuckDb,
+
+    /// <summary>A PostgreSQL server, written by several workers.</summary>
+    Postgres,
 }
 
 /// <summary>What a bad row does to its file (Load:OnError), as Snowpipe's ON_ERROR.</summary>
@@ -133,20 +158,21 @@ internal enum OnError
     Abort,
 }
 
-public sealed class LoadSettings
+internal sealed class LoadSettings
 {
-    internal static readonly string[] Policies = ["continue", "skip_file", "abort"];
+    /// <summary>The values <see cref="OnError"/> takes, in the order messages list them.</summary>
+    internal static readonly IReadOnlyDictionary<string, OnError> Policies = new OrderedDictionary<string, OnError>(StringComparer.Ordinal)
+    {
+        ["continue"] = Configuration.OnError.Continue,
+        ["skip_file"] = Configuration.OnError.SkipFile,
+        ["abort"] = Configuration.OnError.Abort,
+    };
 
     /// <summary>What a bad row does to its file, as Snowpipe's ON_ERROR.</summary>
     public string OnError { get; set; } = "continue";
 
     /// <summary><see cref="OnError"/> as the loader reads it.</summary>
-    internal OnError Policy => OnError switch
-    {
-        "skip_file" => Configuration.OnError.SkipFile,
-        "abort" => Configuration.OnError.Abort,
-        _ => Configuration.OnError.Continue,
-    };
+    internal OnError Policy => Policies.GetValueOrDefault(OnError, Configuration.OnError.Continue);
 
     public Duration PollInterval { get; set; } = new(TimeSpan.FromSeconds(1));
 
@@ -160,7 +186,7 @@ public sealed class LoadSettings
     public Duration ClaimLease { get; set; } = new(TimeSpan.FromSeconds(30));
 }
 
-public sealed class TasksSettings
+internal sealed class TasksSettings
 {
     /// <summary>The schedule: the task runs this often even when nothing signalled it.</summary>
     public Duration Interval { get; set; } = new(TimeSpan.FromSeconds(1));
@@ -169,9 +195,14 @@ public sealed class TasksSettings
     public int MaxBatchRows { get; set; } = 250_000;
 }
 
-public sealed class ScdSettings
+internal sealed class ScdSettings
 {
-    internal static readonly string[] DeleteModes = ["close", "tombstone-row"];
+    /// <summary>The values <see cref="DeleteMode"/> (and a table's own Scd:DeleteMode) take.</summary>
+    internal static readonly IReadOnlyDictionary<string, Tables.DeleteMode> DeleteModes = new OrderedDictionary<string, Tables.DeleteMode>(StringComparer.Ordinal)
+    {
+        ["close"] = Tables.DeleteMode.Close,
+        ["tombstone-row"] = Tables.DeleteMode.TombstoneRow,
+    };
 
     /// <summary>Attributes whose changes update the current version in place instead of opening a new one.</summary>
     public string[] TrackHistoryExcept { get; set; } = [];
@@ -183,12 +214,20 @@ public sealed class ScdSettings
     public string DeleteMode { get; set; } = "close";
 }
 
-public sealed class WarehouseSettings
+internal sealed class WarehouseSettings
 {
-    internal static readonly string[] Engines = ["duckdb", "postgres"];
+    /// <summary>The values <see cref="Engine"/> takes.</summary>
+    internal static readonly IReadOnlyDictionary<string, WarehouseEngine> Engines = new OrderedDictionary<string, WarehouseEngine>(StringComparer.Ordinal)
+    {
+        ["duckdb"] = WarehouseEngine.DuckDb,
+        ["postgres"] = WarehouseEngine.Postgres,
+    };
 
     /// <summary><c>duckdb</c>: a file in the workspace, one writing process; <c>postgres</c>: a server, several workers.</summary>
     public string Engine { get; set; } = "duckdb";
+
+    /// <summary><see cref="Engine"/> as the program reads it.</summary>
+    internal WarehouseEngine Kind => Engines.GetValueOrDefault(Engine, WarehouseEngine.DuckDb);
 
     /// <summary>The PostgreSQL connection string (Npgsql's keys); the password is never printed. Only for <c>postgres</c>.</summary>
     public string ConnectionString { get; set; } = "";
@@ -200,15 +239,18 @@ public sealed class WarehouseSettings
     public string MemoryLimit { get; set; } = "200MB";
 }
 
-public sealed class LakeSettings
+internal sealed class LakeSettings
 {
     /// <summary>The lake: a folder (relative paths are taken from the workspace) or <c>s3://bucket/prefix</c>.</summary>
     public string Uri { get; set; } = "lake";
 
+    /// <summary>Whether the lake is on S3 (<c>s3://bucket/prefix</c>) rather than a folder.</summary>
+    internal bool IsS3 => Uri.StartsWith("s3://", StringComparison.Ordinal);
+
     public S3Settings S3 { get; set; } = new();
 }
 
-public sealed class S3Settings
+internal sealed class S3Settings
 {
     /// <summary>The endpoint of an S3-compatible store (MinIO, a test server); empty for AWS S3 itself.</summary>
     public string ServiceUrl { get; set; } = "";
@@ -222,7 +264,7 @@ public sealed class S3Settings
     public bool UseChunkEncoding { get; set; } = true;
 }
 
-public sealed class DebugSettings
+internal sealed class DebugSettings
 {
     /// <summary>
     /// For crash tests: each stage pauses this long inside its critical window (ingest between the lake write and the

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 namespace CustomerTrack.Configuration;
 
 /// <summary>Reads settings in the usual .NET order: the workspace's JSON file, environment variables, then flags.</summary>
-public static partial class SettingsLoader
+internal static partial class SettingsLoader
 {
     public const string FileName = "customertrack.json";
     public const string EnvironmentPrefix = "CUSTOMERTRACK__";

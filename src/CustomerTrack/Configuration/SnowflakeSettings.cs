@@ -4,7 +4,7 @@ namespace CustomerTrack.Configuration;
 /// Where <c>snowflake plan</c>, <c>deploy</c> and <c>status</c> point (docs/snowflake.md). The private key's path is
 /// read, never printed; the key itself never leaves the file.
 /// </summary>
-public sealed class SnowflakeSettings
+internal sealed class SnowflakeSettings
 {
     /// <summary>The account as in its URL: <c>myorg-myaccount</c>, or a locator such as <c>xy12345.us-east-1</c>.</summary>
     public string Account { get; set; } = "";

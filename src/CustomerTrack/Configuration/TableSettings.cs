@@ -1,7 +1,7 @@
 namespace CustomerTrack.Configuration;
 
 /// <summary>One entry of the <c>Tables</c> section, as bound from settings; <see cref="Tables.TableDefinitions"/> checks it.</summary>
-public sealed class TableSettings
+internal sealed class TableSettings
 {
     /// <summary><c>csv</c>, <c>ndjson</c> or <c>parquet</c>: how the table's files are read, whatever their extension.</summary>
     public string Format { get; set; } = "csv";
@@ -43,7 +43,7 @@ public sealed class TableSettings
 }
 
 /// <summary>A feed's op column and the mapping from its values to INSERT, UPDATE, UPSERT, DELETE.</summary>
-public sealed class OpSettings
+internal sealed class OpSettings
 {
     public string Column { get; set; } = "";
 
@@ -51,7 +51,7 @@ public sealed class OpSettings
 }
 
 /// <summary>The global <c>Scd</c> options, each of which a table may override.</summary>
-public sealed class TableScdSettings
+internal sealed class TableScdSettings
 {
     public string[]? TrackHistoryExcept { get; set; }
 

@@ -1,7 +1,7 @@
 namespace CustomerTrack.Contract;
 
 /// <summary>The input and table contract's column names (DESIGN.md §3, §4).</summary>
-public static class Columns
+internal static class Columns
 {
     public const string CustomerId = "customer_id";
     public const string UpdatedAt = "updated_at";

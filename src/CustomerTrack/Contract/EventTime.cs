@@ -3,7 +3,7 @@ using System.Globalization;
 namespace CustomerTrack.Contract;
 
 /// <summary>ISO 8601 timestamps of the input contract; no offset means UTC; stored as UTC with microsecond precision.</summary>
-public static class EventTime
+internal static class EventTime
 {
     private static readonly string[] Formats =
     [

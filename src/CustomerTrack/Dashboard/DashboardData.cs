@@ -1,18 +1,17 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
 
 namespace CustomerTrack.Dashboard;
 
 /// <summary>A queue between two stages: how many items wait, how old the oldest is, and its colour against thresholds.</summary>
-public sealed record FlowQueue(string From, string To, long Depth, double? OldestAgeSeconds, string State);
+internal sealed record FlowQueue(string From, string To, long Depth, double? OldestAgeSeconds, string State);
 
 /// <summary>A stage over the last five minutes: files and rows in and out, and its errors.</summary>
-public sealed record FlowNode(string Id, long? Files, long? RowsIn, long? RowsOut, long Errors, string Note);
+internal sealed record FlowNode(string Id, long? Files, long? RowsIn, long? RowsOut, long Errors, string Note);
 
 /// <summary>Everything the page shows at one moment; sent at most once a second.</summary>
-public sealed record DashboardSnapshot(
+internal sealed record DashboardSnapshot(
     string At,
     string Table,
     StatusReport Status,

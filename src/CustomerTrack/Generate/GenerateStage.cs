@@ -1,10 +1,9 @@
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Generate;
 
 /// <summary>What <c>generate</c> makes.</summary>
-public sealed record GenerateOptions
+internal sealed record GenerateOptions
 {
     public int Customers { get; init; } = 1000;
     public int? Files { get; init; }

@@ -3,13 +3,12 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Ingest;
 
 /// <summary>One provenance record: what ingest received and where it stored it (NiFi's provenance event).</summary>
-public sealed record ProvenanceRecord(
+internal sealed record ProvenanceRecord(
     string File, string Key, long Bytes, string Sha256, DateTime LandedAt, DateTime ReceivedAt, DateTime StoredAt, double CopyMs);
 
 /// <summary>

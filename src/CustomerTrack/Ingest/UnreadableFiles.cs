@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Ingest;
@@ -8,7 +7,7 @@ namespace CustomerTrack.Ingest;
 internal sealed class UnreadableFileException(Exception inner) : CustomerTrackException(inner.Message, inner, isTransient: true);
 
 /// <summary>A landing file set aside, why, and when it is tried again.</summary>
-public sealed record UnreadableFile(string File, string Reason, int Attempts, DateTime NextTry);
+internal sealed record UnreadableFile(string File, string Reason, int Attempts, DateTime NextTry);
 
 /// <summary>
 /// Landing files ingest may not read. One such file must not stop the others (it used to fail the whole pass, for ever):

@@ -9,7 +9,7 @@ namespace CustomerTrack.Lake;
 /// a date), the table the file was landed for, a safe form of the file name and its content hash. The same file sent
 /// twice gets the same key; no key can leave the lake (no <c>..</c>, no absolute path).
 /// </summary>
-public static class LakeKey
+internal static class LakeKey
 {
     public const int HashChars = 16;
 

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;
 
@@ -24,6 +23,8 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
     // Files claimed at a time with several workers: small enough that the work spreads over them.
     private const int ClaimFiles = 8;
+
+    private readonly ColumnsFromFiles _columns = new(workspace, warehouse, time, logger);
 
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
@@ -76,7 +77,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                     continue;
                 }
 
-                group.Add(file);
+                group.Add(_columns.Prepare(file));
                 groupBytes += entry.Bytes;
                 if (!grouped || group.Count >= groupFiles || groupBytes >= GroupBytes)
                 {
@@ -190,7 +191,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
         foreach (var outcome in outcomes)
         {
-            LogLoaded(logger, outcome.Key, outcome.Status, outcome.RowsLoaded, outcome.RowsRejected);
+            LogLoaded(logger, outcome.Key, outcome.Status.Text(), outcome.RowsLoaded, outcome.RowsRejected);
             Loaded?.Invoke(outcome);
             if (outcome.Error is not null)
             {

@@ -57,7 +57,7 @@ internal sealed class PipelineMetrics : IDisposable
     public void Loaded(LoadOutcome outcome)
     {
         var stage = new KeyValuePair<string, object?>("stage", "load");
-        _files.Add(1, stage, new KeyValuePair<string, object?>("outcome", outcome.Status));
+        _files.Add(1, stage, new KeyValuePair<string, object?>("outcome", outcome.Status.Text()));
         _rows.Add(outcome.RowsLoaded, stage, new KeyValuePair<string, object?>("outcome", "loaded"));
         _rows.Add(outcome.RowsRejected, stage, new KeyValuePair<string, object?>("outcome", "rejected"));
         if (outcome.RowsLoaded > 0 && outcome.LandedAt is { } landed)

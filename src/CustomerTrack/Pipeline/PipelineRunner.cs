@@ -12,7 +12,7 @@ namespace CustomerTrack.Pipeline;
 
 /// <summary>Which stages a process runs.</summary>
 [Flags]
-public enum Stages
+internal enum Stages
 {
     Ingest = 1,
     Load = 2,
@@ -21,14 +21,14 @@ public enum Stages
 }
 
 /// <summary>What a drain did.</summary>
-public sealed record DrainSummary(int FilesIngested, int FilesLoaded, IReadOnlyList<TaskRunOutcome> TaskRuns);
+internal sealed record DrainSummary(int FilesIngested, int FilesLoaded, IReadOnlyList<TaskRunOutcome> TaskRuns);
 
 /// <summary>
 /// Runs the stages of one process: once (drain everything present, then return) or continuously, each stage
 /// woken by the one upstream in-process and by its own poll, so that work left by another process or a
 /// crash is found too. Owning the warehouse, it also answers other processes' queries over loopback.
 /// </summary>
-public sealed partial class PipelineRunner : IAsyncDisposable
+internal sealed partial class PipelineRunner : IAsyncDisposable
 {
     private readonly Workspace _workspace;
     private readonly TimeProvider _time;
@@ -97,7 +97,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
 
     private void OnLoaded(LoadOutcome outcome)
     {
-        if (outcome.Status == "ALREADY_LOADED")
+        if (outcome.Status == LoadStatus.AlreadyLoaded)
         {
             return;
         }

@@ -6,7 +6,7 @@ namespace CustomerTrack.Pipeline;
 /// What one process did since it started: files loaded by outcome, rows loaded and rejected, task runs. The summary on
 /// exit and the exit code come from it (a file that failed, lost rows or could not be read in this run makes the run's exit code 3).
 /// </summary>
-public sealed class RunTally
+internal sealed class RunTally
 {
     private readonly Lock _lock = new();
     private long _ingested, _files, _loadFailed, _partial, _skipped, _rowsLoaded, _rowsRejected, _taskRuns, _rowsApplied, _versions;
@@ -57,9 +57,9 @@ public sealed class RunTally
             _rowsRejected += outcome.RowsRejected;
             switch (outcome.Status)
             {
-                case "LOAD_FAILED": _loadFailed++; break;
-                case "PARTIALLY_LOADED": _partial++; break;
-                case "SKIPPED": _skipped++; break;
+                case LoadStatus.Failed: _loadFailed++; break;
+                case LoadStatus.PartiallyLoaded: _partial++; break;
+                case LoadStatus.Skipped: _skipped++; break;
             }
         }
     }

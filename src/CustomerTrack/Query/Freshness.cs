@@ -5,7 +5,7 @@ namespace CustomerTrack.Query;
 /// visible in both SCD tables (the end of the first task run that covered its last ledger row). SQL both engines take
 /// (no epoch_ms or quantile_cont, a named subquery): the demo and the bench read it on either.
 /// </summary>
-public static class Freshness
+internal static class Freshness
 {
     public const string PerFileSql = """
         SELECT l.file_key, l.landed_at, min(t.finished_at) AS visible_at,

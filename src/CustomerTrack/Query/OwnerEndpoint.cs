@@ -1,6 +1,5 @@
 using System.Net;
 using System.Security.Cryptography;
-using CustomerTrack.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace CustomerTrack.Query;
 
 /// <summary>The request a reader sends to the running owner.</summary>
-public sealed record QueryRequest(string Sql);
+internal sealed record QueryRequest(string Sql);
 
 /// <summary>
 /// The running owner's loopback endpoint: answers read-only queries from other processes on this machine,

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using CustomerTrack.Pipeline;
 
 namespace CustomerTrack.Query;
 
@@ -8,7 +7,7 @@ namespace CustomerTrack.Query;
 /// Who holds the warehouse for writing, recorded in the workspace so that readers in other terminals can
 /// ask it over loopback instead of opening a file DuckDB will not share.
 /// </summary>
-public sealed record OwnerRecord(int Pid, string Url, string Token, string Command, DateTime StartedAt)
+internal sealed record OwnerRecord(int Pid, string Url, string Token, string Command, DateTime StartedAt)
 {
     /// <summary>The live dashboard's URL, when the owner serves one.</summary>
     public string? Dashboard { get; init; }

@@ -7,7 +7,7 @@ using CustomerTrack.Contract;
 namespace CustomerTrack.Query;
 
 /// <summary>How a column's values are written in JSON: as numbers, booleans or strings.</summary>
-public enum CellKind
+internal enum CellKind
 {
     Text,
     Number,
@@ -15,13 +15,13 @@ public enum CellKind
 }
 
 /// <summary>A column of a result.</summary>
-public sealed record ResultColumn(string Name, CellKind Kind);
+internal sealed record ResultColumn(string Name, CellKind Kind);
 
 /// <summary>
 /// A query's answer with every value already in its display form (timestamps as <c>yyyy-MM-dd HH:mm:ss</c>),
 /// so that an answer read from the file and one sent by the running owner print the same.
 /// </summary>
-public sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyList<string?[]> Rows)
+internal sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnlyList<string?[]> Rows)
 {
     /// <summary>Set when the answer had more rows than <c>Query:MaxRows</c>: only the first this many are here.</summary>
     public int? CutAt { get; init; }

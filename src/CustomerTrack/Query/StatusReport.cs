@@ -1,19 +1,18 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Query;
 
 /// <summary>One table's counts: its ledger, its stream's offset and lag, its current and history rows, files, task runs.</summary>
-public sealed record TableStatus(string Table, long LedgerRows, long StreamOffset, long StreamLag, long CurrentRows, long Versions,
+internal sealed record TableStatus(string Table, long LedgerRows, long StreamOffset, long StreamLag, long CurrentRows, long Versions,
     long FilesLoaded, long FilesFailed, long RowsRejected, long TaskRuns);
 
 /// <summary>
 /// Counts per stage, what is pending, the stream's lag and the last task run: totals over every table (the stream offset
 /// is the default table's), and each table's own in <see cref="Tables"/>.
 /// </summary>
-public sealed record StatusReport(
+internal sealed record StatusReport(
     string Source,
     int LandingPending,
     int LakeObjects,

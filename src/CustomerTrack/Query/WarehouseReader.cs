@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
@@ -8,7 +7,7 @@ namespace CustomerTrack.Query;
 /// Read-only access to the warehouse from any process: through the running owner's endpoint when one runs,
 /// otherwise by opening the file read-only.
 /// </summary>
-public sealed class WarehouseReader : IDisposable
+internal sealed class WarehouseReader : IDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromMinutes(5) };
 

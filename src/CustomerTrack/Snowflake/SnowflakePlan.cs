@@ -1,4 +1,5 @@
 using System.Text;
+using CustomerTrack.Configuration;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Snowflake;
@@ -199,18 +200,14 @@ internal sealed class SnowflakePlan
             REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order; the
             procedure does not need it.
             """;
-        return _options.OnError == "abort"
+        return _options.OnError == OnError.Abort
             ? comment + "\nLoad:OnError is abort, which Snowpipe does not allow (no ABORT_STATEMENT in a pipe): SKIP_FILE is the closest."
             : comment;
     }
 
     private string Pipe()
     {
-        var onError = _options.OnError switch
-        {
-            "continue" => "CONTINUE",
-            _ => "SKIP_FILE",
-        };
+        var onError = _options.OnError == OnError.Continue ? "CONTINUE" : "SKIP_FILE";
         return $"""
             CREATE PIPE IF NOT EXISTS {_n.Pipe}
               AUTO_INGEST = TRUE

@@ -18,8 +18,8 @@ internal sealed record SnowflakePlanOptions
     /// <summary>The warehouse the task runs on; null: a serverless task.</summary>
     public string? Warehouse { get; init; }
 
-    /// <summary>Load:OnError (continue, skip_file, abort).</summary>
-    public string OnError { get; init; } = "continue";
+    /// <summary>Load:OnError.</summary>
+    public OnError OnError { get; init; } = OnError.Continue;
 
     /// <summary>The options from settings, each overridden by its flag when given; every name is checked.</summary>
     public static SnowflakePlanOptions From(Settings settings, string? database = null, string? schema = null, string? stageUrl = null,
@@ -41,7 +41,7 @@ internal sealed record SnowflakePlanOptions
             StorageIntegration = Name(integration ?? s.StorageIntegration, "Snowflake:StorageIntegration (flag --storage-integration)"),
             AwsRoleArn = NonEmpty(s.AwsRoleArn) ?? Placeholder + "Snowflake:AwsRoleArn: arn:aws:iam::<account>:role/<role>>",
             Warehouse = wh is null ? null : Name(wh, "Snowflake:Warehouse (flag --warehouse)"),
-            OnError = settings.Load.OnError,
+            OnError = settings.Load.Policy,
         };
     }
 

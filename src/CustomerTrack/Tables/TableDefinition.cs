@@ -176,5 +176,25 @@ internal sealed class TableDefinition
         SourceOrder = [Contract.Columns.CustomerId, .. Contract.Columns.Attributes, Contract.Columns.UpdatedAt, Contract.Columns.Op],
     };
 
+    /// <summary>
+    /// This definition with <paramref name="added"/> after its attributes: the columns files brought under
+    /// <c>SchemaEvolution: add</c>, which are part of the table from then on.
+    /// </summary>
+    public TableDefinition WithAttributes(IReadOnlyList<Column> added) => added.Count == 0 ? this : new()
+    {
+        Name = Name,
+        Format = Format,
+        Csv = Csv,
+        Key = Key,
+        Attributes = [.. Attributes, .. added],
+        EventTime = EventTime,
+        Op = Op,
+        Scd = Scd,
+        SourceOrder = SourceOrder,
+        Rename = Rename,
+        SchemaEvolution = SchemaEvolution,
+        IsDefault = IsDefault,
+    };
+
     public override string ToString() => Name;
 }

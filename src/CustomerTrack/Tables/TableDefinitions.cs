@@ -54,12 +54,9 @@ internal static class TableDefinitions
     private static ScdOptions GlobalScd(ScdSettings scd) =>
         new(scd.TrackHistoryExcept, scd.IgnoreNullUpdates, ParseDeleteMode("Scd:DeleteMode", scd.DeleteMode));
 
-    public static DeleteMode ParseDeleteMode(string setting, string? value) => value switch
-    {
-        "close" => DeleteMode.Close,
-        "tombstone-row" => DeleteMode.TombstoneRow,
-        _ => throw new SettingsException(setting, $"'{value}' is not allowed; use one of close, tombstone-row"),
-    };
+    public static DeleteMode ParseDeleteMode(string setting, string? value) =>
+        value is not null && ScdSettings.DeleteModes.TryGetValue(value, out var mode) ? mode
+        : throw new SettingsException(setting, $"'{value}' is not allowed; use one of {string.Join(", ", ScdSettings.DeleteModes.Keys)}");
 
     private static TableDefinition Define(string rawName, TableSettings t, ScdOptions global, IReadOnlyList<string>? order)
     {
@@ -216,8 +213,7 @@ internal static class TableDefinitions
             SchemaEvolution = t.SchemaEvolution?.Trim().ToLowerInvariant() switch
             {
                 "ignore" => SchemaEvolution.Ignore,
-                "add" => throw new SettingsException($"{at}:SchemaEvolution",
-                    "'add' (columns a file brings added as they arrive) is not available yet; add the column to Columns instead: it is added to the tables at start-up"),
+                "add" => SchemaEvolution.Add,
                 _ => throw new SettingsException($"{at}:SchemaEvolution", $"'{t.SchemaEvolution}' is not allowed; use one of ignore, add"),
             },
             IsDefault = t.Default,

@@ -1,4 +1,3 @@
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;
 

@@ -29,7 +29,7 @@ internal static class FileLoad
         var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED' AND table_name = $table",
             ("name", file.FileName), ("sha", file.Sha256), ("table", file.TableName)) as string;
         FileReadSummary summary;
-        string status;
+        LoadStatus status;
         string? error;
         var firstSeq = lastSeq() + 1;
         if (file.Table is null)
@@ -66,7 +66,7 @@ internal static class FileLoad
                 summary = summary with { Accepted = 0, Rejected = summary.Rows };
             }
 
-            status = LoadStatus.Of(summary);
+            status = LoadStatuses.Of(summary);
             error = summary.FileError;
         }
 
@@ -76,7 +76,7 @@ internal static class FileLoad
             VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
                 $first, $last, $unknown, $error, $landed, $now, $ms, $table)
             """,
-            ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status),
+            ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status.Text()),
             ("rows", summary.Rows), ("loaded", summary.Accepted), ("rejected", summary.Rejected),
             ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? lastSeq() : null),
             ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
@@ -100,6 +100,6 @@ internal static class FileLoad
             """,
             ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("error", reason),
             ("landed", file.LandedAt), ("now", now), ("table", file.TableName));
-        return new LoadOutcome(file.Key, "LOAD_FAILED", 0, 0, 0, reason);
+        return new LoadOutcome(file.Key, LoadStatus.Failed, 0, 0, 0, reason);
     }
 }

@@ -40,6 +40,19 @@ internal interface IWarehouse : IDisposable
     LoadOutcome Quarantine(LakeFile file, string reason, DateTime now);
 
     /// <summary>
+    /// The tables as this warehouse holds them: each definition with the columns files added under
+    /// <c>SchemaEvolution: add</c> (read when the warehouse was opened for writing).
+    /// </summary>
+    IReadOnlyList<TableDefinition> Tables { get; }
+
+    /// <summary>
+    /// Adds <paramref name="columns"/>, which <paramref name="fileKey"/> brings and <paramref name="table"/> lacks, as
+    /// nullable string attributes (<see cref="LoadTimeColumns"/>), in a transaction of its own that commits before the
+    /// file loads; a column another worker added meanwhile is taken as it is. Returns the table as the warehouse now holds it.
+    /// </summary>
+    TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now);
+
+    /// <summary>
     /// Applies the ledger rows of <paramref name="table"/> above its stream offset (at most <paramref name="maxRows"/>),
     /// advancing it in the same transaction; null when the stream is empty or another worker is applying it.
     /// </summary>

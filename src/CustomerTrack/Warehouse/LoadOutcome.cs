@@ -7,25 +7,39 @@ namespace CustomerTrack.Warehouse;
 internal sealed record LakeFile(string Key, string LocalPath, string FileName, string Sha256, long Bytes, DateTime? LandedAt,
     Tables.TableDefinition? Table, string TableName);
 
-/// <summary>The load_history status of a file from what reading it gave.</summary>
-internal static class LoadStatus
+/// <summary>The load_history status of a file.</summary>
+internal enum LoadStatus
 {
-    public const string Loaded = "LOADED";
-    public const string PartiallyLoaded = "PARTIALLY_LOADED";
-    public const string Failed = "LOAD_FAILED";
-    public const string Skipped = "SKIPPED";
+    Loaded,
+    PartiallyLoaded,
+    Failed,
+    Skipped,
 
     /// <summary>Not a load_history status: the file was in the history already, nothing was written.</summary>
-    public const string AlreadyLoaded = "ALREADY_LOADED";
+    AlreadyLoaded,
+}
 
-    public static string Of(Load.FileReadSummary summary) =>
-        summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? Failed
-        : summary.Rejected > 0 ? PartiallyLoaded
-        : Loaded;
+/// <summary>Load statuses as load_history spells them, and the status of a file from what reading it gave.</summary>
+internal static class LoadStatuses
+{
+    /// <summary>The text load_history keeps (and readers, the dashboard and progress lines show).</summary>
+    public static string Text(this LoadStatus status) => status switch
+    {
+        LoadStatus.Loaded => "LOADED",
+        LoadStatus.PartiallyLoaded => "PARTIALLY_LOADED",
+        LoadStatus.Failed => "LOAD_FAILED",
+        LoadStatus.Skipped => "SKIPPED",
+        _ => "ALREADY_LOADED",
+    };
+
+    public static LoadStatus Of(Load.FileReadSummary summary) =>
+        summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? LoadStatus.Failed
+        : summary.Rejected > 0 ? LoadStatus.PartiallyLoaded
+        : LoadStatus.Loaded;
 }
 
 /// <summary>What loading one file did (one load_history row).</summary>
-internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, long RowsLoaded, long RowsRejected, string? Error)
+internal sealed record LoadOutcome(string Key, LoadStatus Status, long RowsInFile, long RowsLoaded, long RowsRejected, string? Error)
 {
     /// <summary>How long the file took inside its transaction (progress lines show it).</summary>
     public double Ms { get; init; }
@@ -35,4 +49,4 @@ internal sealed record LoadOutcome(string Key, string Status, long RowsInFile, l
 }
 
 /// <summary>What one task run applied (one task_run row).</summary>
-public sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);
+internal sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);

@@ -17,6 +17,15 @@ internal static class ScdTask
     {
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
+
+        // Another worker may have added a column a file brought since this one read the definition: the plan must carry
+        // it, or its values would not reach the SCD tables. The caller has read the ledger already in this transaction,
+        // so a column added later cannot have rows in the range.
+        if (table.SchemaEvolution == SchemaEvolution.Add)
+        {
+            table = LoadTimeColumns.Current(db, table);
+        }
+
         var plan = new ScdPlan(table);
         var values = new Dictionary<string, object?> { [ScdPlan.From] = from, [ScdPlan.To] = to };
         if (rebuild)

@@ -7,7 +7,9 @@ namespace CustomerTrack.Warehouse;
 /// columns as last defined are kept in <c>table_column</c>. A column added to a definition is added to the table's
 /// ledger, current and history tables (<c>ALTER TABLE … ADD COLUMN</c>) and recorded in <c>schema_change</c>; a type
 /// widened so that every value still fits is altered in place. A change that would lose data (a column dropped from
-/// the definition, a type narrowed, the key changed) stops start-up with a message that says what to do.
+/// the definition, a type narrowed, the key changed) stops start-up with a message that says what to do. A column a
+/// file brought under <c>SchemaEvolution: add</c> (<see cref="LoadTimeColumns"/>) is part of the table from then on,
+/// whether or not the definition names it.
 /// </summary>
 internal static class SchemaSync
 {
@@ -21,8 +23,11 @@ internal static class SchemaSync
         yield return "CREATE TABLE IF NOT EXISTS table_key (table_name VARCHAR PRIMARY KEY, key_order VARCHAR NOT NULL)";
     }
 
-    /// <summary>Applies what changed in <paramref name="tables"/> since the warehouse last saw them, in the caller's transaction.</summary>
-    public static void Apply(ISqlRunner db, IReadOnlyList<TableDefinition> tables, DateTime now)
+    /// <summary>
+    /// Applies what changed in <paramref name="tables"/> since the warehouse last saw them, in the caller's transaction;
+    /// returns the tables as the warehouse now holds them (each with the columns files added).
+    /// </summary>
+    public static IReadOnlyList<TableDefinition> Apply(ISqlRunner db, IReadOnlyList<TableDefinition> tables, DateTime now)
     {
         foreach (var table in tables)
         {
@@ -58,6 +63,11 @@ internal static class SchemaSync
             foreach (var s in stored.Where(s => !s.IsKey))
             {
                 var now1 = table.Attributes.FirstOrDefault(a => a.Name == s.Name);
+                if (now1 is null && LoadTimeColumns.AddedByFile(db, table, s.Name))
+                {
+                    continue;
+                }
+
                 if (now1 is null)
                 {
                     throw new CustomerTrackException(
@@ -99,9 +109,12 @@ internal static class SchemaSync
                 Changed(db, table, added, now);
             }
         }
+
+        return tables.Select(t => LoadTimeColumns.Current(db, t)).ToArray();
     }
 
-    private static List<(string Name, string Type, bool IsKey)> Stored(ISqlRunner db, string table)
+    /// <summary>A table's columns as last recorded: name, type and whether it is a key column, in name order.</summary>
+    internal static List<(string Name, string Type, bool IsKey)> Stored(ISqlRunner db, string table)
     {
         // One scalar (ISqlRunner reads no row sets): name|type|k or a, in name order.
         var text = db.Scalar("""
@@ -114,7 +127,7 @@ internal static class SchemaSync
             .ToList();
     }
 
-    private static void Record(ISqlRunner db, TableDefinition table, Column column)
+    internal static void Record(ISqlRunner db, TableDefinition table, Column column)
     {
         var isKey = table.Key.Contains(column);
         db.Execute("INSERT INTO table_column VALUES ($table, $column, $type, $key)",
@@ -126,7 +139,8 @@ internal static class SchemaSync
         }
     }
 
-    private static void Changed(ISqlRunner db, TableDefinition table, Column column, DateTime now) =>
-        db.Execute("INSERT INTO schema_change (table_name, column_name, column_type, file_key, changed_at) VALUES ($table, $column, $type, NULL, $now)",
-            ("table", table.Name), ("column", column.Name), ("type", column.Type.ToString()), ("now", now));
+    /// <summary>A schema_change row; <paramref name="fileKey"/> names the file that brought the column (null: the definition did).</summary>
+    internal static void Changed(ISqlRunner db, TableDefinition table, Column column, DateTime now, string? fileKey = null) =>
+        db.Execute("INSERT INTO schema_change (table_name, column_name, column_type, file_key, changed_at) VALUES ($table, $column, $type, $file, $now)",
+            ("table", table.Name), ("column", column.Name), ("type", column.Type.ToString()), ("file", fileKey), ("now", now));
 }

@@ -29,6 +29,11 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
 
     public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now) => Guard(() => inner.Quarantine(file, reason, now));
 
+    public IReadOnlyList<TableDefinition> Tables => inner.Tables;
+
+    public TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now) =>
+        Guard(() => inner.AddColumns(table, columns, fileKey, now));
+
     public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Guard(() => inner.RunTask(table, maxRows, time));
 
     public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Guard(() => inner.Rebuild(table, time));

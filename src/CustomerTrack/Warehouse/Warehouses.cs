@@ -1,4 +1,3 @@
-using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse.DuckDb;
 using CustomerTrack.Warehouse.Postgres;
 
@@ -7,7 +6,7 @@ namespace CustomerTrack.Warehouse;
 /// <summary>Opens the warehouse the settings name (<c>Warehouse:Engine</c>).</summary>
 internal static class Warehouses
 {
-    public static bool IsPostgres(Workspace workspace) => workspace.Settings.Warehouse.Engine == "postgres";
+    public static bool IsPostgres(Workspace workspace) => workspace.Settings.Warehouse.Kind == Configuration.WarehouseEngine.Postgres;
 
     /// <summary>Where the warehouse is, for people (never with a password).</summary>
     public static string Describe(Workspace workspace) => IsPostgres(workspace)
@@ -23,6 +22,14 @@ internal static class Warehouses
             : new TranslatedWarehouse(DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
                 readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time), DuckDbErrors.Translate);
         warehouse.QueryLimits = workspace.Settings.Query;
+
+        // Columns files added under SchemaEvolution: add are part of their tables from then on: the loader and the
+        // task stage work from the tables as the warehouse holds them.
+        foreach (var table in warehouse.Tables)
+        {
+            workspace.Settings.Replace(table);
+        }
+
         return warehouse;
     }
 }

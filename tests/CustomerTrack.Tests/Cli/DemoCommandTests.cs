@@ -87,6 +87,68 @@ public sealed class DemoCommandTests
         Assert.Equal(loaded * 10, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_raw"));
     }
 
+    public static TheoryData<string, string> Tables() => new()
+    {
+        // A composite string key, typed attributes and a mapped op column, in NDJSON.
+        { "ndjson", """
+            "Key": ["sku", "region"],
+            "Columns": { "sku": "string", "region": "string", "name": "string", "price": "decimal(12,2)", "launched": "date", "stock": "int64" },
+            "EventTime": "changed_at",
+            "Op": { "Column": "kind", "Values": { "c": "INSERT", "u": "UPDATE", "d": "DELETE" } }
+            """ },
+
+        // A one-column integer key, no event time and no op column, in Parquet.
+        { "parquet", """
+            "Key": ["id"], "Columns": { "id": "int64", "city": "string", "score": "double" }
+            """ },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tables))]
+    public async Task Demo_with_a_table_runs_that_tables_feed_and_prints_examples_for_it_that_work(string format, string definition)
+    {
+        using var tmp = new TempWorkspace();
+        File.WriteAllText(Path.Combine(tmp.Dir, "customertrack.json"), $$"""{ "Tables": { "thing": { "Format": "{{format}}", {{definition}} } } }""");
+        var lines = CliAssert.Succeeded(await CliRunner.RunAsync("demo", "--table", "thing", "--for", "3s", "-w", tmp.Dir, "--customers", "50", "--rows-per-file", "20"));
+        var text = string.Join('\n', lines);
+        Assert.StartsWith("demo: workspace ", lines[0], StringComparison.Ordinal);
+        Assert.Contains($", table thing (landing/thing/, {format}), a file of 20 changes every second", lines[0], StringComparison.Ordinal);
+
+        var summary = Regex.Match(text, @"^demo summary: (\d+) files generated, (\d+) loaded, (\d+) rows$", RegexOptions.Multiline);
+        Assert.True(summary.Success, text);
+        var generated = Number(summary.Groups[1]);
+        Assert.True(generated > 0, text);
+        Assert.Equal(generated, Number(summary.Groups[2]));
+        Assert.Equal(generated * 20, Number(summary.Groups[3]));
+
+        var ws = tmp.Open();
+        var keys = Number(Regex.Match(text, @"^  keys:       (\d+) \(SCD1, table thing\)$", RegexOptions.Multiline).Groups[1]);
+        var versions = Number(Regex.Match(text, @"^  versions:   (\d+) \(SCD2, table thing_history\)$", RegexOptions.Multiline).Groups[1]);
+        Assert.Equal(keys, Db.Count(ws, "SELECT count(*) FROM thing"));
+        Assert.Equal(versions, Db.Count(ws, "SELECT count(*) FROM thing_history"));
+        Assert.Equal(generated * 20, Db.Count(ws, "SELECT count(*) FROM thing_raw"));
+        Assert.Equal(generated, Db.Count(ws, "SELECT count(*) FROM load_history WHERE table_name = 'thing' AND status = 'LOADED'"));
+        Assert.Equal(0, Db.Count(ws, "SELECT count(*) FROM load_history WHERE table_name <> 'thing'"));
+
+        var examples = lines.SkipWhile(l => l != "Try:").Skip(1).Select(l => Split(l.Trim())[1..]).ToList();
+        Assert.Equal(["query", "history", "as-of"], examples.Select(c => c[0]));
+        Assert.Matches(@"^\(\d+ rows?\)$", CliAssert.Succeeded(await CliRunner.RunAsync(examples[0]))[^1]);
+
+        // The busiest key's history has every one of its versions; the as-of names the same key.
+        var history = CliAssert.Succeeded(await CliRunner.RunAsync(examples[1]));
+        Assert.Equal(["--table", "thing"], examples[1][1..3]);
+        Assert.True(history.Length > 3, string.Join('\n', history));
+        Assert.Equal(examples[1][3..], examples[2][2..][2..]);
+        CliAssert.Succeeded(await CliRunner.RunAsync(examples[2]));
+    }
+
+    [Fact]
+    public async Task Demo_with_a_table_the_settings_do_not_define_names_the_tables_there_are()
+    {
+        using var tmp = new TempWorkspace();
+        CliAssert.OneLineError(await CliRunner.RunAsync("demo", "--table", "nosuch", "--for", "1s", "-w", tmp.Dir), "no table 'nosuch'", "customer");
+    }
+
     [Fact]
     public async Task Demo_refuses_a_duration_it_cannot_read()
     {

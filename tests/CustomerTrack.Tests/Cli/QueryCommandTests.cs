@@ -168,5 +168,5 @@ public sealed class QueryCommandTests(SampleWorkspace sample) : IClassFixture<Sa
         CliAssert.OneLineError(await CliRunner.RunAsync("query", "SELECT 1", "-w", empty.Dir), "no warehouse at", "run --once");
     }
 
-    private CustomerTrack.Pipeline.Workspace Open() => CustomerTrack.Pipeline.Workspace.Open(sample.Dir, create: false);
+    private CustomerTrack.Workspace Open() => CustomerTrack.Workspace.Open(sample.Dir, create: false);
 }

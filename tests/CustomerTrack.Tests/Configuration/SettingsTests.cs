@@ -1,5 +1,4 @@
 using CustomerTrack.Configuration;
-using CustomerTrack.Pipeline;
 using CustomerTrack.Tests.Support;
 
 namespace CustomerTrack.Tests.Configuration;

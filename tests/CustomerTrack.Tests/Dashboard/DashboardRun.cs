@@ -18,7 +18,7 @@ public sealed class DashboardRun : IAsyncLifetime
     private WatchedProcess? _run;
     private IPlaywright? _playwright;
 
-    public TempWorkspace Workspace => _tmp;
+    internal TempWorkspace Workspace => _tmp;
 
     public string Url { get; private set; } = "";
 

@@ -118,8 +118,8 @@ public sealed class GenerateStageTests
 
             // Late changes lie up to two seconds before the file's interval, never after it.
             Assert.InRange(at, Start.AddSeconds(-2), end);
-            Assert.Equal(row[9], ChangeOp.Normalize(row[9]));
-            Assert.NotEqual(ChangeOp.Upsert, row[9]);
+            // The canonical op names, never UPSERT (the generator says what each change is).
+            Assert.Contains(row[9], (string[])[ChangeOp.Insert, ChangeOp.Update, ChangeOp.Delete]);
         }
     }
 

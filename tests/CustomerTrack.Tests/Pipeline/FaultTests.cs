@@ -122,7 +122,7 @@ public sealed class FaultTests
         Assert.Equal(3, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_raw"));
     }
 
-    private static long Loaded(CustomerTrack.Pipeline.Workspace ws)
+    private static long Loaded(CustomerTrack.Workspace ws)
     {
         try
         {

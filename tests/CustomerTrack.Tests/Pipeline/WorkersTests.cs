@@ -85,7 +85,7 @@ public sealed class WorkersTests(ITestOutputHelper log)
             }
         }
 
-        var pg = CustomerTrack.Pipeline.Workspace.Open(ws1.Dir, create: false, schema.Flags());
+        var pg = CustomerTrack.Workspace.Open(ws1.Dir, create: false, schema.Flags());
 
         // Exactly once: each file one load-history row, its rows once in the ledger, a dense _seq.
         Assert.Equal(Db.Rows(reference.Open(), Db.RowsPerFile), Db.Rows(pg, Db.RowsPerFile));

@@ -5,13 +5,13 @@ using CustomerTrack.Cli;
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>What a command printed and returned.</summary>
-public sealed record CliResult(int Code, string Out, string Err)
+internal sealed record CliResult(int Code, string Out, string Err)
 {
     public override string ToString() => $"exit {Code}\n--- stdout\n{Out}\n--- stderr\n{Err}";
 }
 
 /// <summary>Runs the real command line: in this process, or as a child process of its own.</summary>
-public static class CliRunner
+internal static class CliRunner
 {
     public static async Task<CliResult> RunAsync(params string[] args)
     {
@@ -79,7 +79,7 @@ public static class CliRunner
 }
 
 /// <summary>A child process and the stderr lines it wrote so far.</summary>
-public sealed record WatchedProcess(Process Process, ConcurrentQueue<string> Stderr) : IDisposable
+internal sealed record WatchedProcess(Process Process, ConcurrentQueue<string> Stderr) : IDisposable
 {
     /// <summary>The lines it wrote to stdout so far (its progress).</summary>
     public ConcurrentQueue<string> Stdout { get; init; } = new();

@@ -1,10 +1,9 @@
-using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
 
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>Read-only queries on a test workspace's warehouse, as rows of strings.</summary>
-public static class Db
+internal static class Db
 {
     /// <summary>One string that changes when any row of customer or customer_history does: compare two runs' tables.</summary>
     public const string TablesFingerprint = """

@@ -3,7 +3,7 @@ using DuckDB.NET.Data;
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>An in-memory DuckDB for tests that make sample files (Parquet) and read generated files back.</summary>
-public static class DuckFiles
+internal static class DuckFiles
 {
     /// <summary>Runs <paramref name="sql"/> and returns every row; values as DuckDB.NET gives them.</summary>
     public static List<object?[]> Rows(string sql)

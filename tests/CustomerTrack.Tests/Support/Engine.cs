@@ -13,7 +13,7 @@ public enum Engine
 /// A PostgreSQL warehouse of a test's own: a fresh schema on the test server (CT_TEST_PG), reached through the
 /// connection string's search path, dropped afterwards.
 /// </summary>
-public sealed class PostgresSchema : IDisposable
+internal sealed class PostgresSchema : IDisposable
 {
     public PostgresSchema()
     {

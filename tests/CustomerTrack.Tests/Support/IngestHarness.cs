@@ -1,6 +1,5 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
-using CustomerTrack.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CustomerTrack.Tests.Support;

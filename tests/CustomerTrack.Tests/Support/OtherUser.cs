@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>A second, unprivileged account on this machine (the tests run as root, as test.sh does), made on first use.</summary>
-public static class OtherUser
+internal static class OtherUser
 {
     public const string Name = "ct-reader";
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>Runs the real pipeline in this process.</summary>
-public static class Pipelines
+internal static class Pipelines
 {
     /// <summary>As <c>run --once</c>: everything in landing/ and the lake, through to both SCD tables.</summary>
     public static async Task<DrainSummary> DrainAsync(Workspace ws, TimeProvider? time = null, Stages stages = Stages.All)

@@ -1,9 +1,7 @@
-using CustomerTrack.Pipeline;
-
 namespace CustomerTrack.Tests.Support;
 
 /// <summary>A fresh workspace folder per test, removed afterwards.</summary>
-public sealed class TempWorkspace : IDisposable
+internal sealed class TempWorkspace : IDisposable
 {
     private readonly PostgresSchema? _schema;
 

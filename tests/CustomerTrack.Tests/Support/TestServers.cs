@@ -4,7 +4,7 @@ namespace CustomerTrack.Tests.Support;
 /// The servers ./test.sh starts on 127.0.0.1 (scripts/dev-servers.sh). A test that needs one fails when it is
 /// missing: it never skips, so a green run always exercised the real server.
 /// </summary>
-public static class TestServers
+internal static class TestServers
 {
     public static string S3Endpoint => Required("CT_TEST_S3_ENDPOINT");
 

@@ -31,7 +31,12 @@ public sealed class DefineTableEndToEndTests
                 File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddSeconds(-5));
             }
 
-            CliAssert.Succeeded(await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]));
+            var run = CliAssert.Succeeded(await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]));
+
+            // The task's progress line names the table and counts its keys (customers are the customer table's).
+            var tasks = run.Where(l => l.StartsWith("  task", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(tasks);
+            Assert.All(tasks, l => Assert.Matches(@"^  task  product  run \d+ +ledger \(\d+, \d+\]  \d+ rows  \d+ keys  \d+ versions  \d+ ties  \d+ ms$", l));
 
             var raw = CliAssert.Succeeded(await CliRunner.RunAsync(["query", "SELECT count(*) AS n FROM product_raw", "--format", "csv", .. tmp.CliArgs()]));
             Assert.Equal(["n", "204"], raw);

@@ -70,7 +70,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             throw new CustomerTrackException($"cannot open {display}: {FirstLine(e.Message)}", e);
         }
 
-        var warehouse = new DuckDbWarehouse(connection, display) { ReadOnly = readOnly };
+        var warehouse = new DuckDbWarehouse(connection, display) { ReadOnly = readOnly, Tables = tables ?? [TableDefinition.Customer(ScdOptions.Default)] };
 
         // DuckDB.NET shares one database per file within a process: opened again here (an in-process reader beside
         // the owner), its configuration is the owner's, already set and locked (SealFileSystem).
@@ -103,18 +103,13 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
             using (var tx = connection.BeginTransaction())
             {
-                SchemaSync.Apply(warehouse, warehouse._tables, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+                warehouse.Tables = SchemaSync.Apply(warehouse, warehouse._tables, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
                 tx.Commit();
             }
 
             foreach (var table in warehouse._tables)
             {
-                // The appender writes columns by position: a column added later stands after the ledger's own.
-                var order = (string)warehouse.Scalar("""
-                    SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
-                    WHERE table_schema = current_schema() AND table_name = $table
-                    """, ("table", table.RawTable))!;
-                warehouse._rawOrder[table.Name] = order.Split(',');
+                warehouse.ReadRawOrder(table);
             }
 
             warehouse._lastSeq = warehouse.MaxSeq();
@@ -147,6 +142,30 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
     {
         Execute("SET enable_external_access = false");
         Execute("SET lock_configuration = true");
+    }
+
+    /// <summary>The ledger's columns in table order: the appender writes by position, and a column added later stands after the ledger's own.</summary>
+    private void ReadRawOrder(TableDefinition table)
+    {
+        var order = (string)Scalar("""
+            SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = $table
+            """, ("table", table.RawTable))!;
+        _rawOrder[table.Name] = order.Split(',');
+    }
+
+    public IReadOnlyList<TableDefinition> Tables { get; private set; } = [];
+
+    public TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now)
+    {
+        using (_write.Enter())
+        {
+            using var tx = _connection.BeginTransaction();
+            var current = LoadTimeColumns.Add(this, table, columns, fileKey, now);
+            Commit(tx);
+            ReadRawOrder(table);
+            return current;
+        }
     }
 
     private static string ProcessOf(string message)

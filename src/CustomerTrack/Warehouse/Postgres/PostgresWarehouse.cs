@@ -41,6 +41,21 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         _readers = readers;
         _display = display;
         _tables = tables;
+        Tables = tables;
+    }
+
+    public IReadOnlyList<TableDefinition> Tables { get; private set; }
+
+    /// <summary>Under the schema lock, so that workers meeting the same new column at once add it once.</summary>
+    public TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now)
+    {
+        using var conn = Connect(_source);
+        using var tx = conn.BeginTransaction();
+        var db = new Runner(conn, tx);
+        db.Execute(SchemaLock);
+        var current = LoadTimeColumns.Add(db, table, columns, fileKey, now);
+        tx.Commit();
+        return current;
     }
 
     public Action<string>? BeforeCommit { get; set; }
@@ -138,7 +153,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
 
         // A definition changed since the tables were made: only then does this take table locks.
-        SchemaSync.Apply(db, _tables, now);
+        Tables = SchemaSync.Apply(db, _tables, now);
         tx.Commit();
     }
 

@@ -1,9 +1,9 @@
 using CustomerTrack.Configuration;
 
-namespace CustomerTrack.Pipeline;
+namespace CustomerTrack;
 
 /// <summary>The folder every stage shares: landing/, lake/, the warehouse file, logs and the owner record.</summary>
-public sealed class Workspace
+internal sealed class Workspace
 {
     private Workspace(string root, Settings settings)
     {
@@ -11,7 +11,7 @@ public sealed class Workspace
         Settings = settings;
         Landing = Path.Combine(root, "landing");
         // An S3 lake has no folder; its downloads are staged under tmp/.
-        LakeRoot = Lake.Lakes.IsS3(settings.Lake.Uri) ? Path.Combine(root, "tmp") : Path.GetFullPath(settings.Lake.Uri, root);
+        LakeRoot = settings.Lake.IsS3 ? Path.Combine(root, "tmp") : Path.GetFullPath(settings.Lake.Uri, root);
         WarehousePath = Path.GetFullPath(settings.Warehouse.Path, root);
         Logs = Path.Combine(root, "logs");
         OwnerFile = Path.Combine(root, "owner.json");
@@ -65,7 +65,7 @@ public sealed class Workspace
     /// </summary>
     private void CheckLakeApart()
     {
-        if (Lake.Lakes.IsS3(Settings.Lake.Uri))
+        if (Settings.Lake.IsS3)
         {
             return;
         }

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace CustomerTrack.Pipeline;
+namespace CustomerTrack;
 
 /// <summary>
 /// The failure model (docs/architecture.md): which failures a retry can cure. Engines and the lake translate their own

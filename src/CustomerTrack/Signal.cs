@@ -1,10 +1,10 @@
-namespace CustomerTrack.Pipeline;
+namespace CustomerTrack;
 
 /// <summary>
 /// A wake-up call between stages: set by the stage upstream when it hands work on, awaited with a poll
 /// interval so that work left by another process or before a crash is found too.
 /// </summary>
-public sealed class Signal(TimeProvider time)
+internal sealed class Signal(TimeProvider time)
 {
     private readonly SemaphoreSlim _set = new(0, 1);
 
