@@ -22,9 +22,10 @@ internal static class BenchCommand
             var dir = parse.GetResult(Common.Workspace) is { Implicit: false } ? parse.GetValue(Common.Workspace)! : "./ctbench";
             var options = parse.GetValue(quick) ? BenchOptions.Quick(ChildProcess) : BenchOptions.Full(ChildProcess);
             var error = parse.InvocationConfiguration.Error;
-            var watch = Stopwatch.StartNew();
-            var result = await new BenchRunner(options, Path.GetFullPath(dir), step =>
-                error.WriteLine($"bench [{watch.Elapsed:mm\\:ss}] {step}")).RunAsync(ct);
+            var time = TimeProvider.System;
+            var started = time.GetTimestamp();
+            var result = await new BenchRunner(options, Path.GetFullPath(dir), time, step =>
+                error.WriteLine($"bench [{time.GetElapsedTime(started):mm\\:ss}] {step}")).RunAsync(ct);
 
             var output = parse.InvocationConfiguration.Output;
             if (result.Mode == "full")

@@ -12,7 +12,7 @@ namespace CustomerTrack.Bench;
 /// measures raw COPY, the pipeline (as a child <c>run --once</c>, whose peak RSS is read from /proc), the tutorial's
 /// MERGE, freshness under a sustained feed, and one SCD batch against two history sizes.
 /// </summary>
-public sealed class BenchRunner(BenchOptions options, string root, Action<string> progress)
+public sealed class BenchRunner(BenchOptions options, string root, TimeProvider time, Action<string> progress)
 {
     private static readonly DateTime Start = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -29,27 +29,27 @@ public sealed class BenchRunner(BenchOptions options, string root, Action<string
         var files = Generate(data);
 
         progress("raw_copy: DuckDB COPY of the files into a plain table");
-        var rawCopy = DuckDbBench.RawCopy(Path.Combine(root, "raw_copy.duckdb"), data);
+        var rawCopy = DuckDbBench.RawCopy(Path.Combine(root, "raw_copy.duckdb"), data, time);
 
         progress("pipeline: run --once, landing -> lake -> customer_raw -> customer + customer_history");
         var pipeline = await PipelineAsync(files, ct);
 
         progress("naive_merge: the tutorial's MERGE by processing time");
-        var naive = DuckDbBench.NaiveMerge(Path.Combine(root, "naive.duckdb"), files);
+        var naive = DuckDbBench.NaiveMerge(Path.Combine(root, "naive.duckdb"), files, time);
 
         progress($"freshness: {options.ChangesPerSecond:N0} changes/s for {options.FreshnessFor.TotalSeconds:F0} s");
         var fresh = await FreshnessAsync(ct);
 
         progress($"history growth: one {options.HistoryBatchRows:N0}-row batch on {options.HistorySmall:N0} and {options.HistoryLarge:N0} rows of history");
-        var small = DuckDbBench.HistoryBatch(Path.Combine(root, "history_small.duckdb"), options.HistorySmall, options.HistoryBatchRows);
+        var small = DuckDbBench.HistoryBatch(Path.Combine(root, "history_small.duckdb"), options.HistorySmall, options.HistoryBatchRows, time);
         File.Delete(Path.Combine(root, "history_small.duckdb"));
-        var large = DuckDbBench.HistoryBatch(Path.Combine(root, "history_large.duckdb"), options.HistoryLarge, options.HistoryBatchRows);
+        var large = DuckDbBench.HistoryBatch(Path.Combine(root, "history_large.duckdb"), options.HistoryLarge, options.HistoryBatchRows, time);
         File.Delete(Path.Combine(root, "history_large.duckdb"));
 
         return new BenchResult
         {
             Mode = options.Mode,
-            MeasuredAt = DateTime.UtcNow,
+            MeasuredAt = time.GetUtcNow().UtcDateTime,
             Rows = options.Rows,
             Files = options.Files,
             RawCopyS = Round(rawCopy),
@@ -104,7 +104,7 @@ public sealed class BenchRunner(BenchOptions options, string root, Action<string
         var ws = Path.Combine(root, "pipeline");
         var landing = Path.Combine(ws, "landing");
         Directory.CreateDirectory(landing);
-        var old = DateTime.UtcNow.AddMinutes(-1);
+        var old = time.GetUtcNow().UtcDateTime.AddMinutes(-1);
         foreach (var file in files)
         {
             var target = Path.Combine(landing, Path.GetFileName(file));
@@ -114,9 +114,9 @@ public sealed class BenchRunner(BenchOptions options, string root, Action<string
             File.SetLastWriteTimeUtc(target, old);
         }
 
-        var watch = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         var peak = await RunChildAsync(["--workspace", ws, "run", "--once"], ct);
-        var seconds = watch.Elapsed.TotalSeconds;
+        var seconds = time.GetElapsedTime(started).TotalSeconds;
 
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(ws, "warehouse.duckdb"), "bench pipeline", readOnly: true);
         var row = warehouse.Query("""
@@ -149,13 +149,13 @@ public sealed class BenchRunner(BenchOptions options, string root, Action<string
         // Give the child its start-up (the .NET runtime, opening the warehouse) before the clock starts.
         await Task.Delay(TimeSpan.FromSeconds(2), ct);
         var generator = new CustomerGenerator(seed: 11, options.Customers);
-        var watch = Stopwatch.StartNew();
-        using var timer = new PeriodicTimer(interval);
+        var started = time.GetTimestamp();
+        using var timer = new PeriodicTimer(interval, time);
         long rows = 0;
         var k = 0;
-        while (watch.Elapsed < options.FreshnessFor && await timer.WaitForNextTickAsync(ct))
+        while (time.GetElapsedTime(started) < options.FreshnessFor && await timer.WaitForNextTickAsync(ct))
         {
-            var now = DateTime.UtcNow;
+            var now = time.GetUtcNow().UtcDateTime;
             var name = string.Create(CultureInfo.InvariantCulture, $"fresh_{++k:D6}.csv");
             var temp = Path.Combine(landing, "." + name + ".tmp");
             using (var writer = new StreamWriter(temp, false, new UTF8Encoding(false), 1 << 16))
@@ -167,7 +167,7 @@ public sealed class BenchRunner(BenchOptions options, string root, Action<string
             rows += rowsPerFile;
         }
 
-        var rate = rows / watch.Elapsed.TotalSeconds;
+        var rate = rows / time.GetElapsedTime(started).TotalSeconds;
         await child;
         using var warehouse = DuckDbWarehouse.Open(Path.Combine(ws, "warehouse.duckdb"), "bench freshness", readOnly: true);
         var r = warehouse.Query(Freshness.SummarySql).Rows[0];
