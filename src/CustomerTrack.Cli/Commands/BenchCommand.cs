@@ -47,7 +47,7 @@ internal static class BenchCommand
             var output = parse.InvocationConfiguration.Output;
             if (result.Mode == "full")
             {
-                var record = Path.Combine("bench", "results", result.MeasuredAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".json");
+                var record = Path.Combine("bench", "results", result.MeasuredAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + (result.Engine == "duckdb" ? "" : "-" + result.Engine) + ".json");
                 Directory.CreateDirectory(Path.GetDirectoryName(record)!);
                 await File.WriteAllTextAsync(record, result.ToJson() + "\n", ct);
                 error.WriteLine($"bench: recorded {record}");

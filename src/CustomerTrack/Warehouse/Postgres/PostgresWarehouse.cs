@@ -325,7 +325,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>A file read into its staging tables: rows numbered 1..n, rejects beside them, and how long that took.</summary>
-    private sealed record Staged(string Rows, string Rejects, FileReadSummary Summary, long Accepted, DateTime? LastProcessingTime,
+    private sealed record Staged(string Rows, string Rejects, int RejectCount, FileReadSummary Summary, long Accepted, DateTime? LastProcessingTime,
         DateTime ProcessingBase, double Ms);
 
     /// <summary>
@@ -373,7 +373,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             copy.Complete();
         }
 
-        return new Staged(rows, rejects, summary, sink.LastSeq, sink.LastProcessingTime, now, time.GetElapsedTime(started).TotalMilliseconds);
+        return new Staged(rows, rejects, sink.Rejects.Count, summary, sink.LastSeq, sink.LastProcessingTime, now, time.GetElapsedTime(started).TotalMilliseconds);
     }
 
     /// <summary>
@@ -383,7 +383,11 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     /// </summary>
     private static FileReadSummary Publish(Runner db, Staged staged, TableDefinition table, DateTime now, Ledger ledger, string? rejectAll)
     {
-        db.Execute($"INSERT INTO load_rejects SELECT * FROM {staged.Rejects}");
+        if (staged.RejectCount > 0)
+        {
+            db.Execute($"INSERT INTO load_rejects SELECT * FROM {staged.Rejects}");
+        }
+
         if (rejectAll is not null)
         {
             db.Execute($"""
