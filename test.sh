@@ -47,12 +47,35 @@ smoke="$root/artifacts/bench-smoke.json"
 mkdir -p "$root/artifacts"
 dotnet "$root/src/CustomerTrack.Cli/bin/Release/net10.0/CustomerTrack.Cli.dll" bench --quick --json \
   --workspace "$root/artifacts/bench-smoke" > "$smoke"
-for field in raw_copy_rows_per_s pipeline_rows_per_s naive_merge_rows_per_s freshness_p50_ms freshness_p95_ms \
-    freshness_p99_ms history_growth_ratio peak_rss_mb rows machine; do
+for field in engine raw_copy_rows_per_s pipeline_rows_per_s naive_merge_rows_per_s freshness_p50_ms freshness_p95_ms \
+    freshness_p99_ms freshness_knee_changes_per_s freshness_rates history_growth_ratio peak_rss_mb peak_rss_1m_mb \
+    peak_rss_5m_mb peak_rss_sizes load_average_start rows machine; do
   grep -q "\"$field\": " "$smoke" || { echo "test.sh: bench --quick --json has no $field (see $smoke)" >&2; exit 1; }
 done
+grep -q '"engine": "duckdb"' "$smoke" || { echo "test.sh: bench --quick --json did not say engine duckdb (see $smoke)" >&2; exit 1; }
 rm -rf "$root/artifacts/bench-smoke"
 echo "bench smoke: every field present ($smoke)"
+
+# The server path's smoke runs the quick bench five times over (1, 2 and 3 workers, the small run, freshness) against
+# PostgreSQL and S3: 4.5 minutes under load average 20-34 here, so it runs only when asked (CT_BENCH_SMOKE_POSTGRES=1).
+if [ "${CT_BENCH_SMOKE_POSTGRES:-0}" = 1 ]; then
+step "bench smoke on the server path (bench --quick --json --warehouse postgres: 1, 2 and 3 workers, the ledger lock share)"
+smoke_pg="$root/artifacts/bench-smoke-postgres.json"
+dotnet "$root/src/CustomerTrack.Cli/bin/Release/net10.0/CustomerTrack.Cli.dll" bench --quick --json \
+  --workspace "$root/artifacts/bench-smoke-postgres" --warehouse postgres --connection "$CT_TEST_PG" \
+  --lake "s3://$CT_TEST_S3_BUCKET/bench-smoke" --s3-endpoint "$CT_TEST_S3_ENDPOINT" --set Lake:S3:UseChunkEncoding=false > "$smoke_pg"
+for field in engine raw_copy_rows_per_s pipeline_rows_per_s freshness_knee_changes_per_s peak_rss_1m_mb peak_rss_5m_mb workers; do
+  grep -q "\"$field\": " "$smoke_pg" || { echo "test.sh: bench --warehouse postgres has no $field (see $smoke_pg)" >&2; exit 1; }
+done
+# The loader measured its lock (a number, whatever its value), and every worker count ran.
+grep -q '"engine": "postgres"' "$smoke_pg" && grep -Eq '"ledger_lock_share": [0-9]' "$smoke_pg" \
+  || { echo "test.sh: bench --warehouse postgres did not report engine postgres and a measured ledger_lock_share (see $smoke_pg)" >&2; exit 1; }
+for n in 1 2 3; do
+  grep -q "\"workers\": $n," "$smoke_pg" || { echo "test.sh: bench --warehouse postgres has no run with $n worker(s) (see $smoke_pg)" >&2; exit 1; }
+done
+rm -rf "$root/artifacts/bench-smoke-postgres"
+echo "bench smoke on postgres: every field present ($smoke_pg)"
+fi
 
 step "tests"
 results="$root/artifacts/test-results"

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using CustomerTrack.Generate;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
@@ -54,7 +53,7 @@ internal static class DemoCommand
             var generator = new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
                 .RunAsync(options, stop.Token, _ => Interlocked.Increment(ref generated), subject.Table);
             var pipeline = runner.RunAsync(stop.Token);
-            await ShowLiveAsync(runner, subject, output, () => generated, stop.Token);
+            await ShowLiveAsync(runner, subject, output, () => generated, time, stop.Token);
             await Quietly(generator);
             await pipeline;
 
@@ -115,10 +114,10 @@ internal static class DemoCommand
             r.Long(0, "lag_rows"), fresh.Scalar);
     }
 
-    private static async Task ShowLiveAsync(PipelineRunner runner, DemoSubject subject, TextWriter output, Func<int> generated, CancellationToken ct)
+    private static async Task ShowLiveAsync(PipelineRunner runner, DemoSubject subject, TextWriter output, Func<int> generated, TimeProvider time, CancellationToken ct)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        var watch = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         if (!console.Profile.Capabilities.Interactive)
         {
             // Not a terminal (a pipe, CI): a plain progress line every five seconds.
@@ -126,7 +125,7 @@ internal static class DemoCommand
             {
                 await Quietly(Task.Delay(TimeSpan.FromSeconds(5), ct));
                 var s = Read(runner, subject);
-                output.WriteLine($"  {watch.Elapsed.TotalSeconds,5:F0}s  files {generated()}/{s.Files}  rows {s.Rows}  {subject.Keys} {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
+                output.WriteLine($"  {time.GetElapsedTime(started).TotalSeconds,5:F0}s  files {generated()}/{s.Files}  rows {s.Rows}  {subject.Keys} {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
             }
 
             return;
@@ -139,7 +138,7 @@ internal static class DemoCommand
             {
                 var s = Read(runner, subject);
                 table.Rows.Clear();
-                table.AddRow($"{watch.Elapsed.TotalSeconds:F0} s", $"{generated()} / {s.Files}", $"{s.Rows:N0}", $"{s.Customers:N0}",
+                table.AddRow($"{time.GetElapsedTime(started).TotalSeconds:F0} s", $"{generated()} / {s.Files}", $"{s.Rows:N0}", $"{s.Customers:N0}",
                     $"{s.Versions:N0}", $"{s.LagRows:N0} rows", s.LastFreshnessMs is null ? "-" : $"{s.LastFreshnessMs} ms");
                 ctx.Refresh();
                 await Quietly(runner.Progress.WaitAsync(TimeSpan.FromMilliseconds(500), ct));

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using CustomerTrack.Generate;
 
 namespace CustomerTrack.Cli.Commands;
@@ -34,7 +33,7 @@ internal static class GenerateCommand
                 stop.CancelAfter(limit);
             }
 
-            var watch = Stopwatch.StartNew();
+            var started = time.GetTimestamp();
             var made = 0;
             try
             {
@@ -47,7 +46,7 @@ internal static class GenerateCommand
 
             var rows = (long)made * options.RowsPerFile;
             parse.InvocationConfiguration.Output.WriteLine(
-                $"generate: {made} file(s), {rows} rows into {ws.Show(table is null ? ws.Landing : Path.Combine(ws.Landing, table.Name))} (seed {options.Seed}) in {watch.Elapsed.TotalSeconds:F2} s");
+                $"generate: {made} file(s), {rows} rows into {ws.Show(table is null ? ws.Landing : Path.Combine(ws.Landing, table.Name))} (seed {options.Seed}) in {time.GetElapsedTime(started).TotalSeconds:F2} s");
             return 0;
         });
         return command;

@@ -236,7 +236,7 @@ internal sealed class WarehouseSettings
     public string Path { get; set; } = "warehouse.duckdb";
 
     /// <summary>DuckDB's memory_limit for the owning process: past it, large batches spill to disk instead of growing the process.</summary>
-    public string MemoryLimit { get; set; } = "200MB";
+    public string MemoryLimit { get; set; } = "512MB";
 }
 
 internal sealed class LakeSettings

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CustomerTrack.Lake;
@@ -165,7 +164,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     private async Task<bool> IngestFileAsync(FileInfo file, string? table, CancellationToken ct)
     {
         var received = time.GetUtcNow().UtcDateTime;
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var temp = lake.NewTempPath();
         string sha;
         long bytes;
@@ -239,7 +238,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
         var stored = time.GetUtcNow().UtcDateTime;
         AppendProvenance(new ProvenanceRecord(table is null ? file.Name : $"{table}/{file.Name}", key, bytes, sha, landed, received, stored,
-            Stopwatch.GetElapsedTime(started).TotalMilliseconds));
+            time.GetElapsedTime(started).TotalMilliseconds));
         if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
         {
             LogPausing(logger, file.Name, pause.TotalMilliseconds);

@@ -49,7 +49,7 @@ internal sealed class ScdPlan
     }
 
     /// <summary>The batch's working tables, dropped before a batch (a crashed one may have left them) and after it.</summary>
-    public static IReadOnlyList<string> Temporaries { get; } = ["ct_versions", "ct_changes", "ct_slow", "ct_fast", "ct_keys"];
+    public static IReadOnlyList<string> Temporaries { get; } = ["ct_versions", "ct_changes", "ct_slow", "ct_recent", "ct_seen", "ct_fast", "ct_keys"];
 
     /// <summary>The key columns, each with <paramref name="prefix"/>.</summary>
     private string Keys(string prefix = "") => string.Join(", ", _table.Key.Select(k => prefix + k.Quoted));
@@ -65,10 +65,16 @@ internal sealed class ScdPlan
 
     /// <summary>
     /// Fills <c>ct_keys</c> with the keys whose ledger rows lie in (<c>$from</c>, <c>$to</c>] (all keys up to <c>$to</c>
-    /// when <paramref name="all"/>, a rebuild), and splits them: <c>ct_fast</c> holds the live keys whose batch rows all
-    /// come after every change they had (the common, in-order case), <c>ct_slow</c> the rest. A fast key's history is
-    /// only extended: its current version stands in for everything before it, so its older ledger rows and closed
-    /// versions are never read again. Only the batch's ledger rows are scanned for it, and they lie together at the end
+    /// when <paramref name="all"/>, a rebuild), and splits them three ways:
+    /// <list type="bullet">
+    /// <item><c>ct_fast</c>: the live keys whose batch rows all come after every change they had (the common, in-order
+    /// case). A fast key's history is only extended: its current version stands in for everything before it, so its
+    /// older ledger rows and closed versions are never read again.</item>
+    /// <item>new keys, with no ledger row before the batch (<c>ct_seen</c> holds the others, found by reading only the
+    /// ledger's key and <c>_seq</c> columns): all they have is in the batch, and they have no history yet.</item>
+    /// <item><c>ct_slow</c>: the rest (late changes to known keys, keys deleted before), whose whole ledger is read.</item>
+    /// </list>
+    /// The fast and new keys (<c>ct_recent</c>) are read from the batch's ledger rows only, which lie together at the end
     /// of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest). Then gathers the batch's changes.
     /// </summary>
     public IEnumerable<SqlStep> SelectKeys(bool all)
@@ -89,12 +95,22 @@ internal sealed class ScdPlan
             ? new($"CREATE TEMP TABLE ct_fast AS SELECT {Keys()} FROM ct_keys WHERE false", [], "ct_fast")
             : new($"CREATE TEMP TABLE ct_fast AS SELECT {Keys("k.")} FROM ct_keys k JOIN {_current} c ON {SameKey("c", "k")} WHERE k._min_ts > c.update_timestamp",
                 [], "ct_fast");
-        yield return new($"CREATE TEMP TABLE ct_slow AS SELECT {Keys("k.")} FROM ct_keys k WHERE NOT {KeyIn("k", "ct_fast")}", [], "ct_slow");
+
+        // Keys with a ledger row before the batch (a rebuild treats every key so). Only key columns and _seq are read.
+        yield return all
+            ? new($"CREATE TEMP TABLE ct_seen AS SELECT {Keys()} FROM ct_keys", [], "ct_seen")
+            : new($"""
+                CREATE TEMP TABLE ct_seen AS
+                SELECT DISTINCT {Keys("k.")} FROM ct_keys k JOIN {_raw} r ON {SameKey("k", "r")}
+                WHERE r._seq <= $from AND NOT {KeyIn("k", "ct_fast")}
+                """, [From], "ct_seen");
+        yield return new($"CREATE TEMP TABLE ct_slow AS SELECT {Keys()} FROM ct_seen s WHERE NOT {KeyIn("s", "ct_fast")}", [], "ct_slow");
+        yield return new($"CREATE TEMP TABLE ct_recent AS SELECT {Keys("k.")} FROM ct_keys k WHERE NOT {KeyIn("k", "ct_slow")}", [], "ct_recent");
         yield return new($"""
             CREATE TEMP TABLE ct_changes AS
             {Changes("ct_slow", "r._seq <= $to")}
             UNION ALL
-            {Changes("ct_fast", "r._seq > $from AND r._seq <= $to")}
+            {Changes("ct_recent", "r._seq > $from AND r._seq <= $to")}
             UNION ALL
             SELECT {Keys("h.")}, h.start_time AS _ts, false AS _is_del, {Attrs("h.")}, CAST(0 AS BIGINT) AS _first_seq
             FROM {_history} h
@@ -118,6 +134,8 @@ internal sealed class ScdPlan
     /// The distinct changes of the given keys in the given ledger range, each with the <c>_seq</c> it was first loaded at.
     /// A change is what a row does: upsert these attribute values (INSERT, UPDATE and UPSERT alike), or delete (whatever
     /// attributes the row carries). So the same change loaded twice is one change, and it counts from its first load.
+    /// The keys table holds each key once, so an equi-join selects the same rows as a semi-join, and lets the engine push
+    /// the keys into the ledger scan (DuckDB's join filters) instead of reading every column of every row.
     /// </summary>
     private string Changes(string keys, string range)
     {
@@ -126,8 +144,8 @@ internal sealed class ScdPlan
             SELECT {Keys("r.")}, r.{_seq} AS _ts, r.{_op} = 'DELETE' AS _is_del,
                    {string.Join(", ", values.Select((v, i) => $"{v} AS {_attributes[i].Quoted}"))},
                    min(r._seq) AS _first_seq
-            FROM {_raw} r
-            WHERE {range} AND {KeyIn("r", keys)}
+            FROM {keys} x JOIN {_raw} r ON {SameKey("x", "r")}
+            WHERE {range}
             GROUP BY {Keys("r.")}, r.{_seq}, r.{_op} = 'DELETE'{string.Concat(values.Select(v => ", " + v))}
             """;
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CustomerTrack.Configuration;
 using CustomerTrack.Contract;
 using DuckDB.NET.Data;
@@ -27,14 +26,14 @@ internal static class DuckDbBench
     }
 
     /// <summary>COPY of every file into one plain table: no checks, no history, DuckDB's own parallel CSV reader.</summary>
-    public static double RawCopy(string dbPath, string dataDir)
+    public static double RawCopy(string dbPath, string dataDir, TimeProvider time)
     {
         using var c = Open(dbPath);
         Execute(c, $"CREATE TABLE raw_copy (customer_id BIGINT, {string.Join(", ", Columns.Attributes.Select(a => a + " VARCHAR"))}, updated_at TIMESTAMP, op VARCHAR)");
-        var watch = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         Execute(c, $"COPY raw_copy FROM '{Path.Combine(dataDir, "*.csv").Replace("'", "''", StringComparison.Ordinal)}' (HEADER)");
         Execute(c, "CHECKPOINT");
-        return watch.Elapsed.TotalSeconds;
+        return time.GetElapsedTime(started).TotalSeconds;
     }
 
     /// <summary>
@@ -42,7 +41,7 @@ internal static class DuckDbBench
     /// the current table (one arbitrary row per key, stamped with the processing time), then close the current
     /// version of every changed customer and append the new one. No event time, no deletes, no late-data splicing.
     /// </summary>
-    public static double NaiveMerge(string dbPath, IReadOnlyList<string> files)
+    public static double NaiveMerge(string dbPath, IReadOnlyList<string> files, TimeProvider time)
     {
         using var c = Open(dbPath);
         var attrDefs = string.Join(", ", Columns.Attributes.Select(a => a + " VARCHAR"));
@@ -51,7 +50,7 @@ internal static class DuckDbBench
         Execute(c, $"CREATE TABLE naive_history (customer_id BIGINT, {attrDefs}, start_time TIMESTAMP, end_time TIMESTAMP, is_current BOOLEAN)");
         var set = string.Join(", ", Columns.Attributes.Select(a => $"{a} = s.{a}"));
         var differs = string.Join(" OR ", Columns.Attributes.Select(a => $"s.{a} IS DISTINCT FROM t.{a}"));
-        var watch = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
         foreach (var file in files)
         {
             using var tx = c.BeginTransaction();
@@ -81,7 +80,7 @@ internal static class DuckDbBench
             tx.Commit();
         }
 
-        return watch.Elapsed.TotalSeconds;
+        return time.GetElapsedTime(started).TotalSeconds;
     }
 
     /// <summary>
@@ -90,7 +89,7 @@ internal static class DuckDbBench
     /// <paramref name="batchRows"/> in-order updates of existing customers and returns the seconds of the one task run
     /// that applies it.
     /// </summary>
-    public static double HistoryBatch(string dbPath, long historyRows, int batchRows)
+    public static double HistoryBatch(string dbPath, long historyRows, int batchRows, TimeProvider time)
     {
         using (DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false))
         {
@@ -133,11 +132,11 @@ internal static class DuckDbBench
         }
 
         using var warehouse = DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit);
-        var watch = Stopwatch.StartNew();
-        var run = warehouse.RunTask(Tables.TableDefinition.Customer(Tables.ScdOptions.Default), int.MaxValue, TimeProvider.System)
+        var started = time.GetTimestamp();
+        var run = warehouse.RunTask(Tables.TableDefinition.Customer(Tables.ScdOptions.Default), int.MaxValue, time)
             ?? throw new CustomerTrackException("bench: the history batch found nothing to apply");
         _ = run;
-        return watch.Elapsed.TotalSeconds;
+        return time.GetElapsedTime(started).TotalSeconds;
     }
 
     private static DuckDBConnection Open(string path)
