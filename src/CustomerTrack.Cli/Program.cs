@@ -31,6 +31,7 @@ public static class Program
             ReadCommands.Query(),
             ReadCommands.History(),
             ReadCommands.AsOf(),
+            ExportCommand.Create(),
             PipelineCommands.Rebuild(),
             BenchCommand.Create(),
             SnowflakeCommand.Create(),

@@ -140,7 +140,7 @@ public sealed partial class PipelineRunner : IAsyncDisposable
         // is written once, complete: a reader never sees one without the dashboard's URL.
         if (warehouse is not null && !Warehouses.IsPostgres(workspace) && serveReaders)
         {
-            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, logs.CreateLogger("CustomerTrack.Query"), ct, runner.DashboardUrl);
+            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse, command, time, logs.CreateLogger("CustomerTrack.Query"), ct, runner.DashboardUrl);
         }
 
         return runner;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using CustomerTrack.Pipeline;
+using CustomerTrack.Warehouse;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,7 +35,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
 
     public OwnerRecord Record { get; }
 
-    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, CancellationToken, QueryResult> query, string command,
+    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, IWarehouse warehouse, string command,
         TimeProvider time, ILogger logger, CancellationToken ct, string? dashboardUrl = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -54,12 +55,32 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
             using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.HttpContext.RequestAborted, stopping);
             try
             {
-                return Results.Json(query(request.Sql, gone.Token));
+                return Results.Json(warehouse.Query(request.Sql, gone.Token));
             }
             catch (CustomerTrackException e) when (gone.IsCancellationRequested)
             {
                 LogStopped(logger, e.Message);
                 return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+            catch (CustomerTrackException e)
+            {
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
+
+        // Export is its own operation, not a query: the owner reads a table the catalog names and writes the file the
+        // token's holder asked for, while the warehouse stays closed to the file system for every query.
+        app.MapPost("/export", (ExportRequest request, HttpRequest http) =>
+        {
+            if (http.Headers[TokenHeader] != token)
+            {
+                return Results.StatusCode(StatusCodes.Status403Forbidden);
+            }
+
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.HttpContext.RequestAborted, stopping);
+            try
+            {
+                return Results.Json(TableExport.Run(warehouse, request, gone.Token));
             }
             catch (CustomerTrackException e)
             {
