@@ -74,10 +74,10 @@ public class DashboardRun : IAsyncLifetime
     /// </summary>
     public async Task<JsonElement> WaitIdleAsync(int files)
     {
-        static bool Idle(JsonElement s) => s.GetProperty("landingPending").GetInt64() == 0 && s.GetProperty("lakePending").GetInt64() == 0
-            && s.GetProperty("streamLag").GetInt64() == 0;
+        static bool Idle(JsonElement s) => s.GetProperty("landing_pending").GetInt64() == 0 && s.GetProperty("lake_pending").GetInt64() == 0
+            && s.GetProperty("stream_lag").GetInt64() == 0;
         var result = await CliAssert.PollAsync(() => CliRunner.RunAsync("status", "--json", "-w", _tmp.Dir),
-            r => r.Code == 0 && Json(r.Out).GetProperty("filesLoaded").GetInt64() >= files && Idle(Json(r.Out)),
+            r => r.Code == 0 && Json(r.Out).GetProperty("files_loaded").GetInt64() >= files && Idle(Json(r.Out)),
             $"{files} files to be loaded and applied", seconds: 60);
         return Json(result.Out);
     }

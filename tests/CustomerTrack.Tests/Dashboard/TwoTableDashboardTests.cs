@@ -69,7 +69,7 @@ public sealed class TwoTableDashboardTests(TwoTableDashboardRun run) : IClassFix
             await Expect(page.Locator("#loads-table tbody tr")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
             await Expect(page.Locator("#loads-table tbody tr", new() { HasText = "products.csv" })).ToHaveCountAsync(0);
             await Expect(page.Locator("#table-status-table tr[data-key=currentRows] td").Nth(1))
-                .ToHaveTextAsync(tables["customer"].GetProperty("currentRows").GetRawText(), Slow);
+                .ToHaveTextAsync(tables["customer"].GetProperty("current_rows").GetRawText(), Slow);
 
             await page.SelectOptionAsync("#table-picker", "product");
             await Expect(page.Locator("#table-name")).ToHaveTextAsync("product", Slow);
@@ -78,13 +78,13 @@ public sealed class TwoTableDashboardTests(TwoTableDashboardRun run) : IClassFix
             foreach (var key in new[] { "ledgerRows", "currentRows", "versions", "streamLag" })
             {
                 await Expect(page.Locator($"#table-status-table tr[data-key={key}] td").Nth(1))
-                    .ToHaveTextAsync(tables["product"].GetProperty(key).GetRawText(), Slow);
+                    .ToHaveTextAsync(tables["product"].GetProperty(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(key)).GetRawText(), Slow);
             }
 
             await Expect(page.Locator("#flow-table tr[data-stage=tables] td").Nth(5)).ToHaveTextAsync(
-                $"{tables["product"].GetProperty("currentRows")} rows in product, {tables["product"].GetProperty("versions")} versions in product_history", Slow);
+                $"{tables["product"].GetProperty("current_rows")} rows in product, {tables["product"].GetProperty("versions")} versions in product_history", Slow);
             var runs = page.Locator("#tasks-table tbody tr");
-            Assert.Equal(tables["product"].GetProperty("taskRuns").GetInt64(), await runs.CountAsync());
+            Assert.Equal(tables["product"].GetProperty("task_runs").GetInt64(), await runs.CountAsync());
             Assert.Contains("table=product", page.Url, StringComparison.Ordinal);
         });
 
