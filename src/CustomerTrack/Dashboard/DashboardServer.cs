@@ -2,9 +2,6 @@ using System.Net;
 using CustomerTrack.Configuration;
 using CustomerTrack.Contract;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -41,6 +38,9 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         _tables = tables;
         Url = url;
     }
+
+    /// <summary>A table as the page's picker lists it: its name and key columns.</summary>
+    internal sealed record ShownTable(string Name, string[] Key);
 
     /// <summary>A table the dashboard shows: its data and the feed of its snapshots (built only while someone watches it).</summary>
     private sealed record Shown(DashboardData Data, DashboardFeed Feed);
@@ -90,9 +90,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         Shown Of(string? name) => string.IsNullOrEmpty(name) ? tables[0]
             : tables.FirstOrDefault(t => t.Data.Table.Name == name)
               ?? throw new CustomerTrackException($"no table '{name}' here; the tables are {string.Join(", ", tables.Select(t => t.Data.Table.Name))}");
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.Bind), port));
+        var builder = Hosting.WebHosts.Builder(IPAddress.Parse(settings.Bind), port);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(Pipeline.PipelineMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddHostFiltering(o =>
         {
@@ -149,11 +147,9 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         app.MapGet("/health", async (CancellationToken ct) => await Health(feed, ct));
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var type) ? Asset(name, type) : Results.NotFound());
-        app.MapGet("/api/tables", () => TypedResults.Json(tables.Select(t => new
-        {
-            name = t.Data.Table.Name,
-            key = t.Data.Table.Key.Select(k => k.Name).ToArray(),
-        })));
+        // A named type and IResult: the trimmed container build's request delegate generator cannot emit anonymous types.
+        var shown = tables.Select(t => new ShownTable(t.Data.Table.Name, [.. t.Data.Table.Key.Select(k => k.Name)])).ToList();
+        app.MapGet("/api/tables", () => Results.Json(shown));
         app.MapGet("/api/snapshot", async (string? table, CancellationToken ct) =>
         {
             try
@@ -169,8 +165,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         app.MapGet("/api/rejects", (string file) => Answer(() => tables[0].Data.Query(DashboardSql.Rejects(file))));
         app.MapGet("/api/entity", (string? table, string[] key, string? asOf) => Answer(() => Entity(Of(table).Data, key, asOf)));
         extend?.Invoke(app);
-        await app.StartAsync(ct);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = new Uri(await Hosting.WebHosts.StartAsync(app, ct));
         var url = $"http://{(settings.IsLoopback ? "127.0.0.1" : settings.Bind)}:{address.Port}/";
         return new DashboardServer(app, tables, url);
     }

@@ -3,11 +3,7 @@ using System.Security.Cryptography;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Warehouse;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Query;
@@ -38,10 +34,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
     public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, IWarehouse warehouse, string command,
         TimeProvider time, ILogger logger, CancellationToken ct, string? dashboardUrl = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = Hosting.WebHosts.Builder(IPAddress.Loopback, 0).Build();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var stopping = app.Lifetime.ApplicationStopping;
         app.MapPost("/query", (QueryRequest request, HttpRequest http) =>
@@ -87,8 +80,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
                 return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
             }
         });
-        await app.StartAsync(ct);
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var url = await Hosting.WebHosts.StartAsync(app, ct);
         var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime) { Dashboard = dashboardUrl };
         record.Write(workspace);
         return new OwnerEndpoint(app, workspace, record);
