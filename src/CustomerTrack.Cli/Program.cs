@@ -8,6 +8,11 @@ public static class Program
 {
     public static Task<int> Main(string[] args) => RunAsync(args, Console.Out, Console.Error);
 
+    /// <summary>Where <c>query -</c> reads its SQL: this run's input (a test's reader), else the console's.</summary>
+    internal static TextReader Input => InputOf.Value ?? Console.In;
+
+    private static readonly AsyncLocal<TextReader?> InputOf = new();
+
     public static RootCommand Build()
     {
         var root = new RootCommand("CustomerTrack: a real-time customer-data pipeline keeping SCD1 and SCD2 tables fresh")
@@ -31,6 +36,7 @@ public static class Program
             ReadCommands.Query(),
             ReadCommands.History(),
             ReadCommands.AsOf(),
+            ExportCommand.Create(),
             PipelineCommands.Rebuild(),
             BenchCommand.Create(),
             SnowflakeCommand.Create(),
@@ -39,8 +45,9 @@ public static class Program
     }
 
     /// <summary>Runs one command line; every failure is one line on <paramref name="error"/> and a non-zero exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default, TextReader? input = null)
     {
+        InputOf.Value = input;
         // A bare customertrack shows what it can do rather than an error.
         var parse = Build().Parse(args.Length == 0 ? ["--help"] : args);
         if (parse.Errors.Count > 0)
@@ -52,8 +59,17 @@ public static class Program
 
             // Some parser messages list choices on lines of their own; the contract is one line.
             var message = string.Join(' ', first.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-            await error.WriteLineAsync($"customertrack: {message} (see 'customertrack --help')");
+            var suggestions = Output.CliHelp.Suggestions(parse);
+            await error.WriteLineAsync($"customertrack: {(suggestions.Length > 0 ? message.TrimEnd('.') : message)}{suggestions} (see 'customertrack --help')");
             return ExitCodes.Usage;
+        }
+
+        if (parse.Action is System.CommandLine.Help.HelpAction)
+        {
+            using var help = new StringWriter();
+            await parse.InvokeAsync(new InvocationConfiguration { Output = help, Error = help }, ct);
+            await output.WriteAsync(Output.CliHelp.Render(help.ToString(), parse.CommandResult.Command));
+            return ExitCodes.Ok;
         }
 
         try

@@ -11,13 +11,23 @@ internal static class ReadCommands
 {
     public static Command Query()
     {
-        var sql = new Argument<string>("SQL") { Description = "One read-only SELECT statement" };
+        var sql = new Argument<string>("SQL") { Description = "One read-only SELECT statement, or - to read it from stdin" };
         var command = new Command("query", "Run a read-only SQL query on the warehouse") { sql, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
+            var text = parse.GetValue(sql)!;
+            if (text == "-")
+            {
+                text = await Program.Input.ReadToEndAsync(ct);
+                if (string.IsNullOrWhiteSpace(text))
+                {
+                    throw new UsageException("query -: stdin held no SQL");
+                }
+            }
+
             using var reader = WarehouseReader.Open(ws);
-            ResultPrinter.Print(await reader.QueryAsync(parse.GetValue(sql)!, ct), parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            ResultPrinter.Print(await reader.QueryAsync(text, ct), parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             return 0;
         });
         return command;
@@ -89,8 +99,15 @@ internal static class ReadCommands
             var table = ChosenTable(parse, ws);
             var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? []);
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.QueryAsync(TableReads.History(await reader.WithStoredColumnsAsync(table, ct), condition), ct);
-            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            table = await reader.WithStoredColumnsAsync(table, ct);
+            var result = await reader.QueryAsync(TableReads.History(table, condition), ct);
+            var format = parse.GetValue(Common.Format)!;
+            ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            if (result.Rows.Count == 0 && format == "table")
+            {
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.HistoryAsync(reader, table, condition, ct));
+            }
+
             return 0;
         });
         return command;
@@ -122,8 +139,15 @@ internal static class ReadCommands
             }
 
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.QueryAsync(TableReads.AsOf(await reader.WithStoredColumnsAsync(table, ct), t, only), ct);
-            ResultPrinter.Print(result, parse.GetValue(Common.Format)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            table = await reader.WithStoredColumnsAsync(table, ct);
+            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only), ct);
+            var format = parse.GetValue(Common.Format)!;
+            ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+            if (result.Rows.Count == 0 && format == "table")
+            {
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, ct));
+            }
+
             return 0;
         });
         return command;
@@ -143,8 +167,15 @@ internal static class ReadCommands
             var perFile = parse.GetValue(files) ? await reader.QueryAsync(StatusReport.FilesSql, ct) : null;
             if (parse.GetValue(json))
             {
-                var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-                var node = JsonSerializer.SerializeToNode(s, options)!.AsObject();
+                // snake_case like query's column names (those of --files among them); timestamps ISO 8601 UTC with a Z.
+                var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+                {
+                    WriteIndented = true,
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                    PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+                    Converters = { new UtcJson() },
+                };
+                var node = JsonSerializer.SerializeToNode(s with { LastTaskRunAt = s.LastTaskRunAt is { } last ? ResultPrinter.Iso(last) : null }, options)!.AsObject();
                 if (perFile is not null)
                 {
                     using var text = new StringWriter();
@@ -193,4 +224,14 @@ internal static class ReadCommands
         });
         return command;
     }
+}
+
+/// <summary>A UTC moment in JSON: ISO 8601 with a <c>Z</c>, whatever the value's Kind says.</summary>
+internal sealed class UtcJson : System.Text.Json.Serialization.JsonConverter<DateTime>
+{
+    public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        DateTime.SpecifyKind(reader.GetDateTime(), DateTimeKind.Utc);
+
+    public override void Write(Utf8JsonWriter writer, DateTime value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -5,10 +5,14 @@ using nietras.SeparatedValues;
 
 namespace CustomerTrack.Cli.Output;
 
-/// <summary>Prints a query's answer as an aligned table, CSV (header row) or JSON (an array of objects).</summary>
+/// <summary>
+/// Prints a query's answer as an aligned table (NULL written <c>NULL</c>, an empty string left empty), CSV (header
+/// row), JSON (an array of objects) or NDJSON (one object a line); JSON keys are the column names, timestamps ISO 8601
+/// with a <c>Z</c>.
+/// </summary>
 internal static class ResultPrinter
 {
-    public static readonly string[] Formats = ["table", "csv", "json"];
+    public static readonly string[] Formats = ["table", "csv", "json", "ndjson"];
 
     /// <summary>Prints the answer, and on <paramref name="error"/> a line saying so when Query:MaxRows cut it.</summary>
     public static void Print(QueryResult result, string format, TextWriter output, TextWriter error)
@@ -28,13 +32,23 @@ internal static class ResultPrinter
                 Csv(result, output);
                 break;
             case "json":
-                Json(result, output);
+                Json(result, output, lines: false);
+                break;
+            case "ndjson":
+                Json(result, output, lines: true);
                 break;
             default:
                 Table(result, output);
                 break;
         }
     }
+
+    /// <summary>How a table shows NULL, as DuckDB's own shell does, so that it differs from an empty string.</summary>
+    public const string Null = "NULL";
+
+    /// <summary>A displayed timestamp (<c>yyyy-MM-dd HH:mm:ss[.ffffff]</c>, UTC) as ISO 8601 with a <c>Z</c>; anything else as it is.</summary>
+    public static string Iso(string display) =>
+        display.Length >= 19 && display[10] == ' ' && !display.EndsWith('Z') ? display[..10] + "T" + display[11..] + "Z" : display;
 
     private static void Table(QueryResult result, TextWriter output)
     {
@@ -43,7 +57,7 @@ internal static class ResultPrinter
         {
             for (var i = 0; i < widths.Length; i++)
             {
-                widths[i] = Math.Max(widths[i], Escape(row[i] ?? "", keepLineBreaks: false).Length);
+                widths[i] = Math.Max(widths[i], Escape(row[i] ?? Null, keepLineBreaks: false).Length);
             }
         }
 
@@ -55,7 +69,7 @@ internal static class ResultPrinter
         output.WriteLine(string.Join("-+-", widths.Select(w => new string('-', w))));
         foreach (var row in result.Rows)
         {
-            output.WriteLine(Line(row.Select(v => Escape(v ?? "", keepLineBreaks: false)), numeric));
+            output.WriteLine(Line(row.Select(v => Escape(v ?? Null, keepLineBreaks: false)), numeric));
         }
 
         output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
@@ -111,46 +125,74 @@ internal static class ResultPrinter
         }
     }
 
-    private static void Json(QueryResult result, TextWriter output)
+    private static void Json(QueryResult result, TextWriter output, bool lines)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        var options = new JsonWriterOptions { Indented = !lines, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        if (lines)
+        {
+            foreach (var row in result.Rows)
+            {
+                output.WriteLine(Write(options, json => Object(json, result, row)));
+            }
+
+            return;
+        }
+
+        output.WriteLine(Write(options, json =>
         {
             json.WriteStartArray();
             foreach (var row in result.Rows)
             {
-                json.WriteStartObject();
-                for (var i = 0; i < row.Length; i++)
-                {
-                    var column = result.Columns[i];
-                    json.WritePropertyName(column.Name);
-                    var value = row[i];
-                    if (value is null)
-                    {
-                        json.WriteNullValue();
-                    }
-                    else if (column.Kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number)
-                             && double.IsFinite(number))
-                    {
-                        json.WriteRawValue(value);
-                    }
-                    else if (column.Kind == CellKind.Boolean)
-                    {
-                        json.WriteBooleanValue(value == "true");
-                    }
-                    else
-                    {
-                        // Text, and the numbers JSON cannot hold (NaN, Infinity).
-                        json.WriteStringValue(value);
-                    }
-                }
-
-                json.WriteEndObject();
+                Object(json, result, row);
             }
 
             json.WriteEndArray();
+        }));
+    }
+
+    private static string Write(JsonWriterOptions options, Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, options))
+        {
+            write(json);
         }
 
-        output.WriteLine(Encoding.UTF8.GetString(stream.ToArray()));
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Object(Utf8JsonWriter json, QueryResult result, string?[] row)
+    {
+        json.WriteStartObject();
+        for (var i = 0; i < row.Length; i++)
+        {
+            var column = result.Columns[i];
+            json.WritePropertyName(column.Name);
+            var value = row[i];
+            if (value is null)
+            {
+                json.WriteNullValue();
+            }
+            else if (column.Kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                     && double.IsFinite(number))
+            {
+                json.WriteRawValue(value);
+            }
+            else if (column.Kind == CellKind.Boolean)
+            {
+                json.WriteBooleanValue(value == "true");
+            }
+            else if (column.Kind == CellKind.Timestamp)
+            {
+                json.WriteStringValue(Iso(value));
+            }
+            else
+            {
+                // Text, and the numbers JSON cannot hold (NaN, Infinity).
+                json.WriteStringValue(value);
+            }
+        }
+
+        json.WriteEndObject();
     }
 }

@@ -1,6 +1,7 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Query;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Dashboard;
 
@@ -10,10 +11,11 @@ internal sealed record FlowQueue(string From, string To, long Depth, double? Old
 /// <summary>A stage over the last five minutes: files and rows in and out, and its errors.</summary>
 internal sealed record FlowNode(string Id, long? Files, long? RowsIn, long? RowsOut, long Errors, string Note);
 
-/// <summary>Everything the page shows at one moment; sent at most once a second.</summary>
+/// <summary>Everything the page shows of one table at one moment; sent at most once a second.</summary>
 internal sealed record DashboardSnapshot(
     string At,
     string Table,
+    TableStatus TableStatus,
     StatusReport Status,
     IReadOnlyList<FlowNode> Nodes,
     IReadOnlyList<FlowQueue> Queues,
@@ -26,14 +28,14 @@ internal sealed record DashboardSnapshot(
 /// Reads the dashboard's data through the process's read-only query path (<see cref="Warehouse.IWarehouse.Query"/>), so it
 /// shows the same on DuckDB and PostgreSQL, and on PostgreSQL the whole cluster of workers.
 /// </summary>
-internal sealed class DashboardData(Workspace workspace, Func<string, QueryResult> query, TimeProvider time, DashboardTable table) : IDisposable
+internal sealed class DashboardData(Workspace workspace, Func<string, QueryResult> query, TimeProvider time, TableDefinition table) : IDisposable
 {
     /// <summary>Queue ages past these are amber, then red.</summary>
     public static readonly TimeSpan Amber = TimeSpan.FromSeconds(5), Red = TimeSpan.FromSeconds(60);
 
     private readonly ILake _lake = Lakes.Open(workspace, time);
 
-    public DashboardTable Table => table;
+    public TableDefinition Table => table;
 
     public QueryResult Query(string sql) => query(sql);
 
@@ -44,6 +46,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
         var lake = await _lake.ListAsync(ct);
         var status = StatusReport.From(workspace, Warehouse.Warehouses.Describe(workspace), landingFiles, lake.Count, query(StatusReport.Sql),
             query(StatusReport.TablesSql(workspace.Settings.Definitions)));
+        var mine = status.Tables.First(x => x.Table == table.Name);
         var lakeOldest = status.LakePending > 0 ? OldestUnloaded(lake, status.LakePending) : null;
         var recent = query(DashboardSql.Recent(table, now.AddMinutes(-5)));
         long R(string c) => recent.Long(0, c);
@@ -64,20 +67,20 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
             new("lake", lake.Count, null, null, 0, $"{status.LakePending} not yet loaded"),
             new("load", R("files_5m"), R("rows_in_5m"), R("rows_loaded_5m"), R("rows_rejected_5m") + R("failed_5m"),
                 $"{R("failed_5m")} file(s) LOAD_FAILED, {R("rows_rejected_5m")} row(s) rejected (last 5 min)"),
-            new("stream", null, null, null, 0, $"offset {status.StreamOffset}, lag {status.StreamLag} row(s)"),
+            new("stream", null, null, null, 0, $"offset {mine.StreamOffset}, lag {mine.StreamLag} row(s)"),
             new("tasks", R("runs_5m"), R("rows_applied_5m"), R("versions_5m"), 0, $"{R("runs_5m")} run(s), last 5 min"),
-            new("tables", null, null, null, 0, $"{status.Customers} rows in {table.Name}, {status.Versions} versions in {table.History}"),
+            new("tables", null, null, null, 0, $"{mine.CurrentRows} rows in {table.CurrentTable}, {mine.Versions} versions in {table.HistoryTable}"),
         ];
         FlowQueue[] queues =
         [
             Queue("landing", "ingest", landingFiles, landingOldest),
             Queue("lake", "load", status.LakePending, lakeOldest),
-            Queue("stream", "tasks", status.StreamLag, streamOldest),
+            Queue("stream", "tasks", mine.StreamLag, streamOldest),
         ];
         var hourAgo = now.AddHours(-1);
-        return new DashboardSnapshot(now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), table.Name, status, nodes, queues,
-            query(DashboardSql.FreshnessPerMinute(hourAgo)), query(DashboardSql.ThroughputPerMinute(hourAgo)),
-            query(DashboardSql.Loads), query(DashboardSql.Tasks));
+        return new DashboardSnapshot(now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), table.Name, mine, status, nodes, queues,
+            query(DashboardSql.FreshnessPerMinute(table, hourAgo)), query(DashboardSql.ThroughputPerMinute(table, hourAgo)),
+            query(DashboardSql.Loads(table)), query(DashboardSql.Tasks(table)));
     }
 
     private (int Files, DateTime? Oldest) Landing()

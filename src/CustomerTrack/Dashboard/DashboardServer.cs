@@ -2,9 +2,6 @@ using System.Net;
 using CustomerTrack.Configuration;
 using CustomerTrack.Contract;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,52 +30,67 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     };
 
     private readonly WebApplication _app;
-    private readonly DashboardFeed _feed;
-    private readonly DashboardData _data;
+    private readonly IReadOnlyList<Shown> _tables;
 
-    private DashboardServer(WebApplication app, DashboardFeed feed, DashboardData data, string url)
+    private DashboardServer(WebApplication app, IReadOnlyList<Shown> tables, string url)
     {
         _app = app;
-        _feed = feed;
-        _data = data;
+        _tables = tables;
         Url = url;
     }
+
+    /// <summary>A table as the page's picker lists it: its name and key columns.</summary>
+    internal sealed record ShownTable(string Name, string[] Key);
+
+    /// <summary>A table the dashboard shows: its data and the feed of its snapshots (built only while someone watches it).</summary>
+    private sealed record Shown(DashboardData Data, DashboardFeed Feed);
 
     /// <summary>Where a browser opens it (without the token, which is never printed).</summary>
     public string Url { get; }
 
-    /// <summary>Serves on <c>Dashboard:Port</c>, or on a free port when that one is taken.</summary>
-    public static async Task<DashboardServer> StartAsync(DashboardSettings settings, DashboardData data, TimeProvider time,
+    /// <summary>
+    /// Serves on <c>Dashboard:Port</c>, or on a free port when that one is taken, one view per table of
+    /// <paramref name="tables"/> (the first is the default, and the one the metrics' gauges read).
+    /// </summary>
+    public static async Task<DashboardServer> StartAsync(DashboardSettings settings, IReadOnlyList<DashboardData> tables, TimeProvider time,
         ILoggerFactory logs, Pipeline.PipelineMetrics metrics, Action<WebApplication>? extend, CancellationToken ct)
     {
         var logger = logs.CreateLogger("CustomerTrack.Dashboard");
-        var feed = new DashboardFeed(data, time, logger);
-        metrics.Snapshot = () => feed.Latest;
+        var shown = tables.Select(d => new Shown(d, new DashboardFeed(d, time, logger))).ToList();
+        metrics.Snapshot = () => shown[0].Feed.Latest;
         try
         {
             try
             {
-                return await StartOnAsync(settings, settings.Port, data, feed, extend, ct);
+                return await StartOnAsync(settings, settings.Port, shown, extend, ct);
             }
             catch (IOException e) when (settings.Port != 0)
             {
                 LogPortTaken(logger, settings.Port, e.Message);
-                return await StartOnAsync(settings, 0, data, feed, extend, ct);
+                return await StartOnAsync(settings, 0, shown, extend, ct);
             }
         }
         catch
         {
-            await feed.DisposeAsync();
+            foreach (var t in shown)
+            {
+                await t.Feed.DisposeAsync();
+            }
+
             throw;
         }
     }
 
-    private static async Task<DashboardServer> StartOnAsync(DashboardSettings settings, int port, DashboardData data, DashboardFeed feed,
+    private static async Task<DashboardServer> StartOnAsync(DashboardSettings settings, int port, IReadOnlyList<Shown> tables,
         Action<WebApplication>? extend, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.Bind), port));
+        var feed = tables[0].Feed;
+
+        // The table a request names (?table=), or the default one; an unknown name is an error, never another table.
+        Shown Of(string? name) => string.IsNullOrEmpty(name) ? tables[0]
+            : tables.FirstOrDefault(t => t.Data.Table.Name == name)
+              ?? throw new CustomerTrackException($"no table '{name}' here; the tables are {string.Join(", ", tables.Select(t => t.Data.Table.Name))}");
+        var builder = Hosting.WebHosts.Builder(IPAddress.Parse(settings.Bind), port);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(Pipeline.PipelineMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddHostFiltering(o =>
         {
@@ -135,15 +147,27 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         app.MapGet("/health", async (CancellationToken ct) => await Health(feed, ct));
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var type) ? Asset(name, type) : Results.NotFound());
-        app.MapGet("/api/snapshot", async (CancellationToken ct) => TypedResults.Json(await feed.CurrentAsync(ct)));
-        app.MapGet("/api/events", (CancellationToken ct) => TypedResults.ServerSentEvents(feed.StreamAsync(ct)));
-        app.MapGet("/api/rejects", (string file) => Answer(() => data.Query(DashboardSql.Rejects(file))));
-        app.MapGet("/api/entity", (string key, string? asOf) => Answer(() => Entity(data, key, asOf)));
+        // A named type and IResult: the trimmed container build's request delegate generator cannot emit anonymous types.
+        var shown = tables.Select(t => new ShownTable(t.Data.Table.Name, [.. t.Data.Table.Key.Select(k => k.Name)])).ToList();
+        app.MapGet("/api/tables", () => Results.Json(shown));
+        app.MapGet("/api/snapshot", async (string? table, CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Json(await Of(table).Feed.CurrentAsync(ct));
+            }
+            catch (CustomerTrackException e)
+            {
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
+        app.MapGet("/api/events", (string? table, CancellationToken ct) => Answer(() => TypedResults.ServerSentEvents(Of(table).Feed.StreamAsync(ct)), json: false));
+        app.MapGet("/api/rejects", (string file) => Answer(() => tables[0].Data.Query(DashboardSql.Rejects(file))));
+        app.MapGet("/api/entity", (string? table, string[] key, string? asOf) => Answer(() => Entity(Of(table).Data, key, asOf)));
         extend?.Invoke(app);
-        await app.StartAsync(ct);
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var address = new Uri(await Hosting.WebHosts.StartAsync(app, ct));
         var url = $"http://{(settings.IsLoopback ? "127.0.0.1" : settings.Bind)}:{address.Port}/";
-        return new DashboardServer(app, feed, data, url);
+        return new DashboardServer(app, tables, url);
     }
 
     /// <summary>200 when the warehouse answers and no queue is red; otherwise 503 with the reason.</summary>
@@ -193,11 +217,12 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         return stream is null ? Results.NotFound() : Results.Stream(stream, contentType);
     }
 
-    private static IResult Answer(Func<object> read)
+    private static IResult Answer(Func<object> read, bool json = true)
     {
         try
         {
-            return Results.Json(read());
+            var answer = read();
+            return json ? Results.Json(answer) : (IResult)answer;
         }
         catch (CustomerTrackException e)
         {
@@ -205,10 +230,20 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         }
     }
 
-    /// <summary>A key's versions and, when there are none or none at the as-of moment, why.</summary>
-    private static object Entity(DashboardData data, string key, string? asOf)
+    /// <summary>
+    /// A key's versions and, when there are none or none at the as-of moment, why. <paramref name="key"/> is one bare value
+    /// for a one-column key, or <c>column=value</c> for each column of a composite one (as <c>history --key</c> takes them).
+    /// </summary>
+    private static object Entity(DashboardData data, string[] key, string? asOf)
     {
-        var versions = data.Query(DashboardSql.Versions(data.Table, key.Trim()));
+        var values = key.Select(k => k.Trim()).Where(k => k.Length > 0).ToArray();
+        var table = data.Table;
+        if (values.Length == 0)
+        {
+            throw new CustomerTrackException($"give the key: {string.Join(", ", table.Key.Select(k => k.Name))}");
+        }
+
+        var versions = data.Query(DashboardSql.Versions(table, Query.TableReads.KeyCondition(table, values)));
         DateTime? at = null;
         if (!string.IsNullOrWhiteSpace(asOf))
         {
@@ -220,7 +255,8 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         string? note = null;
         if (versions.Rows.Count == 0)
         {
-            note = $"no {data.Table.Key} {key.Trim()} in {data.Table.History}";
+            var shown = values.Length == 1 && !values[0].Contains('=', StringComparison.Ordinal) ? $"{table.Key[0].Name} {values[0]}" : string.Join(", ", values);
+            note = $"no {shown} in {table.HistoryTable}";
         }
         else if (at is { } moment)
         {
@@ -246,8 +282,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _feed.DisposeAsync();
-        _data.Dispose();
+        foreach (var t in _tables)
+        {
+            await t.Feed.DisposeAsync();
+            t.Data.Dispose();
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "dashboard: port {Port} is taken ({Error}); serving on a free port instead")]

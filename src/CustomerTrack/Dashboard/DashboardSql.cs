@@ -1,64 +1,68 @@
+using CustomerTrack.Tables;
+
 namespace CustomerTrack.Dashboard;
 
 /// <summary>
 /// What the dashboard reads, in SQL that DuckDB and PostgreSQL both take (extract(epoch), percentile_cont, named
 /// subqueries, GROUP BY position), like <see cref="Query.StatusReport"/> and <see cref="Query.Freshness"/>. Every query is
-/// bounded by time or by LIMIT so that a snapshot a second stays cheap on a long history.
+/// bounded by time or by LIMIT so that a snapshot a second stays cheap on a long history, and reads one table's rows only
+/// (the metadata tables' <c>table_name</c>); names come from checked definitions and are quoted.
 /// </summary>
 internal static class DashboardSql
 {
     /// <summary>The last five minutes per stage, and how old the stream's oldest unapplied row is.</summary>
-    public static string Recent(DashboardTable t, DateTime since) => $"""
+    public static string Recent(TableDefinition t, DateTime since) => $"""
         SELECT
-            (SELECT count(*) FROM load_history WHERE loaded_at >= {SqlLiteral.Timestamp(since)}) AS files_5m,
-            (SELECT coalesce(sum(rows_in_file), 0) FROM load_history WHERE loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_in_5m,
-            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history WHERE loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_loaded_5m,
-            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_rejected_5m,
-            (SELECT count(*) FROM load_history WHERE loaded_at >= {SqlLiteral.Timestamp(since)} AND status = 'LOAD_FAILED') AS failed_5m,
-            (SELECT count(*) FROM task_run WHERE finished_at >= {SqlLiteral.Timestamp(since)}) AS runs_5m,
-            (SELECT coalesce(sum(rows_read), 0) FROM task_run WHERE finished_at >= {SqlLiteral.Timestamp(since)}) AS rows_applied_5m,
-            (SELECT coalesce(sum(versions), 0) FROM task_run WHERE finished_at >= {SqlLiteral.Timestamp(since)}) AS versions_5m,
-            (SELECT min(_loaded_at) FROM {t.Raw}
-             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {SqlLiteral.Text(t.Stream)})) AS stream_oldest
+            (SELECT count(*) FROM load_history WHERE {Files(t)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS files_5m,
+            (SELECT coalesce(sum(rows_in_file), 0) FROM load_history WHERE {Files(t)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_in_5m,
+            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history WHERE {Files(t)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_loaded_5m,
+            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE {Files(t)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_rejected_5m,
+            (SELECT count(*) FROM load_history WHERE {Files(t)} AND loaded_at >= {SqlLiteral.Timestamp(since)} AND status = 'LOAD_FAILED') AS failed_5m,
+            (SELECT count(*) FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)}) AS runs_5m,
+            (SELECT coalesce(sum(rows_read), 0) FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)}) AS rows_applied_5m,
+            (SELECT coalesce(sum(versions), 0) FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)}) AS versions_5m,
+            (SELECT min(_loaded_at) FROM {Identifiers.Quote(t.RawTable)}
+             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {SqlLiteral.Text(t.StreamName)})) AS stream_oldest
         """;
 
     /// <summary>Per minute: files made visible, and the p50, p95 and p99 of landing-to-visible (as Freshness measures it).</summary>
-    public static string FreshnessPerMinute(DateTime since) => $"""
+    public static string FreshnessPerMinute(TableDefinition t, DateTime since) => $"""
         SELECT CAST(extract(epoch FROM date_trunc('minute', visible_at)) AS BIGINT) AS minute, count(*) AS files,
                round(percentile_cont(0.5) WITHIN GROUP (ORDER BY freshness_ms)) AS p50_ms,
                round(percentile_cont(0.95) WITHIN GROUP (ORDER BY freshness_ms)) AS p95_ms,
                round(percentile_cont(0.99) WITHIN GROUP (ORDER BY freshness_ms)) AS p99_ms
         FROM (SELECT l.file_key, min(t.finished_at) AS visible_at,
                      CAST(floor(extract(epoch FROM min(t.finished_at) - l.landed_at) * 1000) AS BIGINT) AS freshness_ms
-              FROM load_history l JOIN task_run t ON t.kind = 'stream' AND t.to_seq >= l.last_seq
-              WHERE l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL AND l.loaded_at >= {SqlLiteral.Timestamp(since)}
+              FROM load_history l JOIN task_run t ON t.kind = 'stream' AND t.table_name = l.table_name AND t.to_seq >= l.last_seq
+              WHERE {Files(t, "l.")} AND l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL AND l.loaded_at >= {SqlLiteral.Timestamp(since)}
               GROUP BY l.file_key, l.landed_at) AS f
         GROUP BY 1
         ORDER BY 1
         """;
 
     /// <summary>Rows per minute landed (by landing time), loaded and applied.</summary>
-    public static string ThroughputPerMinute(DateTime since) => $"""
+    public static string ThroughputPerMinute(TableDefinition t, DateTime since) => $"""
         SELECT minute, stage, rows_per_minute FROM (
             SELECT CAST(extract(epoch FROM date_trunc('minute', landed_at)) AS BIGINT) AS minute, 'landed' AS stage,
                    sum(rows_in_file) AS rows_per_minute
-            FROM load_history WHERE landed_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1
+            FROM load_history WHERE {Files(t)} AND landed_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1
             UNION ALL
             SELECT CAST(extract(epoch FROM date_trunc('minute', loaded_at)) AS BIGINT), 'loaded', sum(rows_loaded)
-            FROM load_history WHERE loaded_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1
+            FROM load_history WHERE {Files(t)} AND loaded_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1
             UNION ALL
             SELECT CAST(extract(epoch FROM date_trunc('minute', finished_at)) AS BIGINT), 'applied', sum(rows_read)
-            FROM task_run WHERE finished_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1) AS x
+            FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1) AS x
         ORDER BY 1, 2
         """;
 
     /// <summary>The latest files with the first error of each (its line and field), like Snowflake's COPY_HISTORY.</summary>
-    public const string Loads = """
+    public static string Loads(TableDefinition t) => $"""
         SELECT l.file_key, l.file_name, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected, l.landed_at, l.loaded_at,
                round(l.load_ms) AS load_ms,
                coalesce(l.error, (SELECT 'line ' || CAST(j.line AS VARCHAR) || ', ' || j.field || ': ' || j.reason
                                   FROM load_rejects j WHERE j.file_key = l.file_key ORDER BY j.line LIMIT 1)) AS first_error
         FROM load_history l
+        WHERE {Files(t, "l.")}
         ORDER BY l.loaded_at DESC, l.file_key DESC
         LIMIT 200
         """;
@@ -67,21 +71,33 @@ internal static class DashboardSql
         SELECT line, field, reason, raw FROM load_rejects WHERE file_key = {SqlLiteral.Text(fileKey)} ORDER BY line LIMIT 1000
         """;
 
-    public const string Tasks = """
+    public static string Tasks(TableDefinition t) => $"""
         SELECT run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, customers, versions, ties,
                round(duration_ms) AS duration_ms
         FROM task_run
+        WHERE {Of(t)}
         ORDER BY run_id DESC
         LIMIT 200
         """;
 
-    /// <summary>A key's versions, oldest first, each with the ledger row (file and line) it came from.</summary>
-    public static string Versions(DashboardTable t, string key) => $"""
+    /// <summary>
+    /// A key's versions, oldest first, each with the ledger row (file and line) it came from. <paramref name="keyCondition"/>
+    /// is <see cref="Query.TableReads.KeyCondition"/>'s: every key column, each value checked against its type.
+    /// </summary>
+    public static string Versions(TableDefinition t, string keyCondition) => $"""
         SELECT h.*,
-               (SELECT r._file || ':' || CAST(r._line AS VARCHAR) FROM {t.Raw} r
-                WHERE r.{t.Key} = h.{t.Key} AND r.updated_at = h.start_time ORDER BY r._seq DESC LIMIT 1) AS source
-        FROM {t.History} h
-        WHERE h.{t.Key} = {SqlLiteral.Key(key)}
+               (SELECT r._file || ':' || CAST(r._line AS VARCHAR) FROM {Identifiers.Quote(t.RawTable)} r
+                WHERE {string.Join(" AND ", t.Key.Select(k => $"r.{k.Quoted} = h.{k.Quoted}"))}
+                  AND r.{Identifiers.Quote(t.SequenceColumn)} = h.start_time ORDER BY r._seq DESC LIMIT 1) AS source
+        FROM {Identifiers.Quote(t.HistoryTable)} h
+        WHERE {keyCondition}
         ORDER BY h.start_time
         """;
+
+    /// <summary>The task runs of <paramref name="t"/>.</summary>
+    private static string Of(TableDefinition t) => $"table_name = {SqlLiteral.Text(t.Name)}";
+
+    /// <summary>The files of <paramref name="t"/>, and those no table took (unrouted, LOAD_FAILED), which every table's view shows.</summary>
+    private static string Files(TableDefinition t, string alias = "") =>
+        $"({alias}table_name = {SqlLiteral.Text(t.Name)} OR {alias}table_name IS NULL)";
 }

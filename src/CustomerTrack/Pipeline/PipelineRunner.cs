@@ -140,7 +140,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         // is written once, complete: a reader never sees one without the dashboard's URL.
         if (warehouse is not null && !Warehouses.IsPostgres(workspace) && serveReaders)
         {
-            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse.Query, command, time, logs.CreateLogger("CustomerTrack.Query"), ct, runner.DashboardUrl);
+            runner._endpoint = await OwnerEndpoint.StartAsync(workspace, warehouse, command, time, logs.CreateLogger("CustomerTrack.Query"), ct, runner.DashboardUrl);
         }
 
         return runner;
@@ -172,18 +172,21 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     }
 
     /// <summary>
-    /// Serves the live dashboard (Dashboard:* settings) for <paramref name="table"/>; returns the URL. <paramref name="extend"/> maps more endpoints on the same server.
+    /// Serves the live dashboard (Dashboard:* settings) for every defined table; returns the URL. <paramref name="extend"/> maps more endpoints on the same server.
     /// </summary>
     private async Task<string> ServeDashboardAsync(ILoggerFactory logs, CancellationToken ct,
-        Action<Microsoft.AspNetCore.Builder.WebApplication>? extend = null, Dashboard.DashboardTable? table = null)
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? extend = null)
     {
         if (_warehouse is null)
         {
             throw new InvalidOperationException("the dashboard reads the warehouse; this process does not open it");
         }
 
-        var data = new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, table ?? Dashboard.DashboardTable.Customer);
-        _dashboard = await Dashboard.DashboardServer.StartAsync(_workspace.Settings.Dashboard, data, _time, logs, Metrics, extend, ct);
+        // One view per defined table, the default one first (the page opens on it).
+        var settings = _workspace.Settings;
+        var tables = settings.Definitions.OrderBy(t => t == settings.DefaultTable ? 0 : 1)
+            .Select(t => new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, t)).ToList();
+        _dashboard = await Dashboard.DashboardServer.StartAsync(settings.Dashboard, tables, _time, logs, Metrics, extend, ct);
         return _dashboard.Url;
     }
 

@@ -1,11 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
+using CustomerTrack.Warehouse;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Query;
@@ -33,13 +30,10 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
 
     public OwnerRecord Record { get; }
 
-    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, Func<string, CancellationToken, QueryResult> query, string command,
+    public static async Task<OwnerEndpoint> StartAsync(Workspace workspace, IWarehouse warehouse, string command,
         TimeProvider time, ILogger logger, CancellationToken ct, string? dashboardUrl = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = Hosting.WebHosts.Builder(IPAddress.Loopback, 0).Build();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var stopping = app.Lifetime.ApplicationStopping;
         app.MapPost("/query", (QueryRequest request, HttpRequest http) =>
@@ -53,7 +47,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
             using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.HttpContext.RequestAborted, stopping);
             try
             {
-                return Results.Json(query(request.Sql, gone.Token));
+                return Results.Json(warehouse.Query(request.Sql, gone.Token));
             }
             catch (CustomerTrackException e) when (gone.IsCancellationRequested)
             {
@@ -65,8 +59,27 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
                 return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
             }
         });
-        await app.StartAsync(ct);
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        // Export is its own operation, not a query: the owner reads a table the catalog names and writes the file the
+        // token's holder asked for, while the warehouse stays closed to the file system for every query.
+        app.MapPost("/export", (ExportRequest request, HttpRequest http) =>
+        {
+            if (http.Headers[TokenHeader] != token)
+            {
+                return Results.StatusCode(StatusCodes.Status403Forbidden);
+            }
+
+            using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.HttpContext.RequestAborted, stopping);
+            try
+            {
+                return Results.Json(TableExport.Run(warehouse, request, gone.Token));
+            }
+            catch (CustomerTrackException e)
+            {
+                return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
+            }
+        });
+        var url = await Hosting.WebHosts.StartAsync(app, ct);
         var record = new OwnerRecord(Environment.ProcessId, url, token, command, time.GetUtcNow().UtcDateTime) { Dashboard = dashboardUrl };
         record.Write(workspace);
         return new OwnerEndpoint(app, workspace, record);

@@ -12,6 +12,9 @@ internal enum CellKind
     Text,
     Number,
     Boolean,
+
+    /// <summary>A UTC timestamp, displayed as <c>yyyy-MM-dd HH:mm:ss</c>; JSON writes it as ISO 8601 with a <c>Z</c>.</summary>
+    Timestamp,
 }
 
 /// <summary>A column of a result.</summary>
@@ -83,6 +86,7 @@ internal sealed record QueryResult(IReadOnlyList<ResultColumn> Columns, IReadOnl
         : t == typeof(long) || t == typeof(int) || t == typeof(short) || t == typeof(sbyte) || t == typeof(byte)
           || t == typeof(ulong) || t == typeof(uint) || t == typeof(ushort) || t == typeof(double) || t == typeof(float)
           || t == typeof(decimal) || t == typeof(BigInteger) ? CellKind.Number
+        : t == typeof(DateTime) || t == typeof(DateTimeOffset) ? CellKind.Timestamp
         : CellKind.Text;
 
     private static string ShowNullable(object? value) => value is null or DBNull ? "NULL" : Show(value);

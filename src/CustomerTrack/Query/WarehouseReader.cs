@@ -32,35 +32,53 @@ internal sealed class WarehouseReader : IDisposable
     {
         if (_owner is not null)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(_owner.Url), "/query"))
-            {
-                Content = JsonContent.Create(new QueryRequest(sql)),
-            };
-            request.Headers.Add(OwnerEndpoint.TokenHeader, _owner.Token);
-            HttpResponseMessage response;
-            try
-            {
-                response = await Http.SendAsync(request, ct);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new CustomerTrackException($"{_owner.Describe()} holds the warehouse but did not answer at {_owner.Url}: {e.Message}", e, isTransient: true);
-            }
-
-            using (response)
-            {
-                if (response.IsSuccessStatusCode)
-                {
-                    return (await response.Content.ReadFromJsonAsync<QueryResult>(ct))!;
-                }
-
-                var error = await response.Content.ReadFromJsonAsync<ErrorBody>(ct);
-                throw new CustomerTrackException(error?.Error ?? $"the owner answered {(int)response.StatusCode}");
-            }
+            return await AskOwnerAsync<QueryResult>("/query", JsonContent.Create(new QueryRequest(sql)), ct);
         }
 
         _local ??= Warehouses.Open(_workspace, readOnly: true);
         return _local.Query(sql, ct);
+    }
+
+    /// <summary>
+    /// Writes a table to a file: the running owner does it when there is one (DuckDB lets no other process open the
+    /// file), otherwise this process reads the warehouse itself.
+    /// </summary>
+    public async Task<ExportResult> ExportAsync(ExportRequest export, CancellationToken ct = default)
+    {
+        if (_owner is null)
+        {
+            _local ??= Warehouses.Open(_workspace, readOnly: true);
+            return TableExport.Run(_local, export, ct);
+        }
+
+        return await AskOwnerAsync<ExportResult>("/export", JsonContent.Create(export), ct);
+    }
+
+    private async Task<T> AskOwnerAsync<T>(string path, HttpContent content, CancellationToken ct)
+    {
+        var owner = _owner!;
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(owner.Url), path)) { Content = content };
+        request.Headers.Add(OwnerEndpoint.TokenHeader, owner.Token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await Http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CustomerTrackException($"{owner.Describe()} holds the warehouse but did not answer at {owner.Url}: {e.Message}", e, isTransient: true);
+        }
+
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+            {
+                return (await response.Content.ReadFromJsonAsync<T>(ct))!;
+            }
+
+            var error = await response.Content.ReadFromJsonAsync<ErrorBody>(ct);
+            throw new CustomerTrackException(error?.Error ?? $"the owner answered {(int)response.StatusCode}");
+        }
     }
 
     public void Dispose() => _local?.Dispose();

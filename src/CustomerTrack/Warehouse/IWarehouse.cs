@@ -69,4 +69,10 @@ internal interface IWarehouse : IDisposable
     /// away) stops the statement in the engine, as does <see cref="QueryLimits"/>' timeout.
     /// </summary>
     QueryResult Query(string sql, CancellationToken ct = default);
+
+    /// <summary>
+    /// Writes the rows of <paramref name="sql"/> (built by <see cref="TableExport"/> from names the catalog knows, never
+    /// a reader's text) to <paramref name="path"/> as Parquet or CSV; returns the number of rows.
+    /// </summary>
+    long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default);
 }

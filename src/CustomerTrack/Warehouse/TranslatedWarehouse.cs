@@ -40,6 +40,9 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
 
     public QueryResult Query(string sql, CancellationToken ct = default) => Guard(() => inner.Query(sql, ct));
 
+    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default) =>
+        Guard(() => inner.Export(sql, columns, path, format, ct));
+
     private T Guard<T>(Func<T> call)
     {
         try

@@ -72,7 +72,7 @@ public sealed class OwnerProcessTests
                 "generate", "-w", tmp.Dir, "--files", "1", "--rows-per-file", "50", "--customers", "20", "--seed", "4", "--start", "2026-01-01T00:00:00Z"));
             await CliAssert.PollAsync(
                 () => CliRunner.RunAsync("status", "--json", "-w", tmp.Dir),
-                r => r.Out.Contains("\"ledgerRows\": 55,", StringComparison.Ordinal) && r.Out.Contains("\"streamLag\": 0,", StringComparison.Ordinal),
+                r => r.Out.Contains("\"ledger_rows\": 55,", StringComparison.Ordinal) && r.Out.Contains("\"stream_lag\": 0,", StringComparison.Ordinal),
                 "the generated file to be loaded and applied", seconds: 5);
         }
         finally

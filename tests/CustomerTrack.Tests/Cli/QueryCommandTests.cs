@@ -79,8 +79,8 @@ public sealed class QueryCommandTests(SampleWorkspace sample) : IClassFixture<Sa
         Assert.Equal("Wilmslow, Cheshire", alan.GetProperty("city").GetString());
         Assert.Equal(JsonValueKind.True, alan.GetProperty("is_current").ValueKind);
         Assert.Equal(JsonValueKind.False, rows[0].GetProperty("is_current").ValueKind);
-        Assert.Equal("2026-03-01 12:00:00", alan.GetProperty("start_time").GetString());
-        Assert.Equal("2026-03-02 09:00:00.5", rows[1].GetProperty("start_time").GetString());
+        Assert.Equal("2026-03-01T12:00:00Z", alan.GetProperty("start_time").GetString());
+        Assert.Equal("2026-03-02T09:00:00.5Z", rows[1].GetProperty("start_time").GetString());
         Assert.Equal(2.5, alan.GetProperty("score").GetDouble());
     }
 

@@ -59,18 +59,18 @@ public sealed class StatusCommandTests
         var s = doc.RootElement;
         Assert.Equal(JsonValueKind.Object, s.ValueKind);
         Assert.Equal($"{Path.GetFileName(tmp.Dir)}/warehouse.duckdb", s.GetProperty("source").GetString());
-        Assert.Equal(1, s.GetProperty("landingPending").GetInt32());
-        Assert.Equal(1, s.GetProperty("lakeObjects").GetInt32());
-        Assert.Equal(1, s.GetProperty("filesLoaded").GetInt64());
-        Assert.Equal(3, s.GetProperty("rowsLoaded").GetInt64());
-        Assert.Equal(1, s.GetProperty("rowsRejected").GetInt64());
-        Assert.Equal(3, s.GetProperty("ledgerRows").GetInt64());
-        Assert.Equal(0, s.GetProperty("streamLag").GetInt64());
+        Assert.Equal(1, s.GetProperty("landing_pending").GetInt32());
+        Assert.Equal(1, s.GetProperty("lake_objects").GetInt32());
+        Assert.Equal(1, s.GetProperty("files_loaded").GetInt64());
+        Assert.Equal(3, s.GetProperty("rows_loaded").GetInt64());
+        Assert.Equal(1, s.GetProperty("rows_rejected").GetInt64());
+        Assert.Equal(3, s.GetProperty("ledger_rows").GetInt64());
+        Assert.Equal(0, s.GetProperty("stream_lag").GetInt64());
         Assert.Equal(2, s.GetProperty("customers").GetInt64());
         Assert.Equal(3, s.GetProperty("versions").GetInt64());
-        Assert.Equal(1, s.GetProperty("taskRuns").GetInt64());
-        Assert.Equal(3, s.GetProperty("lastTaskRunRows").GetInt64());
-        Assert.Equal(JsonValueKind.Number, s.GetProperty("lastTaskRunMs").ValueKind);
+        Assert.Equal(1, s.GetProperty("task_runs").GetInt64());
+        Assert.Equal(3, s.GetProperty("last_task_run_rows").GetInt64());
+        Assert.Equal(JsonValueKind.Number, s.GetProperty("last_task_run_ms").ValueKind);
     }
 
     [Fact]

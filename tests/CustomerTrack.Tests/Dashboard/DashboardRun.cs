@@ -10,7 +10,7 @@ namespace CustomerTrack.Tests.Dashboard;
 /// a bad row, and one headless Debian Chromium (<c>/usr/bin/chromium</c>, never a downloaded browser), shared by the
 /// tests of a class. Each test gets a fresh browser context.
 /// </summary>
-public sealed class DashboardRun : IAsyncLifetime
+public class DashboardRun : IAsyncLifetime
 {
     public const string BadFile = "customer_id,first_name,updated_at\n9,Grace,2026-03-04T09:00:00Z\nnine,Bad,2026-03-04T10:00:00Z\n";
 
@@ -39,18 +39,25 @@ public sealed class DashboardRun : IAsyncLifetime
         }
     }
 
+    /// <summary>Lands the files the run starts with; returns how many.</summary>
+    private protected virtual int Arrange(TempWorkspace tmp)
+    {
+        tmp.Land("first.csv", Samples.First);
+        tmp.Land("second.csv", Samples.Second);
+        tmp.Land("bad.csv", BadFile);
+        return 3;
+    }
+
     public async Task InitializeAsync()
     {
-        _tmp.Land("first.csv", Samples.First);
-        _tmp.Land("second.csv", Samples.Second);
-        _tmp.Land("bad.csv", BadFile);
+        var files = Arrange(_tmp);
 
         // --for: the run stops by itself even if the test host dies without disposing this.
         _run = CliRunner.StartWatched("run", "-w", _tmp.Dir, "--for", "10m", "--set", "Dashboard:Port=0");
         var owner = Path.Combine(_tmp.Dir, "owner.json");
         await CliRunner.WaitUntilAsync(() => DashboardUrl(owner) is not null || _run.Process.HasExited, "run to record its dashboard", 60);
         Url = DashboardUrl(owner) ?? throw new InvalidOperationException("run exited: " + string.Join('\n', _run.Stderr));
-        await WaitIdleAsync(3);
+        await WaitIdleAsync(files);
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -67,10 +74,10 @@ public sealed class DashboardRun : IAsyncLifetime
     /// </summary>
     public async Task<JsonElement> WaitIdleAsync(int files)
     {
-        static bool Idle(JsonElement s) => s.GetProperty("landingPending").GetInt64() == 0 && s.GetProperty("lakePending").GetInt64() == 0
-            && s.GetProperty("streamLag").GetInt64() == 0;
+        static bool Idle(JsonElement s) => s.GetProperty("landing_pending").GetInt64() == 0 && s.GetProperty("lake_pending").GetInt64() == 0
+            && s.GetProperty("stream_lag").GetInt64() == 0;
         var result = await CliAssert.PollAsync(() => CliRunner.RunAsync("status", "--json", "-w", _tmp.Dir),
-            r => r.Code == 0 && Json(r.Out).GetProperty("filesLoaded").GetInt64() >= files && Idle(Json(r.Out)),
+            r => r.Code == 0 && Json(r.Out).GetProperty("files_loaded").GetInt64() >= files && Idle(Json(r.Out)),
             $"{files} files to be loaded and applied", seconds: 60);
         return Json(result.Out);
     }

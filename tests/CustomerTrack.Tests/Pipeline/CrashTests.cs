@@ -78,8 +78,8 @@ public sealed class CrashTests(ITestOutputHelper log)
 
         using var doc = System.Text.Json.JsonDocument.Parse(status.Out);
         var root = doc.RootElement;
-        return root.GetProperty("landingPending").GetInt32() > 0 || root.GetProperty("lakePending").GetInt64() > 0
-            || root.GetProperty("streamLag").GetInt64() > 0;
+        return root.GetProperty("landing_pending").GetInt32() > 0 || root.GetProperty("lake_pending").GetInt64() > 0
+            || root.GetProperty("stream_lag").GetInt64() > 0;
     }
 
     /// <summary>

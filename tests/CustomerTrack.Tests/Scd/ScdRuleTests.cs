@@ -326,7 +326,7 @@ public abstract class ScdRuleTests
         Assert.True(status.Code == 0, status.ToString());
         Assert.Contains("2 run(s), 2 tie(s)", status.Out, StringComparison.Ordinal);
         var json = await CliRunner.RunAsync(run.Cli("status", "--json"));
-        Assert.Contains("\"tiesTotal\": 2", json.Out, StringComparison.Ordinal);
+        Assert.Contains("\"ties_total\": 2", json.Out, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -6,12 +6,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CustomerTrack.Snowflake;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Tests.Snowflake;
 
@@ -82,17 +77,13 @@ internal sealed class SqlApiStandIn : IAsyncDisposable
 
     public static async Task<SqlApiStandIn> StartAsync(string publicKeyPemPath, string account, string user)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
+        var app = CustomerTrack.Hosting.WebHosts.Builder(IPAddress.Loopback, 0).Build();
         var rsa = RSA.Create();
         rsa.ImportFromPem(File.ReadAllText(publicKeyPemPath));
         var standIn = new SqlApiStandIn(app, rsa, account, user);
         app.MapPost("/api/v2/statements", standIn.PostAsync);
         app.MapGet("/api/v2/statements/{handle}", standIn.Get);
-        await app.StartAsync();
-        standIn.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        standIn.Url = new Uri(await CustomerTrack.Hosting.WebHosts.StartAsync(app));
         return standIn;
     }
 

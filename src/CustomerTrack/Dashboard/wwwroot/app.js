@@ -81,6 +81,7 @@ function renderFlow(s) {
   fillTable($("queue-table"), s.queues.map((q) => [q.from + " → " + q.to, q.depth, q.oldestAgeSeconds ?? "", q.state]),
     (r, i) => ({ "data-queue": s.queues[i].from, "class": s.queues[i].state }));
   fillTable($("status-table"), STATUS_KEYS.map((k) => [k, s.status[k] ?? ""]), (r) => ({ "data-key": r[0] }));
+  fillTable($("table-status-table"), Object.entries(s.tableStatus), (r) => ({ "data-key": r[0] }));
 }
 
 // ---- freshness and throughput
@@ -145,11 +146,32 @@ function renderTasks(t) {
 }
 
 // ---- entity timeline
+// One input per key column: a one-column key takes a bare value, a composite key column=value pairs.
+function keyInputs(table) {
+  const box = $("entity-keys");
+  box.replaceChildren();
+  table.key.forEach((name, i) => {
+    const label = document.createElement("label");
+    label.appendChild(document.createTextNode(name + " "));
+    const input = document.createElement("input");
+    input.type = "search";
+    input.autocomplete = "off";
+    input.name = name;
+    input.className = "entity-key";
+    if (i === 0) input.id = "entity-key";
+    input.addEventListener("keydown", (e) => { if (e.key === "Enter") showEntity(); });
+    label.appendChild(input);
+    box.appendChild(label);
+  });
+}
+
 async function showEntity() {
-  const key = $("entity-key").value.trim();
-  if (!key) return;
+  const inputs = [...document.querySelectorAll("#entity-keys input")];
+  if (inputs.some((i) => !i.value.trim())) return;
+  const keys = inputs.length === 1 ? [inputs[0].value.trim()] : inputs.map((i) => i.name + "=" + i.value.trim());
   const asOf = $("entity-asof").value.trim();
-  const res = await fetch("/api/entity?key=" + encodeURIComponent(key) + (asOf ? "&asOf=" + encodeURIComponent(asOf) : ""));
+  const res = await fetch("/api/entity?table=" + encodeURIComponent(currentTable.name) + keys.map((k) => "&key=" + encodeURIComponent(k)).join("")
+    + (asOf ? "&asOf=" + encodeURIComponent(asOf) : ""));
   const body = await res.json();
   const timeline = $("entity-timeline");
   timeline.replaceChildren();
@@ -194,11 +216,46 @@ function render(s) {
   document.body.setAttribute("data-snapshot-at", s.at);
 }
 
+// The table shown: picked in the header, kept in the address (?table=) so a reload stays on it.
+let currentTable = null;
+let events = null;
+
 function connect() {
-  const events = new EventSource("/api/events");
+  if (events) events.close();
+  events = new EventSource("/api/events?table=" + encodeURIComponent(currentTable.name));
   events.addEventListener("open", () => { $("connection").textContent = "live"; $("connection").className = "live"; });
   events.addEventListener("error", () => { $("connection").textContent = "reconnecting…"; $("connection").className = "down"; });
-  events.addEventListener("snapshot", (e) => render(JSON.parse(e.data)));
+  events.addEventListener("snapshot", (e) => {
+    const s = JSON.parse(e.data);
+    if (s.table === currentTable.name) render(s);
+  });
+}
+
+function pick(table) {
+  currentTable = table;
+  $("table-picker").value = table.name;
+  document.body.removeAttribute("data-snapshot-at");
+  document.body.setAttribute("data-table", table.name);
+  keyInputs(table);
+  $("entity-note").textContent = "";
+  $("entity-timeline").replaceChildren();
+  fillTable($("entity-table"), []);
+  $("rejects").hidden = true;
+  lastLoads = null;
+  const url = new URL(location.href);
+  url.searchParams.set("table", table.name);
+  history.replaceState(null, "", url);
+  connect();
+}
+
+async function loadTables() {
+  const tables = await (await fetch("/api/tables")).json();
+  const picker = $("table-picker");
+  picker.replaceChildren(...tables.map((t) => cell("option", t.name, { value: t.name })));
+  $("table-picker-label").hidden = tables.length < 2;
+  picker.addEventListener("change", () => pick(tables.find((t) => t.name === picker.value)));
+  const wanted = new URL(location.href).searchParams.get("table");
+  pick(tables.find((t) => t.name === wanted) || tables[0]);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
@@ -212,6 +269,6 @@ document.addEventListener("DOMContentLoaded", () => {
     if (tr && e.key === "Enter") showRejects(tr.getAttribute("data-file"));
   });
   $("entity-go").addEventListener("click", showEntity);
-  for (const id of ["entity-key", "entity-asof"]) $(id).addEventListener("keydown", (e) => { if (e.key === "Enter") showEntity(); });
-  connect();
+  $("entity-asof").addEventListener("keydown", (e) => { if (e.key === "Enter") showEntity(); });
+  loadTables();
 });

@@ -24,6 +24,9 @@ internal static class DuckDbText
         "UTinyInt", "USmallInt", "UInteger", "UBigInt", "Float", "Double", "Decimal", "HugeInt", "UHugeInt", "UnsignedHugeInt",
     };
 
+    // Timestamps without a zone (UTC here): their text, yyyy-MM-dd HH:mm:ss[.ffffff], becomes ISO 8601 with a Z in JSON.
+    private static readonly HashSet<string> Timestamps = new(StringComparer.OrdinalIgnoreCase) { "Timestamp", "TimestampS", "TimestampMs", "TimestampNs" };
+
     /// <summary>
     /// The columns' kinds and the statement that reads the others as DuckDB's text, when some column needs it; else
     /// null (the answer reads as it is).
@@ -40,7 +43,7 @@ internal static class DuckDbText
             needed |= !plain;
             select[i] = plain ? $"#{i + 1}" : $"CAST(#{i + 1} AS VARCHAR) AS \"{reader.GetName(i).Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
             columns[i] = new ResultColumn(reader.GetName(i), type.Equals("Boolean", StringComparison.OrdinalIgnoreCase) ? CellKind.Boolean
-                : Numeric.Contains(type) ? CellKind.Number : CellKind.Text);
+                : Numeric.Contains(type) ? CellKind.Number : Timestamps.Contains(type) ? CellKind.Timestamp : CellKind.Text);
         }
 
         return needed ? (columns, $"SELECT {string.Join(", ", select)} FROM ({sql.TrimEnd().TrimEnd(';')}\n) AS q") : null;

@@ -399,6 +399,26 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
     }
 
+    /// <summary>Reads the rows of export's own SQL in a transaction of its own and writes them to the file.</summary>
+    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default)
+    {
+        using var connection = new DuckDBConnection(_connection.ConnectionString);
+        connection.Open();
+        using var tx = connection.BeginTransaction();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        using var interrupt = ct.Register(cmd.Cancel);
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            return DuckDbFileWriter.Write(reader, columns, path, format, ct);
+        }
+        finally
+        {
+            tx.Rollback();
+        }
+    }
+
     private static void RefuseWrites(DuckDBConnection connection, string sql)
     {
         using var cmd = connection.CreateCommand();

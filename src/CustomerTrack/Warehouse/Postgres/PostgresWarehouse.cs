@@ -607,6 +607,24 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
     }
 
+    /// <summary>Reads the rows of export's own SQL in a read-only transaction and writes them to the file with DuckDB.</summary>
+    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default)
+    {
+        using var conn = Connect(_readers);
+        using var tx = conn.BeginTransaction();
+        using var cmd = new NpgsqlCommand(sql, conn, tx);
+        using var cancel = ct.Register(cmd.Cancel);
+        try
+        {
+            using var reader = cmd.ExecuteReader();
+            return DuckDb.DuckDbFileWriter.Write(reader, columns, path, format, ct);
+        }
+        finally
+        {
+            tx.Rollback();
+        }
+    }
+
     private object? Scalar(string sql)
     {
         using var conn = Connect(_source);

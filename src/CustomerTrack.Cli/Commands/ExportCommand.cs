@@ -1,0 +1,40 @@
+using System.CommandLine;
+using CustomerTrack.Query;
+
+namespace CustomerTrack.Cli.Commands;
+
+/// <summary>export: a warehouse table to a Parquet or CSV file, through the running owner when there is one.</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var table = new Option<string>("--table", "-t")
+        {
+            Description = "A warehouse table: customer_history, customer, load_history, or a defined table's <t> or <t>_history",
+            Required = true,
+        };
+        var asOf = new Option<string?>("--as-of") { Description = "For a history table: only the versions valid at this moment (ISO 8601; no offset means UTC)" };
+        var to = new Option<string>("--to") { Description = "The file to write, FILE.parquet or FILE.csv (replaced if it exists)", Required = true };
+        var command = new Command("export", "Write a warehouse table to a Parquet or CSV file, also while run holds the warehouse") { table, asOf, to };
+        command.SetAction(async (parse, ct) =>
+        {
+            var ws = Common.OpenWorkspace(parse, create: false);
+            var path = Path.GetFullPath(parse.GetValue(to)!);
+            try
+            {
+                TableExport.FormatOf(path);
+            }
+            catch (CustomerTrackException e)
+            {
+                throw new UsageException(e.Message);
+            }
+
+            DateTime? at = parse.GetValue(asOf) is { } text ? Common.Timestamp(text, "--as-of") : null;
+            using var reader = WarehouseReader.Open(ws);
+            var result = await reader.ExportAsync(new ExportRequest(parse.GetValue(table)!, path, at), ct);
+            parse.InvocationConfiguration.Output.WriteLine($"exported {result.Rows} row(s) of {result.Table} to {result.Path} ({result.Format})");
+            return 0;
+        });
+        return command;
+    }
+}
