@@ -12,8 +12,10 @@ namespace CustomerTrack.Load;
 /// <see cref="Keep"/> are counted, not kept; the raw text kept for a reject is cut at <see cref="RawLimit"/>.
 /// Why not a library: Sep pairs quotes anywhere in a field and none of its options gives this rule, so stray quotes
 /// joined rows silently (issue 12); Sylvan.Data.Csv has the rule but its reader cannot go on past a malformed row.
-/// CsvHelper's parser in RFC 4180 mode quotes a field only when its first character is a quote and reports bad data
-/// without stopping: it is the library to put under this class next.
+/// CsvHelper 33's CsvParser (RFC 4180 mode) has the rule and was tried under this class (branch csvlib): every reader
+/// case passed, but a quote after spaces opens a field only with trimming on, which strips every value's outer spaces,
+/// and a field past its MaxFieldSize ends the parser, so the rest of the file would become one reject. CsvHelper 34's
+/// record reader reports each of these per record and is the one to try next.
 /// </summary>
 internal sealed class CsvRows(FileChars chars, char delimiter, char quote, int maxFieldBytes) : IDisposable
 {
