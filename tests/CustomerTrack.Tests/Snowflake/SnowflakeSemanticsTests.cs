@@ -17,7 +17,7 @@ namespace CustomerTrack.Tests.Snowflake;
 public sealed class SnowflakeSemanticsTests(ITestOutputHelper output)
 {
     /// <summary>Feeds per option combination: each goes through the real pipeline too (for its ledger and the engine's tables).</summary>
-    private const int Feeds = 12;
+    private const int Feeds = 8;
 
     private static readonly DateTime ScanBase = new(2031, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
