@@ -47,6 +47,12 @@ internal sealed class SnowflakePlan
                 $"table {table.Name}: Snowflake matches CSV columns by their header (PARSE_HEADER), and this table's files have none (Tables:{table.Name}:Header is false); give the files a header row");
         }
 
+        if (table.Format == FileFormat.Csv && table.Csv.Quote is not ('"' or '\'' or '\0'))
+        {
+            throw new CustomerTrackException(
+                $"table {table.Name}: Snowflake encloses CSV fields only in \" or ' (FIELD_OPTIONALLY_ENCLOSED_BY), and this table's files quote with {table.Csv.Quote} (Tables:{table.Name}:Quote); write the files with one of those, or with no quoting (Quote \"\")");
+        }
+
         _table = table;
         _options = options;
         _n = new SnowflakeNames(options.Database, options.Schema, table);
@@ -183,7 +189,7 @@ internal sealed class SnowflakePlan
               TYPE = CSV
               PARSE_HEADER = TRUE
               FIELD_DELIMITER = {SnowflakeNames.Literal(_table.Csv.Delimiter.ToString())}
-              FIELD_OPTIONALLY_ENCLOSED_BY = {SnowflakeNames.Literal(_table.Csv.Quote.ToString())}
+              FIELD_OPTIONALLY_ENCLOSED_BY = {(_table.Csv.Quote == '\0' ? "NONE" : SnowflakeNames.Literal(_table.Csv.Quote.ToString()))}
               EMPTY_FIELD_AS_NULL = TRUE
               NULL_IF = ()
               ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE

@@ -155,6 +155,39 @@ public sealed partial class SnowflakePlanTests : IDisposable
         Assert.Contains("give the files a header row", e.Message);
     }
 
+    [Theory]
+    [InlineData("\"", "FIELD_OPTIONALLY_ENCLOSED_BY = '\"'")]
+    [InlineData("'", "FIELD_OPTIONALLY_ENCLOSED_BY = ''''")]
+    [InlineData("", "FIELD_OPTIONALLY_ENCLOSED_BY = NONE")]
+    public void The_file_format_encloses_fields_in_the_tables_quote(string quote, string expected)
+    {
+        var plan = new SnowflakePlan(Definition(t => t.Quote = quote), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+
+        var format = Assert.Single(plan.Statements(), s => s.Step == PlanStep.FileFormat);
+        Assert.Contains(expected, format.Sql.Split('\n').Select(l => l.Trim()));
+    }
+
+    [Fact]
+    public void A_quote_snowflake_cannot_enclose_fields_in_is_refused_with_what_to_do()
+    {
+        var e = Assert.Throws<CustomerTrackException>(() =>
+            new SnowflakePlan(Definition(t => t.Quote = "|"), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p")));
+
+        Assert.Contains("Snowflake encloses CSV fields only in \" or '", e.Message);
+        Assert.Contains("Tables:notes:Quote", e.Message);
+    }
+
+    /// <summary>A one-table definition through the settings check, changed by <paramref name="change"/> first.</summary>
+    private static CustomerTrack.Tables.TableDefinition Definition(Action<TableSettings> change)
+    {
+        var settings = new Settings();
+        var table = new TableSettings { Key = ["id"], Columns = new() { ["id"] = "int64", ["name"] = "string" } };
+        change(table);
+        settings.Tables["notes"] = table;
+        settings.Validate();
+        return settings.Definitions[0];
+    }
+
     /// <summary>The plan's statements outside the procedure body, comments removed.</summary>
     internal static List<string> Statements(string plan) =>
         SqlScript.Split(plan).Select(SqlScript.StripComments).Where(s => s.Length > 0).ToList();
