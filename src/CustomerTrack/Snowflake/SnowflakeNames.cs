@@ -18,6 +18,14 @@ internal sealed class SnowflakeNames(string database, string schema, TableDefini
     /// <summary>The object's name as a string argument takes it (SYSTEM$STREAM_HAS_DATA, SYSTEM$PIPE_STATUS): unquoted, upper case.</summary>
     public string Text(string suffix) => $"{database.ToUpperInvariant()}.{schema.ToUpperInvariant()}.{(table.Name + suffix).ToUpperInvariant()}";
 
+    /// <summary>The schema's and an object's unquoted upper-case names, as INFORMATION_SCHEMA holds them.</summary>
+    public string SchemaName => schema.ToUpperInvariant();
+
+    public string ObjectName(string suffix) => (table.Name + suffix).ToUpperInvariant();
+
+    /// <summary>Where columns that files brought are recorded (SchemaEvolution add), one table for the schema, as in our warehouse.</summary>
+    public string SchemaChange => $"{Schema}.{Quote("schema_change")}";
+
     public string FileFormat => Object("_format");
     public string Stage => Object("_stage");
     public string Raw => Object("_raw");

@@ -12,6 +12,7 @@ internal enum PlanStep
     FileFormat,
     Stage,
     Tables,
+    SchemaEvolution,
     Stream,
     Procedure,
     Task,
@@ -21,6 +22,23 @@ internal enum PlanStep
 
 /// <summary>One statement of a plan, with what it is for.</summary>
 internal sealed record PlanStatement(PlanStep Step, string Comment, string Sql);
+
+/// <summary>The parts of the procedure's body, in the order it runs them.</summary>
+internal enum ProcedureStep
+{
+    /// <summary>SchemaEvolution add: the raw columns files added, added to current and history and recorded (DDL, so before the transaction).</summary>
+    AddEvolvedColumns,
+    Begin,
+    TypeBatch,
+    /// <summary>The portable SCD statements (between <see cref="SnowflakePlan.ScdBegin"/> and <see cref="SnowflakePlan.ScdEnd"/>).</summary>
+    Scd,
+    /// <summary>SchemaEvolution add: those columns of the batch's keys set from _EVOLVED in current and history.</summary>
+    CarryEvolvedColumns,
+    Commit,
+}
+
+/// <summary>One part of the procedure's body.</summary>
+internal sealed record ProcedurePart(ProcedureStep Step, string Sql);
 
 /// <summary>
 /// One table's Snowflake deployment (S3 → stage → Snowpipe → raw table → stream → task → procedure → SCD1 and SCD2),
@@ -38,6 +56,7 @@ internal sealed class SnowflakePlan
     private readonly SnowflakeNames _n;
     private readonly SnowflakeScd _scd;
     private readonly SnowflakeRawRows _rows;
+    private readonly SnowflakeEvolution? _evolution;
 
     public SnowflakePlan(TableDefinition table, SnowflakePlanOptions options)
     {
@@ -47,11 +66,18 @@ internal sealed class SnowflakePlan
                 $"table {table.Name}: Snowflake matches CSV columns by their header (PARSE_HEADER), and this table's files have none (Tables:{table.Name}:Header is false); give the files a header row");
         }
 
+        if (table.Format == FileFormat.Csv && table.Csv.Quote is not ('"' or '\'' or '\0'))
+        {
+            throw new CustomerTrackException(
+                $"table {table.Name}: Snowflake encloses CSV fields only in \" or ' (FIELD_OPTIONALLY_ENCLOSED_BY), and this table's files quote with {table.Csv.Quote} (Tables:{table.Name}:Quote); write the files with one of those, or with no quoting (Quote \"\")");
+        }
+
         _table = table;
         _options = options;
         _n = new SnowflakeNames(options.Database, options.Schema, table);
         _scd = new SnowflakeScd(table, _n);
         _rows = new SnowflakeRawRows(table, _n, _scd);
+        _evolution = table.SchemaEvolution == SchemaEvolution.Add ? new SnowflakeEvolution(table, _n, _rows, _scd) : null;
     }
 
     public TableDefinition Table => _table;
@@ -59,6 +85,9 @@ internal sealed class SnowflakePlan
     public SnowflakeNames Names => _n;
 
     public SnowflakeScd Scd => _scd;
+
+    /// <summary>How files' new columns are carried (SchemaEvolution add), or null (ignore).</summary>
+    public SnowflakeEvolution? Evolution => _evolution;
 
     /// <summary>The storage integration, quoted.</summary>
     public string Integration => SnowflakeNames.Quote(_options.StorageIntegration);
@@ -110,6 +139,7 @@ internal sealed class SnowflakePlan
                 Create(_n.Current, _scd.CurrentColumns)),
             new(PlanStep.Tables, "SCD2: every version, valid for start_time <= t < end_time (half-open); the open one ends 9999-12-31.",
                 Create(_n.History, _scd.HistoryColumns)),
+            .. _evolution?.Statements() ?? [],
             new(PlanStep.Stream, "The stream the task consumes; made before the pipe, so it sees every loaded row. Never OR REPLACE (it would lose its offset).",
                 $"CREATE STREAM IF NOT EXISTS {_n.Stream} ON TABLE {_n.Raw} APPEND_ONLY = TRUE"),
             new(PlanStep.Procedure, """
@@ -183,7 +213,7 @@ internal sealed class SnowflakePlan
               TYPE = CSV
               PARSE_HEADER = TRUE
               FIELD_DELIMITER = {SnowflakeNames.Literal(_table.Csv.Delimiter.ToString())}
-              FIELD_OPTIONALLY_ENCLOSED_BY = {SnowflakeNames.Literal(_table.Csv.Quote.ToString())}
+              FIELD_OPTIONALLY_ENCLOSED_BY = {(_table.Csv.Quote == '\0' ? "NONE" : SnowflakeNames.Literal(_table.Csv.Quote.ToString()))}
               EMPTY_FIELD_AS_NULL = TRUE
               NULL_IF = ()
               ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE
@@ -248,21 +278,49 @@ internal sealed class SnowflakePlan
             """;
     }
 
-    private string Procedure()
+    /// <summary>The procedure's body, part by part, in the order it runs them.</summary>
+    public IReadOnlyList<ProcedurePart> ProcedureBody()
     {
-        static string Indent(string sql) => string.Join('\n', sql.Split('\n').Select(l => l.Length == 0 ? l : "        " + l));
-        var body = new StringBuilder();
-        body.Append("        BEGIN TRANSACTION;\n");
-        body.Append(Indent($"DELETE FROM {_n.New}")).Append(";\n");
-        body.Append(Indent(_rows.TypeBatch())).Append(";\n");
-        body.Append("        ").Append(ScdBegin).Append('\n');
-        foreach (var statement in _scd.Statements())
+        var parts = new List<ProcedurePart>();
+        if (_evolution is { } evolution)
         {
-            body.Append(Indent(statement)).Append(";\n");
+            parts.Add(new(ProcedureStep.AddEvolvedColumns, evolution.AddColumns()));
         }
 
-        body.Append("        ").Append(ScdEnd).Append('\n');
-        body.Append("        COMMIT;\n");
+        parts.Add(new(ProcedureStep.Begin, "BEGIN TRANSACTION"));
+        parts.Add(new(ProcedureStep.TypeBatch, $"DELETE FROM {_n.New}"));
+        parts.Add(new(ProcedureStep.TypeBatch, _rows.TypeBatch()));
+        parts.AddRange(_scd.Statements().Select(s => new ProcedurePart(ProcedureStep.Scd, s)));
+        if (_evolution is { } carried)
+        {
+            parts.Add(new(ProcedureStep.CarryEvolvedColumns, carried.CarryColumns()));
+        }
+
+        parts.Add(new(ProcedureStep.Commit, "COMMIT"));
+        return parts;
+    }
+
+    private string Procedure()
+    {
+        static string Indent(string sql, string by = "        ") => string.Join('\n', sql.Split('\n').Select(l => l.Length == 0 ? l : by + l));
+        var body = new StringBuilder();
+        var parts = ProcedureBody();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var step = parts[i].Step;
+            if (step == ProcedureStep.Scd && (i == 0 || parts[i - 1].Step != ProcedureStep.Scd))
+            {
+                body.Append("        ").Append(ScdBegin).Append('\n');
+            }
+
+            body.Append(Indent(parts[i].Sql)).Append(";\n");
+            if (step == ProcedureStep.Scd && (i == parts.Count - 1 || parts[i + 1].Step != ProcedureStep.Scd))
+            {
+                body.Append("        ").Append(ScdEnd).Append('\n');
+            }
+        }
+
+        var declare = _evolution is { } evolution ? $"DECLARE\n{Indent(evolution.Declarations(), "    ")}\n" : "";
         return $"""
             CREATE OR REPLACE PROCEDURE {_n.Procedure}()
               RETURNS VARCHAR
@@ -270,7 +328,7 @@ internal sealed class SnowflakePlan
               EXECUTE AS OWNER
             AS
             $$
-            BEGIN
+            {declare}BEGIN
             {body}        RETURN 'applied';
             EXCEPTION
                 WHEN OTHER THEN

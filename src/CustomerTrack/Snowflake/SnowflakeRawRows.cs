@@ -19,6 +19,11 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
             ? '"' + fileName.ToUpperInvariant().Replace("\"", "\"\"", StringComparison.Ordinal) + '"'
             : SnowflakeNames.Quote(column);
 
+    /// <summary>The raw table's column names, unquoted, as INFORMATION_SCHEMA and OBJECT_CONSTRUCT(*) name them.</summary>
+    public IEnumerable<string> RawColumnNames() =>
+        FeedColumns().Select(c => _table.Rename.FirstOrDefault(r => r.Value == c).Key is { } fileName ? fileName.ToUpperInvariant() : c.ToUpperInvariant())
+            .Concat(["_FILE", "_ROW", "_SCAN_TIME"]);
+
     /// <summary>The feed's columns as the raw table holds them: the key, the event time, the op, then the attributes.</summary>
     private IEnumerable<string> FeedColumns() =>
         _table.Key.Select(c => c.Name)
@@ -87,6 +92,7 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
             .Append(Sequence())
             .Append(isDelete)
             .Concat(_table.Attributes.Select(a => SnowflakeTypes.Typed(a.Type, "r." + RawName(a.Name))))
+            .Concat(_table.SchemaEvolution == SchemaEvolution.Add ? [SnowflakeEvolution.EvolvedValue(RawColumnNames())] : [])
             .Append("CONVERT_TIMEZONE('UTC', r.\"_SCAN_TIME\")::TIMESTAMP_NTZ")
             .Append("r.\"_FILE\"")
             .Append("r.\"_ROW\"");

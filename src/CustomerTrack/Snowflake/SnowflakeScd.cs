@@ -37,8 +37,10 @@ internal sealed class SnowflakeScd
         _table = table;
         _names = names;
         _keys = table.Key.Select(c => new PlanColumn(c.Name, c.Type)).ToArray();
-        _attrs = table.Attributes.Select(c => new PlanColumn(c.Name, c.Type)).ToArray();
-        _tracked = table.Tracked.Select(c => new PlanColumn(c.Name, c.Type)).ToArray();
+        // SchemaEvolution add: the columns files bring travel as one tracked text attribute (SnowflakeEvolution).
+        PlanColumn[] evolved = table.SchemaEvolution == SchemaEvolution.Add ? [SnowflakeEvolution.Evolved] : [];
+        _attrs = [.. table.Attributes.Select(c => new PlanColumn(c.Name, c.Type)), .. evolved];
+        _tracked = [.. table.Tracked.Select(c => new PlanColumn(c.Name, c.Type)), .. evolved];
         _untracked = table.Untracked.Select(c => new PlanColumn(c.Name, c.Type)).ToArray();
     }
 

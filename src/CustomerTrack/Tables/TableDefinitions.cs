@@ -245,10 +245,12 @@ internal static class TableDefinitions
             throw new SettingsException($"{at}:Delimiter", $"'{t.Delimiter}' is not one character (write a tab as \\t)");
         }
 
-        // Sep, the CSV reader, knows the double quote only; an empty Quote turns quoting off.
-        if (t.Quote is not ("\"" or ""))
+        // The reader (Load/CsvRows) quotes with any one character that cannot also end a field or a line; an empty
+        // Quote turns quoting off.
+        if (t.Quote is not { Length: <= 1 } || t.Quote is ['\n' or '\r' or '\0'] || t.Quote == delimiter)
         {
-            throw new SettingsException($"{at}:Quote", $"'{t.Quote}' is not allowed; use \" (RFC 4180) or \"\" (no quoting)");
+            throw new SettingsException($"{at}:Quote",
+                $"'{t.Quote?.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal)}' is not allowed; use one character other than the delimiter and a line break (\" by default), or \"\" for no quoting");
         }
 
         var encoding = t.Encoding?.Trim().ToLowerInvariant() switch
@@ -257,7 +259,7 @@ internal static class TableDefinitions
             "latin-1" or "latin1" or "iso-8859-1" => "latin-1",
             _ => throw new SettingsException($"{at}:Encoding", $"'{t.Encoding}' is not allowed; use one of utf-8, latin-1"),
         };
-        return new CsvOptions(delimiter[0], t.Quote.Length == 0 ? '\0' : '"', t.Header, encoding);
+        return new CsvOptions(delimiter[0], t.Quote.Length == 0 ? '\0' : t.Quote[0], t.Header, encoding);
     }
 
     private static string Name(string text, string setting)

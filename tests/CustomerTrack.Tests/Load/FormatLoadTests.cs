@@ -9,10 +9,11 @@ namespace CustomerTrack.Tests.Load;
 
 /// <summary>
 /// Tables defined in settings (issue 11), one per format: <c>product</c> (CSV with ';' and no header, a composite key, a
-/// mapped op), <c>account</c> (NDJSON) and <c>reading</c> (Parquet, written by DuckDB in the test). Each format loads its
-/// good rows and rejects each bad one with its file, line (or row number), field and reason; a file of another format is
-/// told so; landing/&lt;table&gt;/ routes; a re-run loads nothing twice. Each runs on both warehouse engines: the typed
-/// ledger and the rejects table are the warehouse's contract.
+/// mapped op), <c>account</c> (NDJSON), <c>legacy</c> (latin-1 CSV), <c>quoted</c> (CSV quoted with ') and
+/// <c>reading</c> (Parquet, written by DuckDB in the test). Each format loads its good rows and rejects each bad one with
+/// its file, line (or row number), field and reason; a file of another format is told so; landing/&lt;table&gt;/
+/// routes; a re-run loads nothing twice. Each runs on both warehouse engines: the typed ledger and the rejects table are
+/// the warehouse's contract.
 /// </summary>
 public abstract class FormatLoadTests
 {
@@ -45,6 +46,11 @@ public abstract class FormatLoadTests
               "Key": ["id"],
               "Columns": { "id": "int64", "name": "string" }
             },
+            "quoted": {
+              "Format": "csv", "Quote": "'", {{Default("quoted", defaultTable)}}
+              "Key": ["id"],
+              "Columns": { "id": "int64", "name": "string", "note": "string" }
+            },
             "reading": {
               "Format": "parquet", {{Default("reading", defaultTable)}}
               "Key": ["device"],
@@ -64,6 +70,8 @@ public abstract class FormatLoadTests
         "SELECT id, owner, balance::VARCHAR, opened::VARCHAR, active::VARCHAR, visits, score::VARCHAR, meta FROM account_raw ORDER BY _seq";
 
     private const string LegacyLedger = "SELECT id, name FROM legacy_raw ORDER BY _seq";
+
+    private const string QuotedLedger = "SELECT id, name, note FROM quoted_raw ORDER BY _seq";
 
     private const string ReadingLedger =
         "SELECT device, level, total, ratio::VARCHAR, day::VARCHAR, ok::VARCHAR, taken::VARCHAR FROM reading_raw ORDER BY _seq";
@@ -172,6 +180,19 @@ public abstract class FormatLoadTests
         // Latin-1: every byte is a character (no byte is invalid), and the quote rule is the same as in UTF-8 files.
         new("legacy", "latin1.csv", _ => [.. "id,name\n1,Z"u8, 0xFC, .. "rich\n2,caf"u8, 0xE9, .. " 12\" \"x\"\n3,\"a, "u8, 0xFF, .. "\"\n"u8], LegacyLedger,
             ["1|Zürich", "2|café 12\" \"x\"", "3|a, ÿ"], []),
+        // Quote ' : the same rule as the double quote (README "How a CSV file is read"), and " is data.
+        new("quoted", "single-quote.csv", Text("""
+            id,name,note
+            1,'Smith, Ann',plain
+            2,'O''Brien','a ''b'' c'
+            3,12' Main St,it's
+            4, 'padded' ,"double"
+            5,'closed' trailing,z
+            6,'two
+            lines',x
+            """), QuotedLedger,
+            ["1|Smith, Ann|plain", "2|O'Brien|a 'b' c", "3|12' Main St|it's", "4|padded|\"double\"", "6|two\nlines|x"],
+            ["6|(row)|text after the closing quote of field 2"]),
         new("reading", "native-types.parquet", Parquet("""
             SELECT * FROM (VALUES
                 ('d1', 7::INTEGER, 70::BIGINT, 1.25::DECIMAL(6,2), DATE '2026-01-02', true, TIMESTAMP '2026-01-01 10:00:00.123456'),
@@ -232,7 +253,7 @@ public abstract class FormatLoadTests
     /// <summary>Rows in = loaded + rejected for every file, the ledgers and rejects agree with load_history, each reject names line, field and reason.</summary>
     private static void AssertAccounted(Workspace ws)
     {
-        foreach (var table in new[] { "product", "account", "legacy", "reading" })
+        foreach (var table in new[] { "product", "account", "legacy", "quoted", "reading" })
         {
             Assert.Empty(Db.Rows(ws, $"""
                 SELECT l.file_key FROM load_history l

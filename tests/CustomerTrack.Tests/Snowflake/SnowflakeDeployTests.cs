@@ -23,8 +23,9 @@ public sealed class SnowflakeDeployTests : IAsyncLifetime, IDisposable
         _dir = SnowflakeSamples.Workspace(Settings(stageUrl: "s3://example-bucket/customertrack"));
     }
 
-    private string Settings(string? stageUrl) => new JsonObject
+    private string Settings(string? stageUrl, string? tables = null) => new JsonObject
     {
+        ["Tables"] = tables is null ? null : JsonNode.Parse(tables)!["Tables"]!.DeepClone(),
         ["Snowflake"] = new JsonObject
         {
             ["Account"] = Account,
@@ -45,12 +46,21 @@ public sealed class SnowflakeDeployTests : IAsyncLifetime, IDisposable
         return SqlScript.Split(plan.Out).ToList();
     }
 
-    [Fact]
-    public async Task Deploy_sends_the_plan_as_one_request_in_deploy_order_and_prints_the_pipe_notification_channel()
+    [Theory]
+    [InlineData("customer")]
+    [InlineData("orders-evolving")]
+    public async Task Deploy_sends_the_plan_as_one_request_in_deploy_order_and_prints_the_pipe_notification_channel(string table)
     {
+        if (table != "customer")
+        {
+            // SchemaEvolution add: the procedure has a DECLARE block and dynamic statements; it is still one statement.
+            File.WriteAllText(Path.Combine(_dir, CustomerTrack.Configuration.SettingsLoader.FileName),
+                Settings(stageUrl: "s3://example-bucket/customertrack", SnowflakeSamples.EvolvingSettings));
+        }
+
         const string channel = "arn:aws:sqs:us-east-1:123456789012:sf-snowpipe-EXAMPLE";
         _standIn.Answer = s => s.StartsWith("SHOW PIPES", StringComparison.Ordinal)
-            ? StandInReply.Table(["name", "notification_channel"], ["CUSTOMER_PIPE", channel])
+            ? StandInReply.Table(["name", "notification_channel"], [table.Split('-')[0].ToUpperInvariant() + "_PIPE", channel])
             : StandInReply.Done(polls: s.Contains("PROCEDURE", StringComparison.Ordinal) ? 2 : 0);
 
         var result = await CliRunner.RunAsync("snowflake", "deploy", "-w", _dir);
@@ -58,6 +68,8 @@ public sealed class SnowflakeDeployTests : IAsyncLifetime, IDisposable
         Assert.True(result.Code == 0, result.ToString());
         var expected = await PlanStatementsAsync();
         Assert.Equal(expected, _standIn.Ran.Take(expected.Count));
+        Assert.Single(expected, s => SqlScript.StripComments(s).StartsWith("CREATE OR REPLACE PROCEDURE", StringComparison.Ordinal)
+            && s.TrimEnd().EndsWith("$$", StringComparison.Ordinal));
         var posts = _standIn.Requests.Where(r => r.Method == "POST").ToList();
         Assert.Equal(expected.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             posts[0].Body!["parameters"]!["MULTI_STATEMENT_COUNT"]!.GetValue<string>());

@@ -133,4 +133,46 @@ public sealed class SnowflakeExamplesTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>
+    /// SchemaEvolution add: the columns files bring travel through the SCD statements as one tracked text attribute,
+    /// _EVOLVED, so a change in one of them opens a version as on our engines (a later file without the column gives
+    /// it NULL, which is a change too), and an unchanged one does not.
+    /// </summary>
+    [Fact]
+    public void An_add_table_opens_a_version_when_a_column_a_file_brought_changes_and_not_when_it_stays()
+    {
+        var dir = SnowflakeSamples.Workspace(SnowflakeSamples.EvolvingSettings);
+        try
+        {
+            var settings = SettingsLoader.Load(dir);
+            var plan = new SnowflakePlan(settings.Definitions[0],
+                SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/feeds"));
+            using var snowflake = new SnowflakeOnDuckDb(plan);
+            var seq = 0L;
+            var day = new DateOnly(2026, 1, 1);
+            object?[] Row(string region, int hour, int minute, string? evolved) =>
+                [region, "A-1", new DateTime(2026, 3, 1, hour, minute, 0, DateTimeKind.Utc), false, 10.50m, day, false, 1, evolved,
+                    ScanBase.AddSeconds(++seq), "orders.csv", seq];
+            const string Phone = """{"PHONE":"555"}""";
+
+            snowflake.Apply([Row("eu", 10, 0, null)]); // a file without the column
+            snowflake.Apply([Row("eu", 11, 0, Phone), Row("eu", 12, 0, Phone), Row("us", 10, 30, null)]); // a file that brings it
+            snowflake.Apply([Row("eu", 13, 0, null)]); // a file without it again
+
+            Assert.Equal(
+            [
+                "eu|∅|2026-03-01 10:00:00|2026-03-01 11:00:00|false",
+                $"eu|{Phone}|2026-03-01 11:00:00|2026-03-01 13:00:00|false",
+                "eu|∅|2026-03-01 13:00:00|9999-12-31 00:00:00|true",
+                "us|∅|2026-03-01 10:30:00|9999-12-31 00:00:00|true",
+            ], snowflake.Rows($"SELECT region, _evolved, start_time, end_time, is_current FROM {plan.Names.History} ORDER BY region, start_time"));
+            Assert.Equal(["eu|∅|2026-03-01 13:00:00", "us|∅|2026-03-01 10:30:00"],
+                snowflake.Rows($"SELECT region, _evolved, update_timestamp FROM {plan.Names.Current} ORDER BY region"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -13,12 +13,20 @@ public sealed partial class SnowflakePlanTests : IDisposable
 {
     private readonly List<string> _dirs = [];
 
-    /// <summary>The two golden cases: the default customer table on a warehouse, and the orders definition serverless.</summary>
-    public static TheoryData<string> Cases() => ["customer", "orders"];
+    /// <summary>
+    /// The golden cases: the default customer table on a warehouse, the orders definition serverless, and the orders
+    /// definition with SchemaEvolution add (its table is still named orders).
+    /// </summary>
+    public static TheoryData<string> Cases() => ["customer", "orders", "orders-evolving"];
 
-    private static string? SettingsOf(string name) => name == "orders" ? SnowflakeSamples.OrdersSettings : null;
+    private static string? SettingsOf(string name) => name switch
+    {
+        "orders" => SnowflakeSamples.OrdersSettings,
+        "orders-evolving" => SnowflakeSamples.EvolvingSettings,
+        _ => null,
+    };
 
-    private static string[] FlagsOf(string name) => name == "orders"
+    private static string[] FlagsOf(string name) => name != "customer"
         ? ["--stage-url", "s3://example-bucket/feeds", "--serverless", "--database", "analytics", "--schema", "orders_ct", "--set", "Snowflake:AwsRoleArn=arn:aws:iam::123456789012:role/ct-snowflake"]
         : ["--stage-url", "s3://example-bucket/customertrack", "--warehouse", "ct_wh", "--set", "Snowflake:AwsRoleArn=arn:aws:iam::123456789012:role/ct-snowflake"];
 
@@ -153,6 +161,95 @@ public sealed partial class SnowflakePlanTests : IDisposable
             new SnowflakePlan(settings.Definitions[0], SnowflakePlanOptions.From(settings, stageUrl: "s3://b/p")));
 
         Assert.Contains("give the files a header row", e.Message);
+    }
+
+    [Theory]
+    [InlineData("\"", "FIELD_OPTIONALLY_ENCLOSED_BY = '\"'")]
+    [InlineData("'", "FIELD_OPTIONALLY_ENCLOSED_BY = ''''")]
+    [InlineData("", "FIELD_OPTIONALLY_ENCLOSED_BY = NONE")]
+    public void The_file_format_encloses_fields_in_the_tables_quote(string quote, string expected)
+    {
+        var plan = new SnowflakePlan(Definition(t => t.Quote = quote), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+
+        Assert.Contains(expected, Lines(plan.Statements(), PlanStep.FileFormat));
+    }
+
+    [Fact]
+    public void A_quote_snowflake_cannot_enclose_fields_in_is_refused_with_what_to_do()
+    {
+        var e = Assert.Throws<CustomerTrackException>(() =>
+            new SnowflakePlan(Definition(t => t.Quote = "|"), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p")));
+
+        Assert.Contains("Snowflake encloses CSV fields only in \" or '", e.Message);
+        Assert.Contains("Tables:notes:Quote", e.Message);
+    }
+
+    public static TheoryData<string, string> Evolutions() => new()
+    {
+        { "csv", "add" }, { "ndjson", "add" }, { "parquet", "add" }, { "csv", "ignore" }, { "ndjson", "ignore" }, { "parquet", "ignore" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Evolutions))]
+    public void An_add_table_lets_snowflake_add_a_files_columns_to_raw_and_the_procedure_carries_them_into_current_and_history(string format, string evolution)
+    {
+        var plan = new SnowflakePlan(Definition(t => (t.Format, t.SchemaEvolution) = (format, evolution)),
+            SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+        var n = plan.Names;
+        var statements = plan.Statements();
+        var evolving = statements.Where(s => s.Step == PlanStep.SchemaEvolution).Select(s => s.Sql).ToList();
+        var steps = plan.ProcedureBody().Select(p => p.Step).Distinct().ToList();
+        var columns = new[] { plan.Scd.LedgerColumns, plan.Scd.VersionColumns, plan.Scd.CurrentColumns, plan.Scd.HistoryColumns };
+
+        if (evolution == "ignore")
+        {
+            Assert.Null(plan.Evolution);
+            Assert.Empty(evolving);
+            Assert.All(columns, c => Assert.DoesNotContain(SnowflakeEvolution.Evolved, c));
+            Assert.Equal([ProcedureStep.Begin, ProcedureStep.TypeBatch, ProcedureStep.Scd, ProcedureStep.Commit], steps);
+            return;
+        }
+
+        // Snowflake evolves the raw table: schema evolution on, and a COPY matching columns by name (CSV: by its header,
+        // with a column count that may differ), run by the owner of the raw table.
+        var e = Assert.IsType<SnowflakeEvolution>(plan.Evolution);
+        Assert.Equal($"ALTER TABLE {n.Raw} SET ENABLE_SCHEMA_EVOLUTION = TRUE", evolving[0]);
+        Assert.Contains("MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE", Lines(statements, PlanStep.Pipe));
+        if (format == "csv")
+        {
+            Assert.Contains("PARSE_HEADER = TRUE", Lines(statements, PlanStep.FileFormat));
+            Assert.Contains("ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE", Lines(statements, PlanStep.FileFormat));
+        }
+
+        // Before the stream and the procedure: the record of added columns, and _EVOLVED on every table that carries it.
+        var order = statements.Select(s => s.Step).ToList();
+        Assert.True(order.LastIndexOf(PlanStep.Tables) < order.IndexOf(PlanStep.SchemaEvolution)
+            && order.LastIndexOf(PlanStep.SchemaEvolution) < order.IndexOf(PlanStep.Stream));
+        Assert.Contains(evolving, s => s.StartsWith($"CREATE TABLE IF NOT EXISTS {n.SchemaChange} (", StringComparison.Ordinal));
+        Assert.Equal([n.Ledger, n.New, n.Versions, n.Current, n.History], e.CarryingTables);
+        Assert.All(e.CarryingTables, t => Assert.Contains($"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS \"_EVOLVED\" VARCHAR", evolving));
+        Assert.All(columns, c => Assert.Contains(SnowflakeEvolution.Evolved, c));
+
+        // The procedure adds the new columns before its transaction (DDL commits) and fills them after the MERGE.
+        Assert.Equal([n.Current, n.History], e.WidenedTables);
+        Assert.Equal(["ID", "NAME", "_FILE", "_ROW", "_SCAN_TIME"], e.KnownRawColumns);
+        Assert.Equal(
+            [ProcedureStep.AddEvolvedColumns, ProcedureStep.Begin, ProcedureStep.TypeBatch, ProcedureStep.Scd, ProcedureStep.CarryEvolvedColumns, ProcedureStep.Commit],
+            steps);
+    }
+
+    private static IEnumerable<string> Lines(IEnumerable<PlanStatement> statements, PlanStep step) =>
+        statements.Single(s => s.Step == step).Sql.Split('\n').Select(l => l.Trim());
+
+    /// <summary>A one-table definition through the settings check, changed by <paramref name="change"/> first.</summary>
+    private static CustomerTrack.Tables.TableDefinition Definition(Action<TableSettings> change)
+    {
+        var settings = new Settings();
+        var table = new TableSettings { Key = ["id"], Columns = new() { ["id"] = "int64", ["name"] = "string" } };
+        change(table);
+        settings.Tables["notes"] = table;
+        settings.Validate();
+        return settings.Definitions[0];
     }
 
     /// <summary>The plan's statements outside the procedure body, comments removed.</summary>

@@ -31,6 +31,9 @@ internal static class SnowflakeSamples
         }
         """;
 
+    /// <summary>The orders feed with <c>"SchemaEvolution": "add"</c>: columns its files bring are added and carried on.</summary>
+    public static string EvolvingSettings => OrdersSettings.Replace("\"Format\": \"csv\",", "\"Format\": \"csv\",\n      \"SchemaEvolution\": \"add\",", StringComparison.Ordinal);
+
     /// <summary>The folder of the golden plans, in the source tree (so a person reviews them in the diff).</summary>
     public static string GoldenDir()
     {

@@ -54,6 +54,14 @@ public sealed class InitCommandTests
 
             """), [], "events",
             "Csv | ,\"H | id | id:int64 op:string ts:int64 | - | - | "),
+        ["csv, quoted with ' (the sniffed quote is kept)"] = new("notes.csv", Text("""
+            id,name,note
+            1,'Smith, Ann',plain
+            2,'O''Brien',x
+            3,Bob,'a, b'
+
+            """), [], "notes",
+            "Csv | ,'H | id | id:int64 name:string note:string | - | - | "),
         ["ndjson, renamed column, event time named ts"] = new("customers.ndjson", Text("""
             {"customer_id": 1, "First Name": "Ada", "amount": 12.5, "vip": true, "ts": "2026-03-01T09:00:00Z", "change_type": "c"}
             {"customer_id": 2, "First Name": "Alan", "amount": 3, "vip": false, "ts": "2026-03-01T10:00:00Z", "change_type": "u"}

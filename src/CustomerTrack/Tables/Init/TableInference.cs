@@ -49,13 +49,8 @@ internal static class TableInference
         if (format == FileFormat.Csv)
         {
             entry["Delimiter"] = file.Csv.Delimiter == '\t' ? "\\t" : file.Csv.Delimiter.ToString();
-            // CustomerTrack reads the RFC 4180 double quote, or no quoting at all.
-            entry["Quote"] = "\"";
-            if (file.Csv.Quote != '"')
-            {
-                notes.Add($"quote: the sample seems to quote with {file.Csv.Quote}, which CustomerTrack does not read; written as \" (Quote \"\" turns quoting off)");
-            }
-
+            // The quote the sniffer found (the double quote when the sample quotes no field).
+            entry["Quote"] = file.Csv.Quote.ToString();
             entry["Header"] = file.Csv.Header;
         }
 
