@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using CustomerTrack.Cli.Output;
+using CustomerTrack.Formats;
 using CustomerTrack.Query;
-using CustomerTrack.Readers;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Cli.Commands;

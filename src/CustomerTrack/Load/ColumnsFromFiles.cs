@@ -1,4 +1,4 @@
-using CustomerTrack.Readers;
+using CustomerTrack.Formats;
 using CustomerTrack.Tables;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;

@@ -1,5 +1,5 @@
 using CustomerTrack.Configuration;
-using CustomerTrack.Readers;
+using CustomerTrack.Formats;
 using CustomerTrack.Scd;
 
 namespace CustomerTrack.Warehouse;

@@ -1,4 +1,4 @@
-using CustomerTrack.Readers;
+using CustomerTrack.Formats;
 
 namespace CustomerTrack.Warehouse;
 

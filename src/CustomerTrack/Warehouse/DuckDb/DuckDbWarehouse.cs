@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using CustomerTrack.Configuration;
-using CustomerTrack.Readers;
+using CustomerTrack.Formats;
 using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 using DuckDB.NET.Data;

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CustomerTrack.Configuration;
-using CustomerTrack.Readers;
+using CustomerTrack.Formats;
 using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 using Npgsql;
