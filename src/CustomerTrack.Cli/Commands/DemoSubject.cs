@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using CustomerTrack.Query;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Cli.Commands;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using CustomerTrack.Tables.Init;
+using CustomerTrack.Init;
 
 namespace CustomerTrack.Cli.Commands;
 

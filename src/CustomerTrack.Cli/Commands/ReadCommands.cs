@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using CustomerTrack.Cli.Output;
+using CustomerTrack.Formats;
 using CustomerTrack.Query;
 using CustomerTrack.Tables;
 
@@ -68,7 +69,7 @@ internal static class ReadCommands
         if (bare is not null && table.Key.Count == 1 && !bare.Contains('=', StringComparison.Ordinal))
         {
             var column = table.Key[0];
-            if (Load.Values.FromText(bare, column.Type, out _) is { } error)
+            if (Values.FromText(bare, column.Type, out _) is { } error)
             {
                 throw new CustomerTrackException(column.Type.Kind is ColumnKind.Int64 or ColumnKind.Int32
                     ? $"{column.Name.ToUpperInvariant()} '{bare}' is not a {column.Name}; give a whole number like 42"

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using CustomerTrack.Query;
+using CustomerTrack.Warehouse;
 using nietras.SeparatedValues;
 
 namespace CustomerTrack.Cli.Output;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerTrack.Pipeline;
+using CustomerTrack.Scd;
 using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Cli.Output;

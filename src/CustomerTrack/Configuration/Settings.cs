@@ -54,7 +54,7 @@ internal sealed class Settings
             throw new SettingsException("Warehouse:ConnectionString",
                 "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
         }
-        Definitions = CustomerTrack.Tables.TableDefinitions.From(this, columnOrder);
+        Definitions = TableDefinitions.From(this, columnOrder);
 
         AtLeast("Ingest:PollInterval", Ingest.PollInterval, MinPoll);
         AtLeast("Load:PollInterval", Load.PollInterval, MinPoll);

@@ -1,6 +1,6 @@
 namespace CustomerTrack.Configuration;
 
-/// <summary>One entry of the <c>Tables</c> section, as bound from settings; <see cref="Tables.TableDefinitions"/> checks it.</summary>
+/// <summary>One entry of the <c>Tables</c> section, as bound from settings; <see cref="TableDefinitions"/> checks it.</summary>
 internal sealed class TableSettings
 {
     /// <summary><c>csv</c>, <c>ndjson</c> or <c>parquet</c>: how the table's files are read, whatever their extension.</summary>

@@ -2,6 +2,7 @@ using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Query;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Dashboard;
 

@@ -53,7 +53,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     /// <paramref name="tables"/> (the first is the default, and the one the metrics' gauges read).
     /// </summary>
     public static async Task<DashboardServer> StartAsync(DashboardSettings settings, IReadOnlyList<DashboardData> tables, TimeProvider time,
-        ILoggerFactory logs, Pipeline.PipelineMetrics metrics, Action<WebApplication>? extend, CancellationToken ct)
+        ILoggerFactory logs, PipelineMetrics metrics, Action<WebApplication>? extend, CancellationToken ct)
     {
         var logger = logs.CreateLogger("CustomerTrack.Dashboard");
         var shown = tables.Select(d => new Shown(d, new DashboardFeed(d, time, logger))).ToList();
@@ -91,7 +91,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             : tables.FirstOrDefault(t => t.Data.Table.Name == name)
               ?? throw new CustomerTrackException($"no table '{name}' here; the tables are {string.Join(", ", tables.Select(t => t.Data.Table.Name))}");
         var builder = Hosting.WebHosts.Builder(IPAddress.Parse(settings.Bind), port);
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(Pipeline.PipelineMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(PipelineMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddHostFiltering(o =>
         {
             o.AllowedHosts = settings.IsLoopback ? ["localhost", "127.0.0.1", "[::1]"] : ["*"];

@@ -1,3 +1,4 @@
+using CustomerTrack.Formats;
 using CustomerTrack.Tables;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,9 @@
+using CustomerTrack.Dashboard;
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Load;
 using CustomerTrack.Query;
-using CustomerTrack.Tasks;
+using CustomerTrack.Scd;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;
 using Polly;

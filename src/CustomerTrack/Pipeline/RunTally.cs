@@ -1,3 +1,4 @@
+using CustomerTrack.Scd;
 using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Pipeline;

@@ -1,6 +1,7 @@
 using CustomerTrack.Ingest;
 using CustomerTrack.Lake;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
 

@@ -81,6 +81,3 @@ internal static class TableExport
 
     private static int? Int(string? text) => text is null ? null : int.Parse(text, CultureInfo.InvariantCulture);
 }
-
-/// <summary>A column to export, with its type as the source engine's catalog gives it.</summary>
-internal sealed record ExportColumn(string Name, string DataType, int? Precision, int? Scale);

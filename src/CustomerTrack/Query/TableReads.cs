@@ -1,5 +1,5 @@
 using System.Globalization;
-using CustomerTrack.Load;
+using CustomerTrack.Formats;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Query;

@@ -1,5 +1,6 @@
 using CustomerTrack.Configuration;
-using CustomerTrack.Load;
+using CustomerTrack.Formats;
+using CustomerTrack.Scd;
 
 namespace CustomerTrack.Warehouse;
 

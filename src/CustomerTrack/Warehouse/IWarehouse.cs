@@ -1,5 +1,6 @@
 using CustomerTrack.Configuration;
 using CustomerTrack.Query;
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;

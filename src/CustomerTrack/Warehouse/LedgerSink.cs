@@ -1,4 +1,4 @@
-using CustomerTrack.Load;
+using CustomerTrack.Formats;
 
 namespace CustomerTrack.Warehouse;
 

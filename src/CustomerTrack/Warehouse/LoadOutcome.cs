@@ -1,3 +1,4 @@
+using CustomerTrack.Formats;
 namespace CustomerTrack.Warehouse;
 
 /// <summary>
@@ -32,7 +33,7 @@ internal static class LoadStatuses
         _ => "ALREADY_LOADED",
     };
 
-    public static LoadStatus Of(Load.FileReadSummary summary) =>
+    public static LoadStatus Of(FileReadSummary summary) =>
         summary.FileError is not null || (summary.Accepted == 0 && summary.Rejected > 0) ? LoadStatus.Failed
         : summary.Rejected > 0 ? LoadStatus.PartiallyLoaded
         : LoadStatus.Loaded;
@@ -47,6 +48,3 @@ internal sealed record LoadOutcome(string Key, LoadStatus Status, long RowsInFil
     /// <summary>When the file landed, as ingest recorded it (freshness is measured from it).</summary>
     public DateTime? LandedAt { get; init; }
 }
-
-/// <summary>What one task run applied (one task_run row).</summary>
-internal sealed record TaskRunOutcome(string Table, long RunId, long FromSeq, long ToSeq, long RowsRead, long Customers, long Versions, long Ties, TimeSpan Duration);

@@ -1,3 +1,4 @@
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
@@ -18,7 +19,7 @@ internal static class LoadTimeColumns
     /// </summary>
     public static TableDefinition Add(ISqlRunner db, TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now)
     {
-        var stored = SchemaSync.Stored(db, table.Name);
+        var stored = TableColumns.Stored(db, table.Name);
         foreach (var name in columns.Select(c => Identifiers.Validate(c, "column")).Distinct())
         {
             if (stored.Any(s => s.Name == name) || table.Columns.Any(c => c.Name == name))
@@ -36,20 +37,7 @@ internal static class LoadTimeColumns
             SchemaSync.Changed(db, table, column, now, fileKey);
         }
 
-        return Current(db, table);
-    }
-
-    /// <summary>
-    /// <paramref name="table"/> with the columns the warehouse holds and the definition does not name: those files added
-    /// (start-up refuses any other), with their recorded type.
-    /// </summary>
-    public static TableDefinition Current(ISqlRunner db, TableDefinition table)
-    {
-        var added = SchemaSync.Stored(db, table.Name)
-            .Where(s => !s.IsKey && table.Columns.All(c => c.Name != s.Name))
-            .Select(s => new Column(s.Name, ColumnType.TryParse(s.Type) ?? ColumnType.String))
-            .ToArray();
-        return table.WithAttributes(added);
+        return TableColumns.Current(db, table);
     }
 
     /// <summary>Whether a file brought <paramref name="column"/> of <paramref name="table"/> (a schema_change row names one).</summary>

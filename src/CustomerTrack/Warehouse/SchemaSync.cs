@@ -1,3 +1,4 @@
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
@@ -31,7 +32,7 @@ internal static class SchemaSync
     {
         foreach (var table in tables)
         {
-            var stored = Stored(db, table.Name);
+            var stored = TableColumns.Stored(db, table.Name);
             if (stored.Count == 0)
             {
                 // First seen (or a warehouse made before columns were recorded): make sure every attribute is there.
@@ -110,21 +111,7 @@ internal static class SchemaSync
             }
         }
 
-        return tables.Select(t => LoadTimeColumns.Current(db, t)).ToArray();
-    }
-
-    /// <summary>A table's columns as last recorded: name, type and whether it is a key column, in name order.</summary>
-    internal static List<(string Name, string Type, bool IsKey)> Stored(ISqlRunner db, string table)
-    {
-        // One scalar (ISqlRunner reads no row sets): name|type|k or a, in name order.
-        var text = db.Scalar("""
-            SELECT string_agg(column_name || '|' || column_type || '|' || CASE WHEN is_key THEN 'k' ELSE 'a' END, ';' ORDER BY column_name)
-            FROM table_column WHERE table_name = $table
-            """, ("table", table)) as string;
-        return (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
-            .Select(r => r.Split('|'))
-            .Select(p => (p[0], p[1], p[2] == "k"))
-            .ToList();
+        return tables.Select(t => TableColumns.Current(db, t)).ToArray();
     }
 
     internal static void Record(ISqlRunner db, TableDefinition table, Column column)

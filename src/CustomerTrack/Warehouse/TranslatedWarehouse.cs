@@ -1,5 +1,5 @@
 using CustomerTrack.Configuration;
-using CustomerTrack.Query;
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;

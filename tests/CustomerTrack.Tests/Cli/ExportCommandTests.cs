@@ -1,5 +1,6 @@
 using CustomerTrack.Query;
 using CustomerTrack.Tests.Support;
+using CustomerTrack.Warehouse;
 using DuckDB.NET.Data;
 
 namespace CustomerTrack.Tests.Cli;

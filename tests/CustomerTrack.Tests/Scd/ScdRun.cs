@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using CustomerTrack.Contract;
 using CustomerTrack.Pipeline;
+using CustomerTrack.Scd;
 using CustomerTrack.Tests.Support;
-using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,5 @@
 using CustomerTrack.Query;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Tests.Support;
 

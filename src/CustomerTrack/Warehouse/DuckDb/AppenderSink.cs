@@ -1,4 +1,4 @@
-using CustomerTrack.Load;
+using CustomerTrack.Formats;
 using CustomerTrack.Tables;
 using DuckDB.NET.Data;
 

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using CustomerTrack.Query;
 using CustomerTrack.Tables;
 using DuckDB.NET.Data;
 

@@ -1,4 +1,3 @@
-using CustomerTrack.Query;
 using DuckDB.NET.Data;
 
 namespace CustomerTrack.Warehouse.DuckDb;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using CustomerTrack.Configuration;
-using CustomerTrack.Load;
-using CustomerTrack.Query;
+using CustomerTrack.Formats;
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 using DuckDB.NET.Data;
 

@@ -1,8 +1,8 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CustomerTrack.Configuration;
-using CustomerTrack.Load;
-using CustomerTrack.Query;
+using CustomerTrack.Formats;
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 using Npgsql;
 using NpgsqlTypes;

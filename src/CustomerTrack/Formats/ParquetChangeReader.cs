@@ -2,7 +2,7 @@ using System.Text.Json;
 using CustomerTrack.Tables;
 using DuckDB.NET.Data;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// Reads a Parquet change file with DuckDB's own reader (an in-memory DuckDB, whatever the warehouse engine) and checks

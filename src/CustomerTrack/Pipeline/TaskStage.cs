@@ -1,7 +1,8 @@
+using CustomerTrack.Scd;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Logging;
 
-namespace CustomerTrack.Tasks;
+namespace CustomerTrack.Pipeline;
 
 /// <summary>
 /// Streams and Tasks: applies the ledger rows above the stream offset to customer and customer_history,

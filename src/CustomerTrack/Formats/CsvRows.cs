@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// Splits a CSV file into rows and fields by the lenient RFC 4180 rule (README, "How a CSV file is read"):

@@ -1,6 +1,7 @@
 using System.Text;
+using CustomerTrack.Tables;
 
-namespace CustomerTrack.Tables.Init;
+namespace CustomerTrack.Init;
 
 /// <summary>
 /// A sample file's names made into names CustomerTrack takes (<see cref="Identifiers"/>): lower case, runs of other

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using CustomerTrack.Contract;
 
-namespace CustomerTrack.Query;
+namespace CustomerTrack.Warehouse;
 
 /// <summary>How a column's values are written in JSON: as numbers, booleans or strings.</summary>
 internal enum CellKind

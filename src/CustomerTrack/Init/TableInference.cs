@@ -1,9 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using CustomerTrack.Tables;
 using CustomerTrack.Warehouse.DuckDb;
 
-namespace CustomerTrack.Tables.Init;
+namespace CustomerTrack.Init;
 
 /// <summary>What <c>init --from</c> was asked: the sample, and the choices the person made (null: infer).</summary>
 internal sealed record InitRequest(string From, string? Table = null, IReadOnlyList<string>? Key = null, string? EventTime = null, bool Force = false);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CustomerTrack.Configuration;
 
-namespace CustomerTrack.Tables.Init;
+namespace CustomerTrack.Init;
 
 /// <summary>What <c>init</c> wrote: the table, the settings file, the notes on its choices and the entry as JSON.</summary>
 internal sealed record InitResult(string Table, string SettingsFile, bool Created, IReadOnlyList<string> Notes, string Entry);

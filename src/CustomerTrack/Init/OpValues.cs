@@ -1,4 +1,6 @@
-namespace CustomerTrack.Tables.Init;
+using CustomerTrack.Tables;
+
+namespace CustomerTrack.Init;
 
 /// <summary>
 /// The op values feeds commonly use (Debezium's c/u/d/r, I/U/D, insert/update/delete, create/update/delete, …) and

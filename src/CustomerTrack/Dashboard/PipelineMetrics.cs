@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
+using CustomerTrack.Scd;
 using CustomerTrack.Warehouse;
 
-namespace CustomerTrack.Pipeline;
+namespace CustomerTrack.Dashboard;
 
 /// <summary>
 /// The pipeline's metrics (System.Diagnostics.Metrics, exported on the dashboard's <c>/metrics</c> by OpenTelemetry's

@@ -1,6 +1,6 @@
 using CustomerTrack.Tables;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// Turns one row's cells, from whatever format, into a <see cref="ParsedChange"/> of its table, or the field and reason

@@ -1,6 +1,6 @@
 using CustomerTrack.Tables;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// Reads a CSV change file (<see cref="CsvRows"/>) in the table's dialect and checks every row against the table's contract.

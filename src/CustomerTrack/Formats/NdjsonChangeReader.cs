@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CustomerTrack.Tables;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// Reads an NDJSON change file (one JSON object a line, System.Text.Json) and checks every row against its table's

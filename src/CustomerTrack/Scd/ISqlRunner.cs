@@ -1,6 +1,5 @@
-using CustomerTrack.Scd;
 
-namespace CustomerTrack.Warehouse;
+namespace CustomerTrack.Scd;
 
 /// <summary>
 /// Statements on one engine's open transaction. SQL names its parameters <c>$name</c>; an engine that spells them

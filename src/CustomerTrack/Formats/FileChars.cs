@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// A file's characters, decoded here rather than by a <see cref="StreamReader"/> so that the reader knows which

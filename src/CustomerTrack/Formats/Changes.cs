@@ -2,7 +2,7 @@ using System.Globalization;
 using CustomerTrack.Contract;
 using CustomerTrack.Tables;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>One row that met its table's contract: its values typed, in the table's column order (key, then attributes).</summary>
 internal sealed class ParsedChange(int columns)

@@ -1,6 +1,6 @@
-using CustomerTrack.Configuration;
+using CustomerTrack.Tables;
 
-namespace CustomerTrack.Tables;
+namespace CustomerTrack.Configuration;
 
 /// <summary>
 /// Turns the <c>Tables</c> section into checked definitions. Without the section the one table is

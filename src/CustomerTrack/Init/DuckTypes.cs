@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CustomerTrack.Tables;
 
-namespace CustomerTrack.Tables.Init;
+namespace CustomerTrack.Init;
 
 /// <summary>DuckDB's type names, as its sniffer reports them, mapped onto the types a definition may use.</summary>
 internal static partial class DuckTypes

@@ -1,6 +1,6 @@
 using CustomerTrack.Tables;
 
-namespace CustomerTrack.Load;
+namespace CustomerTrack.Formats;
 
 /// <summary>
 /// The one reader boundary: reads a change file in its table's format (never by its extension) and hands every row to

@@ -1,7 +1,6 @@
-using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 
-namespace CustomerTrack.Warehouse;
+namespace CustomerTrack.Scd;
 
 /// <summary>
 /// One task run of one table, the same on every engine: the SCD plan for the ledger range (<c>from</c>, <c>to</c>], the
@@ -23,7 +22,7 @@ internal static class ScdTask
         // so a column added later cannot have rows in the range.
         if (table.SchemaEvolution == SchemaEvolution.Add)
         {
-            table = LoadTimeColumns.Current(db, table);
+            table = TableColumns.Current(db, table);
         }
 
         var plan = new ScdPlan(table);
