@@ -14,8 +14,21 @@ namespace CustomerTrack.Formats;
 /// joined rows silently (issue 12); Sylvan.Data.Csv has the rule but its reader cannot go on past a malformed row.
 /// CsvHelper 33's CsvParser (RFC 4180 mode) has the rule and was tried under this class (branch csvlib): every reader
 /// case passed, but a quote after spaces opens a field only with trimming on, which strips every value's outer spaces,
-/// and a field past its MaxFieldSize ends the parser, so the rest of the file would become one reject. CsvHelper 34's
-/// record reader reports each of these per record and is the one to try next.
+/// and a field past its MaxFieldSize ends the parser, so the rest of the file would become one reject.
+/// CsvHelper 34.0.0's reader (CsvReader.Create over the file's bytes, Mode Rfc4180, MalformedData Recover,
+/// OnMalformedRecord, TrackLineNumbers; tried on branch csv34) fixes the unclosed <c>""</c> at the end of the file
+/// (UnterminatedQuote), gives line numbers of multi-line fields, keeps a field's bytes (so invalid UTF-8 and a written
+/// U+FFFD are told apart) and transcodes latin-1, but it still cannot stand in for this class:
+/// (1) Quote and Separator must be ASCII: <c>"Quote": "«"</c> or <c>"Delimiter": "§"</c>, which the settings take (any
+/// one character), throws ArgumentException ("Quote must be a printable ASCII character (or tab)") before a row is read.
+/// (2) OnMalformedRecord names only a record's first problem, and a stray quote (data here) is one: in
+/// <c>a"b,"c"d</c> it reports StrayQuote and returns <c>a"b</c>, <c>cd</c>, so the text after field 2's closing quote,
+/// which rejects this row, is not reported; telling it would take re-reading every quoted field's raw text here.
+/// (3) A field past Load:MaxFieldBytes: with MaxRecordSize set, <c>1,"&lt;2 MiB of x&gt;"\n2,b</c> throws
+/// CsvFormatException ("Record 1 is longer than MaxRecordSize") and every later Read throws it again, so row 2 is never
+/// read; without it the record is held whole in memory (up to about 2 GiB), where this class keeps only what it needs.
+/// (4) A quote after spaces opens a field only with TrimWhitespace, which also trims unquoted values (<c>  pad  </c>
+/// reads <c>pad</c>; GetRawSpan still has the spaces); without it <c> "Smith, Ann" ,x</c> splits into three fields.
 /// </summary>
 internal sealed class CsvRows(FileChars chars, char delimiter, char quote, int maxFieldBytes) : IDisposable
 {
