@@ -177,6 +177,19 @@ public abstract class FormatLoadTests
                 .. Encoding.UTF8.GetBytes("rich\"}\n{\"id\": 3, \"owner\": \"\\ufffd\"}\n")], AccountLedger,
             ["1|Ann\uFFFD|∅|∅|∅|∅|∅|∅", "3|\uFFFD|∅|∅|∅|∅|∅|∅"],
             ["2|(row)|is not valid UTF-8"]),
+        // What a COPY text stream gives a meaning to (PostgreSQL stages rows that way) is data: backslashes, \N, tabs,
+        // line breaks; and a double keeps every digit.
+        new("account", "copy-escapes.ndjson", Text("""
+            {"id": 1, "owner": "back\\slash", "meta": "tab\there", "score": 0.30000000000000004}
+            {"id": 2, "owner": "\\N", "meta": "cr\rlf\nend"}
+            {"id": 3, "owner": "\\\\N\\t"}
+            """), AccountLedger,
+            [
+                "1|back\\slash|∅|∅|∅|∅|0.30000000000000004|tab\there",
+                "2|\\N|∅|∅|∅|∅|∅|cr\rlf\nend",
+                "3|\\\\N\\t|∅|∅|∅|∅|∅|∅",
+            ],
+            []),
         // Latin-1: every byte is a character (no byte is invalid), and the quote rule is the same as in UTF-8 files.
         new("legacy", "latin1.csv", _ => [.. "id,name\n1,Z"u8, 0xFC, .. "rich\n2,caf"u8, 0xE9, .. " 12\" \"x\"\n3,\"a, "u8, 0xFF, .. "\"\n"u8], LegacyLedger,
             ["1|Zürich", "2|café 12\" \"x\"", "3|a, ÿ"], []),

@@ -363,12 +363,21 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         FileReadSummary summary;
         CopySink sink;
-        using (var raw = conn.BeginBinaryImport($"COPY {rows} ({RawColumns(table)}) FROM STDIN (FORMAT BINARY)"))
+        var raw = conn.BeginTextImport($"COPY {rows} ({RawColumns(table)}) FROM STDIN");
+        try
         {
-            sink = new CopySink(raw, table, file.Key, now, 0, null, now);
+            sink = new CopySink(raw, file.Key, now, 0, null, now);
             summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
-            raw.Complete();
         }
+        catch
+        {
+            // Disposing a text import ends the COPY with the rows so far; cancelled instead (the transaction is going
+            // anyway), and not disposed after that, which would fail on the ended COPY and hide this exception.
+            Cancel(raw);
+            throw;
+        }
+
+        raw.Dispose();
 
         if (sink.Rejects.Count > 0)
         {
@@ -389,6 +398,18 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
 
         return new Staged(rows, rejects, sink.Rejects.Count, summary, sink.LastSeq, sink.LastProcessingTime, now, time.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static void Cancel(NpgsqlCopyTextWriter copy)
+    {
+        try
+        {
+            copy.Cancel();
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // The session is broken: the transaction fails with it.
+        }
     }
 
     /// <summary>
@@ -469,51 +490,37 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     private static string Q(string name) => Identifiers.Quote(name);
 
-    /// <summary>Rows to the table's ledger through the open COPY; rejects kept for a COPY of their own (one COPY at a time per session).</summary>
-    private sealed class CopySink(NpgsqlBinaryImporter raw, TableDefinition table, string fileKey, DateTime now, long lastSeq, string? rejectAll,
-        DateTime processingBase)
+    /// <summary>
+    /// Rows to the table's ledger through the open COPY, in its text format (<see cref="CopyText"/>); rejects kept for a
+    /// COPY of their own (one COPY at a time per session).
+    /// </summary>
+    private sealed class CopySink(NpgsqlCopyTextWriter raw, string fileKey, DateTime now, long lastSeq, string? rejectAll, DateTime processingBase)
         : LedgerSink(lastSeq, rejectAll, processingBase)
     {
-        private readonly NpgsqlDbType[] _types = table.Columns.Select(c => c.Type.Kind switch
-        {
-            ColumnKind.String => NpgsqlDbType.Varchar,
-            ColumnKind.Int32 => NpgsqlDbType.Integer,
-            ColumnKind.Int64 => NpgsqlDbType.Bigint,
-            ColumnKind.Double => NpgsqlDbType.Double,
-            ColumnKind.Decimal => NpgsqlDbType.Numeric,
-            ColumnKind.Bool => NpgsqlDbType.Boolean,
-            ColumnKind.Date => NpgsqlDbType.Date,
-            _ => NpgsqlDbType.Timestamp,
-        }).ToArray();
-
         public List<(long Line, string Field, string Reason, string? Raw)> Rejects { get; } = [];
 
         protected override void WriteRow(long seq, ParsedChange change, DateTime sequence)
         {
-            raw.StartRow();
-            raw.Write(seq, NpgsqlDbType.Bigint);
-            raw.Write(fileKey, NpgsqlDbType.Varchar);
-            raw.Write(change.Line, NpgsqlDbType.Bigint);
-            raw.Write(Plain(now), NpgsqlDbType.Timestamp);
-            for (var i = 0; i < _types.Length; i++)
+            CopyText.Int64(raw, seq);
+            raw.Write('\t');
+            CopyText.String(raw, fileKey);
+            raw.Write('\t');
+            CopyText.Int64(raw, change.Line);
+            raw.Write('\t');
+            CopyText.Timestamp(raw, now);
+            foreach (var value in change.Values)
             {
-                switch (change.Values[i])
-                {
-                    case null:
-                        raw.WriteNull();
-                        break;
-                    case DateTime t:
-                        raw.Write(Plain(t), NpgsqlDbType.Timestamp);
-                        break;
-                    case var value:
-                        raw.Write(value, _types[i]);
-                        break;
-                }
+                raw.Write('\t');
+                CopyText.Value(raw, value);
             }
 
-            raw.Write(Plain(sequence), NpgsqlDbType.Timestamp);
-            raw.Write(change.OpText, NpgsqlDbType.Varchar);
-            raw.Write(change.EventTime is not null, NpgsqlDbType.Boolean);
+            raw.Write('\t');
+            CopyText.Timestamp(raw, sequence);
+            raw.Write('\t');
+            CopyText.String(raw, change.OpText);
+            raw.Write('\t');
+            CopyText.Bool(raw, change.EventTime is not null);
+            raw.Write('\n');
         }
 
         protected override void WriteReject(long line, string field, string reason, string? raw) => Rejects.Add((line, field, reason, raw));
