@@ -54,7 +54,7 @@ internal static class CopyText
 
     public static void Bool(TextWriter w, bool b) => w.Write(b ? 't' : 'f');
 
-    /// <summary>Any value a ledger column holds (<see cref="Load.Values"/>' types).</summary>
+    /// <summary>Any value a ledger column holds (<see cref="Formats.Values"/>' types).</summary>
     public static void Value(TextWriter w, object? value)
     {
         switch (value)
