@@ -22,34 +22,24 @@ public sealed class SnowflakeExamplesTests
     public void Semantics_document_example_gives_the_tables_shown(string title)
     {
         var example = SemanticsDocTests.Parse().Single(e => e.Title == title);
-        var dir = SnowflakeSamples.Workspace(example.Settings);
-        try
+        var plan = PlanFor(example.Settings, "s3://bucket/ct");
+        var batches = example.Files.Select((csv, i) => Rows(csv, i)).ToList();
+
+        using (var fileByFile = new SnowflakeOnDuckDb(plan))
         {
-            var settings = SettingsLoader.Load(dir);
-            var plan = new SnowflakePlan(settings.Definitions[0],
-                SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/ct"));
-            var batches = example.Files.Select((csv, i) => Rows(csv, i)).ToList();
-
-            using (var fileByFile = new SnowflakeOnDuckDb(plan))
+            foreach (var batch in batches)
             {
-                foreach (var batch in batches)
-                {
-                    fileByFile.Apply(batch);
-                }
-
-                Check(fileByFile, plan, example, title, "file by file");
+                fileByFile.Apply(batch);
             }
 
-            if (example.Files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
-            {
-                using var once = new SnowflakeOnDuckDb(plan);
-                once.Apply(batches.SelectMany(b => b));
-                Check(once, plan, example, title, "all files in one run");
-            }
+            Check(fileByFile, plan, example, title, "file by file");
         }
-        finally
+
+        if (example.Files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
         {
-            Directory.Delete(dir, recursive: true);
+            using var once = new SnowflakeOnDuckDb(plan);
+            once.Apply(batches.SelectMany(b => b));
+            Check(once, plan, example, title, "all files in one run");
         }
     }
 
@@ -89,49 +79,54 @@ public sealed class SnowflakeExamplesTests
         }
     }
 
-    private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
-
-    [Fact]
-    public void A_custom_definition_keeps_typed_versions_by_composite_key()
+    /// <summary>The plan of the first table <paramref name="settingsJson"/> defines, on the stand-in's database and schema.</summary>
+    private static SnowflakePlan PlanFor(string? settingsJson, string lake)
     {
-        var dir = SnowflakeSamples.Workspace(SnowflakeSamples.OrdersSettings);
+        var dir = SnowflakeSamples.Workspace(settingsJson);
         try
         {
             var settings = SettingsLoader.Load(dir);
-            var plan = new SnowflakePlan(settings.Definitions[0],
-                SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/feeds"));
-            using var snowflake = new SnowflakeOnDuckDb(plan);
-            var seq = 0L;
-            object?[] Row(string region, string order, int hour, int minute, bool delete, decimal? amount, DateOnly? on, bool? paid, int? quantity) =>
-                [region, order, new DateTime(2026, 3, 1, hour, minute, 0, DateTimeKind.Utc), delete, amount, on, paid, quantity,
-                    ScanBase.AddSeconds(++seq), "orders.csv", seq];
-            var day = new DateOnly(2026, 1, 1);
-
-            snowflake.Apply(
-            [
-                Row("eu", "A-1", 10, 0, false, 10.50m, day, false, 1),
-                Row("eu", "A-1", 11, 0, false, 10.50m, day, false, 3), // quantity is not tracked: the version is updated in place
-                Row("eu", "A-1", 12, 0, false, 12.00m, day, true, 3),
-                Row("us", "A-1", 10, 30, false, 5.00m, day.AddDays(1), null, 2),
-                Row("eu", "A-1", 13, 0, true, null, null, null, null),
-            ]);
-            snowflake.Apply([Row("eu", "A-1", 11, 30, false, 11.00m, day, false, 3)]); // late: spliced in
-
-            Assert.Equal(
-            [
-                "eu|A-1|10.50|2026-01-01|false|3|2026-03-01 10:00:00|2026-03-01 11:30:00|false|false",
-                "eu|A-1|11.00|2026-01-01|false|3|2026-03-01 11:30:00|2026-03-01 12:00:00|false|false",
-                "eu|A-1|12.00|2026-01-01|true|3|2026-03-01 12:00:00|2026-03-01 13:00:00|false|false",
-                "eu|A-1|∅|∅|∅|∅|2026-03-01 13:00:00|9999-12-31 00:00:00|true|true",
-                "us|A-1|5.00|2026-01-02|∅|2|2026-03-01 10:30:00|9999-12-31 00:00:00|true|false",
-            ], snowflake.Rows($"SELECT region, order_no, amount, ordered_on, paid, quantity, start_time, end_time, is_current, is_deleted FROM {plan.Names.History} ORDER BY region, order_no, start_time"));
-            Assert.Equal(["us|A-1|5.00|2026-01-02|∅|2|2026-03-01 10:30:00"],
-                snowflake.Rows($"SELECT region, order_no, amount, ordered_on, paid, quantity, update_timestamp FROM {plan.Names.Current} ORDER BY region, order_no"));
+            return new SnowflakePlan(settings.Definitions[0], SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, lake));
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+
+    [Fact]
+    public void A_custom_definition_keeps_typed_versions_by_composite_key()
+    {
+        var plan = PlanFor(SnowflakeSamples.OrdersSettings, "s3://bucket/feeds");
+        using var snowflake = new SnowflakeOnDuckDb(plan);
+        var seq = 0L;
+        object?[] Row(string region, string order, int hour, int minute, bool delete, decimal? amount, DateOnly? on, bool? paid, int? quantity) =>
+            [region, order, new DateTime(2026, 3, 1, hour, minute, 0, DateTimeKind.Utc), delete, amount, on, paid, quantity,
+                ScanBase.AddSeconds(++seq), "orders.csv", seq];
+        var day = new DateOnly(2026, 1, 1);
+
+        snowflake.Apply(
+        [
+            Row("eu", "A-1", 10, 0, false, 10.50m, day, false, 1),
+            Row("eu", "A-1", 11, 0, false, 10.50m, day, false, 3), // quantity is not tracked: the version is updated in place
+            Row("eu", "A-1", 12, 0, false, 12.00m, day, true, 3),
+            Row("us", "A-1", 10, 30, false, 5.00m, day.AddDays(1), null, 2),
+            Row("eu", "A-1", 13, 0, true, null, null, null, null),
+        ]);
+        snowflake.Apply([Row("eu", "A-1", 11, 30, false, 11.00m, day, false, 3)]); // late: spliced in
+
+        Assert.Equal(
+        [
+            "eu|A-1|10.50|2026-01-01|false|3|2026-03-01 10:00:00|2026-03-01 11:30:00|false|false",
+            "eu|A-1|11.00|2026-01-01|false|3|2026-03-01 11:30:00|2026-03-01 12:00:00|false|false",
+            "eu|A-1|12.00|2026-01-01|true|3|2026-03-01 12:00:00|2026-03-01 13:00:00|false|false",
+            "eu|A-1|∅|∅|∅|∅|2026-03-01 13:00:00|9999-12-31 00:00:00|true|true",
+            "us|A-1|5.00|2026-01-02|∅|2|2026-03-01 10:30:00|9999-12-31 00:00:00|true|false",
+        ], snowflake.Rows($"SELECT region, order_no, amount, ordered_on, paid, quantity, start_time, end_time, is_current, is_deleted FROM {plan.Names.History} ORDER BY region, order_no, start_time"));
+        Assert.Equal(["us|A-1|5.00|2026-01-02|∅|2|2026-03-01 10:30:00"],
+            snowflake.Rows($"SELECT region, order_no, amount, ordered_on, paid, quantity, update_timestamp FROM {plan.Names.Current} ORDER BY region, order_no"));
     }
 
     /// <summary>
@@ -142,37 +137,27 @@ public sealed class SnowflakeExamplesTests
     [Fact]
     public void An_add_table_opens_a_version_when_a_column_a_file_brought_changes_and_not_when_it_stays()
     {
-        var dir = SnowflakeSamples.Workspace(SnowflakeSamples.EvolvingSettings);
-        try
-        {
-            var settings = SettingsLoader.Load(dir);
-            var plan = new SnowflakePlan(settings.Definitions[0],
-                SnowflakePlanOptions.From(settings, SnowflakeOnDuckDb.Database, SnowflakeOnDuckDb.Schema, "s3://bucket/feeds"));
-            using var snowflake = new SnowflakeOnDuckDb(plan);
-            var seq = 0L;
-            var day = new DateOnly(2026, 1, 1);
-            object?[] Row(string region, int hour, int minute, string? evolved) =>
-                [region, "A-1", new DateTime(2026, 3, 1, hour, minute, 0, DateTimeKind.Utc), false, 10.50m, day, false, 1, evolved,
-                    ScanBase.AddSeconds(++seq), "orders.csv", seq];
-            const string Phone = """{"PHONE":"555"}""";
+        var plan = PlanFor(SnowflakeSamples.EvolvingSettings, "s3://bucket/feeds");
+        using var snowflake = new SnowflakeOnDuckDb(plan);
+        var seq = 0L;
+        var day = new DateOnly(2026, 1, 1);
+        object?[] Row(string region, int hour, int minute, string? evolved) =>
+            [region, "A-1", new DateTime(2026, 3, 1, hour, minute, 0, DateTimeKind.Utc), false, 10.50m, day, false, 1, evolved,
+                ScanBase.AddSeconds(++seq), "orders.csv", seq];
+        const string Phone = """{"PHONE":"555"}""";
 
-            snowflake.Apply([Row("eu", 10, 0, null)]); // a file without the column
-            snowflake.Apply([Row("eu", 11, 0, Phone), Row("eu", 12, 0, Phone), Row("us", 10, 30, null)]); // a file that brings it
-            snowflake.Apply([Row("eu", 13, 0, null)]); // a file without it again
+        snowflake.Apply([Row("eu", 10, 0, null)]); // a file without the column
+        snowflake.Apply([Row("eu", 11, 0, Phone), Row("eu", 12, 0, Phone), Row("us", 10, 30, null)]); // a file that brings it
+        snowflake.Apply([Row("eu", 13, 0, null)]); // a file without it again
 
-            Assert.Equal(
-            [
-                "eu|∅|2026-03-01 10:00:00|2026-03-01 11:00:00|false",
-                $"eu|{Phone}|2026-03-01 11:00:00|2026-03-01 13:00:00|false",
-                "eu|∅|2026-03-01 13:00:00|9999-12-31 00:00:00|true",
-                "us|∅|2026-03-01 10:30:00|9999-12-31 00:00:00|true",
-            ], snowflake.Rows($"SELECT region, _evolved, start_time, end_time, is_current FROM {plan.Names.History} ORDER BY region, start_time"));
-            Assert.Equal(["eu|∅|2026-03-01 13:00:00", "us|∅|2026-03-01 10:30:00"],
-                snowflake.Rows($"SELECT region, _evolved, update_timestamp FROM {plan.Names.Current} ORDER BY region"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
+        Assert.Equal(
+        [
+            "eu|∅|2026-03-01 10:00:00|2026-03-01 11:00:00|false",
+            $"eu|{Phone}|2026-03-01 11:00:00|2026-03-01 13:00:00|false",
+            "eu|∅|2026-03-01 13:00:00|9999-12-31 00:00:00|true",
+            "us|∅|2026-03-01 10:30:00|9999-12-31 00:00:00|true",
+        ], snowflake.Rows($"SELECT region, _evolved, start_time, end_time, is_current FROM {plan.Names.History} ORDER BY region, start_time"));
+        Assert.Equal(["eu|∅|2026-03-01 13:00:00", "us|∅|2026-03-01 10:30:00"],
+            snowflake.Rows($"SELECT region, _evolved, update_timestamp FROM {plan.Names.Current} ORDER BY region"));
     }
 }
