@@ -207,7 +207,7 @@ internal sealed class ScdPlan
         return new($"""
             CREATE TEMP TABLE ct_versions AS
             WITH src AS (
-                SELECT {keys}, _ts, _is_del{separator} {Attrs()}{lived}
+                SELECT {keys}, _ts, _is_del, _first_seq = 0 AS _stored{separator} {Attrs()}{lived}
                 FROM (
                     SELECT *,
                            -- Different changes with one key and sequence (a tie): the one loaded last wins.
@@ -220,7 +220,7 @@ internal sealed class ScdPlan
                 FROM src
             ),
             filled AS (
-                SELECT {keys}, _ts, _is_del{separator}
+                SELECT {keys}, _ts, _is_del, _stored{separator}
                        {filled}
                 FROM counted
             ),
@@ -242,7 +242,7 @@ internal sealed class ScdPlan
                 WINDOW w AS (PARTITION BY {keys} ORDER BY _ts)
             ),
             bounds AS (
-                SELECT {keys}, _ts AS start_time, _is_del AS is_deleted, _opens{separator}
+                SELECT {keys}, _ts AS start_time, _is_del AS is_deleted, _opens, _stored{separator}
                        {versionAttrs},
                        CASE WHEN _closes THEN _ts ELSE lead(_ts) OVER v END AS _last_ts,
                        CASE WHEN _closes THEN lead(_ts) OVER v ELSE lead(_ts, 2) OVER v END AS _next_start
@@ -253,7 +253,7 @@ internal sealed class ScdPlan
             SELECT {keys}{separator} {Attrs()}, start_time,
                    coalesce(_next_start, TIMESTAMP '9999-12-31 00:00:00') AS end_time,
                    _next_start IS NULL AS is_current,
-                   is_deleted, _last_ts
+                   is_deleted, _last_ts, _stored
             FROM bounds
             WHERE _opens
             """, [], "ct_versions");
@@ -275,20 +275,32 @@ internal sealed class ScdPlan
     }
 
     /// <summary>Replaces the batch keys' history and current rows with the computed versions.</summary>
+    /// <remarks>
+    /// A slow key's history is replaced whole. A fast key's stored current version (<c>_stored</c> in
+    /// <c>ct_versions</c>: the version that opens at it) keeps its row, updated in place: its end, whether it is still
+    /// current, and its untracked values, the only things a later change can move; the versions after it are appended.
+    /// Deleting that row and inserting it again gave the same table, but a 250k-row batch of a 1M-row feed then wrote
+    /// 383k history rows instead of 243k, and the checkpoint after the deletes rewrote the table: on DuckDB (statements run
+    /// by hand on that warehouse, load average 11) 2.6-3.1 s of delete, insert and commit and a 3.1-7.2 s checkpoint,
+    /// against 1.5-2.0 s and 10 ms updating in place. Slow keys are rare (late changes, keys deleted before), so their
+    /// whole-history replacement stays.
+    /// </remarks>
     public IEnumerable<SqlStep> Apply()
     {
         var keepDeletes = _table.Scd.DeleteMode == DeleteMode.TombstoneRow;
         var columns = _attributes.Length == 0 ? Keys() : $"{Keys()}, {Attrs()}";
+        var untracked = string.Concat(_table.Untracked.Select(a => $", {a.Quoted} = v.{a.Quoted}"));
 
-        // A slow key's history is replaced whole; a fast one's only from its current version on (recomputed with the batch).
+        yield return SqlStep.Plain($"DELETE FROM {_history} WHERE {KeyIn(_history, "ct_slow")}");
         yield return SqlStep.Plain($"""
-            DELETE FROM {_history}
-            WHERE {KeyIn(_history, "ct_slow")} OR ({_history}.is_current AND {KeyIn(_history, "ct_fast")})
+            UPDATE {_history} SET end_time = v.end_time, is_current = v.is_current{untracked}
+            FROM ct_versions v
+            WHERE v._stored AND {_history}.is_current AND {SameKey(_history, "v")} AND {_history}.start_time = v.start_time
             """);
         yield return SqlStep.Plain($"""
             INSERT INTO {_history} ({columns}, start_time, end_time, is_current, is_deleted)
             SELECT {columns}, start_time, end_time, is_current, is_deleted
-            FROM ct_versions {(keepDeletes ? "" : "WHERE NOT is_deleted")}
+            FROM ct_versions WHERE NOT _stored{(keepDeletes ? "" : " AND NOT is_deleted")}
             """);
 
         // Every batch key's row is deleted and the live ones inserted again. An upsert (ON CONFLICT DO UPDATE) or an
