@@ -75,7 +75,9 @@ internal sealed class ScdPlan
     /// <item><c>ct_slow</c>: the rest (late changes to known keys, keys deleted before), whose whole ledger is read.</item>
     /// </list>
     /// The fast and new keys (<c>ct_recent</c>) are read from the batch's ledger rows only, which lie together at the end
-    /// of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest). Then gathers the batch's changes.
+    /// of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest). Then gathers the batch's changes;
+    /// a fast key's stored current version is read by an equi-join from <c>ct_fast</c> (each key once), not an
+    /// <c>EXISTS</c>: on 10M rows of history the decorrelated semi-join took 4.0 s of a 100k-row batch, the join 1.0 s.
     /// </summary>
     public IEnumerable<SqlStep> SelectKeys(bool all)
     {
@@ -113,8 +115,8 @@ internal sealed class ScdPlan
             {Changes("ct_recent", "r._seq > $from AND r._seq <= $to")}
             UNION ALL
             SELECT {Keys("h.")}, h.start_time AS _ts, false AS _is_del, {Attrs("h.")}, CAST(0 AS BIGINT) AS _first_seq
-            FROM {_history} h
-            WHERE h.is_current AND NOT h.is_deleted AND {KeyIn("h", "ct_fast")}
+            FROM ct_fast x JOIN {_history} h ON {SameKey("x", "h")}
+            WHERE h.is_current AND NOT h.is_deleted
             """, [From, To], "ct_changes");
     }
 
