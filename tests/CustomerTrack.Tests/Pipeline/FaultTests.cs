@@ -41,6 +41,13 @@ public sealed class FaultTests
                 await run.WaitForExitAsync();
             }
 
+            // The kill can land inside a task run's commit that a reader already sees: seen here as an offset of
+            // 36000 from the owner, no "applied" line in the log, and 33000 in the file after the kill (DuckDB can
+            // checkpoint the data during the commit, before it returns). Nothing is lost by that: the next run applies
+            // the same batch again. So the killed run is followed by one more, as a person would start it, and then
+            // the tables are compared.
+            Assert.Equal(0, (await CliRunner.RunAsync("run", "--once", "-w", small.Dir)).Code);
+
             const string Counts = """
                 SELECT (SELECT count(*) FROM customer_raw) || ' raw, ' || (SELECT count(DISTINCT (customer_id, updated_at)) FROM customer_raw)
                     || ' distinct, ' || (SELECT count(*) FROM customer) || ' customers, ' || (SELECT count(*) FROM customer_history) || ' versions, '
