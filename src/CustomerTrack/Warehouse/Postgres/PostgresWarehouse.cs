@@ -13,9 +13,12 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// The server warehouse: the same tables and SCD statements as the embedded one, on PostgreSQL, written by any number
 /// of workers at once (DESIGN.md §2, "several workers"). The warehouse's own locks do what ZooKeeper did for NiFi:
 /// <list type="bullet">
-/// <item>loaders serialise their commits on the one <c>ledger_state</c> row, so <c>_seq</c> is committed in order and the
-/// stream offset never passes a row still to commit; a file already in <c>load_history</c> is skipped under that lock,
-/// so no file is loaded twice whatever the claims say;</item>
+/// <item>loaders reserve their ranges of <c>_seq</c> one after another on the one <c>ledger_state</c> row, each in a short
+/// transaction of its own, and write and commit their rows outside that lock; the stream offset never passes a range
+/// whose transaction is still running (<c>ledger_reservation</c>, checked with <c>pg_xact_status</c>, which a reader
+/// cannot fake). A file already in <c>load_history</c> is skipped: its key is the table's primary key, and a row lock on
+/// its content (<c>load_content</c>) makes a second copy wait for the first, so no file is loaded twice whatever the
+/// claims say;</item>
 /// <item>claims (<c>load_claim</c>) spread files over workers; a dead worker's claims expire and are taken over;</item>
 /// <item>one task run at a time, by a row lock on <c>task_lock</c> (<c>FOR UPDATE</c>), which PostgreSQL releases when a
 /// worker dies and which a reader cannot take: a read-only session may not lock rows (an advisory lock anyone may take,
@@ -179,6 +182,15 @@ internal sealed partial class PostgresWarehouse : IWarehouse
                 id INT PRIMARY KEY CHECK (id = 1), last_seq BIGINT NOT NULL, last_processing_time TIMESTAMP)
             """;
         yield return "INSERT INTO ledger_state VALUES (1, 0, NULL) ON CONFLICT (id) DO NOTHING";
+
+        // Ranges of _seq reserved by load transactions still to commit (xid: the transaction's pg_current_xact_id), and
+        // one row per file content ever loaded, whose row lock makes two copies of a file load one after the other.
+        yield return "CREATE TABLE IF NOT EXISTS ledger_reservation (xid BIGINT PRIMARY KEY, first_seq BIGINT NOT NULL, last_seq BIGINT NOT NULL)";
+        yield return """
+            CREATE TABLE IF NOT EXISTS load_content (
+                table_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+                PRIMARY KEY (table_name, file_name, sha256))
+            """;
         yield return """
             CREATE TABLE IF NOT EXISTS load_claim (
                 file_key VARCHAR PRIMARY KEY, worker VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL)
@@ -286,6 +298,9 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         using var tx = conn.BeginTransaction();
         var db = new Runner(conn, tx);
 
+        // This transaction's id, taken now, so that its reservation names a transaction already running.
+        var xid = Convert.ToInt64(db.Scalar("SELECT pg_current_xact_id()::text::bigint"));
+
         // The heavy part, outside the ledger lock: each file read, checked and copied into a staging table of this
         // transaction, its rows numbered 1..n. Other workers load in the meantime.
         var staged = new Dictionary<string, Staged>(StringComparer.Ordinal);
@@ -297,23 +312,25 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             }
         }
 
-        // The ledger's end, locked: loaders commit one after another, so _seq is committed in order. Under the lock only
-        // the numbering (INSERT … SELECT from the staging tables) and the bookkeeping.
-        var ledger = new Ledger();
-        using (var read = new NpgsqlCommand("SELECT last_seq, last_processing_time FROM ledger_state WHERE id = 1 FOR UPDATE", conn, tx))
-        using (var reader = read.ExecuteReader())
-        {
-            reader.Read();
-            ledger.LastSeq = reader.GetInt64(0);
-            ledger.LastProcessingTime = reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1);
-        }
+        // The ledger lock, held only for a short transaction of its own: _seq numbers (and the processing-time
+        // sequence) for every staged row are reserved for this transaction, and the reservation is committed. The
+        // task stage never passes a reservation whose transaction is still running (LedgerEnd), so a later range
+        // committed first waits for this one; a range this transaction does not use (a file already loaded, skipped,
+        // or the transaction rolled back) is a gap, which the ledger allows (_seq is monotonic, not dense).
+        var (ledger, lockMs) = Reserve(files.Where(f => staged.ContainsKey(f.Key)).Select(f => staged[f.Key]).Distinct().ToList(), xid, time);
 
-        var locked = time.GetTimestamp();
         var outcomes = new List<LoadOutcome>(files.Count);
         foreach (var file in files)
         {
             var before = (ledger.LastSeq, ledger.LastProcessingTime);
             tx.Save("file");
+
+            // Two copies of one file (same name and content) loaded by two workers at once: the second waits here
+            // for the first to commit, then finds it in load_history and is skipped, as one at a time would.
+            db.Execute("INSERT INTO load_content VALUES ($table, $name, $sha) ON CONFLICT DO NOTHING",
+                ("table", file.TableName), ("name", file.FileName), ("sha", file.Sha256));
+            db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = $name AND sha256 = $sha FOR UPDATE",
+                ("table", file.TableName), ("name", file.FileName), ("sha", file.Sha256));
             outcomes.Add(FileLoad.Run(db, file, settings, time, () => ledger.LastSeq,
                 rejectAll => Publish(db, staged[file.Key], file.Table!, now, ledger, rejectAll),
                 undo: () =>
@@ -323,13 +340,62 @@ internal sealed partial class PostgresWarehouse : IWarehouse
                 }));
         }
 
-        db.Execute("UPDATE ledger_state SET last_seq = $seq, last_processing_time = $processed WHERE id = 1",
-            ("seq", ledger.LastSeq), ("processed", ledger.LastProcessingTime == DateTime.MinValue ? null : ledger.LastProcessingTime));
+        db.Execute("DELETE FROM ledger_reservation WHERE xid = $xid", ("xid", xid));
         BeforeCommit?.Invoke("load");
         tx.Commit();
-        var lockMs = time.GetElapsedTime(locked).TotalMilliseconds;
         RecordTimes(files.Where((_, i) => outcomes[i].Status != LoadStatus.AlreadyLoaded).ToList(), staged, lockMs / files.Count);
         return outcomes;
+    }
+
+    /// <summary>
+    /// Takes the ledger lock in a transaction of its own, moves the ledger's end past the staged rows (as if every file
+    /// loads; the numbering in <see cref="Publish"/> repeats this arithmetic from the same start) and records the
+    /// range as reserved by transaction <paramref name="xid"/>; returns the start, and how long the lock was held.
+    /// </summary>
+    private (Ledger Start, double LockMs) Reserve(IReadOnlyList<Staged> staged, long xid, TimeProvider time)
+    {
+        var start = new Ledger();
+        var accepted = staged.Sum(s => s.Accepted);
+        if (accepted == 0)
+        {
+            return (start, 0);
+        }
+
+        using var conn = Connect(_source);
+        using var tx = conn.BeginTransaction();
+        var db = new Runner(conn, tx);
+        using (var read = new NpgsqlCommand("SELECT last_seq, last_processing_time FROM ledger_state WHERE id = 1 FOR UPDATE", conn, tx))
+        using (var reader = read.ExecuteReader())
+        {
+            reader.Read();
+            start.LastSeq = reader.GetInt64(0);
+            start.LastProcessingTime = reader.IsDBNull(1) ? DateTime.MinValue : reader.GetDateTime(1);
+        }
+
+        var locked = time.GetTimestamp();
+        var end = new Ledger { LastSeq = start.LastSeq, LastProcessingTime = start.LastProcessingTime };
+        foreach (var file in staged)
+        {
+            end.LastProcessingTime = Advance(end, file).LastProcessingTime;
+            end.LastSeq += file.Accepted;
+        }
+
+        db.Execute("UPDATE ledger_state SET last_seq = $seq, last_processing_time = $processed WHERE id = 1",
+            ("seq", end.LastSeq), ("processed", end.LastProcessingTime == DateTime.MinValue ? null : end.LastProcessingTime));
+        db.Execute("INSERT INTO ledger_reservation (xid, first_seq, last_seq) VALUES ($xid, $first, $last)",
+            ("xid", xid), ("first", start.LastSeq + 1), ("last", end.LastSeq));
+        tx.Commit();
+        return (start, time.GetElapsedTime(locked).TotalMilliseconds);
+    }
+
+    /// <summary>
+    /// The shift that sequences a staged file's rows without event time after the ledger's last such row, and the
+    /// ledger's last processing time after them.
+    /// </summary>
+    private static (TimeSpan Shift, DateTime LastProcessingTime) Advance(Ledger ledger, Staged staged)
+    {
+        var shift = ledger.LastProcessingTime > staged.ProcessingBase ? ledger.LastProcessingTime - staged.ProcessingBase : TimeSpan.Zero;
+        return (shift, staged.LastProcessingTime is { } last ? last + shift : ledger.LastProcessingTime);
     }
 
     /// <summary>The ledger's end as this load transaction moves it.</summary>
@@ -413,9 +479,9 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     }
 
     /// <summary>
-    /// Under the ledger lock: the staged rows into the ledger, numbered after its end (and, for rows without event time,
-    /// sequenced after the last such row, as the old in-lock read did), and the staged rejects into load_rejects. Given a
-    /// reason, every staged row becomes a reject with it instead (a file skipped whole).
+    /// In the reserved range: the staged rows into the ledger, numbered on from where this transaction's files before
+    /// them ended (rows without event time sequenced after the last such row), and the staged rejects into
+    /// load_rejects. Given a reason, every staged row becomes a reject with it instead (a file skipped whole).
     /// </summary>
     private static FileReadSummary Publish(Runner db, Staged staged, TableDefinition table, DateTime now, Ledger ledger, string? rejectAll)
     {
@@ -434,7 +500,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
 
         // The sequence of rows without event time was counted from the load time; it moves past the ledger's last one.
-        var shift = ledger.LastProcessingTime > staged.ProcessingBase ? ledger.LastProcessingTime - staged.ProcessingBase : TimeSpan.Zero;
+        var (shift, lastProcessingTime) = Advance(ledger, staged);
         var sequence = Q(table.SequenceColumn);
         db.Execute($"""
             INSERT INTO {Q(table.RawTable)} ({RawColumns(table)})
@@ -443,17 +509,14 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             FROM {staged.Rows}
             """, ("base", ledger.LastSeq), ("shift", shift));
         ledger.LastSeq += staged.Accepted;
-        if (staged.LastProcessingTime is { } last)
-        {
-            ledger.LastProcessingTime = last + shift;
-        }
+        ledger.LastProcessingTime = lastProcessingTime;
 
         return staged.Summary;
     }
 
     /// <summary>
     /// After the commit, outside any lock: how long each file took to stage, and its share of the time the transaction
-    /// held the ledger lock (from the lock granted to the commit done, split evenly over the files it loaded). Measured
+    /// held the ledger lock (from the lock granted to the reservation committed, split evenly over the files it loaded). Measured
     /// here with the injected clock; read by the bench as ledger_lock_share. Lost only if the server goes away now.
     /// </summary>
     private void RecordTimes(IReadOnlyList<LakeFile> files, Dictionary<string, Staged> staged, double lockMs)
@@ -556,9 +619,10 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         var from = Convert.ToInt64(db.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
 
-        // Committed rows only, and all of them up to here: loaders commit in _seq order (the ledger_state lock). One
-        // sequence serves every table's ledger: this table's end is its highest row below the committed end.
-        var max = Convert.ToInt64(db.Scalar($"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= (SELECT last_seq FROM ledger_state WHERE id = 1)",
+        // Committed rows only, and all of them up to here: below the first range a running load transaction reserved
+        // (LedgerEnd). One sequence serves every table's ledger: this table's end is its highest row below that.
+        db.Execute($"DELETE FROM ledger_reservation WHERE {NotRunning}");
+        var max = Convert.ToInt64(db.Scalar($"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= ({LedgerEnd})",
             ("from", from)));
         if (!rebuild && max <= from)
         {
@@ -572,6 +636,21 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         ScdTask.DropTemporaries(new Runner(conn, null));
         return outcome;
     }
+
+    /// <summary>A reservation whose transaction is over: committed (it deleted its own row), rolled back, or gone with its worker.</summary>
+    private const string NotRunning = "pg_xact_status(xid::text::xid8) IS DISTINCT FROM 'in progress'";
+
+    /// <summary>
+    /// The end of the ledger that is complete: every <c>_seq</c> at or below it is committed, or never will be. Ranges
+    /// are reserved in order under the ledger lock, so that is the reserved end, or just below the first range whose
+    /// transaction is still running. A transaction that ends after this is read has its rows visible to the statements
+    /// that follow (each statement takes a new snapshot), and one that rolled back leaves a gap.
+    /// </summary>
+    private const string LedgerEnd = """
+        SELECT least(l.last_seq, coalesce((SELECT min(r.first_seq) - 1 FROM ledger_reservation r
+                                           WHERE pg_xact_status(r.xid::text::xid8) = 'in progress'), l.last_seq))
+        FROM ledger_state l WHERE l.id = 1
+        """;
 
     public QuerySettings QueryLimits { get; set; } = new();
 
