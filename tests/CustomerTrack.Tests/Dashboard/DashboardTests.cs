@@ -19,6 +19,9 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
             // The page's keys are its snapshot's (camelCase); status --json writes snake_case, like query's column names.
             var cli = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(key);
             await Expect(page.Locator($"#status-table tr[data-key={key}] td").Nth(1)).ToHaveTextAsync(status.GetProperty(cli).GetRawText(), Slow);
+
+            // People read words, not the snapshot's key: "streamLag" is shown as "stream lag".
+            await Expect(page.Locator($"#status-table tr[data-key={key}] td").Nth(0)).ToHaveTextAsync(cli.Replace('_', ' '), Slow);
         }
 
         await Expect(page.Locator("#flow-diagram .node")).ToHaveCountAsync(8);

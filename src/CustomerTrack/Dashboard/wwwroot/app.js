@@ -6,6 +6,11 @@ const $ = (id) => document.getElementById(id);
 const STATUS_KEYS = ["landingPending", "lakeObjects", "lakePending", "filesLoaded", "filesFailed", "rowsLoaded", "rowsRejected",
   "ledgerRows", "streamOffset", "streamLag", "customers", "versions", "taskRuns", "tiesTotal", "lastTaskRunAt"];
 
+// A status key as people read it: "streamLag" -> "stream lag".
+function words(key) {
+  return key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
 function cell(tag, text, attrs) {
   const e = document.createElement(tag);
   e.textContent = text === null || text === undefined ? "NULL" : String(text);
@@ -80,8 +85,9 @@ function renderFlow(s) {
     (r) => ({ "data-stage": r[0] }));
   fillTable($("queue-table"), s.queues.map((q) => [q.from + " → " + q.to, q.depth, q.oldestAgeSeconds ?? "", q.state]),
     (r, i) => ({ "data-queue": s.queues[i].from, "class": s.queues[i].state }));
-  fillTable($("status-table"), STATUS_KEYS.map((k) => [k, s.status[k] ?? ""]), (r) => ({ "data-key": r[0] }));
-  fillTable($("table-status-table"), Object.entries(s.tableStatus), (r) => ({ "data-key": r[0] }));
+  fillTable($("status-table"), STATUS_KEYS.map((k) => [words(k), s.status[k] ?? ""]), (r, i) => ({ "data-key": STATUS_KEYS[i] }));
+  const perTable = Object.entries(s.tableStatus);
+  fillTable($("table-status-table"), perTable.map(([k, v]) => [words(k), v]), (r, i) => ({ "data-key": perTable[i][0] }));
 }
 
 // ---- freshness and throughput
