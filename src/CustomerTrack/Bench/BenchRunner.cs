@@ -273,8 +273,32 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         return (long)(ParseDouble(warehouse.Query("SELECT coalesce(max(to_seq), 0) FROM task_run").Scalar) ?? 0);
     }
 
+    /// <summary>
+    /// Only the freshness runs, at every rate of the options (none is skipped after one fails), each with where its time
+    /// went (<see cref="FreshnessStages"/>): the development view <c>bench --freshness</c> prints.
+    /// </summary>
+    public async Task<IReadOnlyList<(FreshnessAtRate Rate, IReadOnlyList<StageTimes> Stages)>> FreshnessOnlyAsync(CancellationToken ct)
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        var results = new List<(FreshnessAtRate, IReadOnlyList<StageTimes>)>();
+        foreach (var rate in options.FreshnessRates)
+        {
+            progress($"freshness: {rate:N0} changes/s for {options.FreshnessFor.TotalSeconds:F0} s, load average {LoadAverage():F2}");
+            IReadOnlyList<StageTimes> stages = [];
+            var fresh = await FreshnessAsync(rate, ct, (space, warehouse) =>
+                stages = FreshnessStages.Read(warehouse, Path.Combine(space.Worker(0), "logs", "provenance.jsonl")));
+            results.Add((fresh, stages));
+        }
+
+        return results;
+    }
+
     /// <summary>A continuous run fed by the generator at <paramref name="rate"/> changes/s: a file every 200 ms, written and renamed into landing/.</summary>
-    private async Task<FreshnessAtRate> FreshnessAsync(int rate, CancellationToken ct)
+    private async Task<FreshnessAtRate> FreshnessAsync(int rate, CancellationToken ct, Action<Space, IWarehouse>? inspect = null)
     {
         var space = NewSpace(string.Create(CultureInfo.InvariantCulture, $"freshness_{rate}"));
         var landing = Path.Combine(space.Worker(0), "landing");
@@ -309,6 +333,7 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         await child;
         using var warehouse = space.Open();
         var r = warehouse.Query(Freshness.SummarySql).Rows[0];
+        inspect?.Invoke(space, warehouse);
         return new FreshnessAtRate(rate, Math.Round(achieved), k, (long)(ParseDouble(r[0]) ?? 0),
             ParseDouble(r[1]), ParseDouble(r[2]), ParseDouble(r[3]), ParseDouble(r[4]));
     }

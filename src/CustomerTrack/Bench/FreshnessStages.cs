@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json;
+using CustomerTrack.Ingest;
+using CustomerTrack.Warehouse;
+
+namespace CustomerTrack.Bench;
+
+/// <summary>One stage of a file's way from landing/ to the SCD tables, and its spread over a freshness run's files.</summary>
+internal sealed record StageTimes(string Stage, double P50Ms, double P95Ms, double P99Ms, double MaxMs, double SlowestMeanMs);
+
+/// <summary>
+/// Where a freshness run's time went, per file: the provenance log (when ingest took the file and when the lake held it),
+/// load_history (when its load began and how long it took, before the commit) and the first task run covering its last
+/// ledger row (when it had the warehouse, when it finished). A development view (<c>bench --freshness</c>): the stages of
+/// one file add up to its freshness; the slowest-mean column is each stage's mean over the 5% slowest files.
+/// </summary>
+internal static class FreshnessStages
+{
+    public static readonly string[] Names =
+        ["landed -> taken by ingest", "ingest copy", "in lake -> load starts", "load (before commit)", "load end -> task has the warehouse", "task run", "total"];
+
+    private const string PerFileSql = """
+        SELECT l.file_key, l.landed_at, l.loaded_at, l.load_ms, t.started_at, t.finished_at
+        FROM load_history l
+        JOIN task_run t ON t.run_id = (SELECT min(run_id) FROM task_run u WHERE u.kind = 'stream' AND u.to_seq >= l.last_seq)
+        WHERE l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL
+        """;
+
+    public static IReadOnlyList<StageTimes> Read(IWarehouse warehouse, string provenanceFile)
+    {
+        var provenance = new Dictionary<string, ProvenanceRecord>(StringComparer.Ordinal);
+        if (File.Exists(provenanceFile))
+        {
+            foreach (var line in File.ReadLines(provenanceFile).Where(l => l.Length > 0))
+            {
+                var record = JsonSerializer.Deserialize<ProvenanceRecord>(line)!;
+                provenance[record.Key] = record;
+            }
+        }
+
+        var files = new List<double[]>();
+        foreach (var row in warehouse.Query(PerFileSql).Rows)
+        {
+            if (!provenance.TryGetValue(row[0]!, out var p))
+            {
+                continue;
+            }
+
+            var landed = Time(row[1]);
+            var loadStart = Time(row[2]);
+            var loadEnd = loadStart.AddMilliseconds(Number(row[3]));
+            var (taskStart, taskEnd) = (Time(row[4]), Time(row[5]));
+            files.Add([
+                Ms(p.ReceivedAt - landed), Ms(p.StoredAt - p.ReceivedAt), Ms(loadStart - p.StoredAt), Ms(loadEnd - loadStart),
+                Ms(taskStart - loadEnd), Ms(taskEnd - taskStart), Ms(taskEnd - landed),
+            ]);
+        }
+
+        if (files.Count == 0)
+        {
+            return [];
+        }
+
+        var slowest = files.OrderByDescending(f => f[^1]).Take(Math.Max(1, files.Count / 20)).ToList();
+        return Names.Select((name, i) =>
+        {
+            var sorted = files.Select(f => f[i]).Order().ToArray();
+            return new StageTimes(name, Percentile(sorted, 0.5), Percentile(sorted, 0.95), Percentile(sorted, 0.99), sorted[^1],
+                Math.Round(slowest.Average(f => f[i])));
+        }).ToList();
+    }
+
+    private static double Ms(TimeSpan span) => span.TotalMilliseconds;
+
+    private static DateTime Time(string? text) =>
+        Contract.EventTime.TryParse(text, out var t) ? t : throw new FormatException($"bench: '{text}' is not a timestamp");
+
+    private static double Number(string? text) => double.Parse(text!, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    /// <summary>Linear interpolation between closest ranks, as percentile_cont.</summary>
+    private static double Percentile(double[] sorted, double p)
+    {
+        var rank = p * (sorted.Length - 1);
+        var lo = (int)Math.Floor(rank);
+        var hi = Math.Min(lo + 1, sorted.Length - 1);
+        return Math.Round(sorted[lo] + ((rank - lo) * (sorted[hi] - sorted[lo])));
+    }
+}
