@@ -289,13 +289,20 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         {
             progress($"freshness: {rate:N0} changes/s for {options.FreshnessFor.TotalSeconds:F0} s, load average {LoadAverage():F2}");
             IReadOnlyList<StageTimes> stages = [];
+            LastChildCpuSeconds = 0;
             var fresh = await FreshnessAsync(rate, ct, (space, warehouse) =>
-                stages = FreshnessStages.Read(warehouse, Path.Combine(space.Worker(0), "logs", "provenance.jsonl")));
+                stages = FreshnessStages.Read(warehouse, Path.Combine(space.Worker(0), "logs", "provenance.jsonl"),
+                    Path.Combine(space.Worker(0), "logs", "customertrack.log")));
             results.Add((fresh, stages));
+            progress(string.Create(CultureInfo.InvariantCulture,
+                $"freshness: {rate:N0} changes/s: the run used {LastChildCpuSeconds:F1} s of CPU for {fresh.Files * (long)(rate / 5):N0} rows fed, load average {LoadAverage():F2}"));
         }
 
         return results;
     }
+
+    /// <summary>The CPU time (user + system) of the last freshness run's child, as last seen before it exited.</summary>
+    public double LastChildCpuSeconds { get; private set; }
 
     /// <summary>A continuous run fed by the generator at <paramref name="rate"/> changes/s: a file every 200 ms, written and renamed into landing/.</summary>
     private async Task<FreshnessAtRate> FreshnessAsync(int rate, CancellationToken ct, Action<Space, IWarehouse>? inspect = null)
@@ -306,7 +313,8 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         var interval = TimeSpan.FromMilliseconds(200);
         var rowsPerFile = Math.Max(1, (int)(rate * interval.TotalSeconds));
         var child = RunChildAsync(Args(space, 0, "run", "--for",
-            ((int)(options.FreshnessFor + options.FreshnessDrain).TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms"), ct);
+            ((int)(options.FreshnessFor + options.FreshnessDrain).TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms"), ct,
+            cpu => LastChildCpuSeconds = cpu);
 
         // Give the child its start-up (the .NET runtime, opening the warehouse) before the clock starts.
         await Task.Delay(TimeSpan.FromSeconds(2), time, ct);
@@ -339,7 +347,7 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
     }
 
     /// <summary>Runs a child customertrack to its end, polling its high-water RSS (VmHWM); returns that peak in kB.</summary>
-    private async Task<long> RunChildAsync(IReadOnlyList<string> args, CancellationToken ct)
+    private async Task<long> RunChildAsync(IReadOnlyList<string> args, CancellationToken ct, Action<double>? cpuSeconds = null)
     {
         var start = options.Cli(args);
         start.RedirectStandardError = true;
@@ -352,6 +360,11 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         while (!process.HasExited)
         {
             peak = Math.Max(peak, MachineInfo.ProcKb(status, "VmHWM") ?? 0);
+            if (cpuSeconds is not null && MachineInfo.CpuSeconds(process.Id) is { } cpu)
+            {
+                cpuSeconds(cpu);
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CustomerTrack.Ingest;
 using CustomerTrack.Warehouse;
 
@@ -10,24 +11,48 @@ internal sealed record StageTimes(string Stage, double P50Ms, double P95Ms, doub
 
 /// <summary>
 /// Where a freshness run's time went, per file: the provenance log (when ingest took the file and when the lake held it),
-/// load_history (when its load began and how long it took, before the commit) and the first task run covering its last
-/// ledger row (when it had the warehouse, when it finished). A development view (<c>bench --freshness</c>): the stages of
-/// one file add up to its freshness; the slowest-mean column is each stage's mean over the 5% slowest files.
+/// load_history (when its load began and how long it took, before the commit), the log line written after its load's
+/// commit, and the first task run covering its last ledger row (when it had the warehouse, when it finished, and its log
+/// line after the commit). A development view (<c>bench --freshness</c>): a file's stages up to "total" add up to its
+/// freshness (the log's milliseconds aside); the slowest-mean column is each stage's mean over the 5% slowest files. The
+/// task's commit comes after finished_at, so freshness does not count it; the next files wait for it.
 /// </summary>
 internal static class FreshnessStages
 {
     public static readonly string[] Names =
-        ["landed -> taken by ingest", "ingest copy", "in lake -> load starts", "load (before commit)", "load end -> task has the warehouse", "task run", "total"];
+    [
+        "landed -> taken by ingest", "ingest copy", "in lake -> its load starts", "its load (before commit)",
+        "rest of its load transaction + commit", "load committed -> task has the warehouse", "task run (before commit)", "total",
+        "task commit (after finished_at)",
+    ];
+
+    // The log lines written after each commit (Common.Logs' file format: UTC, milliseconds).
+    private static readonly Regex Loaded = new(@"^(\S+ \S+) \S+ \[\d+\] CustomerTrack\.Load: load: (\S+) ", RegexOptions.Compiled);
+    private static readonly Regex Ran = new(@"^(\S+ \S+) \S+ \[\d+\] CustomerTrack\.Tasks: tasks: \S+ run (\d+) applied", RegexOptions.Compiled);
 
     private const string PerFileSql = """
-        SELECT l.file_key, l.landed_at, l.loaded_at, l.load_ms, t.started_at, t.finished_at
+        SELECT l.file_key, l.landed_at, l.loaded_at, l.load_ms, t.started_at, t.finished_at, t.run_id
         FROM load_history l
         JOIN task_run t ON t.run_id = (SELECT min(run_id) FROM task_run u WHERE u.kind = 'stream' AND u.to_seq >= l.last_seq)
         WHERE l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL
         """;
 
-    public static IReadOnlyList<StageTimes> Read(IWarehouse warehouse, string provenanceFile)
+    public static IReadOnlyList<StageTimes> Read(IWarehouse warehouse, string provenanceFile, string logFile)
     {
+        var committed = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        var runCommitted = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        foreach (var line in File.Exists(logFile) ? File.ReadLines(logFile) : [])
+        {
+            if (Loaded.Match(line) is { Success: true } load)
+            {
+                committed[load.Groups[2].Value] = Time(load.Groups[1].Value);
+            }
+            else if (Ran.Match(line) is { Success: true } run)
+            {
+                runCommitted[run.Groups[2].Value] = Time(run.Groups[1].Value);
+            }
+        }
+
         var provenance = new Dictionary<string, ProvenanceRecord>(StringComparer.Ordinal);
         if (File.Exists(provenanceFile))
         {
@@ -41,7 +66,8 @@ internal static class FreshnessStages
         var files = new List<double[]>();
         foreach (var row in warehouse.Query(PerFileSql).Rows)
         {
-            if (!provenance.TryGetValue(row[0]!, out var p))
+            if (!provenance.TryGetValue(row[0]!, out var p) || !committed.TryGetValue(row[0]!, out var loadCommitted)
+                || !runCommitted.TryGetValue(row[6]!, out var taskCommitted))
             {
                 continue;
             }
@@ -52,7 +78,8 @@ internal static class FreshnessStages
             var (taskStart, taskEnd) = (Time(row[4]), Time(row[5]));
             files.Add([
                 Ms(p.ReceivedAt - landed), Ms(p.StoredAt - p.ReceivedAt), Ms(loadStart - p.StoredAt), Ms(loadEnd - loadStart),
-                Ms(taskStart - loadEnd), Ms(taskEnd - taskStart), Ms(taskEnd - landed),
+                Ms(loadCommitted - loadEnd), Ms(taskStart - loadCommitted), Ms(taskEnd - taskStart), Ms(taskEnd - landed),
+                Ms(taskCommitted - taskEnd),
             ]);
         }
 
@@ -61,7 +88,7 @@ internal static class FreshnessStages
             return [];
         }
 
-        var slowest = files.OrderByDescending(f => f[^1]).Take(Math.Max(1, files.Count / 20)).ToList();
+        var slowest = files.OrderByDescending(f => f[Total]).Take(Math.Max(1, files.Count / 20)).ToList();
         return Names.Select((name, i) =>
         {
             var sorted = files.Select(f => f[i]).Order().ToArray();
@@ -69,6 +96,8 @@ internal static class FreshnessStages
                 Math.Round(slowest.Average(f => f[i])));
         }).ToList();
     }
+
+    private const int Total = 7;
 
     private static double Ms(TimeSpan span) => span.TotalMilliseconds;
 
