@@ -85,7 +85,8 @@ internal static class FreshnessStages
 
         if (files.Count == 0)
         {
-            return [];
+            // No file became visible (a machine too busy for the feed): every stage, with nothing measured.
+            return Names.Select(name => new StageTimes(name, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN)).ToList();
         }
 
         var slowest = files.OrderByDescending(f => f[Total]).Take(Math.Max(1, files.Count / 20)).ToList();
