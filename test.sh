@@ -56,6 +56,16 @@ grep -q '"engine": "duckdb"' "$smoke" || { echo "test.sh: bench --quick --json d
 rm -rf "$root/artifacts/bench-smoke"
 echo "bench smoke: every field present ($smoke)"
 
+# The development view of freshness (docs/benchmarks.md, "Freshness by stage"): it runs and names every stage.
+stages="$root/artifacts/bench-freshness.txt"
+dotnet "$root/src/CustomerTrack.Cli/bin/Release/net10.0/CustomerTrack.Cli.dll" bench --quick --freshness 10000 --feed-for 2s \
+  --workspace "$root/artifacts/bench-freshness" > "$stages"
+for stage in "landed -> taken by ingest" "its load (before commit)" "task run (before commit)" "total"; do
+  grep -q -- "$stage" "$stages" || { echo "test.sh: bench --freshness printed no '$stage' (see $stages)" >&2; exit 1; }
+done
+rm -rf "$root/artifacts/bench-freshness"
+echo "bench --freshness smoke: every stage present ($stages)"
+
 # The server path's smoke runs the quick bench five times over (1, 2 and 3 workers, the small run, freshness) against
 # PostgreSQL and S3: 4.5 minutes under load average 20-34 here, so it runs only when asked (CT_BENCH_SMOKE_POSTGRES=1).
 if [ "${CT_BENCH_SMOKE_POSTGRES:-0}" = 1 ]; then

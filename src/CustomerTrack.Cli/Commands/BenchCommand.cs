@@ -12,9 +12,13 @@ internal static class BenchCommand
     {
         var quick = new Option<bool>("--quick") { Description = "A small run that checks the benchmark works (a smoke test, not a measurement)" };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
+        // Development only (docs/benchmarks.md, "Freshness by stage"): the freshness runs alone, at the rates given, each
+        // with where its time went. Nothing is recorded.
+        var freshness = new Option<string?>("--freshness") { Description = "Only the freshness runs, at these rates (10000,20000)", Hidden = true };
+        var feedFor = new Option<string?>("--feed-for") { Description = "How long each freshness feed runs (20s)", Hidden = true };
         var command = new Command("bench", "Measure raw COPY, the pipeline, the tutorial's MERGE, freshness, history growth and peak RSS")
         {
-            quick, json,
+            quick, json, freshness, feedFor,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -41,6 +45,19 @@ internal static class BenchCommand
             var error = parse.InvocationConfiguration.Error;
             var time = TimeProvider.System;
             var started = time.GetTimestamp();
+            if (parse.GetValue(freshness) is { } rates)
+            {
+                options = options with
+                {
+                    FreshnessRates = FreshnessRates(rates),
+                    FreshnessFor = Common.Duration(parse, feedFor) ?? options.FreshnessFor,
+                };
+                var stages = await new BenchRunner(options, Path.GetFullPath(dir), time, step =>
+                    error.WriteLine($"bench [{time.GetElapsedTime(started):mm\\:ss}] {step}")).FreshnessOnlyAsync(ct);
+                PrintStages(stages, parse.InvocationConfiguration.Output);
+                return 0;
+            }
+
             var result = await new BenchRunner(options, Path.GetFullPath(dir), time, step =>
                 error.WriteLine($"bench [{time.GetElapsedTime(started):mm\\:ss}] {step}")).RunAsync(ct);
 
@@ -131,6 +148,28 @@ internal static class BenchCommand
         foreach (var row in rows)
         {
             output.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+
+    private static int[] FreshnessRates(string text)
+    {
+        var rates = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return rates.Length > 0 && rates.All(r => int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+            ? rates.Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray()
+            : throw new UsageException($"--freshness '{text}' is not a list of rates in changes/s; write it like 10000,20000");
+    }
+
+    private static void PrintStages(IReadOnlyList<(FreshnessAtRate Rate, IReadOnlyList<StageTimes> Stages)> runs, TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        foreach (var (rate, stages) in runs)
+        {
+            output.WriteLine(string.Create(c, $"{rate.TargetChangesPerS:N0} changes/s (fed {rate.ChangesPerS:N0}/s, {rate.VisibleFiles}/{rate.Files} files visible): p50 {rate.P50Ms:F0}, p95 {rate.P95Ms:F0}, p99 {rate.P99Ms:F0}, max {rate.MaxMs:F0} ms"));
+            output.WriteLine($"  {"stage",-36} {"p50",6} {"p95",6} {"p99",6} {"max",6} {"slowest 5%",10}");
+            foreach (var s in stages)
+            {
+                output.WriteLine(string.Create(c, $"  {s.Stage,-36} {s.P50Ms,6:F0} {s.P95Ms,6:F0} {s.P99Ms,6:F0} {s.MaxMs,6:F0} {s.SlowestMeanMs,10:F0}"));
+            }
         }
     }
 

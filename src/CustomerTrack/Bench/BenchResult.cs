@@ -31,6 +31,21 @@ internal sealed record MachineInfo(string Cpu, int Cores, double MemoryGb, strin
         }
     }
 
+    /// <summary>A process's CPU time so far, user plus system (/proc/PID/stat, in the kernel's 100 ticks a second), or null.</summary>
+    internal static double? CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A "Name: 1234 kB" field of a /proc file, in kB.</summary>
     internal static long? ProcKb(string file, string name) =>
         ProcField(file, name + ":") is { } v && long.TryParse(v.Split(' ')[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : null;

@@ -273,8 +273,39 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         return (long)(ParseDouble(warehouse.Query("SELECT coalesce(max(to_seq), 0) FROM task_run").Scalar) ?? 0);
     }
 
+    /// <summary>
+    /// Only the freshness runs, at every rate of the options (none is skipped after one fails), each with where its time
+    /// went (<see cref="FreshnessStages"/>): the development view <c>bench --freshness</c> prints.
+    /// </summary>
+    public async Task<IReadOnlyList<(FreshnessAtRate Rate, IReadOnlyList<StageTimes> Stages)>> FreshnessOnlyAsync(CancellationToken ct)
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        var results = new List<(FreshnessAtRate, IReadOnlyList<StageTimes>)>();
+        foreach (var rate in options.FreshnessRates)
+        {
+            progress($"freshness: {rate:N0} changes/s for {options.FreshnessFor.TotalSeconds:F0} s, load average {LoadAverage():F2}");
+            IReadOnlyList<StageTimes> stages = [];
+            LastChildCpuSeconds = 0;
+            var fresh = await FreshnessAsync(rate, ct, (space, warehouse) =>
+                stages = FreshnessStages.Read(warehouse, Path.Combine(space.Worker(0), "logs", "provenance.jsonl"),
+                    Path.Combine(space.Worker(0), "logs", "customertrack.log")));
+            results.Add((fresh, stages));
+            progress(string.Create(CultureInfo.InvariantCulture,
+                $"freshness: {rate:N0} changes/s: the run used {LastChildCpuSeconds:F1} s of CPU for {fresh.Files * (long)(rate / 5):N0} rows fed, load average {LoadAverage():F2}"));
+        }
+
+        return results;
+    }
+
+    /// <summary>The CPU time (user + system) of the last freshness run's child, as last seen before it exited.</summary>
+    public double LastChildCpuSeconds { get; private set; }
+
     /// <summary>A continuous run fed by the generator at <paramref name="rate"/> changes/s: a file every 200 ms, written and renamed into landing/.</summary>
-    private async Task<FreshnessAtRate> FreshnessAsync(int rate, CancellationToken ct)
+    private async Task<FreshnessAtRate> FreshnessAsync(int rate, CancellationToken ct, Action<Space, IWarehouse>? inspect = null)
     {
         var space = NewSpace(string.Create(CultureInfo.InvariantCulture, $"freshness_{rate}"));
         var landing = Path.Combine(space.Worker(0), "landing");
@@ -282,10 +313,19 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         var interval = TimeSpan.FromMilliseconds(200);
         var rowsPerFile = Math.Max(1, (int)(rate * interval.TotalSeconds));
         var child = RunChildAsync(Args(space, 0, "run", "--for",
-            ((int)(options.FreshnessFor + options.FreshnessDrain).TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms"), ct);
+            ((int)(options.FreshnessFor + options.FreshnessDrain).TotalMilliseconds).ToString(CultureInfo.InvariantCulture) + "ms"), ct,
+            cpu => LastChildCpuSeconds = cpu);
 
-        // Give the child its start-up (the .NET runtime, opening the warehouse) before the clock starts.
+        // Give the child its start-up (the .NET runtime, opening the warehouse) before the clock starts: 2 s, and on
+        // DuckDB until its owner record says it holds the warehouse (on a busy machine start-up took 10 s, and the first
+        // files' freshness was the start-up's).
         await Task.Delay(TimeSpan.FromSeconds(2), time, ct);
+        var owner = Path.Combine(space.Worker(0), "owner.json");
+        var startup = time.GetTimestamp();
+        while (!options.Postgres && !File.Exists(owner) && !child.IsCompleted && time.GetElapsedTime(startup) < TimeSpan.FromMinutes(1))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
+        }
         var generator = new CustomerGenerator(seed: 11, options.Customers);
         var started = time.GetTimestamp();
         using var timer = new PeriodicTimer(interval, time);
@@ -309,12 +349,13 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         await child;
         using var warehouse = space.Open();
         var r = warehouse.Query(Freshness.SummarySql).Rows[0];
+        inspect?.Invoke(space, warehouse);
         return new FreshnessAtRate(rate, Math.Round(achieved), k, (long)(ParseDouble(r[0]) ?? 0),
             ParseDouble(r[1]), ParseDouble(r[2]), ParseDouble(r[3]), ParseDouble(r[4]));
     }
 
     /// <summary>Runs a child customertrack to its end, polling its high-water RSS (VmHWM); returns that peak in kB.</summary>
-    private async Task<long> RunChildAsync(IReadOnlyList<string> args, CancellationToken ct)
+    private async Task<long> RunChildAsync(IReadOnlyList<string> args, CancellationToken ct, Action<double>? cpuSeconds = null)
     {
         var start = options.Cli(args);
         start.RedirectStandardError = true;
@@ -327,6 +368,11 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         while (!process.HasExited)
         {
             peak = Math.Max(peak, MachineInfo.ProcKb(status, "VmHWM") ?? 0);
+            if (cpuSeconds is not null && MachineInfo.CpuSeconds(process.Id) is { } cpu)
+            {
+                cpuSeconds(cpu);
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, ct);
         }
 

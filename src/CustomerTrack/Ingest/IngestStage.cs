@@ -32,6 +32,11 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     // the earlier of that and the file's mtime, so a clock that wrote a future mtime cannot hold a file back.
     private readonly ConcurrentDictionary<string, Sighting> _seen = new(StringComparer.Ordinal);
 
+    // Files a writer renamed into landing/ from a name ingest never takes (a dot-file, a .tmp): the rename is the writer's
+    // "done", so they need not wait out the minimum age, which is for writers that do not rename. Each with the length and
+    // mtime it had when renamed: a file written to since is aged as any other.
+    private readonly ConcurrentDictionary<string, (long Length, DateTime Mtime)> _renamedIn = new(StringComparer.Ordinal);
+
     /// <summary>Files this process may not read, set aside until their back-off passes (see <see cref="UnreadableFiles"/>).</summary>
     private readonly UnreadableFiles _unreadable = new(workspace, time, logger);
 
@@ -53,6 +58,42 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             }
         });
         return moved;
+    }
+
+    /// <summary>
+    /// Told by the landing folder's watcher that <paramref name="oldPath"/> was renamed to <paramref name="newPath"/>. A
+    /// file renamed from a name ingest never takes to one it takes is complete: it is taken without waiting for
+    /// <c>Ingest:MinFileAge</c> and without looking for a process that holds it open (both are for writers that do not
+    /// rename). Written to after the rename, it is aged as any other file.
+    /// </summary>
+    public void Renamed(string oldPath, string newPath)
+    {
+        try
+        {
+            if (Takeable(oldPath) || !Takeable(newPath))
+            {
+                return;
+            }
+
+            var info = new FileInfo(newPath);
+            if (info.Exists && info.LinkTarget is null)
+            {
+                _renamedIn[Id(info)] = (info.Length, info.LastWriteTimeUtc);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone or unreadable already: the listing meets it (or not) as any other file.
+        }
+    }
+
+    /// <summary>Whether a path is one the listing takes: under landing/, in no dot-folder, with a candidate name.</summary>
+    private bool Takeable(string path)
+    {
+        var relative = Path.GetRelativePath(workspace.Landing, path);
+        var parts = relative.Split(Path.DirectorySeparatorChar);
+        return !Path.IsPathRooted(relative) && parts[0] != ".." && parts.Length <= 2
+            && parts.Take(parts.Length - 1).All(folder => !folder.StartsWith('.')) && IsCandidateName(parts[^1]);
     }
 
     /// <summary>
@@ -113,6 +154,14 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
                 continue;
             }
 
+            // Renamed in when done: neither aged nor looked for among open files (scanning every process's descriptors was
+            // a sixth of a continuous run's CPU, profiled at 10k changes/s).
+            if (_renamedIn.TryGetValue(Id(info), out var renamed) && renamed.Length == info.Length && renamed.Mtime == info.LastWriteTimeUtc)
+            {
+                ready.Add((info, table));
+                continue;
+            }
+
             if (writing.Value.Contains(info.FullName))
             {
                 // Still open for writing: its age counts from when it is closed.
@@ -137,6 +186,11 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         foreach (var gone in _seen.Keys.Where(k => !present.Contains(k)))
         {
             _seen.TryRemove(gone, out _);
+        }
+
+        foreach (var gone in _renamedIn.Keys.Where(k => !present.Contains(k)))
+        {
+            _renamedIn.TryRemove(gone, out _);
         }
 
         _unreadable.Forget(present);

@@ -237,7 +237,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     /// <summary>Runs the stages until <paramref name="ct"/> is cancelled; an abort policy's error ends it.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        using var landingWatch = Watch(_workspace.Landing, _ingestWake, recursive: true);
+        using var landingWatch = Watch(_workspace.Landing, _ingestWake, recursive: true, renamed: _ingest.Renamed);
         using var lakeWatch = _stages.HasFlag(Stages.Load) && _lake is FolderLake ? Watch(_workspace.LakeRoot, _loadWake, recursive: true) : null;
         var settings = _workspace.Settings;
         var loops = new List<Task>();
@@ -322,14 +322,19 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         }
     }
 
-    private FileSystemWatcher? Watch(string dir, Signal wake, bool recursive)
+    /// <summary>Wakes <paramref name="wake"/> on any change in <paramref name="dir"/>; a rename is told to <paramref name="renamed"/> first.</summary>
+    private FileSystemWatcher? Watch(string dir, Signal wake, bool recursive, Action<string, string>? renamed = null)
     {
         try
         {
             Directory.CreateDirectory(dir);
             var watcher = new FileSystemWatcher(dir) { IncludeSubdirectories = recursive, EnableRaisingEvents = false };
             watcher.Created += (_, _) => wake.Set();
-            watcher.Renamed += (_, _) => wake.Set();
+            watcher.Renamed += (_, e) =>
+            {
+                renamed?.Invoke(e.OldFullPath, e.FullPath);
+                wake.Set();
+            };
             watcher.Changed += (_, _) => wake.Set();
             watcher.EnableRaisingEvents = true;
             return watcher;

@@ -9,10 +9,11 @@ namespace CustomerTrack.Scd;
 internal static class ScdTask
 {
     /// <summary>
-    /// Runs the batch; <paramref name="entered"/> is the clock's timestamp when the caller asked for the writer, so
-    /// finished_at counts lock waits. Elapsed times come from <paramref name="time"/>.
+    /// Runs the batch, the caller holding the writer already. started_at and finished_at are wall-clock moments, so the
+    /// freshness measured up to finished_at includes any time the run waited for the writer before it started; adding
+    /// that wait to finished_at as well would count it twice. Elapsed times come from <paramref name="time"/>.
     /// </summary>
-    public static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time, long entered)
+    public static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
@@ -57,7 +58,7 @@ internal static class ScdTask
             INSERT INTO task_run (run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, customers, versions, ties, duration_ms, table_name)
             VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $customers, $versions, $ties, $ms, $table)
             """,
-            ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + time.GetElapsedTime(entered)),
+            ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + time.GetElapsedTime(started)),
             ("from", rebuild ? 0L : from), ("to", to), ("rows", rebuild ? to : to - from), ("customers", keys),
             ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds), ("table", table.Name));
         return new TaskRunOutcome(table.Name, runId, from, to, rebuild ? to : to - from, keys, versions, ties, duration);

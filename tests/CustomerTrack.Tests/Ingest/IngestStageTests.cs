@@ -73,6 +73,36 @@ public sealed partial class IngestStageTests
         Assert.Null(stage.NextDue);
     }
 
+    [Theory]
+    [InlineData(".fresh.csv.tmp", false, true)] // the careful writer's rename: done
+    [InlineData("fresh.csv.part", false, true)]
+    [InlineData("other.csv", false, false)] // from a name ingest takes: no sign the writer is done
+    [InlineData(".fresh.csv.tmp", true, false)] // written to after the rename: aged as any other file
+    public async Task A_file_renamed_in_from_a_temporary_name_is_taken_without_waiting_out_the_minimum_age(string from, bool writtenAfter, bool atOnce)
+    {
+        using var tmp = new TempWorkspace();
+        var time = new FakeTimeProvider(Now);
+        var (stage, lake, _) = StartIngest(tmp, time, new() { ["Ingest:MinFileAge"] = "1s" });
+        var temp = Put(tmp, from, Csv, Now);
+        var path = Path.Combine(tmp.Landing, "fresh.csv");
+        File.Move(temp, path);
+        stage.Renamed(temp, path);
+        if (writtenAfter)
+        {
+            File.AppendAllText(path, "3,Edsger,2026-11-27T10:00:02Z,INSERT\n");
+            File.SetLastWriteTimeUtc(path, Now);
+        }
+
+        Assert.Equal(atOnce ? 1 : 0, await stage.RunOnceAsync(CancellationToken.None));
+        Assert.Equal(atOnce, !File.Exists(path));
+
+        // Otherwise it is only aged: taken once the minimum age has passed.
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(atOnce ? 0 : 1, await stage.RunOnceAsync(CancellationToken.None));
+        Assert.False(File.Exists(path));
+        Assert.Single(lake.List());
+    }
+
     [Fact]
     public async Task A_drain_waits_for_a_young_file_to_age_and_then_takes_it()
     {

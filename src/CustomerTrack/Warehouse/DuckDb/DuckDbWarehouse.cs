@@ -328,8 +328,6 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
     private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
     {
-        // finished_at counts from here, so time spent waiting for the loader's lock is not hidden from freshness.
-        var entered = time.GetTimestamp();
         using (_write.Enter())
         {
             var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
@@ -341,7 +339,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
             var to = rebuild ? from : Math.Min(max, from + maxRows);
             using var tx = _connection.BeginTransaction();
-            var outcome = ScdTask.Apply(this, table, from, to, rebuild, time, entered);
+            var outcome = ScdTask.Apply(this, table, from, to, rebuild, time);
             BeforeCommit?.Invoke("tasks");
             Commit(tx);
             ScdTask.DropTemporaries(this);

@@ -605,7 +605,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
     {
-        var entered = time.GetTimestamp();
         using var conn = Connect(_source);
         using var tx = conn.BeginTransaction();
         var db = new Runner(conn, tx);
@@ -630,7 +629,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
 
         var to = rebuild ? from : Math.Min(max, from + maxRows);
-        var outcome = ScdTask.Apply(db, table, from, to, rebuild, time, entered);
+        var outcome = ScdTask.Apply(db, table, from, to, rebuild, time);
         BeforeCommit?.Invoke("tasks");
         tx.Commit();
         ScdTask.DropTemporaries(new Runner(conn, null));
