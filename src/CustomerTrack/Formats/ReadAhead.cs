@@ -18,16 +18,25 @@ internal static class ReadAhead
     public const int BatchRows = 1024;
     public const int Batches = 2;
 
+    // A smaller file is read on the caller's thread: a second thread gains nothing on a few thousand rows.
+    public const long MinBytes = 1 << 20;
+
     public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink,
-        int batchRows = BatchRows, int batches = Batches)
+        int batchRows = BatchRows, int batches = Batches, long minBytes = MinBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
+        if (new FileInfo(path) is { Exists: true, Length: var bytes } && bytes < minBytes)
+        {
+            return ChangeFiles.Read(path, table, maxFieldBytes, sink);
+        }
 
         using var stop = new CancellationTokenSource();
         using var full = new BlockingCollection<Batch>(batches);
         using var free = new BlockingCollection<Batch>();
-        var reader = Task.Run(() =>
+        // A thread of its own, not the pool's: the caller blocks waiting for it, and so, on a busy pool (ingest's copies,
+        // the task's database work), a pool thread for the reader could take a pool-injection delay to come.
+        var reader = Task.Factory.StartNew(() =>
         {
             var buffer = new BufferSink(full, free, batchRows, stop.Token);
             try
@@ -40,7 +49,7 @@ internal static class ReadAhead
                 buffer.Flush();
                 full.CompleteAdding();
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {

@@ -63,7 +63,7 @@ public sealed class ReadAheadTests : IDisposable
         var expected = ChangeFiles.Read(path, Customer, 1 << 20, direct);
 
         var ahead = new RecordingSink();
-        var summary = ReadAhead.Read(path, Customer, 1 << 20, ahead, batchRows, batches);
+        var summary = ReadAhead.Read(path, Customer, 1 << 20, ahead, batchRows, batches, minBytes: 0);
 
         Assert.True(direct.Calls.Count > 0 || content.Length < 30, name);
         Assert.Equal(direct.Calls, ahead.Calls);
@@ -84,7 +84,7 @@ public sealed class ReadAheadTests : IDisposable
         var expected = ChangeFiles.Read(path, Ndjson, 1 << 20, direct);
 
         var ahead = new RecordingSink();
-        var summary = ReadAhead.Read(path, Ndjson, 1 << 20, ahead, batchRows, batches);
+        var summary = ReadAhead.Read(path, Ndjson, 1 << 20, ahead, batchRows, batches, minBytes: 0);
 
         Assert.Contains(direct.Calls, c => c.StartsWith("reject", StringComparison.Ordinal));
         Assert.Equal(direct.Calls, ahead.Calls);
@@ -100,13 +100,28 @@ public sealed class ReadAheadTests : IDisposable
         var path = Write("c.csv", CustomerCsv(200, 0));
         var sink = new RecordingSink { FailAt = failAt };
 
-        var error = Assert.Throws<InvalidOperationException>(() => ReadAhead.Read(path, Customer, 1 << 20, sink, batchRows, batches));
+        var error = Assert.Throws<InvalidOperationException>(() => ReadAhead.Read(path, Customer, 1 << 20, sink, batchRows, batches, minBytes: 0));
 
         Assert.Equal($"sink refused call {failAt}", error.Message);
         Assert.Equal(failAt - 1, sink.Calls.Count);
 
         // The reader has let go of the file: it can be read again from the start.
-        Assert.Equal(200, ReadAhead.Read(path, Customer, 1 << 20, new RecordingSink(), batchRows, batches).Rows);
+        Assert.Equal(200, ReadAhead.Read(path, Customer, 1 << 20, new RecordingSink(), batchRows, batches, minBytes: 0).Rows);
+    }
+
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(ReadAhead.MinBytes, false)]
+    public void A_file_under_the_size_limit_is_read_inline_and_a_larger_one_ahead(long minBytes, bool ahead)
+    {
+        var path = Write("c.csv", CustomerCsv(50, 0));
+        var sink = new InstanceSink();
+
+        var summary = ReadAhead.Read(path, Customer, 1 << 20, sink, 8, 2, minBytes);
+
+        // Read inline, the sink gets the reader's own row object, reused for every row; read ahead, the batches' copies.
+        Assert.Equal(50, summary.Accepted);
+        Assert.Equal(ahead, sink.Instances.Count > 1);
     }
 
     [Fact]
@@ -116,7 +131,7 @@ public sealed class ReadAheadTests : IDisposable
         var missing = Path.Combine(_dir, "gone.csv");
 
         Assert.Throws<FileNotFoundException>(() => ChangeFiles.Read(missing, Customer, 1 << 20, new RecordingSink()));
-        Assert.Throws<FileNotFoundException>(() => ReadAhead.Read(missing, Customer, 1 << 20, new RecordingSink()));
+        Assert.Throws<FileNotFoundException>(() => ReadAhead.Read(missing, Customer, 1 << 20, new RecordingSink(), minBytes: 0));
     }
 
     private string Write(string name, string content)
@@ -128,6 +143,18 @@ public sealed class ReadAheadTests : IDisposable
 
     private static string Describe(FileReadSummary s) =>
         $"rows {s.Rows}, accepted {s.Accepted}, rejected {s.Rejected}, unknown [{string.Join(",", s.UnknownColumns)}], error {s.FileError}";
+
+    /// <summary>Notes the row objects it was handed.</summary>
+    private sealed class InstanceSink : IChangeSink
+    {
+        public HashSet<ParsedChange> Instances { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public void Accept(ParsedChange change) => Instances.Add(change);
+
+        public void Reject(long line, string field, string reason, string raw)
+        {
+        }
+    }
 
     /// <summary>Writes down every call as text (a row's values as they are then: the reader reuses its row object).</summary>
     private sealed class RecordingSink : IChangeSink
