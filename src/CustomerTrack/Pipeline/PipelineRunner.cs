@@ -198,66 +198,29 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     public QueryResult Query(string sql) =>
         (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql);
 
-    /// <summary>
-    /// Processes everything present in landing/ and the lake, then returns. Load starts on the files ingest has stored
-    /// while ingest stores the rest: the lake is the hand-over and the load history decides what loads, so overlapping
-    /// the two changes when files load, not which. The tasks run once both are done.
-    /// </summary>
+    /// <summary>Processes everything present in landing/ and the lake, then returns.</summary>
     public async Task<DrainSummary> DrainAsync(CancellationToken ct)
     {
-        var ingest = _stages.HasFlag(Stages.Ingest) ? IngestAllAsync(ct) : Task.FromResult(0);
-        var loading = _stages.HasFlag(Stages.Load) ? LoadWhileAsync(ingest, ct) : Task.FromResult(0);
+        var ingested = 0;
+        if (_stages.HasFlag(Stages.Ingest))
+        {
+            ingested += Ingested(await _ingest.RunOnceAsync(ct));
+            while (_ingest.NextDue is { } due)
+            {
+                // Young files are left to age (they may still be being written), then taken.
+                var wait = due - _time.GetUtcNow().UtcDateTime;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, ct);
+                }
 
-        // Both run to their end before either's error leaves (an abort's rejected file, a landing file that cannot go).
-        await Task.WhenAll(ingest, loading);
-        var ingested = ingest.Result;
+                ingested += Ingested(await _ingest.RunOnceAsync(ct));
+            }
+        }
 
-        // What the last files ingest stored brought, and anything the lake held already.
-        var loaded = loading.Result + (_stages.HasFlag(Stages.Load) ? await Task.Run(() => _load!.RunOnce(ct), ct) : 0);
+        var loaded = _stages.HasFlag(Stages.Load) ? _load!.RunOnce(ct) : 0;
         var runs = _stages.HasFlag(Stages.Tasks) ? _tasks!.RunOnce(ct) : [];
         return new DrainSummary(ingested, loaded, runs);
-    }
-
-    private async Task<int> IngestAllAsync(CancellationToken ct)
-    {
-        var ingested = Ingested(await _ingest.RunOnceAsync(ct));
-        while (_ingest.NextDue is { } due)
-        {
-            // Young files are left to age (they may still be being written), then taken.
-            var wait = due - _time.GetUtcNow().UtcDateTime;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, _time, ct);
-            }
-
-            ingested += Ingested(await _ingest.RunOnceAsync(ct));
-        }
-
-        return ingested;
-    }
-
-    /// <summary>Loads what the lake holds, again each time ingest stores more, until <paramref name="ingest"/> has ended.</summary>
-    private async Task<int> LoadWhileAsync(Task ingest, CancellationToken ct)
-    {
-        var loaded = 0;
-        while (!ingest.IsCompleted)
-        {
-            // The loader's database work is synchronous: on a thread of its own, so that ingest goes on meanwhile.
-            loaded += await Task.Run(() => _load!.RunOnce(ct), ct);
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var stored = _loadWake.WaitAsync(Timeout.InfiniteTimeSpan, stop.Token);
-            await Task.WhenAny(ingest, stored);
-            await stop.CancelAsync();
-            try
-            {
-                await stored;
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-            }
-        }
-
-        return loaded;
     }
 
     /// <summary>Applies whatever the stream holds.</summary>
