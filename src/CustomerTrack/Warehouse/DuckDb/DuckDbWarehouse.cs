@@ -303,8 +303,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         // After the last processing-time sequence committed, and after any given to an earlier file of this transaction.
         var floor = _pendingProcessingTime is { } pending && pending > _lastProcessingTime ? pending : _lastProcessingTime;
         var sink = new AppenderSink(raw, rejects, file.Key, table, _rawOrder[table.Name], now, _lastSeq, rejectAll, now > floor ? now : floor);
-        // Parsed on a second thread while this one appends: the two overlap (see ReadAhead).
-        var summary = ReadAhead.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
+        var summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
         _lastSeq = sink.LastSeq;
         _pendingProcessingTime = sink.LastProcessingTime ?? _pendingProcessingTime;
         return summary;
