@@ -20,6 +20,12 @@ if ! command -v openssl >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq openssl; else sudo apt-get update -qq && sudo apt-get install -y -qq openssl; fi
 fi
 
+# The lake's durability test watches ingest's system calls (the folder's fsync after the rename) with strace.
+if ! command -v strace >/dev/null 2>&1; then
+  echo "installing strace"
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq strace >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq strace >/dev/null; fi
+fi
+
 # DuckDB ships inside its NuGet package (DuckDB.NET.Bindings.Full): the embedded default needs no server.
 # The server path's tests need real servers on 127.0.0.1: PostgreSQL and an S3-compatible store (s3rver).
 # The dashboard's browser tests drive Debian's Chromium (Playwright never downloads a browser here).

@@ -26,13 +26,29 @@ internal sealed class FolderLake(string root) : ILake
         return Task.FromResult(File.Exists(path) ? new LakeCopy(path, File.GetLastWriteTimeUtc(path), temporary: false) : null);
     }
 
-    /// <summary>Moves a fully written temporary file to <paramref name="key"/>; an object already there with that key is the same content.</summary>
+    /// <summary>
+    /// Moves a fully written temporary file to <paramref name="key"/>; an object already there with that key is the same
+    /// content. Durable when it returns: the folder holding the new name is synced, and so is each folder this made on
+    /// the way (their names live in their parents), so a power cut after ingest removes the landing file cannot undo it.
+    /// </summary>
     public void Commit(string tempPath, string key, DateTime landedAt)
     {
         var target = PathOf(key);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var dir = Path.GetDirectoryName(target)!;
+        var made = new List<string>();
+        for (var d = dir; !Directory.Exists(d) && d.Length > Root.Length; d = Path.GetDirectoryName(d)!)
+        {
+            made.Add(d);
+        }
+
+        Directory.CreateDirectory(dir);
         File.SetLastWriteTimeUtc(tempPath, landedAt);
         File.Move(tempPath, target, overwrite: true);
+        DirectorySync.Flush(dir);
+        foreach (var parent in made.Select(d => Path.GetDirectoryName(d)!))
+        {
+            DirectorySync.Flush(parent);
+        }
     }
 
     /// <summary>A fresh temporary path inside the lake (same file system, so the final rename is atomic).</summary>
