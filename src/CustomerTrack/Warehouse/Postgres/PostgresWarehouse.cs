@@ -349,7 +349,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     /// <summary>
     /// Takes the ledger lock in a transaction of its own, moves the ledger's end past the staged rows (as if every file
-    /// loads; the numbering in <see cref="Publish"/> repeats this arithmetic from the same start) and records the
+    /// loads; <see cref="Publish"/> numbers from the same start by the same <see cref="Ledger.Pass"/>) and records the
     /// range as reserved by transaction <paramref name="xid"/>; returns the start, and how long the lock was held.
     /// </summary>
     private (Ledger Start, double LockMs) Reserve(IReadOnlyList<Staged> staged, long xid, TimeProvider time)
@@ -376,8 +376,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var end = new Ledger { LastSeq = start.LastSeq, LastProcessingTime = start.LastProcessingTime };
         foreach (var file in staged)
         {
-            end.LastProcessingTime = Advance(end, file).LastProcessingTime;
-            end.LastSeq += file.Accepted;
+            end.Pass(file);
         }
 
         db.Execute("UPDATE ledger_state SET last_seq = $seq, last_processing_time = $processed WHERE id = 1",
@@ -388,21 +387,27 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return (start, time.GetElapsedTime(locked).TotalMilliseconds);
     }
 
-    /// <summary>
-    /// The shift that sequences a staged file's rows without event time after the ledger's last such row, and the
-    /// ledger's last processing time after them.
-    /// </summary>
-    private static (TimeSpan Shift, DateTime LastProcessingTime) Advance(Ledger ledger, Staged staged)
-    {
-        var shift = ledger.LastProcessingTime > staged.ProcessingBase ? ledger.LastProcessingTime - staged.ProcessingBase : TimeSpan.Zero;
-        return (shift, staged.LastProcessingTime is { } last ? last + shift : ledger.LastProcessingTime);
-    }
-
     /// <summary>The ledger's end as this load transaction moves it.</summary>
     private sealed class Ledger
     {
         public long LastSeq;
         public DateTime LastProcessingTime;
+
+        /// <summary>
+        /// Moves the end past a staged file's rows, the one rule both the reservation and the numbering follow; returns
+        /// the shift that sequences the file's rows without event time after the ledger's last such row.
+        /// </summary>
+        public TimeSpan Pass(Staged staged)
+        {
+            var shift = LastProcessingTime > staged.ProcessingBase ? LastProcessingTime - staged.ProcessingBase : TimeSpan.Zero;
+            LastSeq += staged.Accepted;
+            if (staged.LastProcessingTime is { } last)
+            {
+                LastProcessingTime = last + shift;
+            }
+
+            return shift;
+        }
     }
 
     /// <summary>A file read into its staging tables: rows numbered 1..n, rejects beside them, and how long that took.</summary>
@@ -500,16 +505,15 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         }
 
         // The sequence of rows without event time was counted from the load time; it moves past the ledger's last one.
-        var (shift, lastProcessingTime) = Advance(ledger, staged);
+        var offset = ledger.LastSeq;
+        var shift = ledger.Pass(staged);
         var sequence = Q(table.SequenceColumn);
         db.Execute($"""
             INSERT INTO {Q(table.RawTable)} ({RawColumns(table)})
             SELECT _seq + $base, _file, _line, _loaded_at, {string.Join(", ", table.Columns.Select(c => c.Quoted))},
                 CASE WHEN _event_time_given THEN {sequence} ELSE {sequence} + $shift END, {Q(table.OpColumn)}, _event_time_given
             FROM {staged.Rows}
-            """, ("base", ledger.LastSeq), ("shift", shift));
-        ledger.LastSeq += staged.Accepted;
-        ledger.LastProcessingTime = lastProcessingTime;
+            """, ("base", offset), ("shift", shift));
 
         return staged.Summary;
     }
