@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using CsCheck;
+using CustomerTrack.Scd;
 using CustomerTrack.Tests.Support;
 using Xunit.Abstractions;
 using Xunit.Sdk;
@@ -14,6 +15,7 @@ internal sealed class FeedStats
     [
         "late change", "exact duplicate", "tie", "delete", "re-creation after delete", "change equal to the version before",
         "change to or from NULL", "tutorial-format file", "several task runs",
+        "one in-order change to a live key in a task run",
     ];
 
     private readonly long[] _seen = new long[Situations.Length];
@@ -25,7 +27,7 @@ internal sealed class FeedStats
     public int Largest => _largest;
     public long Rows => Interlocked.Read(ref _rows);
 
-    public void Add(FeedPlan plan, IReadOnlyList<LedgerRow> ledger, int taskRuns)
+    public void Add(FeedPlan plan, IReadOnlyList<LedgerRow> ledger, IReadOnlyList<TaskRunOutcome> runs)
     {
         Interlocked.Increment(ref _feeds);
         Interlocked.Add(ref _rows, plan.RowCount);
@@ -46,7 +48,8 @@ internal sealed class FeedStats
             sequences.Any(s => s.Zip(s.Skip(1)).Any(p => !p.First.IsDelete && !p.Second.IsDelete
                 && p.First.Attributes.Zip(p.Second.Attributes).Any(a => (a.First is null) != (a.Second is null)))),
             plan.Files.Any(f => f.Tutorial),
-            taskRuns > 1,
+            runs.Count > 1,
+            runs.Any(r => OneInOrderChange(ledger, r.FromSeq, r.ToSeq)),
         ];
         for (var i = 0; i < found.Length; i++)
         {
@@ -56,6 +59,20 @@ internal sealed class FeedStats
             }
         }
     }
+
+    /// <summary>
+    /// Whether a key of the task run (<paramref name="from"/>, <paramref name="to"/>] has one change in it, after every
+    /// change it had before, and was live before it: a fast key of the SCD plan (<c>ct_fast</c>), the common case of a
+    /// live feed, whose history is only extended.
+    /// </summary>
+    private static bool OneInOrderChange(IReadOnlyList<LedgerRow> ledger, long from, long to) =>
+        ledger.Where(r => r.Seq > from && r.Seq <= to).GroupBy(r => r.KeyText).Any(batch =>
+        {
+            var change = batch.First();
+            var before = ScdModel.Sequence(ledger.Where(r => r.KeyText == batch.Key && r.Seq <= from));
+            return batch.All(r => r.UpdatedAt == change.UpdatedAt && r.Change == change.Change)
+                && before.Count > 0 && !before[^1].IsDelete && before.All(r => r.UpdatedAt < change.UpdatedAt);
+        });
 
     /// <summary>Situations that came up in fewer than <paramref name="share"/> of the feeds.</summary>
     public IEnumerable<string> Rare(double share) =>
@@ -112,7 +129,7 @@ internal static class FeedCheck
             Assert.Equal(ScdModel.Ties(run.Ledger, 0, last), rebuilt.Ties);
         }
 
-        stats.Add(plan, run.Ledger, run.Runs.Count);
+        stats.Add(plan, run.Ledger, run.Runs);
     }
 
     /// <summary>Fails with both tables in full when they differ.</summary>
