@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using CustomerTrack.Generate;
+using CustomerTrack.Lake.S3;
 using CustomerTrack.Query;
 using CustomerTrack.Warehouse;
 using CustomerTrack.Warehouse.DuckDb;
@@ -14,13 +15,16 @@ namespace CustomerTrack.Bench;
 /// first (untimed), then measures raw COPY, the pipeline (as child <c>run --once</c> processes, whose peak RSS is read
 /// from /proc; on postgres with 1, 2 and 3 workers), a pipeline run on a fifth of the files (peak RSS against input
 /// size), the tutorial's MERGE, freshness under sustained feeds of rising rate (the knee), and one SCD batch against
-/// two history sizes. On postgres every run gets a schema of its own and a prefix of its own in the lake.
+/// two history sizes. On postgres every run gets a schema of its own and a lake prefix of its own, beside the configured lake.
 /// </summary>
 internal sealed class BenchRunner(BenchOptions options, string root, TimeProvider time, Action<string> progress)
 {
     private static readonly DateTime Start = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    private readonly string _stamp = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+    /// <summary>On postgres, the root of every run's lake prefix (refused here, before any work, if it has none).</summary>
+    private readonly string _lake = options.Postgres
+        ? LakeBeside(options.Lake, time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture))
+        : "";
 
     public async Task<BenchResult> RunAsync(CancellationToken ct)
     {
@@ -178,6 +182,22 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
 
     private string Schema(string name) => "ctbench_" + name;
 
+    /// <summary>
+    /// Where the bench's lake objects go: beside the configured lake (<c>s3://bucket/lake</c> gives
+    /// <c>s3://bucket/lake-ctbench-STAMP</c>), never inside it, where a later <c>run</c> on that lake would load them all
+    /// into its warehouse. A lake at a bucket's root has no beside; the bench refuses it.
+    /// </summary>
+    public static string LakeBeside(string lake, string stamp)
+    {
+        var (bucket, prefix) = S3Lake.Parse(lake);
+        if (prefix.Length == 0)
+        {
+            throw new SettingsException("Lake:Uri", $"'{lake}' is a whole bucket: the bench would write its files into the lake that run loads; give it a prefix (s3://{bucket}/lake)");
+        }
+
+        return $"s3://{bucket}/{prefix.TrimEnd('/')}-ctbench-{stamp}";
+    }
+
     /// <summary>Where one measured run keeps its state: workspaces (one per worker), the engine flags its children take, its warehouse for reading.</summary>
     private sealed record Space(string Root, IReadOnlyList<string> Flags, Func<IWarehouse> Open)
     {
@@ -203,7 +223,7 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         }
 
         var connection = PostgresBench.FreshSchema(options.Connection, Schema(name));
-        var lake = $"{options.Lake.TrimEnd('/')}/ctbench-{_stamp}/{name}";
+        var lake = $"{_lake}/{name}";
         List<string> flags = [.. common, "--warehouse", "postgres", "--connection", connection, "--lake", lake];
         if (options.S3Endpoint.Length > 0)
         {

@@ -12,6 +12,9 @@ public sealed class ExitCodeTests
     private const string OneBadRow = "customer_id,first_name,updated_at\n3,Grace,2026-11-01T00:00:02Z\nx,Bad,2026-11-01T00:00:03Z\n";
     private const string NoKeyColumn = "first_name,updated_at\nNobody,2026-11-01T00:00:04Z\n";
 
+    /// <summary>A connection string nothing answers: a refusal must come before the bench connects.</summary>
+    private const string NoServer = "Host=127.0.0.1;Port=1;Username=none;Database=none";
+
     public static TheoryData<string, string[], string[], int> Runs => new()
     {
         { "good files", [Good], ["run", "--once"], 0 },
@@ -25,6 +28,8 @@ public sealed class ExitCodeTests
         { "a duration it cannot read", [Good], ["run", "--for", "soon"], 2 },
         { "a setting value it does not allow", [Good], ["run", "--once", "--set", "Load:OnError=ignore"], 2 },
         { "a --set without a value", [Good], ["run", "--once", "--set", "Load:OnError"], 2 },
+        { "a server bench on a folder lake", [], ["bench", "--quick", "--warehouse", "postgres", "--connection", NoServer, "--lake", "lake"], 2 },
+        { "a server bench on a whole bucket", [], ["bench", "--quick", "--warehouse", "postgres", "--connection", NoServer, "--lake", "s3://bucket"], 2 },
     };
 
     [Theory]
