@@ -125,7 +125,7 @@ internal static class DemoCommand
             {
                 await Quietly(Task.Delay(TimeSpan.FromSeconds(5), ct));
                 var s = Read(runner, subject);
-                output.WriteLine($"  {time.GetElapsedTime(started).TotalSeconds,5:F0}s  files {generated()}/{s.Files}  rows {s.Rows}  {subject.Keys} {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
+                output.WriteLine($"  {time.GetElapsedTime(started).TotalSeconds,5:F0}s  files made {generated()}, loaded {s.Files}  rows {s.Rows}  {subject.Keys} {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
             }
 
             return;

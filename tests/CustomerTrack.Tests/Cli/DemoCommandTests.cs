@@ -21,6 +21,11 @@ public sealed class DemoCommandTests
         Assert.Equal(generated, Number(summary.Groups[2]));
         Assert.Equal(generated * 1000, Number(summary.Groups[3]));
 
+        // The progress line (not a terminal here: one every five seconds) says which count is which.
+        var progress = Regex.Match(text, @"^ +\d+s  files made (\d+), loaded (\d+)  rows \d+  ", RegexOptions.Multiline);
+        Assert.True(progress.Success, text);
+        Assert.True(Number(progress.Groups[2]) <= Number(progress.Groups[1]), progress.Value);
+
         var ws = tmp.Open();
         var customers = Number(Regex.Match(text, @"^  customers:  (\d+) \(SCD1, table customer\)$", RegexOptions.Multiline).Groups[1]);
         var versions = Number(Regex.Match(text, @"^  versions:   (\d+) \(SCD2, table customer_history\)$", RegexOptions.Multiline).Groups[1]);
