@@ -8,6 +8,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 step() { printf '\n== %s\n' "$*"; }
 
+# Installs a command's Debian package when the command is missing (as root, or through sudo).
+need() {
+  command -v "$1" >/dev/null 2>&1 && return
+  echo "installing $2"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq "$2" >/dev/null
+}
+
 step "toolchain"
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "test.sh: the .NET 10 SDK is needed (dotnet on PATH)" >&2
@@ -15,16 +24,10 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 dotnet --version
 # The Snowflake key-pair tests check the JWT against openssl (the tool Snowflake's documentation uses).
-if ! command -v openssl >/dev/null 2>&1; then
-  echo "installing openssl"
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq openssl; else sudo apt-get update -qq && sudo apt-get install -y -qq openssl; fi
-fi
+need openssl openssl
 
 # The lake's durability test watches ingest's system calls (the folder's fsync after the rename) with strace.
-if ! command -v strace >/dev/null 2>&1; then
-  echo "installing strace"
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq strace >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq strace >/dev/null; fi
-fi
+need strace strace
 
 # DuckDB ships inside its NuGet package (DuckDB.NET.Bindings.Full): the embedded default needs no server.
 # The server path's tests need real servers on 127.0.0.1: PostgreSQL and an S3-compatible store (s3rver).
