@@ -151,7 +151,7 @@ internal static class DemoCommand
         var s = Read(runner, subject);
         var f = runner.Query(Freshness.SummarySql);
         var busiest = runner.Query(subject.BusiestSql);
-        var moment = runner.Query(subject.MomentSql).Scalar ?? "2026-01-01 00:00:00";
+        var moment = subject.MomentSql(busiest) is { } sql && runner.Query(sql).Rows is [.., var last] ? last[0]! : "2026-01-01 00:00:00";
         // The folder as the user named it, so the lines work when pasted where the demo ran.
         var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? ""
             : workspaceArg.Contains(' ', StringComparison.Ordinal) ? $" --workspace \"{workspaceArg}\""

@@ -59,7 +59,8 @@ public sealed class DemoCommandTests
             SELECT count(*) FROM customer_history
             WHERE customer_id = {busiest} AND start_time <= TIMESTAMP '{moment}' AND TIMESTAMP '{moment}' < end_time AND NOT is_deleted
             """);
-        Assert.Equal(expected == 1 ? "(1 row)" : $"({expected} rows)", asOf[^1]);
+        Assert.Equal(1, expected);
+        Assert.Equal("(1 row)", asOf[^1]);
     }
 
     [Fact]
@@ -139,12 +140,12 @@ public sealed class DemoCommandTests
         Assert.Equal(["query", "history", "as-of"], examples.Select(c => c[0]));
         Assert.Matches(@"^\(\d+ rows?\)$", CliAssert.Succeeded(await CliRunner.RunAsync(examples[0]))[^1]);
 
-        // The busiest key's history has every one of its versions; the as-of names the same key.
+        // The busiest key's history has every one of its versions; the as-of names the same key, at a moment it had one.
         var history = CliAssert.Succeeded(await CliRunner.RunAsync(examples[1]));
         Assert.Equal(["--table", "thing"], examples[1][1..3]);
         Assert.True(history.Length > 3, string.Join('\n', history));
         Assert.Equal(examples[1][3..], examples[2][2..][2..]);
-        CliAssert.Succeeded(await CliRunner.RunAsync(examples[2]));
+        Assert.Equal("(1 row)", CliAssert.Succeeded(await CliRunner.RunAsync(examples[2]))[^1]);
     }
 
     [Fact]
