@@ -96,7 +96,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         if (!readOnly)
         {
             warehouse._tables = tables ?? [TableDefinition.Customer(ScdOptions.Default)];
-            foreach (var sql in Schema.Statements(warehouse._tables).Concat(SchemaSync.Statements()))
+            foreach (var sql in Schema.Statements(warehouse._tables, keyIndex: false).Concat(SchemaSync.Statements()))
             {
                 warehouse.Execute(sql);
             }

@@ -150,7 +150,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         db.Execute(SchemaLock);
         if (!complete)
         {
-            foreach (var sql in Schema.Statements(_tables).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
+            foreach (var sql in Schema.Statements(_tables, keyIndex: true).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
             {
                 db.Execute(sql);
             }
