@@ -62,7 +62,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
 
         FlowNode[] nodes =
         [
-            new("generator", null, null, null, 0, "writes change files into landing/ (outside this process)"),
+            new("generator", null, null, null, 0, $"writes change files into {LandingShown}: the demo's generator, customertrack generate, or a feed of your own"),
             new("landing", landingFiles, null, null, 0, $"{landingFiles} file(s) waiting"),
             new("ingest", R("files_5m"), null, R("rows_in_5m"), 0, "files moved to the lake (seen by load, last 5 min)"),
             new("lake", lake.Count, null, null, 0, $"{status.LakePending} not yet loaded"),
@@ -84,14 +84,15 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
             query(DashboardSql.Loads(table)), query(DashboardSql.Tasks(table)));
     }
 
+    /// <summary>Where this table's files land: landing/&lt;table&gt;/, and landing/ itself for the default table.</summary>
+    private string LandingShown => table.IsDefault ? $"landing/ (or landing/{table.Name}/)" : $"landing/{table.Name}/";
+
+    /// <summary>This table's files waiting in landing (as ingest lists them), and the oldest one's time.</summary>
     private (int Files, DateTime? Oldest) Landing()
     {
-        if (!Directory.Exists(workspace.Landing))
-        {
-            return (0, null);
-        }
-
-        var files = new DirectoryInfo(workspace.Landing).EnumerateFiles().Where(f => IngestStage.IsCandidateName(f.Name)).ToList();
+        string[] folders = table.IsDefault ? [workspace.Landing, Path.Combine(workspace.Landing, table.Name)] : [Path.Combine(workspace.Landing, table.Name)];
+        var files = folders.Where(Directory.Exists).SelectMany(d => new DirectoryInfo(d).EnumerateFiles())
+            .Where(f => IngestStage.IsCandidateName(f.Name)).ToList();
         return (files.Count, files.Count > 0 ? files.Min(f => f.LastWriteTimeUtc) : null);
     }
 

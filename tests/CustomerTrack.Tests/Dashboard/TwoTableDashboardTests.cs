@@ -17,9 +17,8 @@ public sealed class TwoTableDashboardRun : DashboardRun
 
         """;
 
-    private protected override int Arrange(TempWorkspace tmp)
-    {
-        File.WriteAllText(Path.Combine(tmp.Dir, "customertrack.json"), """
+    /// <summary>customertrack.json: customer, the default table, and product.</summary>
+    public const string Settings = """
             {
               "Tables": {
                 "customer": {
@@ -39,7 +38,11 @@ public sealed class TwoTableDashboardRun : DashboardRun
                 }
               }
             }
-            """);
+            """;
+
+    private protected override int Arrange(TempWorkspace tmp)
+    {
+        File.WriteAllText(Path.Combine(tmp.Dir, "customertrack.json"), Settings);
         tmp.Land("first.csv", Samples.First);
         tmp.Land("second.csv", Samples.Second);
         var folder = Directory.CreateDirectory(Path.Combine(tmp.Landing, "product")).FullName;
