@@ -62,7 +62,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
 
         FlowNode[] nodes =
         [
-            new("generator", null, null, null, 0, $"writes change files into {LandingShown}: the demo's generator, customertrack generate, or a feed of your own"),
+            new("generator", null, null, null, 0, $"change files into {LandingShown} (demo, generate, your feed)"),
             new("landing", landingFiles, null, null, 0, $"{landingFiles} file(s) waiting"),
             new("ingest", R("files_5m"), null, R("rows_in_5m"), 0, "files moved to the lake (seen by load, last 5 min)"),
             new("lake", lake.Count, null, null, 0, $"{status.LakePending} not yet loaded"),
@@ -85,7 +85,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
     }
 
     /// <summary>Where this table's files land: landing/&lt;table&gt;/, and landing/ itself for the default table.</summary>
-    private string LandingShown => table.IsDefault ? $"landing/ (or landing/{table.Name}/)" : $"landing/{table.Name}/";
+    private string LandingShown => table.IsDefault ? $"landing/ or landing/{table.Name}/" : $"landing/{table.Name}/";
 
     /// <summary>This table's files waiting in landing (as ingest lists them), and the oldest one's time.</summary>
     private (int Files, DateTime? Oldest) Landing()
