@@ -87,12 +87,14 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
     /// <summary>Where this table's files land: landing/&lt;table&gt;/, and landing/ itself for the default table.</summary>
     private string LandingShown => table.IsDefault ? $"landing/ or landing/{table.Name}/" : $"landing/{table.Name}/";
 
-    /// <summary>This table's files waiting in landing (as ingest lists them), and the oldest one's time.</summary>
+    /// <summary>This table's files waiting in landing, listed as ingest lists them, and the oldest one's time.</summary>
     private (int Files, DateTime? Oldest) Landing()
     {
-        string[] folders = table.IsDefault ? [workspace.Landing, Path.Combine(workspace.Landing, table.Name)] : [Path.Combine(workspace.Landing, table.Name)];
-        var files = folders.Where(Directory.Exists).SelectMany(d => new DirectoryInfo(d).EnumerateFiles())
-            .Where(f => IngestStage.IsCandidateName(f.Name)).ToList();
+        List<FileInfo> files = Directory.Exists(workspace.Landing)
+            ? [.. IngestStage.LandingFiles(workspace.Landing)
+                .Where(f => (f.Table is null ? table.IsDefault : f.Table == table.Name) && IngestStage.IsCandidateName(f.File.Name))
+                .Select(f => f.File)]
+            : [];
         return (files.Count, files.Count > 0 ? files.Min(f => f.LastWriteTimeUtc) : null);
     }
 

@@ -100,9 +100,9 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     /// The files in landing/ (the default table's) and in each folder below it (landing/&lt;table&gt;/, that table's),
     /// each with the table its folder names (null: the default table).
     /// </summary>
-    private IEnumerable<(FileInfo File, string? Table)> LandingFiles()
+    internal static IEnumerable<(FileInfo File, string? Table)> LandingFiles(string landingFolder)
     {
-        var landing = new DirectoryInfo(workspace.Landing);
+        var landing = new DirectoryInfo(landingFolder);
         foreach (var file in landing.EnumerateFiles())
         {
             yield return (file, null);
@@ -135,7 +135,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         var ready = new List<(FileInfo File, string? Table)>();
         var present = new HashSet<string>(StringComparer.Ordinal);
         var writing = new Lazy<HashSet<string>>(() => OpenForWriting.In(workspace.Landing)); // only when a file is there
-        foreach (var (info, table) in LandingFiles())
+        foreach (var (info, table) in LandingFiles(workspace.Landing))
         {
             present.Add(Id(info));
             if (!IsCandidateName(info.Name))
