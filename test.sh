@@ -58,7 +58,8 @@ dotnet "$root/src/CustomerTrack.Cli/bin/Release/net10.0/CustomerTrack.Cli.dll" b
   --workspace "$root/artifacts/bench-smoke" > "$smoke"
 for field in engine raw_copy_rows_per_s pipeline_rows_per_s naive_merge_rows_per_s freshness_p50_ms freshness_p95_ms \
     freshness_p99_ms freshness_knee_changes_per_s freshness_rates history_growth_ratio peak_rss_mb peak_rss_1m_mb \
-    peak_rss_5m_mb peak_rss_sizes load_average_start rows machine; do
+    peak_rss_5m_mb peak_rss_sizes load_average_start rows machine handwritten_scd_rows_per_s batch_cost_small_ms \
+    batch_cost_large_ms batch_cost_ratio; do
   grep -q "\"$field\": " "$smoke" || { echo "test.sh: bench --quick --json has no $field (see $smoke)" >&2; exit 1; }
 done
 grep -q '"engine": "duckdb"' "$smoke" || { echo "test.sh: bench --quick --json did not say engine duckdb (see $smoke)" >&2; exit 1; }

@@ -121,6 +121,11 @@ internal static class BenchCommand
             rows.Add(["naive_merge", string.Create(c, $"{naive:N0} rows/s ({r.NaiveMergeS:F2} s)"), "pipeline >= 0.8 x this", Met(r, "pipeline >= 0.8 x naive_merge")]);
         }
 
+        if (r.HandwrittenScdRowsPerS is { } handwritten)
+        {
+            rows.Add(["handwritten_scd", string.Create(c, $"{handwritten:N0} rows/s ({r.HandwrittenScdS:F2} s)"), "pipeline >= 1.0 x this", Met(r, "pipeline >= 1.0 x handwritten_scd")]);
+        }
+
         rows.Add(["freshness", string.Create(c, $"p50 {r.FreshnessP50Ms:F0} ms, p95 {r.FreshnessP95Ms:F0} ms, p99 {r.FreshnessP99Ms:F0} ms ({r.FreshnessFiles} files at {r.FreshnessChangesPerS:N0}/s)"),
             "p99 < 1000 ms", r.FreshnessP99Ms < 1000 ? "yes" : "no"]);
         rows.Add(["freshness knee", $"{knee} ({tried})", ">= 50,000", Met(r, "freshness knee >= 50,000 changes/s")]);
@@ -128,6 +133,12 @@ internal static class BenchCommand
         {
             rows.Add(["history growth", string.Create(c, $"{growth:F2} ({r.HistorySmallMs:F0} ms at {r.HistorySmallRows:N0}, {r.HistoryLargeMs:F0} ms at {r.HistoryLargeRows:N0})"),
                 "<= 1.5", Met(r, "history growth ratio <= 1.5")]);
+        }
+
+        if (r.BatchCostRatio is { } cost)
+        {
+            rows.Add(["batch cost", string.Create(c, $"{cost:F2} ({r.BatchCostRows:N0} rows: {r.BatchCostSmallMs:F0} ms at {r.BatchCostSmallRows:N0}, {r.BatchCostLargeMs:F0} ms at {r.BatchCostLargeRows:N0})"),
+                "<= 1.5, < 1 s", Met(r, "batch on large history <= 1.5 x small, < 1 s")]);
         }
 
         rows.Add(["peak RSS", string.Create(c, $"{r.PeakRss1mMb:F0} MB and {r.PeakRss5mMb:F0} MB ({r.PeakRssSizes})"), "< 1 GB, larger <= 1.25 x smaller",

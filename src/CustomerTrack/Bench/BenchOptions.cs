@@ -27,6 +27,14 @@ internal sealed record BenchOptions
     public long HistoryLarge { get; init; }
     public int HistoryBatchRows { get; init; }
 
+    /// <summary>
+    /// The batch-cost pair: one task run of <see cref="BatchCostRows"/> in-order changes on a small and a large history;
+    /// a run's cost should follow its batch, so the two should be close.
+    /// </summary>
+    public long BatchCostSmall { get; init; } = 20_000;
+    public long BatchCostLarge { get; init; } = 2_000_000;
+    public int BatchCostRows { get; init; } = 2_000;
+
     /// <summary>The engine measured: <c>duckdb</c> (a file per run) or <c>postgres</c> (a schema per run, the S3 lake).</summary>
     public string Engine { get; init; } = "duckdb";
 
@@ -77,6 +85,7 @@ internal sealed record BenchOptions
         HistorySmall = 100_000,
         HistoryLarge = 1_000_000,
         HistoryBatchRows = 10_000,
+        BatchCostLarge = 200_000,
         Cli = cli,
     };
 }

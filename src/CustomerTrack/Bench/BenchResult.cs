@@ -101,6 +101,18 @@ internal sealed record BenchResult
     public required double? HistorySmallMs { get; init; }
     public required double? HistoryLargeMs { get; init; }
     public required double? HistoryGrowthRatio { get; init; }
+
+    /// <summary>DuckDB only: the hand-written COPY + one-pass SCD script on the same files (the engineer's alternative).</summary>
+    public required double? HandwrittenScdS { get; init; }
+    public required double? HandwrittenScdRowsPerS { get; init; }
+
+    /// <summary>DuckDB only: one task run of <see cref="BatchCostRows"/> in-order changes on a small and a large history.</summary>
+    public required long? BatchCostSmallRows { get; init; }
+    public required long? BatchCostLargeRows { get; init; }
+    public required int? BatchCostRows { get; init; }
+    public required double? BatchCostSmallMs { get; init; }
+    public required double? BatchCostLargeMs { get; init; }
+    public required double? BatchCostRatio { get; init; }
     public required double PeakRssMb { get; init; }
 
     /// <summary>Peak RSS of a pipeline run on the smaller and on the larger input: 1M and 5M rows in full mode, <see cref="PeakRssSizes"/> says what quick mode used.</summary>
@@ -131,6 +143,16 @@ internal sealed record BenchResult
             if (NaiveMergeRowsPerS is { } naive)
             {
                 targets["pipeline >= 0.8 x naive_merge"] = PipelineRowsPerS >= 0.8 * naive;
+            }
+
+            if (HandwrittenScdRowsPerS is { } handwritten)
+            {
+                targets["pipeline >= 1.0 x handwritten_scd"] = PipelineRowsPerS >= handwritten;
+            }
+
+            if (BatchCostRatio is { } cost && BatchCostLargeMs is { } large)
+            {
+                targets["batch on large history <= 1.5 x small, < 1 s"] = cost <= 1.5 && large < 1000;
             }
 
             if (HistoryGrowthRatio is { } growth)

@@ -71,9 +71,13 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         progress($"peak RSS on the smaller input: run --once on {smallFiles.Count * (long)options.RowsPerFile:N0} rows");
         var small = await PipelineAsync("pipeline_small", smallFiles, 1, ct);
 
-        double? naive = null;
+        double? naive = null, handwritten = null;
         if (!options.Postgres)
         {
+            progress("handwritten_scd: COPY, then SCD2 and SCD1 each in one set-based pass (the engineer's script)");
+            handwritten = DuckDbBench.Handwritten(Path.Combine(root, "handwritten.duckdb"), data, time);
+            File.Delete(Path.Combine(root, "handwritten.duckdb"));
+
             progress("naive_merge: the tutorial's MERGE by processing time");
             naive = DuckDbBench.NaiveMerge(Path.Combine(root, "naive.duckdb"), files, time);
         }
@@ -99,6 +103,16 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
             File.Delete(Path.Combine(root, "history_small.duckdb"));
             historyLarge = DuckDbBench.HistoryBatch(Path.Combine(root, "history_large.duckdb"), options.HistoryLarge, options.HistoryBatchRows, time);
             File.Delete(Path.Combine(root, "history_large.duckdb"));
+        }
+
+        double? costSmall = null, costLarge = null;
+        if (!options.Postgres)
+        {
+            progress($"batch cost: one {options.BatchCostRows:N0}-row batch on {options.BatchCostSmall:N0} and {options.BatchCostLarge:N0} rows of history");
+            costSmall = DuckDbBench.HistoryBatch(Path.Combine(root, "cost_small.duckdb"), options.BatchCostSmall, options.BatchCostRows, time);
+            File.Delete(Path.Combine(root, "cost_small.duckdb"));
+            costLarge = DuckDbBench.HistoryBatch(Path.Combine(root, "cost_large.duckdb"), options.BatchCostLarge, options.BatchCostRows, time);
+            File.Delete(Path.Combine(root, "cost_large.duckdb"));
         }
 
         var reported = rates[0];
@@ -135,6 +149,14 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
             HistorySmallMs = historySmall is { } s ? Math.Round(s * 1000) : null,
             HistoryLargeMs = historyLarge is { } l ? Math.Round(l * 1000) : null,
             HistoryGrowthRatio = historySmall is { } s2 && historyLarge is { } l2 ? Math.Round(l2 / s2, 2) : null,
+            HandwrittenScdS = handwritten is { } h1 ? Round(h1) : null,
+            HandwrittenScdRowsPerS = handwritten is { } h2 ? Math.Round(options.Rows / h2) : null,
+            BatchCostSmallRows = options.Postgres ? null : options.BatchCostSmall,
+            BatchCostLargeRows = options.Postgres ? null : options.BatchCostLarge,
+            BatchCostRows = options.Postgres ? null : options.BatchCostRows,
+            BatchCostSmallMs = costSmall is { } c1 ? Math.Round(c1 * 1000) : null,
+            BatchCostLargeMs = costLarge is { } c2 ? Math.Round(c2 * 1000) : null,
+            BatchCostRatio = costSmall is { } c3 && costLarge is { } c4 ? Math.Round(c4 / c3, 2) : null,
             PeakRssMb = Math.Round(pipeline.PeakRssKb / 1024.0),
             PeakRss1mMb = Math.Round(small.PeakRssKb / 1024.0),
             PeakRss5mMb = Math.Round(pipeline.PeakRssKb / 1024.0),

@@ -34,6 +34,7 @@ internal sealed class ScdPlan
     private readonly string _raw;
     private readonly string _current;
     private readonly string _history;
+    private readonly string _state;
     private readonly string _seq;
     private readonly string _op;
 
@@ -44,17 +45,25 @@ internal sealed class ScdPlan
         _raw = Identifiers.Quote(table.RawTable);
         _current = Identifiers.Quote(table.CurrentTable);
         _history = Identifiers.Quote(table.HistoryTable);
+        _state = Identifiers.Quote(table.StateTable);
         _seq = Identifiers.Quote(table.SequenceColumn);
         _op = Identifiers.Quote(table.OpColumn);
     }
 
-    /// <summary>The batch's working tables, dropped before a batch (a crashed one may have left them) and after it.</summary>
-    public static IReadOnlyList<string> Temporaries { get; } = ["ct_versions", "ct_changes", "ct_slow", "ct_recent", "ct_seen", "ct_fast", "ct_keys"];
+    /// <summary>
+    /// The batch's working tables, dropped before a batch (a crashed one may have left them) and after it. Their names
+    /// start with an underscore, which no definition's name may, so dropping them can never touch a user's table.
+    /// </summary>
+    public static IReadOnlyList<string> Temporaries { get; } =
+        ["_ct_versions", "_ct_changes", "_ct_slow", "_ct_recent", "_ct_known", "_ct_fast", "_ct_keys"];
 
     /// <summary>The key columns, each with <paramref name="prefix"/>.</summary>
     private string Keys(string prefix = "") => string.Join(", ", _table.Key.Select(k => prefix + k.Quoted));
 
     private string Attrs(string prefix = "") => string.Join(", ", _attributes.Select(a => prefix + a.Quoted));
+
+    /// <summary>The attribute columns each with <paramref name="prefix"/> and a leading comma, or nothing for a key-only table.</summary>
+    private string CommaAttrs(string prefix = "") => string.Concat(_attributes.Select(a => ", " + prefix + a.Quoted));
 
     /// <summary>The condition that <paramref name="left"/> and <paramref name="right"/> stand for the same key (keys are never NULL).</summary>
     private string SameKey(string left, string right) =>
@@ -64,20 +73,21 @@ internal sealed class ScdPlan
     private string KeyIn(string alias, string keys) => $"EXISTS (SELECT 1 FROM {keys} x WHERE {SameKey("x", alias)})";
 
     /// <summary>
-    /// Fills <c>ct_keys</c> with the keys whose ledger rows lie in (<c>$from</c>, <c>$to</c>] (all keys up to <c>$to</c>
-    /// when <paramref name="all"/>, a rebuild), and splits them three ways:
+    /// Fills <c>_ct_keys</c> with the keys whose ledger rows lie in (<c>$from</c>, <c>$to</c>] (all keys up to <c>$to</c>
+    /// when <paramref name="all"/>, a rebuild), and splits them three ways by the table's keyed state
+    /// (<see cref="TableDefinition.StateTable"/>: each applied key's current version start, latest change, and whether it
+    /// is deleted), so that no step reads the whole ledger or the whole history:
     /// <list type="bullet">
-    /// <item><c>ct_fast</c>: the live keys whose batch rows all come after every change they had (the common, in-order
-    /// case). A fast key's history is only extended: its current version stands in for everything before it, so its
-    /// older ledger rows and closed versions are never read again.</item>
-    /// <item>new keys, with no ledger row before the batch (<c>ct_seen</c> holds the others, found by reading only the
-    /// ledger's key and <c>_seq</c> columns): all they have is in the batch, and they have no history yet.</item>
-    /// <item><c>ct_slow</c>: the rest (late changes to known keys, keys deleted before), whose whole ledger is read.</item>
+    /// <item><c>_ct_fast</c>: the live keys whose batch rows all come after every change they had (the common, in-order
+    /// case). A fast key's history is only extended: its current version, read from the current table (which holds that
+    /// version's values) at the start the state records, stands in for everything before it, so its older ledger rows
+    /// and closed versions are never read again.</item>
+    /// <item>new keys, not in the state: all they have is in the batch, and they have no history yet.</item>
+    /// <item><c>_ct_slow</c>: the rest (late changes to known keys, keys deleted before), whose whole ledger is read.</item>
     /// </list>
-    /// The fast and new keys (<c>ct_recent</c>) are read from the batch's ledger rows only, which lie together at the end
-    /// of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest). Then gathers the batch's changes;
-    /// a fast key's stored current version is read by an equi-join from <c>ct_fast</c> (each key once), not an
-    /// <c>EXISTS</c>: on 10M rows of history the decorrelated semi-join took 4.0 s of a 100k-row batch, the join 1.0 s.
+    /// The fast and new keys (<c>_ct_recent</c>) are read from the batch's ledger rows only, which lie together at the
+    /// end of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest). So a batch of in-order changes
+    /// reads its own ledger rows, and the state and current table (one row a key), never the history or the older ledger.
     /// </summary>
     public IEnumerable<SqlStep> SelectKeys(bool all)
     {
@@ -87,37 +97,43 @@ internal sealed class ScdPlan
         }
 
         yield return all
-            ? new($"CREATE TEMP TABLE ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts FROM {_raw} WHERE _seq <= $to GROUP BY {Keys()}",
-                [To], "ct_keys")
-            : new($"CREATE TEMP TABLE ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts FROM {_raw} WHERE _seq > $from AND _seq <= $to GROUP BY {Keys()}",
-                [From, To], "ct_keys");
+            ? new($"CREATE TEMP TABLE _ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts FROM {_raw} WHERE _seq <= $to GROUP BY {Keys()}",
+                [To], "_ct_keys")
+            : new($"CREATE TEMP TABLE _ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts FROM {_raw} WHERE _seq > $from AND _seq <= $to GROUP BY {Keys()}",
+                [From, To], "_ct_keys");
 
-        // The current row's update_timestamp is the latest change of a live key: a batch wholly after it cannot reorder the past.
-        yield return all
-            ? new($"CREATE TEMP TABLE ct_fast AS SELECT {Keys()} FROM ct_keys WHERE false", [], "ct_fast")
-            : new($"CREATE TEMP TABLE ct_fast AS SELECT {Keys("k.")} FROM ct_keys k JOIN {_current} c ON {SameKey("c", "k")} WHERE k._min_ts > c.update_timestamp",
-                [], "ct_fast");
+        if (all)
+        {
+            // A rebuild reads every key's whole ledger.
+            yield return new($"CREATE TEMP TABLE _ct_fast AS SELECT {Keys()}, CAST(NULL AS TIMESTAMP) AS _start FROM _ct_keys WHERE false", [], "_ct_fast");
+            yield return new($"CREATE TEMP TABLE _ct_slow AS SELECT {Keys()} FROM _ct_keys", [], "_ct_slow");
+        }
+        else
+        {
+            // The batch keys the state knows: one equi-join with a table of one narrow row a key.
+            yield return new($"""
+                CREATE TEMP TABLE _ct_known AS
+                SELECT {Keys("k.")}, k._min_ts, s._start, s._last, s._deleted
+                FROM _ct_keys k JOIN {_state} s ON {SameKey("s", "k")}
+                """, [], "_ct_known");
 
-        // Keys with a ledger row before the batch (a rebuild treats every key so). Only key columns and _seq are read.
-        yield return all
-            ? new($"CREATE TEMP TABLE ct_seen AS SELECT {Keys()} FROM ct_keys", [], "ct_seen")
-            : new($"""
-                CREATE TEMP TABLE ct_seen AS
-                SELECT DISTINCT {Keys("k.")} FROM ct_keys k JOIN {_raw} r ON {SameKey("k", "r")}
-                WHERE r._seq <= $from AND NOT {KeyIn("k", "ct_fast")}
-                """, [From], "ct_seen");
-        yield return new($"CREATE TEMP TABLE ct_slow AS SELECT {Keys()} FROM ct_seen s WHERE NOT {KeyIn("s", "ct_fast")}", [], "ct_slow");
-        yield return new($"CREATE TEMP TABLE ct_recent AS SELECT {Keys("k.")} FROM ct_keys k WHERE NOT {KeyIn("k", "ct_slow")}", [], "ct_recent");
+            // The state's _last is the key's latest change: a live key's batch wholly after it cannot reorder the past.
+            yield return new($"CREATE TEMP TABLE _ct_fast AS SELECT {Keys()}, _start FROM _ct_known WHERE NOT _deleted AND _min_ts > _last",
+                [], "_ct_fast");
+            yield return new($"CREATE TEMP TABLE _ct_slow AS SELECT {Keys()} FROM _ct_known WHERE _deleted OR _last IS NULL OR _start IS NULL OR _min_ts <= _last",
+                [], "_ct_slow");
+        }
+
+        yield return new($"CREATE TEMP TABLE _ct_recent AS SELECT {Keys("k.")} FROM _ct_keys k WHERE NOT {KeyIn("k", "_ct_slow")}", [], "_ct_recent");
         yield return new($"""
-            CREATE TEMP TABLE ct_changes AS
-            {Changes("ct_slow", "r._seq <= $to")}
+            CREATE TEMP TABLE _ct_changes AS
+            {Changes("_ct_slow", "r._seq <= $to")}
             UNION ALL
-            {Changes("ct_recent", "r._seq > $from AND r._seq <= $to")}
+            {Changes("_ct_recent", "r._seq > $from AND r._seq <= $to")}
             UNION ALL
-            SELECT {Keys("h.")}, h.start_time AS _ts, false AS _is_del, {Attrs("h.")}, CAST(0 AS BIGINT) AS _first_seq
-            FROM ct_fast x JOIN {_history} h ON {SameKey("x", "h")}
-            WHERE h.is_current AND NOT h.is_deleted
-            """, [From, To], "ct_changes");
+            SELECT {Keys("x.")}, x._start AS _ts, false AS _is_del{CommaAttrs("c.")}, CAST(0 AS BIGINT) AS _first_seq
+            FROM _ct_fast x JOIN {_current} c ON {SameKey("x", "c")}
+            """, [From, To], "_ct_changes");
     }
 
     /// <summary>
@@ -127,7 +143,7 @@ internal sealed class ScdPlan
     /// </summary>
     public SqlStep CountTies(bool all) => new($"""
         SELECT count(*) FROM (
-            SELECT {Keys()}, _ts FROM ct_changes
+            SELECT {Keys()}, _ts FROM _ct_changes
             GROUP BY {Keys()}, _ts
             HAVING count(*) > 1 {(all ? "" : "AND max(_first_seq) > $from")}) AS tied
         """, all ? [] : [From]);
@@ -143,8 +159,7 @@ internal sealed class ScdPlan
     {
         var values = _attributes.Select(a => $"CASE WHEN r.{_op} = 'DELETE' THEN NULL ELSE r.{a.Quoted} END").ToArray();
         return $"""
-            SELECT {Keys("r.")}, r.{_seq} AS _ts, r.{_op} = 'DELETE' AS _is_del,
-                   {string.Join(", ", values.Select((v, i) => $"{v} AS {_attributes[i].Quoted}"))},
+            SELECT {Keys("r.")}, r.{_seq} AS _ts, r.{_op} = 'DELETE' AS _is_del{string.Concat(values.Select((v, i) => $", {v} AS {_attributes[i].Quoted}"))},
                    min(r._seq) AS _first_seq
             FROM {keys} x JOIN {_raw} r ON {SameKey("x", "r")}
             WHERE {range}
@@ -157,7 +172,7 @@ internal sealed class ScdPlan
         a.Type.Kind == ColumnKind.Bool ? $"bool_or({expression})" : $"max({expression})";
 
     /// <summary>
-    /// Computes every version (and every delete) of the batch's keys into <c>ct_versions</c>, in three sorts of the
+    /// Computes every version (and every delete) of the batch's keys into <c>_ct_versions</c>, in three sorts of the
     /// batch's changes by key and time: the tie rank, one pass that marks each change that opens a version and each that
     /// closes one, and one over those marked rows that gives each version its end and its latest values.
     /// </summary>
@@ -207,14 +222,14 @@ internal sealed class ScdPlan
         var separator = _attributes.Length == 0 ? "" : ",";
 
         return new($"""
-            CREATE TEMP TABLE ct_versions AS
+            CREATE TEMP TABLE _ct_versions AS
             WITH src AS (
                 SELECT {keys}, _ts, _is_del, _first_seq = 0 AS _stored{separator} {Attrs()}{lived}
                 FROM (
                     SELECT *,
                            -- Different changes with one key and sequence (a tie): the one loaded last wins.
                            row_number() OVER (PARTITION BY {keys}, _ts ORDER BY _first_seq DESC) AS _tie_rank
-                    FROM ct_changes) ranked
+                    FROM _ct_changes) ranked
                 WHERE _tie_rank = 1
             ),
             counted AS (
@@ -258,28 +273,29 @@ internal sealed class ScdPlan
                    is_deleted, _last_ts, _stored
             FROM bounds
             WHERE _opens
-            """, [], "ct_versions");
+            """, [], "_ct_versions");
     }
 
     /// <summary>How many keys the batch touched.</summary>
-    public static SqlStep CountKeys { get; } = SqlStep.Plain("SELECT count(*) FROM ct_keys");
+    public static SqlStep CountKeys { get; } = SqlStep.Plain("SELECT count(*) FROM _ct_keys");
 
     /// <summary>How many versions the batch wrote to history.</summary>
     public SqlStep CountVersions => SqlStep.Plain(_table.Scd.DeleteMode == DeleteMode.Close
-        ? "SELECT count(*) FROM ct_versions WHERE NOT is_deleted"
-        : "SELECT count(*) FROM ct_versions");
+        ? "SELECT count(*) FROM _ct_versions WHERE NOT is_deleted"
+        : "SELECT count(*) FROM _ct_versions");
 
     /// <summary>A rebuild starts from empty SCD tables.</summary>
     public IEnumerable<SqlStep> Clear()
     {
         yield return SqlStep.Plain($"DELETE FROM {_history}");
         yield return SqlStep.Plain($"DELETE FROM {_current}");
+        yield return SqlStep.Plain($"DELETE FROM {_state}");
     }
 
     /// <summary>Replaces the batch keys' history and current rows with the computed versions.</summary>
     /// <remarks>
     /// A slow key's history is replaced whole. A fast key's stored current version (<c>_stored</c> in
-    /// <c>ct_versions</c>: the version that opens at it) keeps its row, updated in place: its end, whether it is still
+    /// <c>_ct_versions</c>: the version that opens at it) keeps its row, updated in place: its end, whether it is still
     /// current, and its untracked values, the only things a later change can move; the versions after it are appended.
     /// Deleting that row and inserting it again gave the same table, but a 250k-row batch of a 1M-row feed then wrote
     /// 383k history rows instead of 243k, and the checkpoint after the deletes rewrote the table: on DuckDB (statements run
@@ -293,25 +309,32 @@ internal sealed class ScdPlan
         var columns = _attributes.Length == 0 ? Keys() : $"{Keys()}, {Attrs()}";
         var untracked = string.Concat(_table.Untracked.Select(a => $", {a.Quoted} = v.{a.Quoted}"));
 
-        yield return SqlStep.Plain($"DELETE FROM {_history} WHERE {KeyIn(_history, "ct_slow")}");
+        yield return SqlStep.Plain($"DELETE FROM {_history} WHERE {KeyIn(_history, "_ct_slow")}");
         yield return SqlStep.Plain($"""
             UPDATE {_history} SET end_time = v.end_time, is_current = v.is_current{untracked}
-            FROM ct_versions v
+            FROM _ct_versions v
             WHERE v._stored AND {_history}.is_current AND {SameKey(_history, "v")} AND {_history}.start_time = v.start_time
             """);
         yield return SqlStep.Plain($"""
             INSERT INTO {_history} ({columns}, start_time, end_time, is_current, is_deleted)
             SELECT {columns}, start_time, end_time, is_current, is_deleted
-            FROM ct_versions WHERE NOT _stored{(keepDeletes ? "" : " AND NOT is_deleted")}
+            FROM _ct_versions WHERE NOT _stored{(keepDeletes ? "" : " AND NOT is_deleted")}
             """);
 
         // Every batch key's row is deleted and the live ones inserted again. An upsert (ON CONFLICT DO UPDATE) or an
         // UPDATE would be the same rows, but DuckDB updates scattered rows in place, and the commit and checkpoint of those
         // updates grow with the table: on 5M customers a 100k-row batch took 9.4 s that way and 1.0 s as delete + insert.
-        yield return SqlStep.Plain($"DELETE FROM {_current} WHERE {KeyIn(_current, "ct_keys")}");
+        yield return SqlStep.Plain($"DELETE FROM {_current} WHERE {KeyIn(_current, "_ct_keys")}");
         yield return SqlStep.Plain($"""
             INSERT INTO {_current} ({columns}, update_timestamp)
-            SELECT {columns}, _last_ts FROM ct_versions WHERE is_current AND NOT is_deleted
+            SELECT {columns}, _last_ts FROM _ct_versions WHERE is_current AND NOT is_deleted
+            """);
+
+        // The keyed state follows: each batch key's last version (live or deleted), its start and its latest change.
+        yield return SqlStep.Plain($"DELETE FROM {_state} WHERE {KeyIn(_state, "_ct_keys")}");
+        yield return SqlStep.Plain($"""
+            INSERT INTO {_state} ({Keys()}, _start, _last, _deleted)
+            SELECT {Keys()}, start_time, _last_ts, is_deleted FROM _ct_versions WHERE is_current
             """);
     }
 }

@@ -143,6 +143,12 @@ internal sealed class TableDefinition
 
     public string HistoryTable => Name + "_history";
 
+    /// <summary>
+    /// The task's keyed state: one row a key ever applied, with its current version's start, its latest change and
+    /// whether it is deleted. It starts with an underscore, which no definition's name may, so it never meets a user's table.
+    /// </summary>
+    public string StateTable => "_" + Name + "_state";
+
     /// <summary>The name of this table's stream in stream_offset.</summary>
     public string StreamName => Name + "_raw_stream";
 

@@ -422,8 +422,8 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     {
         var started = time.GetTimestamp();
         var table = file.Table!;
-        var rows = $"ct_stage_{index}";
-        var rejects = $"ct_stage_rejects_{index}";
+        var rows = $"_ct_stage_{index}";
+        var rejects = $"_ct_stage_rejects_{index}";
         using (var create = new NpgsqlCommand($"""
             CREATE TEMP TABLE {rows} (LIKE {Q(table.RawTable)}) ON COMMIT DROP;
             CREATE TEMP TABLE {rejects} (LIKE load_rejects) ON COMMIT DROP
