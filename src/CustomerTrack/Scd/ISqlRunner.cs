@@ -21,6 +21,18 @@ internal interface ISqlRunner
         }
     }
 
+    /// <summary>
+    /// Runs plan steps in order, each as <see cref="Run"/> does. An engine whose statements each cost a round trip sends
+    /// them together (PostgreSQL: one batch).
+    /// </summary>
+    void RunAll(IEnumerable<SqlStep> steps, IReadOnlyDictionary<string, object?> values)
+    {
+        foreach (var step in steps)
+        {
+            Run(step, values);
+        }
+    }
+
     /// <summary>A plan step's single value.</summary>
     object? Scalar(SqlStep step, IReadOnlyDictionary<string, object?> values) => Scalar(step.Sql, Bind(step, values));
 
@@ -29,6 +41,6 @@ internal interface ISqlRunner
     {
     }
 
-    private static (string, object?)[] Bind(SqlStep step, IReadOnlyDictionary<string, object?> values) =>
+    internal static (string Name, object? Value)[] Bind(SqlStep step, IReadOnlyDictionary<string, object?> values) =>
         step.Parameters.Select(p => (p, values[p])).ToArray();
 }

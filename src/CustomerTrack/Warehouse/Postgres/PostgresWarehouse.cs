@@ -753,6 +753,28 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             analyse.ExecuteNonQuery();
         }
 
+        /// <summary>The steps as one batch (one round trip), each working table analysed right after the step that makes it.</summary>
+        public void RunAll(IEnumerable<SqlStep> steps, IReadOnlyDictionary<string, object?> values)
+        {
+            using var batch = new NpgsqlBatch(conn, tx);
+            foreach (var step in steps)
+            {
+                var command = new NpgsqlBatchCommand(Parameter().Replace(step.Sql, "@$1"));
+                foreach (var (name, value) in ISqlRunner.Bind(step, values))
+                {
+                    command.Parameters.Add(Parameter(name, value));
+                }
+
+                batch.BatchCommands.Add(command);
+                if (step.Creates is { } table)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand($"ANALYZE {table}"));
+                }
+            }
+
+            batch.ExecuteNonQuery();
+        }
+
         public object? Scalar(string sql, params (string Name, object? Value)[] args)
         {
             using var cmd = Command(sql, args);
@@ -765,16 +787,18 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             var cmd = new NpgsqlCommand(Parameter().Replace(sql, "@$1"), conn, tx);
             foreach (var (name, value) in args)
             {
-                cmd.Parameters.Add(value switch
-                {
-                    null => new NpgsqlParameter(name, DBNull.Value),
-                    DateTime t => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = Plain(t) },
-                    _ => new NpgsqlParameter(name, value),
-                });
+                cmd.Parameters.Add(Parameter(name, value));
             }
 
             return cmd;
         }
+
+        private static NpgsqlParameter Parameter(string name, object? value) => value switch
+        {
+            null => new NpgsqlParameter(name, DBNull.Value),
+            DateTime t => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = Plain(t) },
+            _ => new NpgsqlParameter(name, value),
+        };
 
         [GeneratedRegex(@"\$([a-z_]+)")]
         private static partial Regex Parameter();
