@@ -107,7 +107,8 @@ internal static partial class SnowflakeConvergence
         if (pipeChanged || (recreate && drifts.Any(d => d.Object == n.ObjectName("_stage"))))
         {
             drifts.Add(new Drift(n.ObjectName("_pipe"),
-                "its COPY differs from the definition's (ON_ERROR, the file format or the stage). A pipe cannot be altered: recreating it resets its "
+                (pipeChanged ? "its COPY differs from the definition's (ON_ERROR, the file format or the stage)" : "reads the stage being recreated, so it is recreated with it")
+                + ". A pipe cannot be altered: recreating it resets its "
                 + "load history (a file staged again, or an ALTER PIPE … REFRESH, loads again) and files that land while it is made wait for the next REFRESH. "
                 + "Deploy with --recreate to do it",
                 recreate ? new PlanStatement(PlanStep.Pipe, "Recreated on request (--recreate): its definition changed; its load history starts again.", plan.PipeSql(orReplace: true)) : null,

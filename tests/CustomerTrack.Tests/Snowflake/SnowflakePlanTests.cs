@@ -286,6 +286,45 @@ public sealed partial class SnowflakePlanTests : IDisposable
             steps);
     }
 
+    public static TheoryData<string, string, bool> Changes() => new()
+    {
+        { "column", "NOTES has no column AGE (NUMBER(10,0))", true },
+        { "dropped", "NOTES has column NAME, which the definition no longer names (kept; never dropped)", false },
+        { "quote", "NOTES_FORMAT differs in FIELD_OPTIONALLY_ENCLOSED_BY ('\"' -> ''')", true },
+        { "format", "NOTES_FORMAT is TYPE CSV, the definition says JSON", false },
+        { "none", "", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void A_change_of_definition_is_named_and_converged_where_snowflake_can_alter_it(string change, string expected, bool converged)
+    {
+        var before = new SnowflakePlan(Definition(_ => { }), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+        var after = new SnowflakePlan(Definition(t =>
+        {
+            switch (change)
+            {
+                case "column": t.Columns["age"] = "int32"; break;
+                case "dropped": t.Columns.Remove("name"); break;
+                case "quote": t.Quote = "'"; break;
+                case "format": t.Format = "ndjson"; break;
+            }
+        }), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+
+        var drifts = SnowflakeConvergence.Differences(after, SnowflakeConvergence.Desired(before));
+
+        if (change == "none")
+        {
+            Assert.Empty(drifts);
+            return;
+        }
+
+        var drift = Assert.Single(drifts, d => $"{d.Object} {d.What}".StartsWith(expected, StringComparison.Ordinal));
+        Assert.Equal(converged, drift.Converge is not null);
+        Assert.DoesNotContain(SnowflakeConvergence.Converged(after, drifts), s => s.Sql.Contains("OR REPLACE STAGE", StringComparison.Ordinal)
+            || s.Sql.Contains("OR REPLACE PIPE", StringComparison.Ordinal) || s.Sql.Contains("DROP", StringComparison.Ordinal));
+    }
+
     private static IEnumerable<string> Lines(IEnumerable<PlanStatement> statements, PlanStep step) =>
         statements.Single(s => s.Step == step).Sql.Split('\n').Select(l => l.Trim());
 
