@@ -139,7 +139,7 @@ internal sealed class SnowflakeEvolution
         var keys = string.Join(" AND ", _scd.KeyColumns.Select(k => $"t.{k.Quoted} = k.{k.Quoted}"));
         var updates = string.Concat(WidenedTables.Select(t => $"""
 
-                stmt := 'UPDATE {t.Replace("'", "''", StringComparison.Ordinal)} AS t SET ' || col || ' = GET(PARSE_JSON(t.{Evolved.Quoted}), ?)::VARCHAR FROM {_n.Keys.Replace("'", "''", StringComparison.Ordinal)} AS k WHERE {keys.Replace("'", "''", StringComparison.Ordinal)}';
+                stmt := 'UPDATE {t.Replace("'", "''", StringComparison.Ordinal)} AS t SET ' || col || ' = NULLIF(GET(PARSE_JSON(t.{Evolved.Quoted}), ?)::VARCHAR, '''') FROM {_n.Keys.Replace("'", "''", StringComparison.Ordinal)} AS k WHERE {keys.Replace("'", "''", StringComparison.Ordinal)}';
                 EXECUTE IMMEDIATE :stmt USING (evolved_name);
             """));
         return $"""

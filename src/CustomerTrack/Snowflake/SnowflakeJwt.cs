@@ -49,9 +49,30 @@ internal sealed class SnowflakeJwt : IDisposable
     /// </summary>
     public static string AccountName(string account)
     {
-        var a = account.Trim();
+        var a = AccountHost(account);
+
+        // The global form (locator-hash.global) names the account by its locator, before the hash.
+        if (a.EndsWith(".global", StringComparison.OrdinalIgnoreCase))
+        {
+            var dash = a.IndexOf('-', StringComparison.Ordinal);
+            return (dash > 0 ? a[..dash] : a[..a.IndexOf('.', StringComparison.Ordinal)]).ToUpperInvariant();
+        }
+
         var dot = a.IndexOf('.', StringComparison.Ordinal);
         return (dot > 0 ? a[..dot] : a).ToUpperInvariant();
+    }
+
+    /// <summary>
+    /// The account as the host names it, lower case: a pasted URL or host loses its scheme, path and
+    /// <c>.snowflakecomputing.com</c>, so <c>https://myorg-myaccount.snowflakecomputing.com/</c> is <c>myorg-myaccount</c>.
+    /// </summary>
+    public static string AccountHost(string account)
+    {
+        var a = account.Trim().ToLowerInvariant();
+        a = a.StartsWith("https://", StringComparison.Ordinal) ? a["https://".Length..] : a.StartsWith("http://", StringComparison.Ordinal) ? a["http://".Length..] : a;
+        a = a.Split('/')[0];
+        const string domain = ".snowflakecomputing.com";
+        return a.EndsWith(domain, StringComparison.Ordinal) ? a[..^domain.Length] : a;
     }
 
     /// <summary>

@@ -86,6 +86,9 @@ internal sealed class SnowflakePlan
 
     public SnowflakeScd Scd => _scd;
 
+    /// <summary>The raw rows: their columns, checks and typing.</summary>
+    public SnowflakeRawRows RawRows => _rows;
+
     /// <summary>How files' new columns are carried (SchemaEvolution add), or null (ignore).</summary>
     public SnowflakeEvolution? Evolution => _evolution;
 
@@ -118,12 +121,7 @@ internal sealed class SnowflakePlan
                 """),
             new(PlanStep.FileFormat, FormatComment(), $"CREATE FILE FORMAT IF NOT EXISTS {_n.FileFormat}\n{FormatOptions()}"),
             new(PlanStep.Stage, $"The table's folder: producers write the files of {_table.Name} under {stageUrl} (sortable names, never reused).",
-                $"""
-                CREATE STAGE IF NOT EXISTS {_n.Stage}
-                  URL = {SnowflakeNames.Literal(stageUrl)}
-                  STORAGE_INTEGRATION = {integration}
-                  FILE_FORMAT = (FORMAT_NAME = {SnowflakeNames.Literal(_n.FileFormat)})
-                """),
+                StageSql()),
             new(PlanStep.Tables, """
                 The raw ledger: every row as loaded, business columns as text (one bad value never loses a file), with the file,
                 row number and scan time Snowpipe loaded it at. Never truncated: rebuilds and late changes read it.
@@ -162,14 +160,49 @@ internal sealed class SnowflakePlan
         ];
     }
 
+    /// <summary>The tables the plan makes (unquoted upper-case names) with their columns (unquoted) and Snowflake types.</summary>
+    public IReadOnlyList<(string Table, IReadOnlyList<(string Name, string Type)> Columns)> TableColumns()
+    {
+        static IReadOnlyList<(string, string)> Of(IEnumerable<PlanColumn> columns) =>
+            columns.Select(c => (c.Name.ToUpperInvariant(), SnowflakeTypes.Sql(c.Type))).ToList();
+        static string Unquote(string quoted) => quoted[1..^1].Replace("\"\"", "\"", StringComparison.Ordinal);
+        return
+        [
+            (_n.ObjectName("_raw"), _rows.RawColumns().Select(c => (Unquote(c.Quoted), c.Type)).ToList()),
+            (_n.ObjectName("_ledger"), Of(_scd.LedgerColumns)),
+            (_n.ObjectName("_ct_new"), Of(_scd.LedgerColumns)),
+            (_n.ObjectName("_ct_keys"), Of(_scd.KeyColumns)),
+            (_n.ObjectName("_ct_versions"), Of(_scd.VersionColumns)),
+            (_n.ObjectName(""), Of(_scd.CurrentColumns)),
+            (_n.ObjectName("_history"), Of(_scd.HistoryColumns)),
+        ];
+    }
+
+    /// <summary>Whether <paramref name="table"/> may hold a column the definition does not name: one a file added (SchemaEvolution add).</summary>
+    public bool MayHaveColumn(string table, string column) =>
+        _evolution is not null && (table == _n.ObjectName("_raw") || table == _n.ObjectName("") || table == _n.ObjectName("_history"));
+
+    /// <summary>The file format's options as the plan sets them (name → value as written in SQL).</summary>
+    public IReadOnlyDictionary<string, string> FormatOptionValues() =>
+        FormatOptions().Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Trim().Split(" = ", 2))
+            .ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+
+    /// <summary>One file format option's value as the plan writes it.</summary>
+    public string FormatOptionSql(string option) => FormatOptionValues()[option];
+
     /// <summary>The plan as a script: statements in deploy order, each with its comment, and what to do after.</summary>
-    public string Render()
+    public string Render() => Render(Statements());
+
+    /// <summary><paramref name="statements"/> (this plan's, converged or trimmed) as a script, with the header and what to do after.</summary>
+    public string Render(IEnumerable<PlanStatement> statements)
     {
         var text = new StringBuilder();
         text.Append($"-- CustomerTrack on Snowflake: table {_table.Name}, generated from its definition by 'customertrack snowflake plan'.\n");
-        text.Append("-- Idempotent: run it again after a change. Deploy order: integration, file format, stage, tables, stream,\n");
-        text.Append("-- procedure, task (resumed), pipe, views. See docs/snowflake.md.\n");
-        foreach (var s in Statements())
+        text.Append("-- Made to be run again: objects that hold state are made only if missing. After a definition changes, plan with\n");
+        text.Append("-- --from-settings OLD.json (or let deploy read the account) for the statements that converge. Deploy order:\n");
+        text.Append("-- integration, file format, stage, tables, stream, procedure, task (resumed), pipe, views. See docs/snowflake.md.\n");
+        foreach (var s in statements)
         {
             text.Append('\n');
             foreach (var line in s.Comment.Split('\n', StringSplitOptions.RemoveEmptyEntries))
@@ -200,8 +233,10 @@ internal sealed class SnowflakePlan
     private string FormatComment() => _table.Format switch
     {
         FileFormat.Csv => """
-            File format: CSV matched by header name (PARSE_HEADER), so column order does not matter; an empty field is NULL,
-            a quoted "" stays an empty string. A missing column loads as NULL (ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE).
+            File format: CSV matched by header name (PARSE_HEADER), so column order does not matter. Blank lines are no records
+            (SKIP_BLANK_LINES), as on our engines. An empty field loads as '' (the procedure reads it as NULL, as we do), so a
+            NULL is a field the record lacks: the procedure rejects such a ragged record (ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE
+            loads it, and INCLUDE_METADATA needs that setting).
             """,
         FileFormat.Ndjson => "File format: one JSON object per line, matched by name.",
         _ => "File format: Parquet, matched by column name.",
@@ -214,7 +249,8 @@ internal sealed class SnowflakePlan
               PARSE_HEADER = TRUE
               FIELD_DELIMITER = {SnowflakeNames.Literal(_table.Csv.Delimiter.ToString())}
               FIELD_OPTIONALLY_ENCLOSED_BY = {(_table.Csv.Quote == '\0' ? "NONE" : SnowflakeNames.Literal(_table.Csv.Quote.ToString()))}
-              EMPTY_FIELD_AS_NULL = TRUE
+              SKIP_BLANK_LINES = TRUE
+              EMPTY_FIELD_AS_NULL = FALSE
               NULL_IF = ()
               ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE
               ENCODING = {(_table.Csv.Encoding == "latin-1" ? "'ISO-8859-1'" : "'UTF8'")}
@@ -235,13 +271,32 @@ internal sealed class SnowflakePlan
             : comment;
     }
 
-    private string Pipe()
+    /// <summary>The stage; <paramref name="orReplace"/> only when a deploy is asked to recreate it (<c>--recreate</c>).</summary>
+    public string StageSql(bool orReplace = false) => $"""
+        CREATE {(orReplace ? "OR REPLACE STAGE" : "STAGE IF NOT EXISTS")} {_n.Stage}
+          URL = {SnowflakeNames.Literal(StageUrl)}
+          STORAGE_INTEGRATION = {Integration}
+          FILE_FORMAT = (FORMAT_NAME = {SnowflakeNames.Literal(_n.FileFormat)})
+        """;
+
+    /// <summary>The folder the table's files land in.</summary>
+    public string StageUrl => $"{_options.StageUrl}/{_table.Name}/";
+
+    private string Pipe() => PipeSql();
+
+    /// <summary>The pipe; <paramref name="orReplace"/> only when a deploy is asked to recreate it (<c>--recreate</c>): it forgets its load history.</summary>
+    public string PipeSql(bool orReplace = false) => $"""
+        CREATE {(orReplace ? "OR REPLACE PIPE" : "PIPE IF NOT EXISTS")} {_n.Pipe}
+          AUTO_INGEST = TRUE
+          AS
+        {PipeCopy()}
+        """;
+
+    /// <summary>The pipe's COPY, as SHOW PIPES shows it in its definition.</summary>
+    public string PipeCopy()
     {
         var onError = _options.OnError == OnError.Continue ? "CONTINUE" : "SKIP_FILE";
         return $"""
-            CREATE PIPE IF NOT EXISTS {_n.Pipe}
-              AUTO_INGEST = TRUE
-              AS
               COPY INTO {_n.Raw}
               FROM @{_n.Stage}
               FILE_FORMAT = (FORMAT_NAME = {SnowflakeNames.Literal(_n.FileFormat)})

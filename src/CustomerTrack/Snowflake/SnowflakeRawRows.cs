@@ -40,68 +40,110 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
     /// <summary>One check a raw row must pass to enter the typed ledger: the column, its raw value, the test, and why it fails.</summary>
     private sealed record Check(string Column, string Raw, string Valid, string Reason);
 
+    /// <summary>
+    /// A raw column's value as our readers take it: empty text is NULL, and so is blank text in a key or a typed column
+    /// (a text attribute keeps its spaces). The CSV format loads an empty field as '' (EMPTY_FIELD_AS_NULL = FALSE), so a
+    /// NULL in the raw table means the field was not in the record at all (see <see cref="Ragged"/>).
+    /// </summary>
+    private string Value(string column, ColumnType type, bool blankIsNull = false)
+    {
+        var raw = "r." + RawName(column);
+        return type.Kind == ColumnKind.String && !blankIsNull ? $"NULLIF({raw}, '')" : $"CASE WHEN TRIM({raw}) = '' THEN NULL ELSE {raw} END";
+    }
+
+    /// <summary>
+    /// CSV only: the record has fewer fields than its file's header. Snowflake loads such a record with NULLs
+    /// (ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE, which INCLUDE_METADATA needs), where our readers reject it. An empty field
+    /// loads as '', so a NULL is a missing field, unless the column is missing from the file's header, when every record
+    /// of the file has it NULL: a record is ragged when a column is NULL in it and not NULL in another record of its file.
+    /// A file is loaded by one COPY, so its records come in one batch of the stream. Null for other formats (a JSON object
+    /// without a key, a Parquet NULL, is a NULL value there as on our engines).
+    /// </summary>
+    private string? Ragged(string from) => _table.Format != FileFormat.Csv
+        ? null
+        : string.Join("\n          OR ", FeedColumns().Select(c =>
+            $"({from}.{RawName(c)} IS NULL AND count({from}.{RawName(c)}) OVER (PARTITION BY {from}.\"_FILE\") > 0)"));
+
+    /// <summary>The rows of <paramref name="source"/> (the stream or the raw table) with the column "_RAGGED" added, as <c>r</c>.</summary>
+    public string Rows(string source, string? where = null) =>
+        $"(SELECT s.*, {Ragged("s") ?? "FALSE"} AS \"_RAGGED\"\n      FROM {source} AS s{(where is null ? "" : " WHERE " + where)}) AS r";
+
     private IEnumerable<Check> Checks()
     {
+        if (_table.Format == FileFormat.Csv)
+        {
+            yield return new Check("", "NULL", "NOT r.\"_RAGGED\"", "'has fewer fields than the header'");
+        }
+
         foreach (var k in _table.Key)
         {
-            var raw = "r." + RawName(k.Name);
+            var raw = Value(k.Name, k.Type, blankIsNull: true);
             yield return new Check(k.Name, raw, $"{SnowflakeTypes.Typed(k.Type, raw)} IS NOT NULL",
-                $"CASE WHEN {raw} IS NULL THEN 'is empty; the key is required' ELSE 'is not of type {k.Type}' END");
+                $"CASE WHEN {raw} IS NULL THEN 'is empty, and the key is required' ELSE 'is not of type {k.Type}' END");
         }
 
         if (_table.EventTime is { } et)
         {
-            var raw = "r." + RawName(et);
+            var raw = Value(et, ColumnType.Timestamp);
             yield return new Check(et, raw, $"({raw} IS NULL OR {SnowflakeTypes.Typed(ColumnType.Timestamp, raw)} IS NOT NULL)",
                 "'is not an ISO 8601 timestamp'");
         }
 
         if (_table.Op is { } op)
         {
-            var raw = "r." + RawName(op.Column);
+            var raw = Value(op.Column, ColumnType.String, blankIsNull: true);
             var values = string.Join(", ", op.Values.Keys.Select(v => SnowflakeNames.Literal(v.ToUpperInvariant())));
-            yield return new Check(op.Column, raw, $"({raw} IS NULL OR TRIM({raw}) = '' OR UPPER(TRIM({raw})) IN ({values}))",
+            yield return new Check(op.Column, raw, $"({raw} IS NULL OR UPPER(TRIM({raw})) IN ({values}))",
                 SnowflakeNames.Literal($"is not one of {op.Described}"));
         }
 
         foreach (var a in _table.Attributes.Where(a => a.Type.Kind != ColumnKind.String))
         {
-            var raw = "r." + RawName(a.Name);
+            var raw = Value(a.Name, a.Type);
             yield return new Check(a.Name, raw, $"({raw} IS NULL OR {SnowflakeTypes.Typed(a.Type, raw)} IS NOT NULL)", $"'is not of type {a.Type}'");
         }
     }
 
     private string Valid(string indent) => string.Join($"\n{indent}AND ", Checks().Select(c => c.Valid));
 
+    /// <summary>
+    /// The record's position as Snowflake gives it: METADATA$FILE_ROW_NUMBER, the record's number in its file (1 = the
+    /// first record after a CSV header, the first object of an NDJSON file, the first Parquet row). Our load_rejects
+    /// give the line; Snowflake gives loaded rows none. It is the line only for Parquet (whose "line" is the row number
+    /// on our engines too); a CSV record after a multi-line quoted field, or an NDJSON object after a blank line, is on
+    /// a later line than its number says, so for those formats LINE is NULL and RECORD says which record it is.
+    /// </summary>
+    private string Line(string row) => _table.Format == FileFormat.Parquet ? row : "CAST(NULL AS NUMBER)";
+
     /// <summary>The raw stream's rows, typed, into _ct_new (Snowflake only; the statements after it are the portable ones).</summary>
     public string TypeBatch()
     {
         string Sequence()
         {
-            // A feed without event time (or a row without one) is sequenced by load: scan time plus line number in microseconds.
-            var byLoad = "DATEADD(MICROSECOND, r.\"_ROW\" + 1, CONVERT_TIMEZONE('UTC', r.\"_SCAN_TIME\")::TIMESTAMP_NTZ)";
+            // A feed without event time (or a row without one) is sequenced by load: scan time plus the record's number in
+            // microseconds (the order of the records in the file, whatever lines they span).
+            var byLoad = "DATEADD(MICROSECOND, r.\"_ROW\", CONVERT_TIMEZONE('UTC', r.\"_SCAN_TIME\")::TIMESTAMP_NTZ)";
             return _table.EventTime is { } et
-                ? $"coalesce({SnowflakeTypes.Typed(ColumnType.Timestamp, "r." + RawName(et))}, {byLoad})"
+                ? $"coalesce({SnowflakeTypes.Typed(ColumnType.Timestamp, Value(et, ColumnType.Timestamp))}, {byLoad})"
                 : byLoad;
         }
 
         var isDelete = _table.Op is { } op && op.Values.Any(v => v.Value == ChangeKind.Delete)
             ? $"coalesce(UPPER(TRIM(r.{RawName(op.Column)})) IN ({string.Join(", ", op.Values.Where(v => v.Value == ChangeKind.Delete).Select(v => SnowflakeNames.Literal(v.Key.ToUpperInvariant())))}), FALSE)"
             : "FALSE";
-        var typed = _table.Key.Select(k => SnowflakeTypes.Typed(k.Type, "r." + RawName(k.Name)))
+        var typed = _table.Key.Select(k => SnowflakeTypes.Typed(k.Type, Value(k.Name, k.Type, blankIsNull: true)))
             .Append(Sequence())
             .Append(isDelete)
-            .Concat(_table.Attributes.Select(a => SnowflakeTypes.Typed(a.Type, "r." + RawName(a.Name))))
-            .Concat(_table.SchemaEvolution == SchemaEvolution.Add ? [SnowflakeEvolution.EvolvedValue(RawColumnNames())] : [])
+            .Concat(_table.Attributes.Select(a => SnowflakeTypes.Typed(a.Type, Value(a.Name, a.Type))))
+            .Concat(_table.SchemaEvolution == SchemaEvolution.Add ? [SnowflakeEvolution.EvolvedValue(RawColumnNames().Append("_RAGGED"))] : [])
             .Append("CONVERT_TIMEZONE('UTC', r.\"_SCAN_TIME\")::TIMESTAMP_NTZ")
             .Append("r.\"_FILE\"")
             .Append("r.\"_ROW\"");
         return $"""
             INSERT INTO {_n.New} ({string.Join(", ", _scd.LedgerColumns.Select(c => c.Quoted))})
             SELECT {string.Join(",\n       ", typed)}
-            FROM {_n.Stream} AS r
-            WHERE r.METADATA$ACTION = 'INSERT'
-              AND {Valid("  ")}
+            FROM {Rows(_n.Stream, "s.METADATA$ACTION = 'INSERT'")}
+            WHERE {Valid("  ")}
             """;
     }
 
@@ -113,15 +155,15 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
         var raw = "CASE " + string.Join(" ", checks.Select(c => $"WHEN NOT {c.Valid} THEN {c.Raw}")) + " END";
         return $"""
             CREATE OR REPLACE VIEW {_n.LoadRejects} AS
-            SELECT r."_FILE" AS "FILE_KEY", r."_ROW" + 1 AS "LINE",
+            SELECT r."_FILE" AS "FILE_KEY", {Line("r.\"_ROW\"")} AS "LINE", r."_ROW" AS "RECORD",
                    {field} AS "FIELD",
                    {reason} AS "REASON",
                    {raw} AS "RAW",
                    r."_SCAN_TIME" AS "REJECTED_AT"
-            FROM {_n.Raw} AS r
+            FROM {Rows(_n.Raw)}
             WHERE NOT ({Valid("     ")})
             UNION ALL
-            SELECT "FILE", "LINE", "COLUMN_NAME", "ERROR", "REJECTED_RECORD", CURRENT_TIMESTAMP()
+            SELECT "FILE", "ROW_START_LINE", "ROW_NUMBER", "COLUMN_NAME", "ERROR", "REJECTED_RECORD", CURRENT_TIMESTAMP()
             FROM TABLE({_n.Database}.INFORMATION_SCHEMA.VALIDATE_PIPE_LOAD(
                 PIPE_NAME => {SnowflakeNames.Literal(_n.Text("_pipe"))},
                 START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP())))

@@ -176,7 +176,7 @@ internal sealed class SnowflakeScd
                 SELECT * FROM stamped WHERE "_RN" = 1
             )
             SELECT {KeyList()}{sep}{a}, "START_TIME",
-                   coalesce(lead("START_TIME") OVER ({Window(order: "\"START_TIME\"")}), CAST('9999-12-31 00:00:00' AS TIMESTAMP)) AS "END_TIME",
+                   coalesce(lead("START_TIME") OVER ({Window(order: "\"START_TIME\"")}), CAST('9999-12-31 00:00:00' AS TIMESTAMP_NTZ)) AS "END_TIME",
                    lead("START_TIME") OVER ({Window(order: "\"START_TIME\"")}) IS NULL AS "IS_CURRENT",
                    "_DEL" = 1 AS "IS_DELETED",
                    "LAST_TS"

@@ -57,8 +57,15 @@ internal sealed class SqlApiClient
             .Build();
     }
 
-    /// <summary>The account's SQL API address, from <c>Snowflake:Account</c> as it appears in the account URL.</summary>
-    public static Uri AccountUrl(string account) => new($"https://{account.Trim().ToLowerInvariant()}.snowflakecomputing.com");
+    /// <summary>The warehouse the session runs in, or null (the user's default).</summary>
+    public string? Warehouse => _session.Warehouse;
+
+    /// <summary>
+    /// The account's SQL API address, from <c>Snowflake:Account</c> as it appears in the account URL: <c>myorg-myaccount</c>,
+    /// a locator with its region (<c>xy12345.us-east-1</c>), the global form (<c>xy12345-abcde.global</c>), or the host or
+    /// URL pasted whole (<c>https://myorg-myaccount.snowflakecomputing.com/</c>), which is not doubled.
+    /// </summary>
+    public static Uri AccountUrl(string account) => new($"https://{SnowflakeJwt.AccountHost(account)}.snowflakecomputing.com");
 
     /// <summary>
     /// Runs a script: one request for all its statements (in order; Snowflake stops at the first that fails), and
@@ -66,7 +73,9 @@ internal sealed class SqlApiClient
     /// </summary>
     public async Task<IReadOnlyList<StatementResult>> ExecuteAsync(string script, CancellationToken ct)
     {
-        var statements = SqlScript.Split(script);
+        // Comments never reach Snowflake: the SQL API splits a multi-statement request at its semicolons, and one in a
+        // comment (the plan's comments say what each statement is for, in prose) would split a statement in two.
+        var statements = SqlScript.Split(script).Select(SqlScript.WithoutComments).ToList();
         if (statements.Count == 0)
         {
             return [];

@@ -93,6 +93,50 @@ internal static class SqlScript
         }
     }
 
+    /// <summary>
+    /// The statement without any comment (<c>--</c> to the line's end, <c>/* … */</c>), inside a <c>$$</c> body too; text
+    /// in quotes is kept as it is. Lines a comment leaves blank are dropped.
+    /// </summary>
+    public static string WithoutComments(string statement)
+    {
+        var text = new StringBuilder();
+        var i = 0;
+        while (i < statement.Length)
+        {
+            var c = statement[i];
+            var next = i + 1 < statement.Length ? statement[i + 1] : '\0';
+            if (c is '\'' or '"')
+            {
+                var end = i + 1;
+                while (end < statement.Length && statement[end] != c)
+                {
+                    end += statement[end] == '\\' && c == '\'' ? 2 : 1;
+                }
+
+                end = Math.Min(end + 1, statement.Length);
+                text.Append(statement, i, end - i);
+                i = end;
+            }
+            else if (c == '-' && next == '-')
+            {
+                var end = statement.IndexOf('\n', i);
+                i = end < 0 ? statement.Length : end;
+            }
+            else if (c == '/' && next == '*')
+            {
+                var end = statement.IndexOf("*/", i + 2, StringComparison.Ordinal);
+                i = end < 0 ? statement.Length : end + 2;
+            }
+            else
+            {
+                text.Append(c);
+                i++;
+            }
+        }
+
+        return string.Join('\n', text.ToString().Split('\n').Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.TrimEnd())).Trim();
+    }
+
     /// <summary>The statement without its leading comment lines (what it does, for messages and checks).</summary>
     public static string StripComments(string statement)
     {

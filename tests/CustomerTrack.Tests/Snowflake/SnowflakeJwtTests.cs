@@ -56,11 +56,18 @@ public sealed class SnowflakeJwtTests : IDisposable
     }
 
     [Theory]
-    [InlineData("myorg-myaccount", "MYORG-MYACCOUNT")]
-    [InlineData("xy12345.us-east-1", "XY12345")]
-    [InlineData("XY12345", "XY12345")]
-    public void Account_is_named_upper_case_without_its_region(string account, string expected) =>
-        Assert.Equal(expected, SnowflakeJwt.AccountName(account));
+    [InlineData("myorg-myaccount", "MYORG-MYACCOUNT", "https://myorg-myaccount.snowflakecomputing.com/")]
+    [InlineData("xy12345.us-east-1", "XY12345", "https://xy12345.us-east-1.snowflakecomputing.com/")]
+    [InlineData("XY12345", "XY12345", "https://xy12345.snowflakecomputing.com/")]
+    [InlineData("xy12345-abcdefgh.global", "XY12345", "https://xy12345-abcdefgh.global.snowflakecomputing.com/")]
+    [InlineData("myorg-myaccount.snowflakecomputing.com", "MYORG-MYACCOUNT", "https://myorg-myaccount.snowflakecomputing.com/")]
+    [InlineData(" https://MyOrg-MyAccount.snowflakecomputing.com/console ", "MYORG-MYACCOUNT", "https://myorg-myaccount.snowflakecomputing.com/")]
+    [InlineData("https://xy12345.eu-west-1.snowflakecomputing.com", "XY12345", "https://xy12345.eu-west-1.snowflakecomputing.com/")]
+    public void Account_is_named_upper_case_without_its_region_hash_or_pasted_host(string account, string jwtName, string url)
+    {
+        Assert.Equal(jwtName, SnowflakeJwt.AccountName(account));
+        Assert.Equal(url, SqlApiClient.AccountUrl(account).ToString());
+    }
 
     [Fact]
     public void A_key_file_others_can_read_is_refused_without_showing_the_key()

@@ -26,6 +26,9 @@ internal sealed class SnowflakeOnDuckDb : IDisposable
         _db.Open();
         Execute($"ATTACH ':memory:' AS {Database}");
         Execute($"CREATE SCHEMA {Database}.{Schema}");
+
+        // Snowflake's TIMESTAMP_NTZ is DuckDB's TIMESTAMP (no time zone): the alias lets the statements run verbatim.
+        Execute("CREATE TYPE TIMESTAMP_NTZ AS TIMESTAMP");
         var n = plan.Names;
         var scd = plan.Scd;
         foreach (var (table, columns) in new[]

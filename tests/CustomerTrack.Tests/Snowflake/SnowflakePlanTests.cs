@@ -17,11 +17,12 @@ public sealed partial class SnowflakePlanTests : IDisposable
     /// The golden cases: the default customer table on a warehouse, the orders definition serverless, and the orders
     /// definition with SchemaEvolution add (its table is still named orders).
     /// </summary>
-    public static TheoryData<string> Cases() => ["customer", "orders", "orders-evolving"];
+    public static TheoryData<string> Cases() => ["customer", "orders", "orders-evolving", "orders-next"];
 
     private static string? SettingsOf(string name) => name switch
     {
         "orders" => SnowflakeSamples.OrdersSettings,
+        "orders-next" => SnowflakeSamples.NextOrdersSettings,
         "orders-evolving" => SnowflakeSamples.EvolvingSettings,
         _ => null,
     };
@@ -34,6 +35,13 @@ public sealed partial class SnowflakePlanTests : IDisposable
     {
         var dir = SnowflakeSamples.Workspace(SettingsOf(name));
         _dirs.Add(dir);
+        if (name == "orders-next")
+        {
+            // The successor is planned from the definition deployed before it: the converging statements.
+            File.WriteAllText(Path.Combine(dir, "deployed.json"), SnowflakeSamples.OrdersSettings);
+            extra = ["--from-settings", Path.Combine(dir, "deployed.json"), .. extra];
+        }
+
         var result = await CliRunner.RunAsync(["snowflake", "plan", "-w", dir, .. FlagsOf(name), .. extra]);
         Assert.True(result.Code == 0, result.ToString());
         return result.Out;
@@ -119,6 +127,46 @@ public sealed partial class SnowflakePlanTests : IDisposable
         Assert.Equal(0, result.Code);
         Assert.Contains("<set Snowflake:StageUrl or --stage-url", result.Out);
         Assert.Contains("<set Snowflake:AwsRoleArn", result.Out);
+        Assert.Contains("snowflake plan: not set: Snowflake:StageUrl or --stage-url", result.Err);
+        Assert.Contains("snowflake plan: not set: Snowflake:AwsRoleArn", result.Err);
+    }
+
+    [Fact]
+    public async Task A_successor_plan_adds_the_new_column_to_every_table_alters_the_file_format_and_only_reports_the_pipe()
+    {
+        var dir = SnowflakeSamples.Workspace(SnowflakeSamples.NextOrdersSettings);
+        _dirs.Add(dir);
+        File.WriteAllText(Path.Combine(dir, "deployed.json"), SnowflakeSamples.OrdersSettings);
+
+        var result = await CliRunner.RunAsync(["snowflake", "plan", "-w", dir, .. FlagsOf("orders"), "--from-settings", Path.Combine(dir, "deployed.json")]);
+
+        Assert.True(result.Code == 0, result.ToString());
+        var statements = Statements(result.Out);
+        string[] widened = ["ORDERS_RAW", "ORDERS_LEDGER", "ORDERS_CT_NEW", "ORDERS_CT_VERSIONS", "ORDERS", "ORDERS_HISTORY"];
+        Assert.All(widened, t => Assert.Contains($"ALTER TABLE \"ANALYTICS\".\"ORDERS_CT\".\"{t}\" ADD COLUMN IF NOT EXISTS \"NOTE\" VARCHAR", statements));
+        Assert.DoesNotContain(statements, s => s.Contains("\"ORDERS_CT_KEYS\" ADD COLUMN", StringComparison.Ordinal));
+        Assert.Contains("ALTER FILE FORMAT \"ANALYTICS\".\"ORDERS_CT\".\"ORDERS_FORMAT\" SET\n  FIELD_DELIMITER = ','", statements);
+        // Every ALTER comes before the procedure that names the new column.
+        var procedure = statements.FindIndex(s => s.StartsWith("CREATE OR REPLACE PROCEDURE", StringComparison.Ordinal));
+        Assert.True(statements.FindLastIndex(s => s.StartsWith("ALTER TABLE", StringComparison.Ordinal)) < procedure);
+        // The pipe's ON_ERROR changed: reported with its cost, not replaced.
+        Assert.DoesNotContain(statements, s => s.Contains("OR REPLACE PIPE", StringComparison.Ordinal));
+        Assert.Contains("ORDERS_PIPE its COPY differs", result.Err);
+        Assert.Contains("resets its load history", result.Err);
+        Assert.Contains("is not known here", result.Err);
+    }
+
+    [Fact]
+    public async Task Names_that_meet_on_snowflake_are_refused_at_plan_time_naming_both_tables()
+    {
+        var dir = SnowflakeSamples.Workspace("""{ "Tables": { "a": { "Key": ["id"], "Columns": { "id": "int64" } }, "a_ledger": { "Key": ["id"], "Columns": { "id": "int64" } } } }""");
+        _dirs.Add(dir);
+
+        var result = await CliRunner.RunAsync("snowflake", "plan", "-w", dir, "--table", "a", "--stage-url", "s3://b/p");
+
+        Assert.Equal(1, result.Code);
+        Assert.Contains("table a's typed ledger and table a_ledger's SCD1 table would both be named A_LEDGER", result.Err);
+        Assert.Empty(result.Out);
     }
 
     [Theory]
@@ -236,6 +284,45 @@ public sealed partial class SnowflakePlanTests : IDisposable
         Assert.Equal(
             [ProcedureStep.AddEvolvedColumns, ProcedureStep.Begin, ProcedureStep.TypeBatch, ProcedureStep.Scd, ProcedureStep.CarryEvolvedColumns, ProcedureStep.Commit],
             steps);
+    }
+
+    public static TheoryData<string, string, bool> Changes() => new()
+    {
+        { "column", "NOTES has no column AGE (NUMBER(10,0))", true },
+        { "dropped", "NOTES has column NAME, which the definition no longer names (kept; never dropped)", false },
+        { "quote", "NOTES_FORMAT differs in FIELD_OPTIONALLY_ENCLOSED_BY ('\"' -> ''')", true },
+        { "format", "NOTES_FORMAT is TYPE CSV, the definition says JSON", false },
+        { "none", "", false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void A_change_of_definition_is_named_and_converged_where_snowflake_can_alter_it(string change, string expected, bool converged)
+    {
+        var before = new SnowflakePlan(Definition(_ => { }), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+        var after = new SnowflakePlan(Definition(t =>
+        {
+            switch (change)
+            {
+                case "column": t.Columns["age"] = "int32"; break;
+                case "dropped": t.Columns.Remove("name"); break;
+                case "quote": t.Quote = "'"; break;
+                case "format": t.Format = "ndjson"; break;
+            }
+        }), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+
+        var drifts = SnowflakeConvergence.Differences(after, SnowflakeConvergence.Desired(before));
+
+        if (change == "none")
+        {
+            Assert.Empty(drifts);
+            return;
+        }
+
+        var drift = Assert.Single(drifts, d => $"{d.Object} {d.What}".StartsWith(expected, StringComparison.Ordinal));
+        Assert.Equal(converged, drift.Converge is not null);
+        Assert.DoesNotContain(SnowflakeConvergence.Converged(after, drifts), s => s.Sql.Contains("OR REPLACE STAGE", StringComparison.Ordinal)
+            || s.Sql.Contains("OR REPLACE PIPE", StringComparison.Ordinal) || s.Sql.Contains("DROP", StringComparison.Ordinal));
     }
 
     private static IEnumerable<string> Lines(IEnumerable<PlanStatement> statements, PlanStep step) =>

@@ -34,6 +34,15 @@ internal static class SnowflakeSamples
     /// <summary>The orders feed with <c>"SchemaEvolution": "add"</c>: columns its files bring are added and carried on.</summary>
     public static string EvolvingSettings => OrdersSettings.Replace("\"Format\": \"csv\",", "\"Format\": \"csv\",\n      \"SchemaEvolution\": \"add\",", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The orders definition's successor: a new attribute (note), a comma instead of a semicolon, and Load:OnError
+    /// skip_file. Planned from the orders settings, it shows the statements a second deploy needs.
+    /// </summary>
+    public static string NextOrdersSettings => OrdersSettings
+        .Replace("\"Delimiter\": \";\",", "\"Delimiter\": \",\",", StringComparison.Ordinal)
+        .Replace("\"changed_at\": \"timestamp\"", "\"changed_at\": \"timestamp\",\n        \"note\": \"string\"", StringComparison.Ordinal)
+        .Replace("\"Tables\": {", "\"Load\": { \"OnError\": \"skip_file\" },\n  \"Tables\": {", StringComparison.Ordinal);
+
     /// <summary>The folder of the golden plans, in the source tree (so a person reviews them in the diff).</summary>
     public static string GoldenDir()
     {
