@@ -191,8 +191,12 @@ internal sealed class TasksSettings
     /// <summary>The schedule: the task runs this often even when nothing signalled it.</summary>
     public Duration Interval { get; set; } = new(TimeSpan.FromSeconds(1));
 
-    /// <summary>Ledger rows applied in one transaction at most.</summary>
-    public int MaxBatchRows { get; set; } = 250_000;
+    /// <summary>
+    /// Ledger rows applied in one transaction at most. A stream caught up gives small batches whatever this says; a
+    /// backlog (<c>run --once</c>, catching up after downtime, a burst) is taken in passes this large, which the
+    /// warehouse's memory limit bounds (DuckDB spills a pass past <c>Warehouse:MemoryLimit</c> to disk).
+    /// </summary>
+    public int MaxBatchRows { get; set; } = 1_000_000;
 }
 
 internal sealed class ScdSettings
