@@ -26,10 +26,12 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
     private readonly ColumnsFromFiles _columns = new(workspace, warehouse, time, logger);
 
+    private readonly LoadedFiles _loaded = new(warehouse);
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
-        var loaded = warehouse.LoadedKeys();
+        var loaded = _loaded.Current();
         var settings = workspace.Settings.Load;
         var grouped = settings.Policy == Configuration.OnError.Continue;
 

@@ -18,8 +18,14 @@ internal interface IWarehouse : IDisposable
     /// <summary>Whether several processes may write at once (the loader then claims files before loading them).</summary>
     bool SharedByWorkers { get; }
 
-    /// <summary>Keys already in the load history: Snowpipe's load metadata.</summary>
-    HashSet<string> LoadedKeys();
+    /// <summary>
+    /// Keys already in the load history (Snowpipe's load metadata); with <paramref name="since"/>, only those loaded at
+    /// or after it.
+    /// </summary>
+    HashSet<string> LoadedKeys(DateTime? since = null);
+
+    /// <summary>The load history's row count and latest <c>loaded_at</c>: a loader asks for keys only when they moved.</summary>
+    (long Count, DateTime? Latest) LoadHistoryMark();
 
     /// <summary>
     /// Claims files for this worker until <paramref name="now"/> + <paramref name="lease"/>: returns the keys nobody else

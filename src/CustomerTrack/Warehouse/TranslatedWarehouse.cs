@@ -19,7 +19,9 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
 
     public QuerySettings QueryLimits { get => inner.QueryLimits; set => inner.QueryLimits = value; }
 
-    public HashSet<string> LoadedKeys() => Guard(inner.LoadedKeys);
+    public HashSet<string> LoadedKeys(DateTime? since = null) => Guard(() => inner.LoadedKeys(since));
+
+    public (long Count, DateTime? Latest) LoadHistoryMark() => Guard(inner.LoadHistoryMark);
 
     public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease) =>
         Guard(() => inner.Claim(keys, worker, now, lease));

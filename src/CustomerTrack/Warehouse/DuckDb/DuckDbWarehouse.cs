@@ -176,11 +176,27 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
     internal static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
-    public HashSet<string> LoadedKeys()
+    public (long Count, DateTime? Latest) LoadHistoryMark()
     {
         using (_write.Enter())
         {
-            using var cmd = Command("SELECT file_key FROM load_history");
+            using var cmd = Command("SELECT count(*), max(loaded_at) FROM load_history");
+            using var reader = cmd.ExecuteReader();
+            reader.Read();
+            return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
+        }
+    }
+
+    public HashSet<string> LoadedKeys(DateTime? since = null)
+    {
+        using (_write.Enter())
+        {
+            using var cmd = Command(since is null ? "SELECT file_key FROM load_history" : "SELECT file_key FROM load_history WHERE loaded_at >= $since");
+            if (since is { } moment)
+            {
+                cmd.Parameters.Add(new DuckDBParameter("since", moment));
+            }
+
             using var reader = cmd.ExecuteReader();
             var keys = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read())

@@ -202,10 +202,24 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         yield return "INSERT INTO task_lock VALUES (1) ON CONFLICT (id) DO NOTHING";
     }
 
-    public HashSet<string> LoadedKeys()
+    public (long Count, DateTime? Latest) LoadHistoryMark()
     {
         using var conn = Connect(_source);
-        using var cmd = new NpgsqlCommand("SELECT file_key FROM load_history", conn);
+        using var cmd = new NpgsqlCommand("SELECT count(*), max(loaded_at) FROM load_history", conn);
+        using var reader = cmd.ExecuteReader();
+        reader.Read();
+        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
+    }
+
+    public HashSet<string> LoadedKeys(DateTime? since = null)
+    {
+        using var conn = Connect(_source);
+        using var cmd = new NpgsqlCommand(since is null ? "SELECT file_key FROM load_history" : "SELECT file_key FROM load_history WHERE loaded_at >= @since", conn);
+        if (since is { } moment)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(moment, DateTimeKind.Unspecified) });
+        }
+
         using var reader = cmd.ExecuteReader();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read())
