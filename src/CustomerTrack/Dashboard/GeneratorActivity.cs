@@ -51,7 +51,7 @@ internal sealed class GeneratorActivity(TimeProvider time)
                 return null;
             }
 
-            var last = _lastAt is { } at ? $", the last {_last} {Math.Max(0, (now - at).TotalSeconds):0.0} s ago" : "";
+            var last = _lastAt is { } at ? $", the last {_last} {Math.Max(0, (now - at).TotalSeconds).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} s ago" : "";
             return (_files, (_running ? "running in this process: " : "stopped: ") + $"{_files} file(s) written{last}");
         }
     }

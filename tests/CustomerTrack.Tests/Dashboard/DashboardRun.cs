@@ -90,7 +90,7 @@ public class DashboardRun : IAsyncLifetime
 
     public static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
-    private static string? DashboardUrl(string ownerFile)
+    internal static string? DashboardUrl(string ownerFile)
     {
         try
         {
