@@ -50,11 +50,17 @@ internal static class DemoCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
             var generated = 0;
+            runner.Generator.Started();
             var generator = new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
-                .RunAsync(options, stop.Token, _ => Interlocked.Increment(ref generated), subject.Table);
+                .RunAsync(options, stop.Token, file =>
+                {
+                    Interlocked.Increment(ref generated);
+                    runner.Generator.Wrote(file);
+                }, subject.Table);
             var pipeline = runner.RunAsync(stop.Token);
             await ShowLiveAsync(runner, subject, output, () => generated, time, stop.Token);
             await Quietly(generator);
+            runner.Generator.Stopped();
             await pipeline;
 
             // Whatever landed before the stop is processed, so the summary covers every generated file.

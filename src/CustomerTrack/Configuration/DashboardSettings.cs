@@ -17,6 +17,12 @@ internal sealed class DashboardSettings
     /// <summary>Required when <see cref="Bind"/> is not loopback: requests must carry it (<c>?token=</c>, then a cookie).</summary>
     public string Token { get; set; } = "";
 
+    /// <summary>
+    /// How soon a landed file should be visible in both SCD tables: each table's tile at the top of the page is fresh
+    /// while the p95 of the last five minutes, and the oldest row still waiting, are within it.
+    /// </summary>
+    public Duration FreshnessTarget { get; set; } = new(TimeSpan.FromSeconds(1));
+
     /// <summary>Whether <see cref="Bind"/> is a loopback address.</summary>
     internal bool IsLoopback => IPAddress.TryParse(Bind, out var ip) && IPAddress.IsLoopback(ip);
 
@@ -25,6 +31,11 @@ internal sealed class DashboardSettings
         if (Port is < 0 or > 65535)
         {
             throw new SettingsException("Dashboard:Port", $"{Port} is not a port; use 0 (any free port) to 65535");
+        }
+
+        if (FreshnessTarget.Value <= TimeSpan.Zero)
+        {
+            throw new SettingsException("Dashboard:FreshnessTarget", $"{FreshnessTarget} is not a target; use a duration such as 1s or 500ms");
         }
 
         if (!IPAddress.TryParse(Bind, out _))

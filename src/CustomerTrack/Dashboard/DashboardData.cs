@@ -12,10 +12,19 @@ internal sealed record FlowQueue(string From, string To, long Depth, double? Old
 /// <summary>A stage over the last five minutes: files and rows in and out, and its errors.</summary>
 internal sealed record FlowNode(string Id, long? Files, long? RowsIn, long? RowsOut, long Errors, string Note);
 
+/// <summary>
+/// One table as the top of the page shows it (Dagster's asset view): when its rows last changed, and whether files
+/// become visible within <c>Dashboard:FreshnessTarget</c> (State: fresh, late, or idle when no file came in 5 minutes).
+/// </summary>
+internal sealed record TableTile(string Table, double? UpdatedSecondsAgo, long Files5m, double? P95Seconds, double? WaitingSeconds,
+    double TargetSeconds, string State);
+
 /// <summary>Everything the page shows of one table at one moment; sent at most once a second.</summary>
 internal sealed record DashboardSnapshot(
     string At,
     string Table,
+    IReadOnlyList<TableTile> Tiles,
+    int BucketSeconds,
     TableStatus TableStatus,
     StatusReport Status,
     IReadOnlyList<FlowNode> Nodes,
@@ -29,7 +38,12 @@ internal sealed record DashboardSnapshot(
 /// Reads the dashboard's data through the process's read-only query path (<see cref="Warehouse.IWarehouse.Query"/>), so it
 /// shows the same on DuckDB and PostgreSQL, and on PostgreSQL the whole cluster of workers.
 /// </summary>
-internal sealed class DashboardData(Workspace workspace, Func<string, QueryResult> query, TimeProvider time, TableDefinition table) : IDisposable
+/// <remarks>
+/// Every count of a snapshot comes from one statement (<see cref="DashboardSql.Counts"/>), so the flow, the status table
+/// and the tiles agree with each other and with <c>status</c> at that moment, however busy the pipeline is.
+/// </remarks>
+internal sealed class DashboardData(Workspace workspace, Func<string, QueryResult> query, TimeProvider time, TableDefinition table,
+    GeneratorActivity? generator = null) : IDisposable
 {
     /// <summary>Queue ages past these are amber, then red.</summary>
     public static readonly TimeSpan Amber = TimeSpan.FromSeconds(5), Red = TimeSpan.FromSeconds(60);
@@ -43,15 +57,15 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
     public async Task<DashboardSnapshot> SnapshotAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
+        var all = workspace.Settings.Definitions;
         var (landingFiles, landingOldest) = Landing();
         var lake = await _lake.ListAsync(ct);
-        var status = StatusReport.From(workspace, Warehouse.Warehouses.Describe(workspace), landingFiles, lake.Count, query(StatusReport.Sql),
-            query(StatusReport.TablesSql(workspace.Settings.Definitions)));
+        var counts = query(DashboardSql.Counts(table, all, now));
+        var status = StatusReport.From(workspace, Warehouse.Warehouses.Describe(workspace), landingFiles, lake.Count, counts);
         var mine = status.Tables.First(x => x.Table == table.Name);
         var lakeOldest = status.LakePending > 0 ? OldestUnloaded(lake, status.LakePending) : null;
-        var recent = query(DashboardSql.Recent(table, now.AddMinutes(-5)));
-        long R(string c) => recent.Long(0, c);
-        var streamOldest = recent.Text(0, "stream_oldest") is { } s && Contract.EventTime.TryParse(s, out var t) ? t : (DateTime?)null;
+        long R(string c) => counts.Long(0, c);
+        var streamOldest = counts.Text(0, "stream_oldest") is { } s && Contract.EventTime.TryParse(s, out var t) ? t : (DateTime?)null;
 
         FlowQueue Queue(string from, string to, long depth, DateTime? oldest)
         {
@@ -60,9 +74,10 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
             return new FlowQueue(from, to, depth, age is null ? null : Math.Round(age.Value, 1), state);
         }
 
+        var generated = generator?.Read(now);
         FlowNode[] nodes =
         [
-            new("generator", null, null, null, 0, $"change files into {LandingShown} (demo, generate, your feed)"),
+            new("generator", generated?.Files, null, null, 0, generated?.Note ?? $"change files into {LandingShown} (demo, generate, your feed)"),
             new("landing", landingFiles, null, null, 0, $"{landingFiles} file(s) waiting"),
             new("ingest", R("files_5m"), null, R("rows_in_5m"), 0, "files moved to the lake (seen by load, last 5 min)"),
             new("lake", lake.Count, null, null, 0, $"{status.LakePending} not yet loaded"),
@@ -79,9 +94,25 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
             Queue("stream", "tasks", mine.StreamLag, streamOldest),
         ];
         var hourAgo = now.AddHours(-1);
-        return new DashboardSnapshot(now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), table.Name, mine, status, nodes, queues,
-            query(DashboardSql.FreshnessPerMinute(table, hourAgo)), query(DashboardSql.ThroughputPerMinute(table, hourAgo)),
-            query(DashboardSql.Loads(table)), query(DashboardSql.Tasks(table)));
+        return new DashboardSnapshot(now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), table.Name,
+            Tiles(counts), DashboardSql.BucketSeconds, mine, status, nodes, queues,
+            query(DashboardSql.Freshness(table, all, hourAgo)), query(DashboardSql.Throughput(table, all, hourAgo)),
+            query(DashboardSql.Loads(table, all)), query(DashboardSql.Tasks(table)));
+    }
+
+    /// <summary>Each table's tile from its row of the counts: fresh while p95 and the oldest waiting row are within the target.</summary>
+    private List<TableTile> Tiles(QueryResult counts)
+    {
+        var target = workspace.Settings.Dashboard.FreshnessTarget.Value.TotalSeconds;
+        static double? Seconds(string? ms) => ms is null ? null : Math.Round(double.Parse(ms, System.Globalization.CultureInfo.InvariantCulture) / 1000, 1);
+        return [.. Enumerable.Range(0, counts.Rows.Count).Select(i =>
+        {
+            var p95 = Seconds(counts.Text(i, "tile_p95_ms"));
+            var waiting = Seconds(counts.Text(i, "tile_waiting_ms"));
+            var files = counts.Long(i, "tile_files_5m");
+            var state = p95 > target || waiting > target ? "late" : files > 0 ? "fresh" : "idle";
+            return new TableTile(counts.Text(i, "table_name")!, Seconds(counts.Text(i, "tile_updated_ms_ago")), files, p95, waiting, target, state);
+        })];
     }
 
     /// <summary>Where this table's files land: landing/&lt;table&gt;/, and landing/ itself for the default table.</summary>

@@ -55,6 +55,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         _taskWake = new Signal(time);
         Progress = new Signal(time);
         Metrics = new PipelineMetrics(time);
+        Generator = new Dashboard.GeneratorActivity(time);
         var lake = Lakes.Open(workspace, time);
         _lake = lake;
         _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake, SetAside = Tally.AddUnreadable };
@@ -89,6 +90,9 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
 
     /// <summary>Its metrics, exported on the dashboard's /metrics.</summary>
     internal PipelineMetrics Metrics { get; }
+
+    /// <summary>A generator running in this process (<c>demo</c>) reports here; the dashboard's generator box shows it.</summary>
+    internal Dashboard.GeneratorActivity Generator { get; }
 
     /// <summary>Told of each file loaded (not of files found already loaded), on the loader's thread.</summary>
     internal event Action<LoadOutcome>? FileLoaded;
@@ -186,7 +190,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         // One view per defined table, the default one first (the page opens on it).
         var settings = _workspace.Settings;
         var tables = settings.Definitions.OrderBy(t => t == settings.DefaultTable ? 0 : 1)
-            .Select(t => new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, t)).ToList();
+            .Select(t => new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, t, Generator)).ToList();
         _dashboard = await Dashboard.DashboardServer.StartAsync(settings.Dashboard, tables, _time, logs, Metrics, extend, ct);
         return _dashboard.Url;
     }

@@ -35,22 +35,14 @@ internal sealed record StatusReport(
     IReadOnlyList<TableStatus> Tables,
     IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
-    internal const string Sql = """
-        SELECT
-            (SELECT count(*) FROM load_history WHERE status <> 'SKIPPED') AS files_loaded,
-            (SELECT count(*) FROM load_history WHERE status = 'LOAD_FAILED') AS files_failed,
-            (SELECT count(*) FROM load_history) AS files_known,
-            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS rows_loaded,
-            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history) AS rows_rejected,
-            (SELECT count(*) FROM task_run) AS task_runs,
-            (SELECT coalesce(sum(ties), 0) FROM task_run) AS ties,
-            (SELECT max(finished_at) FROM task_run) AS last_run_at,
-            (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_rows,
-            (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_ms
-        """;
-
-    /// <summary>One row per table: its ledger, stream, current and history rows, files and task runs.</summary>
-    internal static string TablesSql(IReadOnlyList<TableDefinition> tables) => string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
+    /// <summary>
+    /// Totals and one row per table in ONE statement, so that every count is read from the same snapshot of the warehouse
+    /// (two statements could straddle a commit: 126 files loaded overall, 127 for the only table). Each row carries the
+    /// totals (<c>all_*</c>) and one table's counts: its ledger, stream, current and history rows, files and task runs.
+    /// </summary>
+    internal static string Sql(IReadOnlyList<TableDefinition> tables) => $"""
+        SELECT t.*, a.* FROM (
+        {string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
         SELECT {i} AS ord, '{t.Name}' AS table_name,
             (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)}) AS ledger_rows,
             (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}') AS stream_offset,
@@ -61,7 +53,20 @@ internal sealed record StatusReport(
             (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status = 'LOAD_FAILED') AS files_failed,
             (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
             (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
-        """)) + "\nORDER BY ord";
+        """))}) AS t
+        CROSS JOIN (SELECT
+            (SELECT count(*) FROM load_history WHERE status <> 'SKIPPED') AS all_files_loaded,
+            (SELECT count(*) FROM load_history WHERE status = 'LOAD_FAILED') AS all_files_failed,
+            (SELECT count(*) FROM load_history) AS all_files_known,
+            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS all_rows_loaded,
+            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history) AS all_rows_rejected,
+            (SELECT count(*) FROM task_run) AS all_task_runs,
+            (SELECT coalesce(sum(ties), 0) FROM task_run) AS all_ties,
+            (SELECT max(finished_at) FROM task_run) AS all_last_run_at,
+            (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS all_last_run_rows,
+            (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS all_last_run_ms) AS a
+        ORDER BY t.ord
+        """;
 
     /// <summary>
     /// Per file: what it held, what loaded, what was rejected and why (reasons with their quoted values masked, so that
@@ -78,11 +83,11 @@ internal sealed record StatusReport(
         ORDER BY l.loaded_at, l.file_key
         """;
 
-    /// <summary>The report from the answers to <see cref="Sql"/> and <see cref="TablesSql"/>, and the counts of landing/ and the lake.</summary>
-    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult r, QueryResult t)
+    /// <summary>The report from the answer to <see cref="Sql"/>, and the counts of landing/ and the lake.</summary>
+    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult t)
     {
-        long L(string c) => r.Long(0, c);
-        var lastMs = r.Text(0, "last_run_ms");
+        long L(string c) => t.Long(0, "all_" + c);
+        var lastMs = t.Text(0, "all_last_run_ms");
         var tables = Enumerable.Range(0, t.Rows.Count).Select(i => new TableStatus(
             t.Text(i, "table_name")!, t.Long(i, "ledger_rows"), t.Long(i, "stream_offset"), t.Long(i, "stream_lag"),
             t.Long(i, "current_rows"), t.Long(i, "versions"), t.Long(i, "files_loaded"), t.Long(i, "files_failed"),
@@ -92,7 +97,7 @@ internal sealed record StatusReport(
             source, landing, lakeObjects, L("files_loaded"), L("files_failed"),
             Math.Max(0, lakeObjects - L("files_known")), L("rows_loaded"), L("rows_rejected"), tables.Sum(x => x.LedgerRows),
             main.StreamOffset, tables.Sum(x => x.StreamLag), tables.Sum(x => x.CurrentRows), tables.Sum(x => x.Versions), L("task_runs"), L("ties"),
-            r.Text(0, "last_run_at"), r.Text(0, "last_run_rows") is null ? null : L("last_run_rows"),
+            t.Text(0, "all_last_run_at"), t.Text(0, "all_last_run_rows") is null ? null : L("last_run_rows"),
             lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables,
             UnreadableFiles.Read(workspace));
     }
@@ -114,7 +119,6 @@ internal sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql, ct),
-            await reader.QueryAsync(TablesSql(workspace.Settings.Definitions), ct));
+        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(workspace.Settings.Definitions), ct));
     }
 }

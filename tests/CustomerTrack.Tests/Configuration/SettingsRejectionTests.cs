@@ -29,6 +29,7 @@ public sealed class SettingsRejectionTests
     [InlineData(new[] { "--set", "Ingest:PollInterval=0ms" }, "setting Ingest:PollInterval: 0ms is too short; it allows 10ms or more")]
     [InlineData(new[] { "--set", "Load:PollInterval=0ms" }, "setting Load:PollInterval: 0ms is too short")]
     [InlineData(new[] { "--set", "Tasks:Interval=1ms" }, "setting Tasks:Interval: 1ms is too short")]
+    [InlineData(new[] { "--set", "Dashboard:FreshnessTarget=0s" }, "setting Dashboard:FreshnessTarget: 0ms is not a target")]
     [InlineData(new[] { "--set", "Lod:OnError=abort" }, "setting Lod: is not a setting")]
     [InlineData(new[] { "--set", "Scd:TrackHistoryExcept=city" }, "setting Scd:TrackHistoryExcept: takes a list, e.g. [\"city\"] in JSON or Scd:TrackHistoryExcept:0=city as a flag")]
     [InlineData(new[] { "--lake", "" }, "setting Lake:Uri: is empty")]

@@ -39,13 +39,19 @@ public class DashboardRun : IAsyncLifetime
         }
     }
 
-    /// <summary>Lands the files the run starts with; returns how many.</summary>
+    /// <summary>A file landed for a table no one defined: recorded LOAD_FAILED (unrouted), shown under every table.</summary>
+    public const string Orphan = "sku,name\nA-1,Widget\n";
+
+    /// <summary>Lands the files the run starts with (one of them unrouted, in landing/nosuch/); returns how many.</summary>
     private protected virtual int Arrange(TempWorkspace tmp)
     {
         tmp.Land("first.csv", Samples.First);
         tmp.Land("second.csv", Samples.Second);
         tmp.Land("bad.csv", BadFile);
-        return 3;
+        var nosuch = Directory.CreateDirectory(Path.Combine(tmp.Landing, "nosuch")).FullName;
+        File.WriteAllText(Path.Combine(nosuch, ".orphan.csv.tmp"), Orphan);
+        File.Move(Path.Combine(nosuch, ".orphan.csv.tmp"), Path.Combine(nosuch, "orphan.csv"));
+        return 4;
     }
 
     public async Task InitializeAsync()
@@ -84,7 +90,7 @@ public class DashboardRun : IAsyncLifetime
 
     public static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
-    private static string? DashboardUrl(string ownerFile)
+    internal static string? DashboardUrl(string ownerFile)
     {
         try
         {
@@ -99,11 +105,12 @@ public class DashboardRun : IAsyncLifetime
 
     /// <summary>
     /// Runs <paramref name="test"/> on a fresh page of the dashboard; a console error or a page error (a CSP violation, a
-    /// script error) fails it, and a failure keeps a screenshot in artifacts/playwright/.
+    /// script error) fails it, and a failure keeps a screenshot in artifacts/playwright/. The window is 1400×1000 unless
+    /// <paramref name="width"/> and <paramref name="height"/> say otherwise (420×900: a phone).
     /// </summary>
-    public async Task WithPageAsync(string name, Func<IPage, Task> test)
+    public async Task WithPageAsync(string name, Func<IPage, Task> test, int width = 1400, int height = 1000)
     {
-        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1400, Height = 1000 } });
+        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, m) =>

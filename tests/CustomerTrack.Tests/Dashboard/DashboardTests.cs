@@ -13,7 +13,7 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
     [Fact]
     public async Task Flow_panel_counts_match_status_json() => await run.WithPageAsync(nameof(Flow_panel_counts_match_status_json), async page =>
     {
-        var status = await run.WaitIdleAsync(3);
+        var status = await run.WaitIdleAsync(4);
         foreach (var key in new[] { "landingPending", "lakePending", "filesLoaded", "filesFailed", "rowsLoaded", "rowsRejected", "streamLag", "customers", "versions" })
         {
             // The page's keys are its snapshot's (camelCase); status --json writes snake_case, like query's column names.
@@ -24,10 +24,96 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
             await Expect(page.Locator($"#status-table tr[data-key={key}] td").Nth(0)).ToHaveTextAsync(cli.Replace('_', ' '), Slow);
         }
 
+        var customer = status.GetProperty("tables")[0];
+        foreach (var key in new[] { "filesLoaded", "filesFailed", "currentRows", "versions" })
+        {
+            await Expect(page.Locator($"#table-status-table tr[data-key={key}] td").Nth(1))
+                .ToHaveTextAsync(customer.GetProperty(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(key)).GetRawText(), Slow);
+        }
+
+        // The unrouted file (landing/nosuch/) shows under the table, so the page's failed files are status's.
+        var failed = status.GetProperty("files_failed").GetInt64();
+        Assert.Equal(1, failed);
+        await Expect(page.Locator("#loads-table tbody tr[data-status=LOAD_FAILED]", new() { HasText = "orphan" }))
+            .ToContainTextAsync("unrouted: no table 'nosuch' is defined", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#loads-table tbody tr[data-status=LOAD_FAILED]")).ToHaveCountAsync((int)failed);
+        await Expect(page.Locator("#flow-table tr[data-stage=load] td").Nth(5)).ToHaveTextAsync($"{failed} file(s) LOAD_FAILED, 1 row(s) rejected (last 5 min)", Slow);
         await Expect(page.Locator("#flow-diagram .node")).ToHaveCountAsync(8);
-        await Expect(page.Locator("#flow-table tr[data-stage=load] td").Nth(4)).ToHaveTextAsync("1", Slow);
+        await Expect(page.Locator("#flow-table tr[data-stage=load] td").Nth(4)).ToHaveTextAsync("2", Slow);
         await Expect(page.Locator("#queue-table tr[data-queue=stream] td").Nth(3)).ToHaveTextAsync("ok", Slow);
+
+        // The table's tile at the top: when its rows last changed, and its freshness against the 1 s target.
+        var tile = page.Locator("#tile-list li[data-table=customer]");
+        await Expect(tile).ToContainTextAsync(new Regex(@"updated [0-9.]+ (s|min) ago"), new() { Timeout = 30_000 });
+        await Expect(tile).ToContainTextAsync("target 1 s", new() { Timeout = 30_000 });
     });
+
+    /// <summary>
+    /// The page at a desktop window and at a phone's: a chart in the first screen (desktop), never a sideways scroll, the
+    /// flow's boxes whole and readable, time labels apart, and the entity timeline's versions and table inside the panel.
+    /// Each size is photographed into artifacts/: its first screen (dashboard-WxH.png) and the whole page (-full).
+    /// </summary>
+    [Theory]
+    [InlineData(1400, 1000, true)]
+    [InlineData(420, 900, false)]
+    public async Task The_page_fits_the_window(int width, int height, bool chartInFirstScreen) =>
+        await run.WithPageAsync($"{nameof(The_page_fits_the_window)}_{width}x{height}", async page =>
+        {
+            await Expect(page.Locator("#freshness-chart[data-label-gap]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            await Expect(page.Locator("#throughput-chart[data-label-gap]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            await Expect(page.Locator("#tasks-chart[data-label-gap]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            var artifacts = Path.Combine(DashboardRun.RepoRoot, "artifacts");
+            Directory.CreateDirectory(artifacts);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, $"dashboard-{width}x{height}.png") });
+
+            Assert.True(await page.EvaluateAsync<bool>("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth"),
+                "the page scrolls sideways: " + await page.EvaluateAsync<string>("() => document.scrollingElement.scrollWidth + ' > ' + document.scrollingElement.clientWidth"));
+            if (chartInFirstScreen)
+            {
+                var chart = (await page.Locator("#freshness-chart canvas").BoundingBoxAsync())!;
+                Assert.True(chart.Y >= 0 && chart.Y + chart.Height <= height, $"the freshness chart is at {chart.Y}..{chart.Y + chart.Height}, past the first {height} px");
+            }
+
+            // Measured in one go: the diagram is redrawn with every snapshot.
+            var boxes = await page.EvaluateAsync<double[][]>(
+                "() => [...document.querySelectorAll('#flow-diagram .node')].map(n => { const r = n.getBoundingClientRect(); return [r.x, r.width]; })");
+            Assert.Equal(8, boxes.Length);
+            foreach (var (x, w) in boxes.Select(b => (b[0], b[1])))
+            {
+                Assert.True(x >= 0 && x + w <= width, $"a flow box is cut off: {x}..{x + w} of {width}");
+                Assert.True(w >= 120, $"a flow box is {w} px wide");
+            }
+
+            foreach (var id in new[] { "freshness-chart", "throughput-chart", "tasks-chart" })
+            {
+                var gap = await page.Locator("#" + id).GetAttributeAsync("data-label-gap");
+                Assert.True(gap == "none" || int.Parse(gap!, System.Globalization.CultureInfo.InvariantCulture) >= 0, $"{id}'s time labels overlap by {gap} px");
+            }
+
+            // Key 7's three versions, each wide enough to read, their start times apart, the table inside its panel.
+            await page.FillAsync("#entity-key", "7");
+            await page.ClickAsync("#entity-go");
+            await Expect(page.Locator("#entity-timeline .version")).ToHaveCountAsync(3);
+            var panel = (await page.Locator("#entity").BoundingBoxAsync())!;
+            double right = double.MinValue;
+            foreach (var version in await page.Locator("#entity-timeline .slot").AllAsync())
+            {
+                var bar = (await version.Locator(".version").BoundingBoxAsync())!;
+                var tick = (await version.Locator(".tick").BoundingBoxAsync())!;
+                Assert.True(bar.Width >= 90, $"a version is {bar.Width} px wide");
+                Assert.True(tick.X >= right, $"a version's time label starts at {tick.X}, before the previous one ends at {right}");
+                right = tick.X + tick.Width;
+            }
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(artifacts, $"dashboard-{width}x{height}-full.png"), FullPage = true });
+            var table = (await page.Locator("#entity-table").BoundingBoxAsync())!;
+            var scroller = (await page.Locator("#entity .scroll").BoundingBoxAsync())!;
+            Assert.True(scroller.X + scroller.Width <= panel.X + panel.Width, "the entity table's box leaves its panel");
+            if (width >= 1000)
+            {
+                Assert.True(table.Width <= scroller.Width + 1, $"the entity table is {table.Width} px wide in a {scroller.Width} px panel");
+            }
+        }, width, height);
 
     [Fact]
     public async Task Timeline_shows_a_keys_versions_and_the_one_holding_at_the_as_of_moment() =>
@@ -82,8 +168,8 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
 
             // Within 2 s of the pipeline having taken it through (a snapshot a second); a reload would reset the marker.
             await page.EvaluateAsync("() => { window.__notReloaded = true; }");
-            var status = await run.WaitIdleAsync(4);
-            Assert.True(status.GetProperty("files_loaded").GetInt64() >= 4, status.ToString());
+            var status = await run.WaitIdleAsync(5);
+            Assert.True(status.GetProperty("files_loaded").GetInt64() >= 5, status.ToString());
             await Expect(page.Locator("#loads-table tbody tr", new() { HasText = "late.csv" })).ToHaveCountAsync(1, new() { Timeout = 2_000 });
             Assert.True(await page.EvaluateAsync<bool>("() => window.__notReloaded === true"), "the page was reloaded");
         });
@@ -118,7 +204,7 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
         Assert.Contains("customertrack_task_duration_seconds_bucket{", before, StringComparison.Ordinal);
         Assert.Contains("customertrack_freshness_seconds_bucket{", before, StringComparison.Ordinal);
 
-        var files = (int)(await run.WaitIdleAsync(3)).GetProperty("files_loaded").GetInt64();
+        var files = (int)(await run.WaitIdleAsync(4)).GetProperty("files_loaded").GetInt64();
         var loadedBefore = Sample(before, "customertrack_rows_total", "outcome=\"loaded\",stage=\"load\"");
         var filesBefore = Sample(before, "customertrack_files_total", "outcome=\"LOADED\",stage=\"load\"");
         run.Workspace.Land($"metrics{files}.csv", "customer_id,first_name,updated_at\n11,Edsger,2026-03-07T09:00:00Z\n12,Tony,2026-03-07T09:00:01Z\n");
@@ -146,17 +232,17 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
     public async Task The_page_is_photographed_for_the_readme() =>
         await run.WithPageAsync(nameof(The_page_is_photographed_for_the_readme), async page =>
         {
-            await Expect(page.Locator("#freshness-chart canvas")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
-            await page.FillAsync("#entity-key", "7");
-            await page.FillAsync("#entity-asof", "2026-03-02T12:00:00Z");
-            await page.ClickAsync("#entity-go");
-            await Expect(page.Locator("#entity-table tbody tr")).ToHaveCountAsync(3);
+            // The first screen, as someone opening the page sees it: the tiles, the flow and the charts, drawn.
+            await Expect(page.Locator("#freshness-chart[data-label-gap]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            await Expect(page.Locator("#tasks-chart[data-label-gap]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+            await Expect(page.Locator("#tile-list li")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+
             // Into artifacts/ on every run; the committed docs image changes only when asked (README, Development), so a
             // test run leaves the working tree clean.
             var artifacts = Path.Combine(DashboardRun.RepoRoot, "artifacts");
             Directory.CreateDirectory(artifacts);
             var shot = Path.Combine(artifacts, "dashboard.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot });
             Assert.True(new FileInfo(shot).Length > 10_000, "the screenshot is nearly empty");
             if (Environment.GetEnvironmentVariable("CT_UPDATE_DOCS_IMAGES") == "1")
             {

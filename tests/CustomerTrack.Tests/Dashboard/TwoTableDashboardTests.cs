@@ -89,6 +89,13 @@ public sealed class TwoTableDashboardTests(TwoTableDashboardRun run) : IClassFix
             var runs = page.Locator("#tasks-table tbody tr");
             Assert.Equal(tables["product"].GetProperty("task_runs").GetInt64(), await runs.CountAsync());
             Assert.Contains("table=product", page.Url, StringComparison.Ordinal);
+
+            // A tile per table at the top; a click on one shows that table.
+            await Expect(page.Locator("#tile-list li")).ToHaveCountAsync(2);
+            await Expect(page.Locator("#tile-list li.shown")).ToHaveAttributeAsync("data-table", "product", new() { Timeout = 30_000 });
+            await page.ClickAsync("#tile-list li[data-table=customer]");
+            await Expect(page.Locator("#table-name")).ToHaveTextAsync("customer", Slow);
+            await Expect(page.Locator("#table-picker")).ToHaveValueAsync("customer");
         });
 
     [Fact]

@@ -32,23 +32,83 @@ function fillTable(table, rows, attrsOf) {
 
 function col(result, name) { return result.columns.findIndex((c) => c.name === name); }
 function iso(text) { return text ? text.replace(" ", "T") + "Z" : text; }
-function minuteIso(epoch) { return new Date(Number(epoch) * 1000).toISOString().slice(0, 16) + "Z"; }
+function bucketIso(epoch) { return new Date(Number(epoch) * 1000).toISOString().slice(0, 19) + "Z"; }
 
 // ---- charts (uPlot), each with a table twin above or below it
 const charts = {};
-// The last hour, so that a few points do not stretch the time axis over years.
-const lastHour = () => { const now = Date.now() / 1000; return [now - 3600, now + 60]; };
+// The data's own time range (a one-minute demo fills the chart), a minute wide at least. Taken from the data itself:
+// given one point, uPlot would widen the scale by days.
+function ownRange(u) {
+  const xs = u.data[0];
+  if (!xs || xs.length === 0) { const now = Date.now() / 1000; return [now - 60, now]; }
+  const min = xs[0], max = xs[xs.length - 1], pad = Math.max(0, 60 - (max - min)) / 2;
+  return [min - pad, max + pad];
+}
+// Time labels in UTC (as the tables), at least 90 px apart; after each drawing the chart records in data-label-gap the
+// narrowest space left between two neighbouring labels, so a test can see that none overlaps.
+const AXIS_FONT = "12px sans-serif";
+function timeLabels(u, splits) {
+  const whole = splits.every((v) => v % 60 === 0);
+  const labels = splits.map((v) => new Date(v * 1000).toISOString().slice(11, whole ? 16 : 19));
+  const ctx = u.ctx;
+  ctx.save();
+  ctx.font = AXIS_FONT;
+  let gap = Infinity;
+  for (let i = 1; i < splits.length; i++) {
+    const apart = u.valToPos(splits[i], "x") - u.valToPos(splits[i - 1], "x");
+    gap = Math.min(gap, apart - (ctx.measureText(labels[i]).width + ctx.measureText(labels[i - 1]).width) / 2);
+  }
+  ctx.restore();
+  u.root.parentElement.setAttribute("data-label-gap", gap === Infinity ? "none" : String(Math.floor(gap)));
+  return labels;
+}
+const timeAxis = { space: 90, font: AXIS_FONT, values: timeLabels, label: "UTC", labelSize: 18, labelFont: AXIS_FONT };
+// A y axis whose values carry their unit ("1.5 s", "120 rows/s").
+const unitAxis = (unit, extra) => Object.assign({ size: 80, font: AXIS_FONT, labelFont: AXIS_FONT, labelSize: 18, values: (u, vals) => vals.map((v) => v === null ? "" : v.toLocaleString("en") + " " + unit) }, extra || {});
 function chart(id, series, data, opts) {
   const el = $(id);
-  const width = Math.max(320, el.clientWidth || 800);
+  const width = Math.max(200, el.clientWidth || 600);
   if (!charts[id]) {
-    const base = { width, height: 200, series: [{}].concat(series), scales: { x: { time: true, range: lastHour } },
-      axes: [{}, { size: 70 }] };
+    const base = { width, height: 190, series: [{}].concat(series), scales: { x: { time: true, range: ownRange } }, axes: [timeAxis, {}] };
     charts[id] = new uPlot(Object.assign(base, opts || {}), data, el);
+    // Follow the panel's width (a phone turned, a window resized).
+    new ResizeObserver(() => {
+      const w = Math.max(200, el.clientWidth);
+      if (Math.abs(w - charts[id].width) > 2) charts[id].setSize({ width: w, height: 190 });
+    }).observe(el);
   } else {
     charts[id].setData(data);
   }
   el.setAttribute("data-points", String(data[0].length));
+  if (data[0].length > 0) {
+    el.setAttribute("data-from", String(data[0][0]));
+    el.setAttribute("data-to", String(data[0][data[0].length - 1]));
+  }
+}
+
+// ---- tiles: each table's last update and freshness against the target, as Dagster shows assets
+function ago(seconds) {
+  if (seconds === null) return "never updated";
+  if (seconds < 60) return "updated " + seconds.toFixed(seconds < 10 ? 1 : 0) + " s ago";
+  if (seconds < 3600) return "updated " + Math.round(seconds / 60) + " min ago";
+  return "updated " + (seconds / 3600).toFixed(1) + " h ago";
+}
+function renderTiles(s) {
+  const list = $("tile-list");
+  list.replaceChildren(...s.tiles.map((t) => {
+    const li = document.createElement("li");
+    li.className = "tile " + t.state + (t.table === s.table ? " shown" : "");
+    li.setAttribute("data-table", t.table);
+    li.setAttribute("data-state", t.state);
+    li.appendChild(cell("strong", t.table));
+    li.appendChild(cell("span", ago(t.updatedSecondsAgo), { class: "ago" }));
+    li.appendChild(cell("span", (t.p95Seconds === null ? "no file in 5 min" : "p95 " + t.p95Seconds + " s over " + t.files5m + " file(s)")
+      + " · target " + t.targetSeconds + " s" + (t.waitingSeconds !== null ? " · oldest waiting " + t.waitingSeconds + " s" : ""), { class: "freshness" }));
+    li.appendChild(cell("span", t.state, { class: "state" }));
+    return li;
+  }));
+  const mine = s.tiles.find((t) => t.table === s.table);
+  if (mine) $("target-text").textContent = mine.targetSeconds + " s";
 }
 
 // ---- flow
@@ -91,30 +151,35 @@ function renderFlow(s) {
 }
 
 // ---- freshness and throughput
-function renderFreshness(f) {
-  const m = col(f, "minute"), p50 = col(f, "p50_ms"), p95 = col(f, "p95_ms"), p99 = col(f, "p99_ms"), n = col(f, "files");
+function renderFreshness(f, s) {
+  const m = col(f, "bucket"), p50 = col(f, "p50_ms"), p95 = col(f, "p95_ms"), p99 = col(f, "p99_ms"), n = col(f, "files");
   const xs = f.rows.map((r) => Number(r[m]));
+  const sec = (i) => f.rows.map((r) => Number(r[i]) / 1000);
+  const mine = s.tiles.find((t) => t.table === s.table);
+  const target = mine ? mine.targetSeconds : 1;
   chart("freshness-chart", [
-    { label: "p50 ms", stroke: "#2b8a3e" }, { label: "p95 ms", stroke: "#e67700" }, { label: "p99 ms", stroke: "#c92a2a" },
-    { label: "1 s target", stroke: "#495057", dash: [6, 4] },
-  ], [xs, f.rows.map((r) => Number(r[p50])), f.rows.map((r) => Number(r[p95])), f.rows.map((r) => Number(r[p99])), xs.map(() => 1000)]);
-  fillTable($("freshness-table"), f.rows.map((r) => [minuteIso(r[m]), r[n], r[p50], r[p95], r[p99]]));
+    { label: "p50", stroke: "#2b8a3e", value: (u, v) => v === null ? "–" : v + " s" },
+    { label: "p95", stroke: "#e67700", value: (u, v) => v === null ? "–" : v + " s" },
+    { label: "p99", stroke: "#c92a2a", value: (u, v) => v === null ? "–" : v + " s" },
+    { label: "target", stroke: "#495057", dash: [6, 4], value: (u, v) => v === null ? "–" : v + " s" },
+  ], [xs, sec(p50), sec(p95), sec(p99), xs.map(() => target)], { axes: [timeAxis, unitAxis("s", { label: "landing → visible" })] });
+  fillTable($("freshness-table"), f.rows.map((r) => [bucketIso(r[m]), r[n], r[p50], r[p95], r[p99]]));
 }
 
-function renderThroughput(t) {
-  const m = col(t, "minute"), st = col(t, "stage"), v = col(t, "rows_per_minute");
-  const byMinute = new Map();
+function renderThroughput(t, bucket) {
+  const m = col(t, "bucket"), st = col(t, "stage"), v = col(t, "rows_per_bucket");
+  const byBucket = new Map();
   t.rows.forEach((r) => {
     const k = Number(r[m]);
-    if (!byMinute.has(k)) byMinute.set(k, { landed: 0, loaded: 0, applied: 0 });
-    byMinute.get(k)[r[st]] = Number(r[v]) / 60;
+    if (!byBucket.has(k)) byBucket.set(k, { landed: 0, loaded: 0, applied: 0 });
+    byBucket.get(k)[r[st]] = Number(r[v]) / bucket;
   });
-  const xs = [...byMinute.keys()].sort((a, b) => a - b);
-  const get = (k) => xs.map((x) => Math.round(byMinute.get(x)[k] * 10) / 10);
+  const xs = [...byBucket.keys()].sort((a, b) => a - b);
+  const get = (k) => xs.map((x) => Math.round(byBucket.get(x)[k] * 10) / 10);
   chart("throughput-chart", [
-    { label: "landed rows/s", stroke: "#1971c2" }, { label: "loaded rows/s", stroke: "#2b8a3e" }, { label: "applied rows/s", stroke: "#9c36b5" },
-  ], [xs, get("landed"), get("loaded"), get("applied")]);
-  fillTable($("throughput-table"), xs.map((x, i) => [minuteIso(x), get("landed")[i], get("loaded")[i], get("applied")[i]]));
+    { label: "landed", stroke: "#1971c2" }, { label: "loaded", stroke: "#2b8a3e" }, { label: "applied", stroke: "#9c36b5" },
+  ], [xs, get("landed"), get("loaded"), get("applied")], { axes: [timeAxis, unitAxis("rows/s", { size: 90 })] });
+  fillTable($("throughput-table"), xs.map((x, i) => [bucketIso(x), get("landed")[i], get("loaded")[i], get("applied")[i]]));
 }
 
 // ---- load history, rejects on click
@@ -148,7 +213,7 @@ function renderTasks(t) {
   const ordered = [...t.rows].reverse();
   chart("tasks-chart", [{ label: "duration ms", stroke: "#5f3dc4" }, { label: "rows", stroke: "#868e96", scale: "rows" }],
     [ordered.map((r) => Date.parse(iso(r[c("finished_at")])) / 1000), ordered.map((r) => Number(r[c("duration_ms")])), ordered.map((r) => Number(r[c("rows_read")]))],
-    { scales: { x: { time: true, range: (u, min, max) => [min - 30, max + 30] } }, axes: [{}, { label: "ms", size: 70 }, { side: 1, scale: "rows", label: "rows", size: 70 }] });
+    { axes: [timeAxis, unitAxis("ms", { label: "duration" }), unitAxis("rows", { side: 1, scale: "rows", label: "rows read", grid: { show: false } })] });
 }
 
 // ---- entity timeline
@@ -190,18 +255,23 @@ async function showEntity() {
   const at = body.asOf ? Date.parse(iso(body.asOf)) : null;
   const starts = v.rows.map((r) => Date.parse(iso(r[s])));
   const ends = v.rows.map((r) => r[e].startsWith("9999") ? null : Date.parse(iso(r[e])));
-  // From the first version to the last change (or the as-of moment), with room after it for the open version.
-  const lo = Math.min(...starts), last = Math.max(...starts, ...ends.filter((x) => x !== null), at || 0);
-  const hi = last + Math.max(3600e3, (last - lo) * 0.15), span = Math.max(1, hi - lo);
+  // By rank: every version the same width (the open one too), so none is a sliver; the axis under them marks when
+  // each began, its date and time on two lines, so that labels never run into each other.
   v.rows.forEach((r, i) => {
+    const slot = document.createElement("div");
+    slot.className = "slot";
     const bar = document.createElement("div");
     const holds = at !== null && starts[i] <= at && (ends[i] === null || at < ends[i]);
     bar.className = "version" + (holds ? " as-of" : "") + (ends[i] === null ? " open" : "");
-    bar.style.left = ((starts[i] - lo) / span * 100) + "%";
-    bar.style.width = Math.max(0.5, ((ends[i] ?? hi) - starts[i]) / span * 100) + "%";
     bar.title = iso(r[s]) + " → " + (ends[i] === null ? "open" : iso(r[e]));
-    bar.textContent = String(i + 1);
-    timeline.appendChild(bar);
+    bar.textContent = "v" + (i + 1) + (ends[i] === null ? " (open)" : "");
+    const tick = document.createElement("div");
+    tick.className = "tick";
+    const [day, time] = (r[s] || "").split(" ");
+    tick.appendChild(cell("div", day));
+    tick.appendChild(cell("div", time || ""));
+    slot.append(bar, tick);
+    timeline.appendChild(slot);
   });
   fillTable($("entity-table"), v.rows, (r, i) => {
     const holds = at !== null && starts[i] <= at && (ends[i] === null || at < ends[i]);
@@ -214,9 +284,10 @@ function render(s) {
   $("table-name").textContent = s.table;
   $("snapshot-at").textContent = s.at;
   $("source").textContent = s.status.source;
+  renderTiles(s);
   renderFlow(s);
-  renderFreshness(s.freshness);
-  renderThroughput(s.throughput);
+  renderFreshness(s.freshness, s);
+  renderThroughput(s.throughput, s.bucketSeconds);
   renderLoads(s.loads);
   renderTasks(s.tasks);
   document.body.setAttribute("data-snapshot-at", s.at);
@@ -260,6 +331,10 @@ async function loadTables() {
   picker.replaceChildren(...tables.map((t) => cell("option", t.name, { value: t.name })));
   $("table-picker-label").hidden = tables.length < 2;
   picker.addEventListener("change", () => pick(tables.find((t) => t.name === picker.value)));
+  $("tile-list").addEventListener("click", (e) => {
+    const tile = e.target.closest("li[data-table]");
+    if (tile && tile.getAttribute("data-table") !== currentTable.name) pick(tables.find((t) => t.name === tile.getAttribute("data-table")));
+  });
   const wanted = new URL(location.href).searchParams.get("table");
   pick(tables.find((t) => t.name === wanted) || tables[0]);
 }
