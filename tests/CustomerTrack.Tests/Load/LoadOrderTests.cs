@@ -130,4 +130,18 @@ public sealed class ValueSettingsTests
         Assert.Contains("Warehouse:ConnectionString", e.Message, StringComparison.Ordinal);
         Assert.Contains("Search Path 'ct_no_such_schema' names no schema that exists", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("run", "--once")]
+    [InlineData("status", null)]
+    [InlineData("query", "SELECT 1")]
+    public async Task A_command_on_a_postgres_search_path_naming_no_schema_exits_2_with_one_line_naming_the_setting(string command, string? argument)
+    {
+        using var tmp = new TempWorkspace();
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(TestServers.Postgres) { SearchPath = "ct_no_such_schema" }.ConnectionString;
+        string[] args = [command, .. argument is null ? [] : new[] { argument }, "-w", tmp.Dir, "--warehouse", "postgres", "--connection", connection];
+        var result = await CliRunner.RunAsync(args);
+        Assert.Equal(2, result.Code);
+        Cli.CliAssert.FailedRun(result, "Warehouse:ConnectionString", "Search Path 'ct_no_such_schema' names no schema that exists");
+    }
 }
