@@ -222,6 +222,35 @@ public abstract class ValueTypingTests
             WHERE table_schema = current_schema() AND table_name = '{c.Table}_raw' AND (column_name LIKE '%\_1' ESCAPE '\' OR column_name = 'city')
             """));
     }
+
+    /// <summary>Every digit of a DECIMAL(38) reaches what a reader gets: query and history (above), and export's files.</summary>
+    [Theory]
+    [InlineData("parquet")]
+    [InlineData("csv")]
+    public async Task Export_writes_every_digit_of_a_decimal_38(string format)
+    {
+        var c = AllCases["item/values.ndjson"];
+        using var tmp = new TempWorkspace(Engine);
+        File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), Settings);
+        var ws = tmp.Open();
+        LandBytes(tmp, c.Table, c.Name, c.Write(tmp.Dir));
+        await Pipelines.DrainAsync(ws, new FakeTimeProvider(Now), Stages.Ingest | Stages.Load);
+
+        var path = Path.Combine(tmp.Dir, $"item.{format}");
+        Assert.Equal(0, (await CliRunner.RunAsync(["export", "--table", "item_raw", "--to", path, .. tmp.CliArgs()])).Code);
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"SELECT id, CAST(big AS VARCHAR), CAST(fine AS VARCHAR) FROM {(format == "csv" ? $"read_csv('{path}', all_varchar = true)" : $"'{path}'")} WHERE big IS NOT NULL OR fine IS NOT NULL ORDER BY id";
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<string>();
+        while (reader.Read())
+        {
+            rows.Add($"{reader.GetValue(0)}|{(reader.IsDBNull(1) ? "∅" : reader.GetString(1))}|{(reader.IsDBNull(2) ? "∅" : reader.GetString(2))}");
+        }
+
+        Assert.Equal([$"g|{Big}|∅", $"h|{Big}|∅", $"i|∅|{Fine}", "k|∅|-12345678.900000000000000000000000000000", "n|1500|∅"], rows);
+    }
 }
 
 public sealed class ValueTypingTestsOnDuckDb : ValueTypingTests
