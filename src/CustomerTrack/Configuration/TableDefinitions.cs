@@ -143,6 +143,13 @@ internal static class TableDefinitions
             columns.RemoveAll(c => c.Name == eventTime);
         }
 
+        var eventTimeFormat = Contract.EventTimeFormat.Of(t.EventTimeFormat)
+            ?? throw new SettingsException($"{at}:EventTimeFormat", $"'{t.EventTimeFormat}' is not allowed; use iso8601, epoch_s, epoch_ms or a .NET date and time pattern such as dd.MM.yyyy HH:mm:ss");
+        if (eventTime is null && eventTimeFormat != Contract.EventTimeFormat.Iso8601)
+        {
+            throw new SettingsException($"{at}:EventTimeFormat", "is set, but the table has no EventTime column to read with it");
+        }
+
         OpMapping? op = null;
         if (t.Op is not null && !string.IsNullOrWhiteSpace(t.Op.Column))
         {
@@ -164,6 +171,12 @@ internal static class TableDefinitions
 
             foreach (var (value, kind) in t.Op.Values)
             {
+                // An empty op is always UPSERT (README, "Defining a table"): a mapping for it would never apply.
+                if (value.Trim().Length == 0)
+                {
+                    throw new SettingsException($"{at}:Op:Values", $"maps an empty value to {kind}; an empty or missing op is always an UPSERT, so map the values the files write");
+                }
+
                 values[value.Trim()] = kind.Trim().ToUpperInvariant() switch
                 {
                     "UPSERT" => ChangeKind.Upsert,
@@ -207,6 +220,7 @@ internal static class TableDefinitions
             Key = key,
             Attributes = attributes,
             EventTime = eventTime,
+            EventTimeFormat = eventTimeFormat,
             Op = op,
             Scd = scd,
             Rename = rename,

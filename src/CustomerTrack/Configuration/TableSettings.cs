@@ -18,6 +18,9 @@ internal sealed class TableSettings
     /// <summary>The column that sequences changes; without it rows are sequenced by load time and position.</summary>
     public string? EventTime { get; set; }
 
+    /// <summary>How the event time is written: <c>iso8601</c> (the default), <c>epoch_s</c>, <c>epoch_ms</c>, or a .NET custom pattern.</summary>
+    public string? EventTimeFormat { get; set; }
+
     public OpSettings? Op { get; set; }
 
     /// <summary>Per-table SCD options; what is not set here comes from the global <c>Scd</c> section.</summary>

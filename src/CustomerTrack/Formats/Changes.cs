@@ -86,7 +86,8 @@ internal sealed class SourceLayout
     /// <summary>A file column's name as the table knows it: trimmed, lower case, renamed.</summary>
     public string Normalize(string name)
     {
-        var n = name.Trim().TrimStart('\uFEFF').ToLowerInvariant();
+        // A NUL would cut the name short in the warehouse: it shows as the NUL symbol.
+        var n = name.Trim().TrimStart('\uFEFF').ToLowerInvariant().Replace('\0', CsvChangeReader.NulSymbol);
         return Table.Rename.TryGetValue(n, out var renamed) ? renamed : n;
     }
 
@@ -132,12 +133,7 @@ internal static class Values
 
                 return $"'{Clip(t)}' is not a number";
             case ColumnKind.Decimal:
-                if (decimal.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var m))
-                {
-                    return Decimal(m, type, t, out value);
-                }
-
-                return $"'{Clip(t)}' is not a number ({type})";
+                return DecimalText.Parse(t, type, out value);
             case ColumnKind.Bool:
                 if (Bool(t) is { } b)
                 {
@@ -186,11 +182,8 @@ internal static class Values
             case (ColumnKind.Double, double or float or long or int or short or byte or decimal):
                 value = Convert.ToDouble(native, CultureInfo.InvariantCulture);
                 return null;
-            case (ColumnKind.Decimal, decimal m):
-                return Decimal(m, type, m.ToString(CultureInfo.InvariantCulture), out value);
-            case (ColumnKind.Decimal, long or int or short or byte):
-                var whole = Convert.ToDecimal(native, CultureInfo.InvariantCulture);
-                return Decimal(whole, type, whole.ToString(CultureInfo.InvariantCulture), out value);
+            case (_, Stream or byte[]):
+                return "is binary (a BLOB); binary values have no text form and are not stored";
             case (ColumnKind.Bool, bool b):
                 value = b;
                 return null;
@@ -211,37 +204,30 @@ internal static class Values
                 return null;
         }
 
-        return FromText(Text(native), type, out value);
+        var text = Text(native);
+        return text.Contains('\0', StringComparison.Ordinal) ? NulReason : FromText(text, type, out value);
     }
 
-    /// <summary>A native value as text, the way it would be written in a CSV file.</summary>
+    /// <summary>Why a value holding a NUL is rejected: no engine keeps one in a string (DuckDB's appender ends a string there).</summary>
+    public const string NulReason = "contains a NUL byte";
+
+    /// <summary>
+    /// A native value as text, the way it would be written in a CSV file: a time keeps its seconds and fraction, and a
+    /// nested value (a Parquet STRUCT, LIST or MAP) is JSON text, as NDJSON keeps nested values.
+    /// </summary>
     public static string Text(object native) => native switch
     {
         string s => s,
         bool b => b ? "true" : "false",
         DateTime dt => dt.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
+        Stream or byte[] => "(binary)",
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        System.Collections.IDictionary or System.Collections.IEnumerable => System.Text.Json.JsonSerializer.Serialize(native),
         _ => native.ToString() ?? "",
     };
-
-    private static string? Decimal(decimal m, ColumnType type, ReadOnlySpan<char> text, out object? value)
-    {
-        value = null;
-        if (m.Scale > type.Scale && decimal.Round(m, type.Scale) != m)
-        {
-            return $"'{Clip(text)}' has more than {type.Scale} decimal places ({type})";
-        }
-
-        var integerDigits = decimal.Truncate(decimal.Abs(m)) is var whole && whole == 0 ? 0 : whole.ToString(CultureInfo.InvariantCulture).Length;
-        if (integerDigits > type.Precision - type.Scale)
-        {
-            return $"'{Clip(text)}' does not fit {type}";
-        }
-
-        value = decimal.Round(m, type.Scale);
-        return null;
-    }
 
     private static bool? Bool(ReadOnlySpan<char> t)
     {

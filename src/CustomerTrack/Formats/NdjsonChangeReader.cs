@@ -30,7 +30,7 @@ internal static class NdjsonChangeReader
             var field = "(row)";
             var error = lines.Invalid ? "is not valid UTF-8"
                 : lines.Bytes > maxFieldBytes ? $"is {lines.Bytes} bytes; a row may hold at most {maxFieldBytes} (Load:MaxFieldBytes)"
-                : Check(line, lineNumber, builder, unknown, out field);
+                : Checked(line, lineNumber, builder, unknown, out field);
             if (error is null)
             {
                 sink.Accept(builder.Change);
@@ -118,7 +118,25 @@ internal static class NdjsonChangeReader
         public void Dispose() => chars.Dispose();
     }
 
-    private static string? Check(string line, long lineNumber, RowBuilder builder, SortedSet<string> unknown, out string field)
+    /// <summary>
+    /// <see cref="Check"/>, with a string that is not text (a lone UTF-16 surrogate escape such as <c>\ud800</c>, which
+    /// System.Text.Json parses but will not turn into a string) rejected as its row's problem, not the file's.
+    /// </summary>
+    private static string? Checked(string line, long lineNumber, RowBuilder builder, SortedSet<string> unknown, out string field)
+    {
+        field = "(row)";
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            return Check(line, lineNumber, builder, unknown, names, out field);
+        }
+        catch (InvalidOperationException)
+        {
+            return "holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), which is no text";
+        }
+    }
+
+    private static string? Check(string line, long lineNumber, RowBuilder builder, SortedSet<string> unknown, HashSet<string> names, out string field)
     {
         field = "(row)";
 
@@ -145,6 +163,14 @@ internal static class NdjsonChangeReader
             foreach (var property in doc.RootElement.EnumerateObject())
             {
                 var name = layout.Normalize(property.Name);
+
+                // Two names for one column (also differing only in case): which value is meant is not known.
+                if (!names.Add(name))
+                {
+                    field = name;
+                    return $"the object names '{name}' twice";
+                }
+
                 var slot = layout.SlotOf(name);
                 switch (slot)
                 {
@@ -158,12 +184,6 @@ internal static class NdjsonChangeReader
                         op = property.Value;
                         break;
                     default:
-                        if (cells[slot] is not null)
-                        {
-                            field = name;
-                            return $"the object names '{name}' twice";
-                        }
-
                         cells[slot] = property.Value;
                         break;
                 }
@@ -186,7 +206,8 @@ internal static class NdjsonChangeReader
                 {
                     JsonValueKind.Null => null,
                     JsonValueKind.String => builder.EventTime(e.GetString().AsSpan()),
-                    _ => $"is a JSON {e.ValueKind.ToString().ToLowerInvariant()}; the event time is an ISO 8601 string",
+                    JsonValueKind.Number when layout.Table.EventTimeFormat.IsEpoch => builder.EventTime(e.GetRawText().AsSpan()),
+                    _ => $"is a JSON {e.ValueKind.ToString().ToLowerInvariant()}; the event time is {(layout.Table.EventTimeFormat == Contract.EventTimeFormat.Iso8601 ? "an ISO 8601 string" : layout.Table.EventTimeFormat.Expected)}",
                 };
                 if (error is not null)
                 {

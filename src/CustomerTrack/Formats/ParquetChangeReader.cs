@@ -24,11 +24,13 @@ internal static class ParquetChangeReader
         using var cmd = connection.CreateCommand();
 
         // The path is a constant of the query (table functions take no parameters); a doubled quote is its only escape.
-        cmd.CommandText = $"SELECT * FROM read_parquet('{path.Replace("'", "''", StringComparison.Ordinal)}')";
-        cmd.UseStreamingMode = true;
+        var literal = $"'{path.Replace("'", "''", StringComparison.Ordinal)}'";
         DuckDBDataReader reader;
+        string[] written;
         try
         {
+            (cmd.CommandText, written) = Select(connection, literal);
+            cmd.UseStreamingMode = true;
             reader = (DuckDBDataReader)cmd.ExecuteReader();
         }
         catch (DuckDBException e)
@@ -45,7 +47,7 @@ internal static class ParquetChangeReader
             var unknown = new List<string>();
             for (var i = 0; i < slots.Length; i++)
             {
-                names[i] = layout.Normalize(reader.GetName(i));
+                names[i] = layout.Normalize(written.Length == slots.Length ? written[i] : reader.GetName(i));
                 slots[i] = layout.SlotOf(names[i]);
                 if (slots[i] == SourceLayout.Unknown)
                 {
@@ -53,7 +55,15 @@ internal static class ParquetChangeReader
                 }
             }
 
-            var missingKey = table.Key.FirstOrDefault(k => !names.Contains(k.Name));
+            // Two columns for one name (DuckDB would read the second of CITY and City as City_1): which is meant is not
+            // known, so every row is rejected naming it, as a CSV header naming a column twice is, and no column is added.
+            var twice = names.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1)?.Key;
+            if (twice is not null)
+            {
+                unknown.Clear();
+            }
+
+            var missingKey = twice is null ? table.Key.FirstOrDefault(k => !names.Contains(k.Name)) : null;
             if (missingKey is not null)
             {
                 return new FileReadSummary(0, 0, 0, unknown, $"the file has no {missingKey.Name} column (its columns: {string.Join(", ", names)})");
@@ -66,12 +76,23 @@ internal static class ParquetChangeReader
                 while (reader.Read())
                 {
                     rows++;
+                    string? error = null;
+                    var field = "";
                     for (var i = 0; i < cells.Length; i++)
                     {
-                        cells[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                        cells[i] = Cell(reader, i, out var unreadable);
+                        if (unreadable is not null && error is null)
+                        {
+                            (error, field) = (unreadable, names[i]);
+                        }
                     }
 
-                    var error = Check(cells, slots, names, builder, rows, maxFieldBytes, out var field);
+                    if (twice is not null)
+                    {
+                        (error, field) = ($"the file names column '{twice}' twice ({string.Join(", ", written.Where(w => layout.Normalize(w) == twice))})", twice);
+                    }
+
+                    error ??= Check(cells, slots, names, builder, rows, maxFieldBytes, out field);
                     if (error is null)
                     {
                         sink.Accept(builder.Change);
@@ -90,6 +111,86 @@ internal static class ParquetChangeReader
             }
 
             return new FileReadSummary(rows, accepted, rejected, unknown, null);
+        }
+    }
+
+    /// <summary>
+    /// The query that reads the file: each column as .NET can hold it exactly. Nested values (STRUCT, LIST, MAP, UNION)
+    /// are their JSON text, as NDJSON keeps nested values; TIME, INTERVAL and DECIMAL are DuckDB's text (a DECIMAL(38)
+    /// has more digits than .NET's decimal). Also the file's own top-level column names, which DuckDB would make unique.
+    /// </summary>
+    private static (string Sql, string[] Names) Select(DuckDBConnection connection, string literal)
+    {
+        var source = $"read_parquet({literal})";
+        var select = new List<string>();
+        using (var describe = connection.CreateCommand())
+        {
+            describe.CommandText = $"DESCRIBE SELECT * FROM {source}";
+            using var columns = describe.ExecuteReader();
+            while (columns.Read())
+            {
+                var type = columns.GetString(1);
+                var at = $"#{select.Count + 1}";
+                select.Add(type.EndsWith(']') || type.StartsWith("STRUCT", StringComparison.Ordinal) || type.StartsWith("MAP", StringComparison.Ordinal)
+                        || type.StartsWith("UNION", StringComparison.Ordinal) ? $"CAST(to_json({at}) AS VARCHAR)"
+                    : type.StartsWith("TIME", StringComparison.Ordinal) && !type.StartsWith("TIMESTAMP", StringComparison.Ordinal)
+                        || type.StartsWith("DECIMAL", StringComparison.Ordinal) || type == "INTERVAL" ? $"CAST({at} AS VARCHAR)"
+                    : at);
+            }
+        }
+
+        return ($"SELECT {string.Join(", ", select)} FROM {source}", TopLevelNames(connection, $"parquet_schema({literal})"));
+    }
+
+    /// <summary>The names of the file's top-level columns as written, from its schema (a tree in depth-first order).</summary>
+    private static string[] TopLevelNames(DuckDBConnection connection, string schema)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = $"SELECT name, coalesce(num_children, 0) FROM {schema}";
+        using var reader = cmd.ExecuteReader();
+        var elements = new List<(string Name, long Children)>();
+        while (reader.Read())
+        {
+            elements.Add((reader.GetString(0), Convert.ToInt64(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        var names = new List<string>();
+        var at = 1;
+        while (at < elements.Count)
+        {
+            names.Add(elements[at].Name);
+            at = Skip(elements, at);
+        }
+
+        return [.. names];
+    }
+
+    /// <summary>The index after the subtree that starts at <paramref name="at"/>.</summary>
+    private static int Skip(List<(string Name, long Children)> elements, int at)
+    {
+        var next = at + 1;
+        for (var child = 0; child < elements[at].Children && next < elements.Count; child++)
+        {
+            next = Skip(elements, next);
+        }
+
+        return next;
+    }
+
+    /// <summary>One cell, or null with the reason when .NET cannot hold it (an infinite timestamp or date).</summary>
+    private static object? Cell(DuckDBDataReader reader, int i, out string? unreadable)
+    {
+        unreadable = null;
+        try
+        {
+            return reader.IsDBNull(i) ? null : reader.GetValue(i);
+        }
+        catch (Exception e) when (e is InvalidOperationException or OverflowException or ArgumentException or FormatException)
+        {
+            unreadable = e.Message.Contains("infinite", StringComparison.OrdinalIgnoreCase)
+                ? "is infinite; a timestamp or date must be a point in time"
+                : $"cannot be read: {e.Message.Split(". ")[0]}";
+            return null;
         }
     }
 

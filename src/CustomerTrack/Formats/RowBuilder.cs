@@ -29,17 +29,27 @@ internal sealed class RowBuilder(SourceLayout layout)
             return slot < Layout.KeyCount ? MissingKey(slot) : null;
         }
 
+        if (text.Contains('\0'))
+        {
+            return Values.NulReason;
+        }
+
         var error = Values.FromText(text, Layout.Types[slot], out var value);
         Change.Values[slot] = value;
         return error;
     }
 
-    /// <summary>Sets a key or attribute slot from a native value; null is NULL.</summary>
+    /// <summary>Sets a key or attribute slot from a native value; null is NULL; a string holding a NUL is rejected.</summary>
     public string? Native(int slot, object? native)
     {
         if (native is null or DBNull || (native is string s && s.Length == 0))
         {
             return slot < Layout.KeyCount ? MissingKey(slot) : null;
+        }
+
+        if (native is string text && text.Contains('\0', StringComparison.Ordinal))
+        {
+            return Values.NulReason;
         }
 
         var error = Values.FromNative(native, Layout.Types[slot], out var value);
@@ -56,7 +66,8 @@ internal sealed class RowBuilder(SourceLayout layout)
             return null;
         }
 
-        var parsed = Contract.EventTime.TryParse(ts, out var utc);
+        var format = Layout.Table.EventTimeFormat;
+        var parsed = format.TryParse(ts, out var utc);
         if (Contract.EventTime.OutOfRange(ts, parsed ? utc : null) is { } outOfRange)
         {
             return outOfRange;
@@ -64,7 +75,7 @@ internal sealed class RowBuilder(SourceLayout layout)
 
         if (!parsed)
         {
-            return $"'{Values.Clip(ts)}' is not an ISO 8601 timestamp (like 2026-11-27T10:15:00Z)";
+            return $"'{Values.Clip(ts)}' is not {format.Expected}";
         }
 
         Change.EventTime = utc;
@@ -80,6 +91,8 @@ internal sealed class RowBuilder(SourceLayout layout)
                 return null;
             case string s:
                 return EventTime(s.AsSpan());
+            case long or int or short or decimal or double when Layout.Table.EventTimeFormat.IsEpoch:
+                return EventTime(Values.Text(native).AsSpan());
         }
 
         var error = Values.FromNative(native, ColumnType.Timestamp, out var value);

@@ -122,6 +122,8 @@ internal sealed class FieldValues
     /// <summary>A non-negative amount with <paramref name="scale"/> decimals that fits <paramref name="digits"/> whole digits.</summary>
     private static decimal Amount(Random r, string name, int digits, int scale)
     {
+        // Past 18 places (a decimal(38,30)) a value with 18 is still valid, and .NET's decimal rounds to at most 28.
+        scale = Math.Min(scale, 18);
         var upper = Has(name, "price", "amount", "cost", "total", "balance", "revenue", "fee") ? 1000m : 100_000m;
         // DECIMAL(p,s) holds fewer than 10^(p-s) whole units.
         var limit = digits >= 6 ? upper : Math.Min(upper, Pow10(digits));

@@ -87,7 +87,7 @@ internal sealed class FolderLake(string root) : ILake
             entries.Add(new LakeEntry(key, info.Length, info.LastWriteTimeUtc));
         }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        entries.Sort((a, b) => LakeKey.Compare(a.Key, b.Key));
         return entries;
     }
 

@@ -44,6 +44,25 @@ internal static class LakeKey
         return (name, null);
     }
 
+    /// <summary>
+    /// The load order of keys (docs/semantics.md rule 15): by folder (ingest date, then table), then by the file's own
+    /// name as landed, then by key. Ordinal order of whole keys would let the hash suffix decide: <c>part10_…</c> sorts
+    /// before <c>part1_…</c> ('0' before '_'), while <c>part1.csv</c> sorts before <c>part10.csv</c>.
+    /// </summary>
+    public static int Compare(string a, string b)
+    {
+        var cutA = a.LastIndexOf('/');
+        var cutB = b.LastIndexOf('/');
+        var byFolder = string.CompareOrdinal(a[..(cutA + 1)], b[..(cutB + 1)]);
+        if (byFolder != 0)
+        {
+            return byFolder;
+        }
+
+        var byName = string.CompareOrdinal(Parse(a).FileName, Parse(b).FileName);
+        return byName != 0 ? byName : string.CompareOrdinal(a, b);
+    }
+
     /// <summary>Whether <paramref name="key"/> is a relative path of safe segments.</summary>
     public static bool IsSafe(string key) =>
         key.Length > 0 && !key.StartsWith('/') && key.Split('/').All(s => s.Length > 0 && s != "." && s != ".." && s.All(IsSafeChar));

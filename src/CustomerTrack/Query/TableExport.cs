@@ -63,7 +63,7 @@ internal static class TableExport
         }
 
         var order = exported.Any(c => c.Name == "start_time") ? " ORDER BY 1, start_time" : " ORDER BY 1";
-        var sql = $"SELECT {string.Join(", ", exported.Select(c => Identifiers.Quote(c.Name)))} FROM {Identifiers.Quote(name)}{where}{order}";
+        var sql = $"SELECT {string.Join(", ", exported.Select(c => c.Wide ? $"CAST({Identifiers.Quote(c.Name)} AS VARCHAR) AS {Identifiers.Quote(c.Name)}" : Identifiers.Quote(c.Name)))} FROM {Identifiers.Quote(name)}{where}{order}";
         var rows = warehouse.Export(sql, exported, request.Path, format, ct);
         return new ExportResult(name, request.Path, format, rows);
     }

@@ -72,6 +72,13 @@ internal sealed class SnowflakePlan
                 $"table {table.Name}: Snowflake encloses CSV fields only in \" or ' (FIELD_OPTIONALLY_ENCLOSED_BY), and this table's files quote with {table.Csv.Quote} (Tables:{table.Name}:Quote); write the files with one of those, or with no quoting (Quote \"\")");
         }
 
+        if (table.EventTimeFormat != Contract.EventTimeFormat.Iso8601)
+        {
+            // The generated COPY reads event times as ISO 8601 (TRY_TO_TIMESTAMP_TZ): another format would reject every row.
+            throw new CustomerTrackException(
+                $"table {table.Name}: the Snowflake plan reads event times as ISO 8601, and this table's are {table.EventTimeFormat} (Tables:{table.Name}:EventTimeFormat); load it with DuckDB or PostgreSQL, or write ISO 8601 event times");
+        }
+
         _table = table;
         _options = options;
         _n = new SnowflakeNames(options.Database, options.Schema, table);

@@ -118,6 +118,9 @@ internal sealed class TableDefinition
     /// <summary>The feed's event-time column (sequences the changes); null: sequenced by load time and position.</summary>
     public string? EventTime { get; init; }
 
+    /// <summary>How the event-time column is written (<c>EventTimeFormat</c>): ISO 8601 unless the table says otherwise.</summary>
+    public Contract.EventTimeFormat EventTimeFormat { get; init; } = Contract.EventTimeFormat.Iso8601;
+
     /// <summary>The feed's op column and its values; null: every row is an UPSERT.</summary>
     public OpMapping? Op { get; init; }
 
@@ -194,6 +197,7 @@ internal sealed class TableDefinition
         Key = Key,
         Attributes = [.. Attributes, .. added],
         EventTime = EventTime,
+        EventTimeFormat = EventTimeFormat,
         Op = Op,
         Scd = Scd,
         SourceOrder = SourceOrder,

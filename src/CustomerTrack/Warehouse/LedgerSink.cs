@@ -36,7 +36,8 @@ internal abstract class LedgerSink(long lastSeq, string? rejectAll, DateTime pro
     }
 
     public void Reject(long line, string field, string reason, string raw) =>
-        WriteReject(line, field, reason, raw.Replace('\0', CsvChangeReader.NulSymbol));
+        WriteReject(line, field.Replace('\0', CsvChangeReader.NulSymbol), reason.Replace('\0', CsvChangeReader.NulSymbol),
+            raw.Replace('\0', CsvChangeReader.NulSymbol));
 
     /// <summary>One ledger row: <c>_seq</c>, the change, and its event (or processing) time.</summary>
     protected abstract void WriteRow(long seq, ParsedChange change, DateTime sequence);

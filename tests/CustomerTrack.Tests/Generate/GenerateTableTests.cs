@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerTrack.Configuration;
+using CustomerTrack.Pipeline;
 using CustomerTrack.Tests.Cli;
 using CustomerTrack.Tests.Support;
 
@@ -114,6 +115,36 @@ public sealed class GenerateTableTests
         using var tmp = new TempWorkspace();
         File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), Settings("csv", ""));
         CliAssert.OneLineError(await CliRunner.RunAsync("generate", "-w", tmp.Dir, "--table", "nope"), "no table 'nope'; the tables are product");
+    }
+
+    public static TheoryData<string, string, Engine> Decimals()
+    {
+        var data = new TheoryData<string, string, Engine>();
+        foreach (var type in (string[])["decimal(38,30)", "decimal(38,0)", "decimal(38,38)", "decimal(29,28)", "decimal(1,0)"])
+        {
+            foreach (var format in (string[])["csv", "ndjson", "parquet"])
+            {
+                data.Add(type, format, format == "csv" ? Engine.Postgres : Engine.DuckDb);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Every decimal a definition may declare (precision up to 38, any scale): generate writes values that load, none rejected.</summary>
+    [Theory]
+    [MemberData(nameof(Decimals))]
+    public async Task Generate_table_writes_values_that_load_for_every_decimal_a_definition_may_declare(string type, string format, Engine engine)
+    {
+        using var tmp = new TempWorkspace(engine);
+        File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), $$"""
+            { "Tables": { "product": { "Format": "{{format}}", "Key": ["sku"], "Columns": { "sku": "string", "price": "{{type}}" } } } }
+            """);
+        CliAssert.Succeeded(await CliRunner.RunAsync(["generate", "-w", tmp.Dir, "--table", "product", "--files", "1", "--rows-per-file", "50", "--seed", "3"]));
+
+        var ws = tmp.Open();
+        await Pipelines.DrainAsync(ws, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), Stages.Ingest | Stages.Load);
+        Assert.Equal(["LOADED|50|0"], Db.Rows(ws, "SELECT status, rows_loaded, rows_rejected FROM load_history"));
     }
 
     private static string[] Args(TempWorkspace t, string seed) =>

@@ -222,6 +222,19 @@ public sealed partial class SnowflakePlanTests : IDisposable
         Assert.Contains(expected, Lines(plan.Statements(), PlanStep.FileFormat));
     }
 
+    [Theory]
+    [InlineData("epoch_s")]
+    [InlineData("epoch_ms")]
+    [InlineData("dd.MM.yyyy HH:mm:ss")]
+    public void An_event_time_format_the_plan_cannot_read_is_refused_naming_the_setting(string format)
+    {
+        var e = Assert.Throws<CustomerTrackException>(() =>
+            new SnowflakePlan(Definition(t => (t.EventTime, t.EventTimeFormat) = ("at", format)), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p")));
+
+        Assert.Contains("reads event times as ISO 8601", e.Message);
+        Assert.Contains("Tables:notes:EventTimeFormat", e.Message);
+    }
+
     [Fact]
     public void A_quote_snowflake_cannot_enclose_fields_in_is_refused_with_what_to_do()
     {

@@ -127,7 +127,7 @@ internal sealed class S3Lake : ILake, IDisposable
         while (response.IsTruncated == true);
 
         _listedFrom = _prefix + startedAt.AddDays(-1).ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
-        entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        entries.Sort((a, b) => LakeKey.Compare(a.Key, b.Key));
         return entries;
     }
 

@@ -24,11 +24,25 @@ internal sealed class AppenderSink(DuckDBAppender raw, DuckDBAppender rejects, s
         _ => table.Columns.Select(x => x.Name).ToList().IndexOf(c) is var slot and >= 0 ? slot : Null,
     }).ToArray();
 
+    /// <summary>
+    /// The values past .NET's decimal (more than 28 digits) the appender could not take, by <c>_seq</c> and column: the
+    /// row is appended with NULL there, and <see cref="DuckDbWarehouse"/> sets them by DuckDB's own exact cast of their
+    /// digits once the appender is closed, in the same transaction.
+    /// </summary>
+    public List<(long Seq, Column Column, string Digits)> Exact { get; } = [];
+
     protected override void WriteRow(long seq, ParsedChange change, DateTime sequence)
     {
         var row = raw.CreateRow();
         foreach (var column in _columns)
         {
+            if (column >= 0 && change.Values[column] is ExactDecimal exact)
+            {
+                Exact.Add((seq, table.Columns.ElementAt(column), exact.ToString()));
+                row = row.AppendNullValue();
+                continue;
+            }
+
             row = column switch
             {
                 Seq => row.AppendValue(seq),

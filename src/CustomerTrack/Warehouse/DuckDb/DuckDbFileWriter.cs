@@ -18,7 +18,8 @@ internal static class DuckDbFileWriter
         using var db = new DuckDBConnection("Data Source=:memory:");
         db.Open();
         Execute(db, "SET autoinstall_known_extensions = false");
-        var types = columns.Select(TypeOf).ToArray();
+        // A wide DECIMAL arrives as its text (TableExport reads it so) and is cast back when the file is written.
+        var types = columns.Select(c => c.Wide ? "VARCHAR" : TypeOf(c)).ToArray();
         Execute(db, $"CREATE TABLE export ({string.Join(", ", columns.Select((c, i) => $"{Identifiers.Quote(c.Name)} {types[i]}"))})");
         long count = 0;
         using (var appender = db.CreateAppender("export"))
@@ -41,7 +42,8 @@ internal static class DuckDbFileWriter
         try
         {
             var options = format == "csv" ? "FORMAT csv, HEADER true" : "FORMAT parquet";
-            Execute(db, $"COPY export TO '{temp.Replace("'", "''", StringComparison.Ordinal)}' ({options})");
+            var select = string.Join(", ", columns.Select(c => c.Wide ? $"CAST({Identifiers.Quote(c.Name)} AS {TypeOf(c)}) AS {Identifiers.Quote(c.Name)}" : Identifiers.Quote(c.Name)));
+            Execute(db, $"COPY (SELECT {select} FROM export) TO '{temp.Replace("'", "''", StringComparison.Ordinal)}' ({options})");
             File.Move(temp, path, overwrite: true);
         }
         catch (DuckDBException e)

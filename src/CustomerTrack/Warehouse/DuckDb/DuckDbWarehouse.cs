@@ -320,6 +320,16 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         var floor = _pendingProcessingTime is { } pending && pending > _lastProcessingTime ? pending : _lastProcessingTime;
         var sink = new AppenderSink(raw, rejects, file.Key, table, _rawOrder[table.Name], now, _lastSeq, rejectAll, now > floor ? now : floor);
         var summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
+        if (sink.Exact.Count > 0)
+        {
+            raw.Close();
+            foreach (var (seq, column, digits) in sink.Exact)
+            {
+                Execute($"UPDATE {Identifiers.Quote(table.RawTable)} SET {column.Quoted} = CAST($digits AS {column.Type.Sql}) WHERE _seq = $seq",
+                    ("digits", digits), ("seq", seq));
+            }
+        }
+
         _lastSeq = sink.LastSeq;
         _pendingProcessingTime = sink.LastProcessingTime ?? _pendingProcessingTime;
         return summary;

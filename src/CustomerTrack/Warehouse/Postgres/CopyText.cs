@@ -83,6 +83,10 @@ internal static class CopyText
             case decimal m:
                 Formatted(w, m, default);
                 break;
+            case Formats.ExactDecimal e:
+                // Past .NET's decimal: its exact digits, which the server's numeric input reads exactly.
+                w.Write(e.ToString());
+                break;
             case DateOnly date when date == DateOnly.MinValue || date == DateOnly.MaxValue:
                 w.Write(date == DateOnly.MinValue ? "-infinity" : "infinity");
                 break;

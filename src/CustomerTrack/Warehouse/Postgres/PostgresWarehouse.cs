@@ -107,6 +107,13 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var warehouse = new PostgresWarehouse(source, readers, display, tables ?? [TableDefinition.Customer(ScdOptions.Default)]);
         try
         {
+            // Without an existing schema on its search path, PostgreSQL has nowhere to make or find the tables.
+            if (!string.IsNullOrWhiteSpace(builder.SearchPath) && warehouse.Scalar("SELECT current_schema()") is null or DBNull)
+            {
+                throw new SettingsException("Warehouse:ConnectionString",
+                    $"its Search Path '{builder.SearchPath}' names no schema that exists in {display}; create the schema (CREATE SCHEMA …) or name an existing one");
+            }
+
             if (readOnly)
             {
                 if (warehouse.Scalar("SELECT to_regclass('load_history') IS NOT NULL") is not true)
@@ -684,13 +691,19 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         // Only a query expression fits in a subquery, and positional mode (an unnamed parameter) sends the text as one
         // statement, so a second one is refused by the server; the session itself is read-only besides.
-        using var cmd = new NpgsqlCommand("SELECT * FROM (" + sql.TrimEnd().TrimEnd(';') + "\n) AS q WHERE $1 = 0", conn, tx);
+        var body = sql.TrimEnd().TrimEnd(';');
+        using var cmd = new NpgsqlCommand("SELECT * FROM (" + body + "\n) AS q WHERE $1 = 0", conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = 0 });
         using var cancel = ct.Register(cmd.Cancel);
         try
         {
+            var numeric = ExactNumeric(cmd, body);
             using var reader = cmd.ExecuteReader();
-            return QueryResult.Read(reader, QueryLimits.MaxRows, ct);
+            var result = QueryResult.Read(reader, QueryLimits.MaxRows, ct);
+            return numeric.Count == 0 ? result : result with
+            {
+                Columns = [.. result.Columns.Select((c, i) => numeric.Contains(i) ? c with { Kind = CellKind.Number } : c)],
+            };
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled)
         {
@@ -708,6 +721,41 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         {
             tx.Rollback();
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="cmd"/> read NUMERIC columns as the server's text: Npgsql reads them into .NET's decimal,
+    /// which holds about 28 digits, and fails on more (a decimal(38,30) column); the text is exact. The statement is
+    /// described first (not run); its columns are renamed by position, so names, order and duplicates stay. Returns the
+    /// positions read as text, which are still numbers.
+    /// </summary>
+    private static HashSet<int> ExactNumeric(NpgsqlCommand cmd, string body)
+    {
+        var numeric = new HashSet<int>();
+        var select = new List<string>();
+        using (var described = cmd.ExecuteReader(System.Data.CommandBehavior.SchemaOnly))
+        {
+            for (var i = 0; i < described.FieldCount; i++)
+            {
+                var name = "\"" + described.GetName(i).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+                if (described.GetDataTypeName(i).StartsWith("numeric", StringComparison.Ordinal))
+                {
+                    numeric.Add(i);
+                    select.Add($"q.c{i}::text AS {name}");
+                }
+                else
+                {
+                    select.Add($"q.c{i} AS {name}");
+                }
+            }
+        }
+
+        if (numeric.Count > 0)
+        {
+            cmd.CommandText = $"SELECT {string.Join(", ", select)} FROM ({body}\n) AS q({string.Join(", ", select.Select((_, i) => $"c{i}"))}) WHERE $1 = 0";
+        }
+
+        return numeric;
     }
 
     /// <summary>Reads the rows of export's own SQL in a read-only transaction and writes them to the file with DuckDB.</summary>
