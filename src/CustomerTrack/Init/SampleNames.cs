@@ -46,8 +46,19 @@ internal static class SampleNames
     // Letters whose plain-Latin spelling is more than their base letter (German umlauts, ß, ligatures, Nordic letters).
     private static readonly Dictionary<char, string> Spelled = new()
     {
-        ['ä'] = "ae", ['ö'] = "oe", ['ü'] = "ue", ['ß'] = "ss", ['æ'] = "ae", ['œ'] = "oe", ['ø'] = "oe", ['å'] = "aa",
-        ['þ'] = "th", ['ð'] = "d", ['ł'] = "l", ['đ'] = "d", ['ı'] = "i",
+        ['ä'] = "ae",
+        ['ö'] = "oe",
+        ['ü'] = "ue",
+        ['ß'] = "ss",
+        ['æ'] = "ae",
+        ['œ'] = "oe",
+        ['ø'] = "oe",
+        ['å'] = "aa",
+        ['þ'] = "th",
+        ['ð'] = "d",
+        ['ł'] = "l",
+        ['đ'] = "d",
+        ['ı'] = "i",
     };
 
     /// <summary>
