@@ -196,7 +196,13 @@ internal static class ReadCommands
             }
 
             output.WriteLine($"lake         {s.LakeObjects} object(s), {s.LakePending} not yet loaded");
-            output.WriteLine($"load         {s.FilesLoaded} file(s) loaded ({s.FilesFailed} failed): {s.RowsLoaded} rows in, {s.RowsRejected} rejected");
+            output.WriteLine($"load         {s.FilesLoaded} file(s) loaded ({s.FilesFailed} failed): {s.RowsLoaded} rows in, {s.RowsRejected} rejected"
+                + (s.FilesSkipped > 0 ? $"; {s.FilesSkipped} skipped as already loaded (LOAD_SKIPPED)" : ""));
+            foreach (var d in s.Dropped)
+            {
+                output.WriteLine($"             dropped: {d.File} ({d.Key}): columns {string.Join(", ", d.Columns)} are not in table {d.Table}'s definition");
+            }
+
             if (s.Tables is [{ Table: "customer" } only])
             {
                 output.WriteLine($"ledger       {only.LedgerRows} rows in customer_raw");

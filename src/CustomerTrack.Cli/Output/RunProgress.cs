@@ -38,13 +38,23 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
             $"  task  {(customer ? "" : r.Table + "  ")}run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Customers} {(customer ? "customers" : "keys")}  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms");
     }
 
-    /// <summary>"  load  first.csv  LOADED  3 rows  0 rejects  12 ms", with the file's error when it has one.</summary>
+    /// <summary>
+    /// "  load  first.csv  LOADED  3 rows  0 rejects  12 ms", with the file's error when it has one and the columns the
+    /// load dropped; a file skipped as a copy: "  load  x.csv  LOAD_SKIPPED  already loaded as &lt;key&gt; (same name and content)".
+    /// </summary>
     internal static string FileLine(LoadOutcome o)
     {
         var name = Lake.LakeKey.Parse(o.Key).FileName;
+        if (o.Status == LoadStatus.Skipped)
+        {
+            return $"  load  {name}  {o.Status.Text()}  {o.Error}";
+        }
+
         var line = string.Create(CultureInfo.InvariantCulture,
             $"  load  {name}  {o.Status.Text()}  {o.RowsLoaded} rows  {o.RowsRejected} rejects  {o.Ms:F0} ms");
-        return o.Error is null ? line : $"{line}  ({o.Error})";
+        line = o.Error is null ? line : $"{line}  ({o.Error})";
+        return o.DroppedColumns.Count == 0 ? line
+            : $"{line}  dropped columns {string.Join(", ", o.DroppedColumns)} (the table does not define them)";
     }
 
     public void Summary(string command, RunTally tally)

@@ -273,7 +273,41 @@ internal static class TableDefinitions
             "latin-1" or "latin1" or "iso-8859-1" => "latin-1",
             _ => throw new SettingsException($"{at}:Encoding", $"'{t.Encoding}' is not allowed; use one of utf-8, latin-1"),
         };
-        return new CsvOptions(delimiter[0], t.Quote.Length == 0 ? '\0' : t.Quote[0], t.Header, encoding);
+        var decimalSeparator = (t.DecimalSeparator ?? ".") switch
+        {
+            "." => '.',
+            "," => ',',
+            _ => throw new SettingsException($"{at}:DecimalSeparator", $"'{t.DecimalSeparator}' is not allowed; use . or ,"),
+        };
+        var thousands = t.ThousandsSeparator ?? "";
+        if (thousands.Length > 1 || (thousands.Length == 1 && (thousands[0] == decimalSeparator || char.IsAsciiDigit(thousands[0])
+            || thousands[0] is '+' or '-' or 'e' or 'E' or '\n' or '\r' || thousands == t.Quote)))
+        {
+            throw new SettingsException($"{at}:ThousandsSeparator",
+                $"'{thousands}' is not allowed; use one character other than the DecimalSeparator, the Quote, a digit or a sign (. , ' or a space), or \"\" for none");
+        }
+
+        return new CsvOptions(delimiter[0], t.Quote.Length == 0 ? '\0' : t.Quote[0], t.Header, encoding,
+            decimalSeparator, thousands.Length == 0 ? '\0' : thousands[0],
+            Pattern($"{at}:DateFormat", t.DateFormat, timestamp: false), Pattern($"{at}:TimestampFormat", t.TimestampFormat, timestamp: true));
+    }
+
+    /// <summary>A date or timestamp pattern that writes and reads back a value whole, or null (ISO 8601) when empty.</summary>
+    private static string? Pattern(string setting, string? pattern, bool timestamp)
+    {
+        if (string.IsNullOrWhiteSpace(pattern))
+        {
+            return null;
+        }
+
+        if (!Formats.CsvValueText.RoundTrips(pattern, timestamp))
+        {
+            throw new SettingsException(setting, timestamp
+                ? $"'{pattern}' is not a .NET custom date and time pattern that holds a date and a time (like dd.MM.yyyy HH:mm:ss); leave it empty for ISO 8601"
+                : $"'{pattern}' is not a .NET custom date pattern that holds a whole date (like dd.MM.yyyy or MM/dd/yyyy); leave it empty for ISO 8601");
+        }
+
+        return pattern;
     }
 
     private static string Name(string text, string setting)

@@ -43,6 +43,18 @@ internal sealed class TableSettings
 
     /// <summary>CSV only: <c>utf-8</c> or <c>latin-1</c>.</summary>
     public string Encoding { get; set; } = "utf-8";
+
+    /// <summary>CSV only: the character before a number's fraction in int, decimal and double columns: <c>.</c> (the default) or <c>,</c>.</summary>
+    public string DecimalSeparator { get; set; } = ".";
+
+    /// <summary>CSV only: the character grouping a number's digits by three (<c>.</c> in <c>1.250</c>), or empty (the default) for none.</summary>
+    public string ThousandsSeparator { get; set; } = "";
+
+    /// <summary>CSV only: how date columns are written, as a .NET custom pattern (<c>dd.MM.yyyy</c>); empty for ISO 8601 (<c>2026-12-01</c>).</summary>
+    public string DateFormat { get; set; } = "";
+
+    /// <summary>CSV only: how timestamp columns are written, as a .NET custom pattern (<c>dd.MM.yyyy HH:mm</c>); empty for ISO 8601.</summary>
+    public string TimestampFormat { get; set; } = "";
 }
 
 /// <summary>A feed's op column and the mapping from its values to INSERT, UPDATE, UPSERT, DELETE.</summary>

@@ -102,7 +102,7 @@ internal static class CsvChangeReader
         for (var slot = 0; slot < builder.Layout.KeyCount; slot++)
         {
             field = names[slot];
-            if (builder.Text(slot, row[layout.Slots[slot]]) is { } error)
+            if (Typed(builder, slot, row[layout.Slots[slot]]) is { } error)
             {
                 return error;
             }
@@ -111,7 +111,7 @@ internal static class CsvChangeReader
         if (layout.EventTime >= 0)
         {
             field = builder.Layout.Table.EventTime;
-            if (builder.EventTime(row[layout.EventTime]) is { } error)
+            if ((EventTimeText(builder.Layout.Table.Csv, row[layout.EventTime], out var eventTime) ?? builder.EventTime(eventTime)) is { } error)
             {
                 return error;
             }
@@ -132,7 +132,7 @@ internal static class CsvChangeReader
             if (at >= 0)
             {
                 field = names[slot];
-                if (builder.Text(slot, row[at]) is { } error)
+                if (Typed(builder, slot, row[at]) is { } error)
                 {
                     return error;
                 }
@@ -142,6 +142,25 @@ internal static class CsvChangeReader
         field = null;
         return null;
     }
+
+    /// <summary>
+    /// Sets a slot from a field written the table's way (DecimalSeparator, ThousandsSeparator, DateFormat,
+    /// TimestampFormat): first made into the shared typing's form by <see cref="CsvValueText"/>, then typed as every format is.
+    /// </summary>
+    private static string? Typed(RowBuilder builder, int slot, string text)
+    {
+        var error = CsvValueText.Normalise(text, builder.Layout.Types[slot], builder.Layout.Table.Csv, out var normalised)
+            ?? builder.Text(slot, normalised);
+
+        // A reason quotes the value as the row wrote it (0,123), not as the typing was handed it (0.123).
+        return error is not null && !ReferenceEquals(normalised, text)
+            ? error.Replace($"'{Values.Clip(normalised.Trim())}'", $"'{Values.Clip(text.Trim())}'", StringComparison.Ordinal)
+            : error;
+    }
+
+    /// <summary>The event time written in the table's TimestampFormat made ISO 8601 (without one, the text as it is).</summary>
+    private static string? EventTimeText(CsvOptions csv, string text, out string normalised) =>
+        CsvValueText.Normalise(text, ColumnType.Timestamp, csv, out normalised);
 
     /// <summary>Where each of the table's columns stands in this file, and what is wrong with the header.</summary>
     private sealed class HeaderLayout

@@ -92,13 +92,18 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
     {
         var relative = Path.GetRelativePath(workspace.Landing, path);
         var parts = relative.Split(Path.DirectorySeparatorChar);
-        return !Path.IsPathRooted(relative) && parts[0] != ".." && parts.Length <= 2
+        return !Path.IsPathRooted(relative) && parts[0] != ".." && parts.Length <= MaxDepth + 1
             && parts.Take(parts.Length - 1).All(folder => !folder.StartsWith('.')) && IsCandidateName(parts[^1]);
     }
 
+    /// <summary>How deep below landing/ files are looked for (partition folders such as 2026/01/ are two).</summary>
+    private const int MaxDepth = 16;
+
     /// <summary>
-    /// The files in landing/ (the default table's) and in each folder below it (landing/&lt;table&gt;/, that table's),
-    /// each with the table its folder names (null: the default table).
+    /// The files in landing/ and in every folder below it, each with the table it is for: a first-level folder named like
+    /// a table (landing/&lt;table&gt;/, and its sub-folders such as landing/orders/2026/01/) is that table's; files directly
+    /// in landing/ and in folders that cannot be a table's name (landing/2026/01/, landing/dt=2026-01-01/) are the
+    /// default table's (null). Dot-folders and linked folders are never entered.
     /// </summary>
     internal static IEnumerable<(FileInfo File, string? Table)> LandingFiles(string landingFolder)
     {
@@ -108,19 +113,55 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             yield return (file, null);
         }
 
-        foreach (var folder in landing.EnumerateDirectories())
+        foreach (var folder in Folders(landing))
         {
-            if (folder.Name.StartsWith('.') || folder.LinkTarget is not null)
+            var table = TableFolder().IsMatch(folder.Name) ? folder.Name : null;
+            foreach (var file in Below(folder, 1))
             {
-                continue;
-            }
-
-            foreach (var file in folder.EnumerateFiles())
-            {
-                yield return (file, folder.Name);
+                yield return (file, table);
             }
         }
     }
+
+    /// <summary>The path of a landing file below landing/, with / between folders: its name in provenance and logs.</summary>
+    internal static string Relative(string landingFolder, FileInfo file) =>
+        Path.GetRelativePath(landingFolder, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
+
+    private static IEnumerable<DirectoryInfo> Folders(DirectoryInfo dir) =>
+        dir.EnumerateDirectories().Where(f => !f.Name.StartsWith('.') && f.LinkTarget is null);
+
+    private static IEnumerable<FileInfo> Below(DirectoryInfo folder, int depth)
+    {
+        IEnumerable<FileInfo> files;
+        IEnumerable<DirectoryInfo> folders;
+        try
+        {
+            files = folder.EnumerateFiles().ToList();
+            folders = depth < MaxDepth ? Folders(folder).ToList() : [];
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            // Gone since it was listed, or not ours to read: the next pass meets it again.
+            yield break;
+        }
+
+        foreach (var file in files)
+        {
+            yield return file;
+        }
+
+        foreach (var sub in folders)
+        {
+            foreach (var file in Below(sub, depth + 1))
+            {
+                yield return file;
+            }
+        }
+    }
+
+    /// <summary>A folder name that can be a table's (a letter, then letters, digits and underscores).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,62}$")]
+    private static partial System.Text.RegularExpressions.Regex TableFolder();
 
     private List<(FileInfo File, string? Table)> Candidates()
     {
@@ -278,7 +319,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
             throw;
         }
 
-        var key = LakeKey.For(received, file.Name, sha, table);
+        var key = Relanded(LakeKey.For(received, file.Name, sha, table), landed);
         try
         {
             await lake.CommitAsync(temp, key, landed, ct);
@@ -291,7 +332,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         }
 
         var stored = time.GetUtcNow().UtcDateTime;
-        AppendProvenance(new ProvenanceRecord(table is null ? file.Name : $"{table}/{file.Name}", key, bytes, sha, landed, received, stored,
+        AppendProvenance(new ProvenanceRecord(Relative(workspace.Landing, file), key, bytes, sha, landed, received, stored,
             time.GetElapsedTime(started).TotalMilliseconds));
         if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
         {
@@ -314,11 +355,61 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
         return true;
     }
 
+    /// <summary>
+    /// The key for a file landed now: <paramref name="key"/>, unless provenance shows that key stored before for a landing
+    /// of another time (the same file landed again the same day, after it was loaded): then the next free re-landing key
+    /// (<see cref="LakeKey.Relanding"/>), so that the loader meets it and records it as LOAD_SKIPPED, never drops it
+    /// without a word. The same landing taken again after a crash (same landing time) keeps its key.
+    /// </summary>
+    private string Relanded(string key, DateTime landed)
+    {
+        lock (ProvenanceLock)
+        {
+            _stored ??= StoredKeys();
+            for (var n = 2; _stored.TryGetValue(key, out var at) && at != landed; n++)
+            {
+                key = LakeKey.Relanding(key, n);
+            }
+
+            return key;
+        }
+    }
+
+    // Each key ingest stored, with the landing time it was stored for (from provenance, read once).
+    private Dictionary<string, DateTime>? _stored;
+
+    private Dictionary<string, DateTime> StoredKeys()
+    {
+        var stored = new Dictionary<string, DateTime>(StringComparer.Ordinal);
+        if (!File.Exists(workspace.ProvenanceFile))
+        {
+            return stored;
+        }
+
+        foreach (var line in File.ReadLines(workspace.ProvenanceFile))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<ProvenanceRecord>(line) is { } record)
+                {
+                    stored[record.Key] = record.LandedAt;
+                }
+            }
+            catch (JsonException)
+            {
+                // A line cut short by a crash: the file it was for is taken again (same key) if still in landing.
+            }
+        }
+
+        return stored;
+    }
+
     private void AppendProvenance(ProvenanceRecord record)
     {
         var line = JsonSerializer.Serialize(record) + "\n";
         lock (ProvenanceLock)
         {
+            _stored?[record.Key] = record.LandedAt;
             Directory.CreateDirectory(Path.GetDirectoryName(workspace.ProvenanceFile)!);
             File.AppendAllText(workspace.ProvenanceFile, line);
         }

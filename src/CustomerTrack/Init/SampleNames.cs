@@ -13,7 +13,7 @@ internal static class SampleNames
     public static string Sanitise(string name, string fallback)
     {
         var text = new StringBuilder();
-        foreach (var c in name.Trim().ToLowerInvariant())
+        foreach (var c in Transliterate(name.Trim().ToLowerInvariant()))
         {
             if (char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c))
             {
@@ -41,6 +41,45 @@ internal static class SampleNames
         }
 
         return IsValid(s) && !TableDefinition.ReservedColumns.Contains(s) ? s : s + "_";
+    }
+
+    // Letters whose plain-Latin spelling is more than their base letter (German umlauts, ß, ligatures, Nordic letters).
+    private static readonly Dictionary<char, string> Spelled = new()
+    {
+        ['ä'] = "ae",
+        ['ö'] = "oe",
+        ['ü'] = "ue",
+        ['ß'] = "ss",
+        ['æ'] = "ae",
+        ['œ'] = "oe",
+        ['ø'] = "oe",
+        ['å'] = "aa",
+        ['þ'] = "th",
+        ['ð'] = "d",
+        ['ł'] = "l",
+        ['đ'] = "d",
+        ['ı'] = "i",
+    };
+
+    /// <summary>
+    /// A name in plain Latin letters, readably: <c>stückpreis</c> becomes <c>stueckpreis</c>, <c>größe</c>
+    /// <c>groesse</c>, and other accents are dropped (<c>café</c>, <c>cafe</c>) by DuckDB's <c>strip_accents</c> (the
+    /// process runs without ICU, so .NET's own Unicode decomposition is not at hand).
+    /// </summary>
+    public static string Transliterate(string lower)
+    {
+        if (System.Text.Ascii.IsValid(lower))
+        {
+            return lower;
+        }
+
+        var spelled = new StringBuilder(lower.Length);
+        foreach (var c in lower)
+        {
+            spelled.Append(Spelled.TryGetValue(c, out var s) ? s : c.ToString());
+        }
+
+        return Warehouse.DuckDb.DuckDbFiles.StripAccents(spelled.ToString());
     }
 
     /// <summary>Sanitised names for every one of <paramref name="names"/>, distinct, in order.</summary>

@@ -10,7 +10,11 @@ namespace CustomerTrack.Init;
 internal sealed record InitRequest(string From, string? Table = null, IReadOnlyList<string>? Key = null, string? EventTime = null, bool Force = false);
 
 /// <summary>A definition inferred from a sample: its name, its <c>Tables</c> entry, and what was chosen and why.</summary>
-internal sealed record InferredTable(string Name, JsonObject Entry, IReadOnlyList<string> Notes);
+/// <remarks>
+/// <paramref name="Sample"/> is the sample's full path (init loads it through the definition), and
+/// <paramref name="EventTimeAsked"/> whether the event time was the person's choice (then never dropped by the check).
+/// </remarks>
+internal sealed record InferredTable(string Name, JsonObject Entry, List<string> Notes, string Sample, bool EventTimeAsked);
 
 /// <summary>
 /// Infers a table definition from a sample file. DuckDB does the reading (<see cref="DuckDbFiles"/>); this class only
@@ -21,6 +25,9 @@ internal static class TableInference
     private static readonly string[] EventTimeNames = ["updated_at", "changed_at", "modified_at", "event_time", "ts"];
     private static readonly string[] OpNames = ["op", "kind", "operation", "change_type"];
     private const int MaxOpValues = 8;
+
+    /// <summary>The most a sample's field may hold when init reads it (Load:MaxFieldBytes's default).</summary>
+    internal const int MaxFieldBytes = 1 << 20;
 
     public static InferredTable Infer(InitRequest request)
     {
@@ -38,10 +45,39 @@ internal static class TableInference
         }
 
         var name = request.Table is { } given ? Identifiers.Validate(given, "--table") : SampleNames.TableFromFile(path);
-        var names = SampleNames.SanitiseAll(file.Columns.Select(c => c.Name));
         var types = file.Columns.Select(c => DuckTypes.Map(c.DuckType)).ToArray();
         var notes = new List<string>();
+        SampleLocale? locale = null;
 
+        // The names the reader will match: a CSV header as CustomerTrack's reader splits it (DuckDB makes a repeated name
+        // unique, name and name_1, where the reader sees the name twice), else DuckDB's.
+        var source = file.Columns.Select(c => c.Name).ToArray();
+        if (format == FileFormat.Csv)
+        {
+            // DuckDB's types are its reading; the definition's must be CustomerTrack's reader's (1.250 with ';' is 1250).
+            var (header, values) = SampleTyping.Values(path, file, MaxFieldBytes);
+            locale = SampleTyping.Guess(values, types, file.Csv.Delimiter, notes);
+            if (header is not null && header.Length == source.Length)
+            {
+                source = header;
+            }
+        }
+
+        if (format != FileFormat.Csv || file.Csv.Header)
+        {
+            // A file's column names are matched trimmed and ignoring case (before Rename): two that differ only by case are
+            // one name to the reader, and no definition can keep both.
+            var clash = source.GroupBy(c => c.Trim().ToLowerInvariant()).FirstOrDefault(g => g.Count() > 1);
+            if (clash is not null)
+            {
+                throw new CustomerTrackException(
+                    $"{Path.GetFileName(path)} has columns {string.Join(" and ", clash.Distinct().Select(c => $"'{c}'"))}, which "
+                    + (clash.Distinct().Count() == 1 ? "are the same name" : "differ only by case")
+                    + ": CustomerTrack matches a file's column names ignoring case, so it cannot keep both; rename one in the file, then run init again");
+            }
+        }
+
+        var names = SampleNames.SanitiseAll(source);
         var key = ChooseKey(request, file, names, name, notes);
         var eventTime = ChooseEventTime(request, file, names, types, key, notes);
         var op = ChooseOp(path, file, names, key, eventTime, notes);
@@ -53,6 +89,21 @@ internal static class TableInference
             // The quote the sniffer found (the double quote when the sample quotes no field).
             entry["Quote"] = file.Csv.Quote.ToString();
             entry["Header"] = file.Csv.Header;
+            if (locale is { DecimalSeparator: not '.' } or { ThousandsSeparator: not '\0' })
+            {
+                entry["DecimalSeparator"] = locale.DecimalSeparator.ToString();
+                entry["ThousandsSeparator"] = locale.ThousandsSeparator == '\0' ? "" : locale.ThousandsSeparator.ToString();
+            }
+
+            if (locale?.DateFormat is { } dateFormat)
+            {
+                entry["DateFormat"] = dateFormat;
+            }
+
+            if (locale?.TimestampFormat is { } timestampFormat)
+            {
+                entry["TimestampFormat"] = timestampFormat;
+            }
         }
 
         entry["Key"] = new JsonArray([.. key.Select(k => JsonValue.Create(names[k]))]);
@@ -85,10 +136,10 @@ internal static class TableInference
         var rename = new JsonObject();
         for (var i = 0; i < names.Count; i++)
         {
-            if (file.Columns[i].Name.Trim().ToLowerInvariant() != names[i] && (file.Csv.Header || format != FileFormat.Csv))
+            if (source[i].Trim().ToLowerInvariant() != names[i] && (file.Csv.Header || format != FileFormat.Csv))
             {
-                rename[file.Columns[i].Name] = names[i];
-                notes.Add($"rename: '{file.Columns[i].Name}' is not a name CustomerTrack takes; it becomes {names[i]}");
+                rename[source[i]] = names[i];
+                notes.Add($"rename: '{source[i]}' is not a name CustomerTrack takes; it becomes {names[i]}");
             }
         }
 
@@ -97,7 +148,7 @@ internal static class TableInference
             entry["Rename"] = rename;
         }
 
-        return new InferredTable(name, entry, notes);
+        return new InferredTable(name, entry, notes, path, request.EventTime is not null);
     }
 
     /// <summary>The format a file's content shows: Parquet's magic, a JSON object on the first line, or else CSV.</summary>

@@ -10,8 +10,9 @@ internal sealed record InitResult(string Table, string SettingsFile, bool Create
 
 /// <summary>
 /// <c>init --from</c>: infers a definition from a sample and writes it into the workspace's settings file, keeping every
-/// other setting and table in it. The file is checked by loading it back as the pipeline would; a definition that does
-/// not load leaves the file as it was.
+/// other setting and table in it. The file is checked by loading it back as the pipeline would, and the sample by loading it
+/// through the definition (<see cref="SampleCheck"/>); a definition that does not load, or under which a sample value
+/// would be rejected and cannot be mended, leaves the file as it was.
 /// </summary>
 internal static class TableInit
 {
@@ -68,15 +69,7 @@ internal static class TableInit
 
         tables[inferred.Name] = inferred.Entry;
         Directory.CreateDirectory(root);
-        var temp = Path.Combine(root, "." + SettingsLoader.FileName + ".tmp");
-        File.WriteAllText(temp, settings.ToJsonString(Indented) + "\n");
-        File.Move(temp, file, overwrite: true);
-        try
-        {
-            // Checked as the pipeline will read it: the definition must pass TableDefinitions.From.
-            SettingsLoader.Load(root, flags);
-        }
-        catch (CustomerTrackException e)
+        void Restore()
         {
             if (before is null)
             {
@@ -86,8 +79,51 @@ internal static class TableInit
             {
                 File.WriteAllBytes(file, before);
             }
+        }
 
-            throw new CustomerTrackException($"the inferred definition of {inferred.Name} does not load, so {file} is left as it was: {e.Message}", e);
+        // Each pass writes the definition, reads it back as the pipeline will, and loads the sample through it; a
+        // column whose sample value is rejected is mended (SampleCheck) and the next pass checks again. Every pass
+        // mends one column at least, so there are at most as many passes as columns.
+        for (var pass = 0; ; pass++)
+        {
+            var temp = Path.Combine(root, "." + SettingsLoader.FileName + ".tmp");
+            File.WriteAllText(temp, settings.ToJsonString(Indented) + "\n");
+            File.Move(temp, file, overwrite: true);
+            Settings loaded;
+            try
+            {
+                // Checked as the pipeline will read it: the definition must pass TableDefinitions.From.
+                loaded = SettingsLoader.Load(root, flags);
+            }
+            catch (CustomerTrackException e)
+            {
+                Restore();
+                throw new CustomerTrackException($"the inferred definition of {inferred.Name} does not load, so {file} is left as it was: {e.Message}", e);
+            }
+
+            var table = loaded.Definitions.First(t => t.Name == inferred.Name);
+            var (fileError, rejects) = SampleCheck.Load(inferred.Sample, table, loaded.Load.MaxFieldBytes);
+            if (fileError is null && rejects.Count == 0)
+            {
+                break;
+            }
+
+            var name = Path.GetFileName(inferred.Sample);
+            var mended = fileError is null && pass <= ((JsonObject)inferred.Entry["Columns"]!).Count + 2;
+            var mendedAny = false;
+            foreach (var (line, field, reason) in mended ? rejects : [])
+            {
+                mendedAny |= SampleCheck.Mend(inferred.Entry, field, inferred.EventTimeAsked, notes, $"line {line}: {reason}");
+            }
+
+            if (!mendedAny)
+            {
+                Restore();
+                var (line, field, reason) = rejects.Count > 0 ? rejects[0] : (0L, "(file)", fileError!);
+                throw new CustomerTrackException(fileError is not null
+                    ? $"{name} does not load through the inferred definition of {inferred.Name} ({fileError}), so {file} is left as it was"
+                    : $"{name} does not load through the inferred definition of {inferred.Name}: line {line}, {field}: {reason}; {file} is left as it was (fix the sample or pass --key / --event-time)");
+            }
         }
 
         var entry = new JsonObject { [inferred.Name] = inferred.Entry.DeepClone() };

@@ -22,6 +22,32 @@ internal static class LakeKey
         return $"{date}/{folder}{stem}_{sha256Hex[..HashChars]}.{(ext.Length == 0 ? "csv" : Safe(ext))}";
     }
 
+    /// <summary>
+    /// The key of the <paramref name="n"/>th landing of the same file on the same day (<c>name_sha16.r2.ext</c>): the
+    /// same name, hash and table to <see cref="Parse"/> and <see cref="TableOf"/>, under a key of its own, so that the load
+    /// history can record it (LOAD_SKIPPED) beside the first.
+    /// </summary>
+    public static string Relanding(string key, int n)
+    {
+        var (name, _) = Parse(key);
+        var cut = key.LastIndexOf('/') + 1;
+        var last = key[cut..];
+        var ext = Path.GetExtension(name);
+        var stem = last[..(last.Length - Path.GetExtension(last).Length)];
+        var dot = stem.LastIndexOf(".r", StringComparison.Ordinal);
+        if (IsRelanding(stem, dot))
+        {
+            stem = stem[..dot];
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{key[..cut]}{stem}.r{n}{(ext.Length == 0 ? Path.GetExtension(last) : ext)}");
+    }
+
+    /// <summary>Whether <paramref name="stem"/> ends in a re-landing's <c>_sha16.rN</c> at <paramref name="at"/>.</summary>
+    private static bool IsRelanding(string stem, int at) =>
+        at > HashChars && stem.Length > at + 2 && stem[(at + 2)..].All(char.IsAsciiDigit)
+        && stem[at - HashChars - 1] == '_' && stem[(at - HashChars)..at].All(char.IsAsciiHexDigitLower);
+
     /// <summary>The table folder a key names (<c>yyyy/MM/dd/table/…</c>), or null for the default table's keys.</summary>
     public static string? TableOf(string key)
     {
@@ -35,6 +61,14 @@ internal static class LakeKey
         var name = key[(key.LastIndexOf('/') + 1)..];
         var ext = Path.GetExtension(name);
         var stem = Path.GetFileNameWithoutExtension(name);
+
+        // A re-landing's key (name_sha16.r2.ext) names the same file.
+        var again = stem.LastIndexOf(".r", StringComparison.Ordinal);
+        if (IsRelanding(stem, again))
+        {
+            stem = stem[..again];
+        }
+
         var cut = stem.LastIndexOf('_');
         if (cut > 0 && stem.Length - cut - 1 == HashChars && stem[(cut + 1)..].All(char.IsAsciiHexDigitLower))
         {

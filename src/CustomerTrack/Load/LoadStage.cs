@@ -28,9 +28,16 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
     private readonly LoadedFiles _loaded = new(warehouse);
 
+    private readonly SettingsEdits _edits = new(Path.Combine(workspace.Root, Configuration.SettingsLoader.FileName));
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
+        if (_edits.Check() is { } edited)
+        {
+            LogSettingsEdited(logger, edited);
+        }
+
         var loaded = _loaded.Current();
         var settings = workspace.Settings.Load;
         var grouped = settings.Policy == Configuration.OnError.Continue;
@@ -199,6 +206,11 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
             {
                 LogFileError(logger, outcome.Key, outcome.Error);
             }
+
+            if (outcome.DroppedColumns.Count > 0)
+            {
+                LogDropped(logger, outcome.Key, string.Join(", ", outcome.DroppedColumns));
+            }
         }
 
         if (outcomes.Any(o => o.RowsLoaded > 0))
@@ -208,6 +220,12 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
         return outcomes.Count;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "load: {Key}: dropped columns {Columns}: the table does not define them")]
+    private static partial void LogDropped(ILogger logger, string key, string columns);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "settings: {Line}")]
+    private static partial void LogSettingsEdited(ILogger logger, string line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "load: {Key} {Status}: {Loaded} rows loaded, {Rejected} rejected")]
     private static partial void LogLoaded(ILogger logger, string key, string status, long loaded, long rejected);

@@ -35,6 +35,25 @@ internal sealed record StatusReport(
     IReadOnlyList<TableStatus> Tables,
     IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
+    /// <summary>Files skipped because the same name and content was loaded already (LOAD_SKIPPED; SKIPPED before).</summary>
+    public long FilesSkipped { get; init; }
+
+    /// <summary>
+    /// The most recent files (at most <see cref="DroppedShown"/>) with columns their table neither defines nor adds, and
+    /// those columns: what the load dropped, said by <c>status</c>.
+    /// </summary>
+    public IReadOnlyList<DroppedColumns> Dropped { get; init; } = [];
+
+    /// <summary>How many files with dropped columns <c>status</c> names (<c>status --files</c> shows every file's).</summary>
+    public const int DroppedShown = 10;
+
+    /// <summary>The files whose columns were dropped, newest first.</summary>
+    internal static readonly string DroppedSql = $"""
+        SELECT file_key, table_name, unknown_columns FROM load_history
+        WHERE unknown_columns IS NOT NULL AND unknown_columns <> ''
+        ORDER BY loaded_at DESC, file_key DESC LIMIT {DroppedShown}
+        """;
+
     /// <summary>
     /// Totals and one row per table in ONE statement, so that every count is read from the same snapshot of the warehouse
     /// (two statements could straddle a commit: 126 files loaded overall, 127 for the only table). Each row carries the
@@ -49,13 +68,14 @@ internal sealed record StatusReport(
             (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}')) AS stream_lag,
             (SELECT count(*) FROM {Identifiers.Quote(t.CurrentTable)}) AS current_rows,
             (SELECT count(*) FROM {Identifiers.Quote(t.HistoryTable)}) AS versions,
-            (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status <> 'SKIPPED') AS files_loaded,
+            (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status NOT IN ('SKIPPED', 'LOAD_SKIPPED')) AS files_loaded,
             (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status = 'LOAD_FAILED') AS files_failed,
             (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
             (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
         """))}) AS t
         CROSS JOIN (SELECT
-            (SELECT count(*) FROM load_history WHERE status <> 'SKIPPED') AS all_files_loaded,
+            (SELECT count(*) FROM load_history WHERE status NOT IN ('SKIPPED', 'LOAD_SKIPPED')) AS all_files_loaded,
+            (SELECT count(*) FROM load_history WHERE status IN ('SKIPPED', 'LOAD_SKIPPED')) AS all_files_skipped,
             (SELECT count(*) FROM load_history WHERE status = 'LOAD_FAILED') AS all_files_failed,
             (SELECT count(*) FROM load_history) AS all_files_known,
             (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS all_rows_loaded,
@@ -74,7 +94,7 @@ internal sealed record StatusReport(
     /// take: a named subquery, GROUP BY by position (PostgreSQL's GROUP BY reason would mean the column, not the alias).
     /// </summary>
     public const string FilesSql = """
-        SELECT l.file_key, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected,
+        SELECT l.file_key, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected, l.unknown_columns AS dropped_columns,
                (SELECT string_agg(field || ': ' || reason || ' (' || n || ')', '; ' ORDER BY n DESC, field, reason)
                 FROM (SELECT field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS n
                       FROM load_rejects j WHERE j.file_key = l.file_key GROUP BY 1, 2) AS r) AS reject_reasons,
@@ -83,8 +103,8 @@ internal sealed record StatusReport(
         ORDER BY l.loaded_at, l.file_key
         """;
 
-    /// <summary>The report from the answer to <see cref="Sql"/>, and the counts of landing/ and the lake.</summary>
-    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult t)
+    /// <summary>The report from the answer to <see cref="Sql"/> and the dropped columns, and the counts of landing/ and the lake.</summary>
+    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult t, QueryResult? dropped = null)
     {
         long L(string c) => t.Long(0, "all_" + c);
         var lastMs = t.Text(0, "all_last_run_ms");
@@ -99,14 +119,20 @@ internal sealed record StatusReport(
             main.StreamOffset, tables.Sum(x => x.StreamLag), tables.Sum(x => x.CurrentRows), tables.Sum(x => x.Versions), L("task_runs"), L("ties"),
             t.Text(0, "all_last_run_at"), t.Text(0, "all_last_run_rows") is null ? null : L("last_run_rows"),
             lastMs is null ? null : double.Parse(lastMs, System.Globalization.CultureInfo.InvariantCulture), tables,
-            UnreadableFiles.Read(workspace));
+            UnreadableFiles.Read(workspace))
+        {
+            FilesSkipped = L("files_skipped"),
+            Dropped = dropped is null ? [] : [.. Enumerable.Range(0, dropped.Rows.Count).Select(i => new DroppedColumns(
+                Lake.LakeKey.Parse(dropped.Text(i, "file_key")!).FileName, dropped.Text(i, "file_key")!, dropped.Text(i, "table_name") ?? "",
+                dropped.Text(i, "unknown_columns")!.Split(',')))],
+        };
     }
 
     public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default)
     {
+        // Counted as ingest lists them: sub-folders (landing/orders/2026/01/) included.
         var landing = Directory.Exists(workspace.Landing)
-            ? Directory.EnumerateFiles(workspace.Landing, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
-                .Count(f => IngestStage.IsCandidateName(Path.GetFileName(f)))
+            ? IngestStage.LandingFiles(workspace.Landing).Count(f => IngestStage.IsCandidateName(f.File.Name))
             : 0;
         var lake = Lakes.Open(workspace, TimeProvider.System);
         int lakeObjects;
@@ -119,6 +145,10 @@ internal sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(workspace.Settings.Definitions), ct));
+    /// <summary>The report from the answer to <see cref="Sql"/> and the dropped columns, and the counts of landing/ and the lake.</summary>
+    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult t, QueryResult? dropped = null)
     }
 }
+
+/// <summary>A file whose columns the load dropped: its name and key, its table, and the columns.</summary>
+internal sealed record DroppedColumns(string File, string Key, string Table, IReadOnlyList<string> Columns);

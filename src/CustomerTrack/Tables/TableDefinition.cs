@@ -40,10 +40,19 @@ internal sealed record Column(string Name, ColumnType Type)
     public string Quoted => Identifiers.Quote(Name);
 }
 
-/// <summary>CSV dialect of a table's files.</summary>
-internal sealed record CsvOptions(char Delimiter = ',', char Quote = '"', bool Header = true, string Encoding = "utf-8")
+/// <summary>
+/// CSV dialect of a table's files, and how its numbers, dates and timestamps are written (<see cref="Formats.CsvValueText"/>
+/// turns them into the shared typing's form): <paramref name="DecimalSeparator"/> <c>.</c> or <c>,</c>,
+/// <paramref name="ThousandsSeparator"/> none (<c>\0</c>) or one character, <paramref name="DateFormat"/> and
+/// <paramref name="TimestampFormat"/> a .NET custom pattern or null for ISO 8601.
+/// </summary>
+internal sealed record CsvOptions(char Delimiter = ',', char Quote = '"', bool Header = true, string Encoding = "utf-8",
+    char DecimalSeparator = '.', char ThousandsSeparator = '\0', string? DateFormat = null, string? TimestampFormat = null)
 {
     public static readonly CsvOptions Default = new();
+
+    /// <summary>Whether values are written as the shared typing reads them already (ISO 8601, a decimal point, no grouping).</summary>
+    public bool Invariant => DecimalSeparator == '.' && ThousandsSeparator == '\0' && DateFormat is null && TimestampFormat is null;
 }
 
 /// <summary>The op column of a feed and how its values map onto change kinds (matched trimmed, ignoring case).</summary>

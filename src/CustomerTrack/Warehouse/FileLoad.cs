@@ -6,7 +6,7 @@ namespace CustomerTrack.Warehouse;
 
 /// <summary>
 /// Loading one lake file, the same on every engine (Snowpipe's load semantics), in the caller's transaction: a file
-/// already in the load history is not loaded again; the same name and content under another key is SKIPPED; otherwise
+/// already in the load history is not loaded again; the same name and content under another key is LOAD_SKIPPED; otherwise
 /// its rows are appended and <c>Load:OnError</c> decides what bad rows do; one load_history row records the outcome.
 /// The engine brings only its bulk path (<c>append</c>) and how it takes back one file's rows (<c>undo</c>).
 /// </summary>
@@ -27,7 +27,7 @@ internal static class FileLoad
             return new LoadOutcome(file.Key, LoadStatus.AlreadyLoaded, 0, 0, 0, null);
         }
 
-        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND status <> 'SKIPPED' AND table_name = $table",
+        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND " + SkippedStatuses.NotSkipped + " AND table_name = $table",
             ("name", file.FileName), ("sha", file.Sha256), ("table", file.TableName)) as string;
         FileReadSummary summary;
         LoadStatus status;
@@ -47,7 +47,7 @@ internal static class FileLoad
         {
             summary = new FileReadSummary(0, 0, 0, [], null);
             status = LoadStatus.Skipped;
-            error = $"same name and content as {duplicateOf}, already loaded";
+            error = $"already loaded as {duplicateOf} (same name and content)";
         }
         else
         {
@@ -86,6 +86,7 @@ internal static class FileLoad
         {
             Ms = time.GetElapsedTime(started).TotalMilliseconds,
             LandedAt = file.LandedAt,
+            DroppedColumns = summary.UnknownColumns,
         };
     }
 

@@ -29,7 +29,7 @@ internal static class LoadStatuses
         LoadStatus.Loaded => "LOADED",
         LoadStatus.PartiallyLoaded => "PARTIALLY_LOADED",
         LoadStatus.Failed => "LOAD_FAILED",
-        LoadStatus.Skipped => "SKIPPED",
+        LoadStatus.Skipped => "LOAD_SKIPPED",
         _ => "ALREADY_LOADED",
     };
 
@@ -47,4 +47,14 @@ internal sealed record LoadOutcome(string Key, LoadStatus Status, long RowsInFil
 
     /// <summary>When the file landed, as ingest recorded it (freshness is measured from it).</summary>
     public DateTime? LandedAt { get; init; }
+
+    /// <summary>The file's columns the table neither defines nor adds: dropped, and said so in the run line and status.</summary>
+    public IReadOnlyList<string> DroppedColumns { get; init; } = [];
+}
+
+/// <summary>load_history statuses of files that were not loaded because the same content was (SKIPPED: earlier versions).</summary>
+internal static class SkippedStatuses
+{
+    /// <summary>SQL: a load_history row of a file that was loaded (or tried), not skipped as a copy.</summary>
+    public const string NotSkipped = "status NOT IN ('SKIPPED', 'LOAD_SKIPPED')";
 }

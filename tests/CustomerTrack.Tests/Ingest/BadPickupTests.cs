@@ -188,7 +188,7 @@ public sealed class BadPickupTests
     }
 
     [Fact]
-    public async Task A_folder_in_landing_is_a_table_folder_one_level_deep()
+    public async Task A_folder_in_landing_that_cannot_be_a_table_name_holds_default_table_files_at_any_depth()
     {
         using var tmp = new TempWorkspace();
         var (stage, lake, _) = StartIngest(tmp, new FakeTimeProvider(Now));
@@ -203,13 +203,16 @@ public sealed class BadPickupTests
             File.SetLastWriteTimeUtc(file, Now.AddHours(-1));
         }
 
-        // landing/<table>/ holds that table's files (the lake key keeps the folder); nothing deeper is picked up.
-        Assert.Equal(1, await stage.RunOnceAsync(CancellationToken.None));
-        var key = Assert.Single(lake.List()).Key;
-        Assert.StartsWith("2031/02/03/sub.csv/inner_", key, StringComparison.Ordinal);
-        Assert.Equal("sub.csv", LakeKey.TableOf(key));
+        // landing/<table>/ holds that table's files; a folder whose name no table can have (a partition folder such as
+        // 2026/, or sub.csv/) holds the default table's, and sub-folders are read too (issue 23).
+        Assert.Equal(2, await stage.RunOnceAsync(CancellationToken.None));
+        var keys = lake.List().Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
+        Assert.Collection(keys,
+            k => Assert.StartsWith("2031/02/03/inner_", k, StringComparison.Ordinal),
+            k => Assert.StartsWith("2031/02/03/innermost_", k, StringComparison.Ordinal));
+        Assert.All(keys, k => Assert.Null(LakeKey.TableOf(k)));
         Assert.False(File.Exists(inner));
-        Assert.True(File.Exists(innermost));
+        Assert.False(File.Exists(innermost));
         Assert.Null(stage.NextDue);
     }
 }

@@ -250,24 +250,30 @@ public sealed partial class IngestStageTests
         using var tmp = new TempWorkspace();
         var ws = tmp.Open();
         var time = new FakeTimeProvider(Now);
-        tmp.Land("customers.csv", Csv);
+        var path = tmp.Land("customers.csv", Csv);
+        var landed = File.GetLastWriteTimeUtc(path);
         Assert.Equal(1, (await Pipelines.DrainAsync(ws, time, Stages.Ingest)).FilesIngested);
 
-        // The crash: the lake holds the object, yet the landing copy is still there, so ingest sends it again.
+        // The crash: the lake holds the object, yet the landing copy (the same file, its time unchanged) is still there,
+        // so ingest sends it again, under the same key.
         tmp.Land("customers.csv", Csv);
+        File.SetLastWriteTimeUtc(path, landed);
         var resent = await Pipelines.DrainAsync(ws, time, Stages.Ingest | Stages.Load);
         Assert.Equal(1, resent.FilesIngested);
         Assert.Equal(1, resent.FilesLoaded);
+        Assert.Single(new FolderLake(ws.LakeRoot).List());
 
-        // And once more after the load.
+        // Landed again after the load (a new landing, a new time): not loaded twice, and not dropped without a word
+        // either: recorded LOAD_SKIPPED under a key of its own (issue 23).
         tmp.Land("customers.csv", Csv);
         var again = await Pipelines.DrainAsync(ws, time, Stages.Ingest | Stages.Load);
         Assert.Equal(1, again.FilesIngested);
-        Assert.Equal(0, again.FilesLoaded);
+        Assert.Equal(1, again.FilesLoaded);
 
-        Assert.Single(new FolderLake(ws.LakeRoot).List());
+        Assert.Equal(2, new FolderLake(ws.LakeRoot).List().Count);
         Assert.Empty(Directory.GetFiles(tmp.Landing));
-        Assert.Equal(["customers.csv|LOADED|2"], Db.Rows(ws, "SELECT file_name, status, rows_loaded FROM load_history"));
+        Assert.Equal(["customers.csv|LOADED|2", "customers.csv|LOAD_SKIPPED|0"],
+            Db.Rows(ws, "SELECT file_name, status, rows_loaded FROM load_history ORDER BY loaded_at, file_key"));
         Assert.Equal(2, Db.Count(ws, "SELECT count(*) FROM customer_raw"));
         Assert.Equal(3, File.ReadAllLines(ws.ProvenanceFile).Length);
     }

@@ -609,7 +609,7 @@ public abstract class BadInputTests
         ("temporary names (.tmp, .part, dot-files)", $"{nameof(IngestStageTests)}.{nameof(IngestStageTests.Dot_files_and_temporary_names_are_never_picked_up)}"),
         ("other writers' temporary names", $"{nameof(BadPickupTests)}.{nameof(BadPickupTests.The_temporary_names_of_other_common_writers_are_never_picked_up)}"),
         ("a named pipe in landing/", $"{nameof(BadPickupTests)}.{nameof(BadPickupTests.A_named_pipe_in_landing_is_never_opened_and_does_not_hang_the_pipeline)}"),
-        ("a folder in landing/ (a table folder, one level deep)", $"{nameof(BadPickupTests)}.{nameof(BadPickupTests.A_folder_in_landing_is_a_table_folder_one_level_deep)}"),
+        ("a folder in landing/ (a table folder, or a partition folder of the default table, at any depth)", $"{nameof(BadPickupTests)}.{nameof(BadPickupTests.A_folder_in_landing_that_cannot_be_a_table_name_holds_default_table_files_at_any_depth)}"),
         ("OnError continue", $"{nameof(LoadStageTests)}.{nameof(LoadStageTests.Rows_that_break_the_contract_are_rejected_with_file_line_field_and_reason_and_the_rest_loads)}"),
         ("OnError skip_file", $"{nameof(LoadStageTests)}.{nameof(LoadStageTests.Skip_file_rejects_every_row_of_a_file_with_any_bad_row_and_still_loads_clean_files)}"),
         ("OnError skip_file, bad header", nameof(Skip_file_rejects_every_row_of_a_file_whose_header_has_no_customer_id)),

@@ -101,7 +101,7 @@ public sealed class LedgerReservationTests
 
         Assert.Equal(LoadStatus.Loaded, Assert.Single(await firstLoad).Status);
         Assert.Equal(LoadStatus.Skipped, Assert.Single(await secondLoad).Status);
-        Assert.Equal(["2026/11/30/same_1.csv|LOADED", "2026/11/30/same_2.csv|SKIPPED"],
+        Assert.Equal(["2026/11/30/same_1.csv|LOADED", "2026/11/30/same_2.csv|LOAD_SKIPPED"],
             Db.Rows(ws, "SELECT file_key, status FROM load_history ORDER BY file_key"));
         Assert.Equal(1, Db.Count(ws, "SELECT count(*) FROM customer_raw"));
     }

@@ -94,7 +94,7 @@ public abstract class LoadStageTests
         Assert.Equal(2, history.Count);
         Assert.Equal($"{firstKey}|LOADED|2|∅", history[0]);
         Assert.StartsWith("2031/02/04/customers_", history[1], StringComparison.Ordinal);
-        Assert.EndsWith($"|SKIPPED|0|same name and content as {firstKey}, already loaded", history[1], StringComparison.Ordinal);
+        Assert.EndsWith($"|LOAD_SKIPPED|0|already loaded as {firstKey} (same name and content)", history[1], StringComparison.Ordinal);
         Assert.Equal(2, Db.Count(ws, "SELECT count(*) FROM customer_raw"));
         Assert.Equal([firstKey], Db.Rows(ws, "SELECT DISTINCT _file FROM customer_raw"));
     }

@@ -15,7 +15,7 @@ internal static class Db
     /// <summary>Ledger rows per loaded file name ("name|count"): nothing lost, nothing loaded twice.</summary>
     public const string RowsPerFile = """
         SELECT l.file_name, count(r._seq) FROM load_history l LEFT JOIN customer_raw r ON r._file = l.file_key
-        WHERE l.status <> 'SKIPPED' GROUP BY l.file_name ORDER BY l.file_name
+        WHERE l.status NOT IN ('SKIPPED', 'LOAD_SKIPPED') GROUP BY l.file_name ORDER BY l.file_name
         """;
 
     public static QueryResult Query(Workspace ws, string sql)

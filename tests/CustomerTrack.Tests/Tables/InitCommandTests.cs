@@ -153,6 +153,8 @@ public sealed class InitCommandTests
     [InlineData("id,name\n1,a\n", new[] { "--table", "select" }, "--table 'select' is a reserved SQL word")]
     [InlineData("id,name\n1,a\n", new[] { "--table", "customer" }, "customer is the built-in table", "--force")]
     [InlineData("PAR1 and then no Parquet at all", new string[0], "widgets.csv cannot be read as parquet")]
+    [InlineData("id,Name,name\n1,a,b\n", new string[0], "widgets.csv has columns 'Name' and 'name', which differ only by case", "rename one in the file")]
+    [InlineData("id,when\n1,yesterday\n2,today\n", new[] { "--event-time", "when" }, "widgets.csv does not load through the inferred definition of widgets: line 2, when_: 'yesterday' is not an ISO 8601 timestamp")]
     public async Task Init_says_what_to_do_when_it_cannot_infer(string content, string[] flags, params string[] message)
     {
         using var tmp = new TempWorkspace();
@@ -160,6 +162,123 @@ public sealed class InitCommandTests
         File.WriteAllText(from, content);
         CliAssert.OneLineError(await CliRunner.RunAsync(["init", "-w", tmp.Dir, "--from", from, .. flags]), message);
         Assert.False(File.Exists(Path.Combine(tmp.Dir, SettingsLoader.FileName)));
+    }
+
+    /// <summary>A CSV sample written in a locale's way, the definition init must write, how its values are written, and values it must load as.</summary>
+    public sealed record LocaleSample(string Content, string[] Flags, string Expected, string Locale, string[] Loaded);
+
+    // Expected as in Samples; Locale: decimal separator | thousands separator (- none) | DateFormat | TimestampFormat;
+    // Loaded: column=value of the first row, as the reader stores it.
+    private static readonly Dictionary<string, LocaleSample> LocaleSamples = new()
+    {
+        ["german inventory: ; 1.250 pieces, 0,12 prices, 01.12.2026 dates, umlauts"] = new("""
+            id;Artikel;Stückpreis;Bestand;Größe;Lieferdatum;Café
+            1;Schraube;0,12;1.250;M6;01.12.2026;ja
+            2;Mutter;1.234,50;10.000;M8;15.01.2027;nein
+            3;Scheibe;2,5;7;M10;02.02.2026;ja
+
+            """, [], "Csv | ;\"H | id | id:int64 artikel:string stueckpreis:double bestand:int64 groesse:string lieferdatum:date cafe:string | - | - | café>cafe größe>groesse stückpreis>stueckpreis",
+            ",|.|dd.MM.yyyy|-", ["bestand=1250", "stueckpreis=0.12", "lieferdatum=2026-12-01"]),
+        ["german timestamps and a decimal comma without grouping"] = new("""
+            id;menge;gesehen
+            1;0,5;01.12.2026 13:45
+            2;12,25;02.12.2026 08:00
+
+            """, [], "Csv | ;\"H | id | id:int64 menge:double gesehen:timestamp | - | - | ",
+            ",|-|-|dd.MM.yyyy HH:mm", ["menge=0.5", "gesehen=2026-12-01 13:45:00"]),
+        ["1.250 alone with ';' is a grouped thousand"] = new("""
+            id;stock
+            1;1.250
+            2;10.000
+
+            """, [], "Csv | ;\"H | id | id:int64 stock:int64 | - | - | ",
+            ",|.|-|-", ["stock=1250"]),
+        ["english grouping: 1,250.5"] = new("""
+            id,amount
+            1,"1,250.5"
+            2,0.25
+
+            """, [], "Csv | ,\"H | id | id:int64 amount:double | - | - | ",
+            ".|,|-|-", ["amount=1250.5"]),
+        ["day or month first cannot be told: the dates stay text, and leading zeros stay text"] = new("""
+            id,due,zip
+            1,01/02/2026,01234
+            2,03/04/2026,20095
+
+            """, [], "Csv | ,\"H | id | id:int64 due:string zip:string | - | - | ",
+            ".|-|-|-", ["due=01/02/2026", "zip=01234"]),
+        ["more digits than a double keeps stay text"] = new("""
+            id,code
+            1,12345678901234567.5
+            2,1.5
+
+            """, [], "Csv | ,\"H | id | id:int64 code:string | - | - | ",
+            ".|-|-|-", ["code=12345678901234567.5"]),
+    };
+
+    public static TheoryData<string> LocaleSampleNames() => [.. LocaleSamples.Keys];
+
+    [Theory]
+    [MemberData(nameof(LocaleSampleNames))]
+    public async Task Init_guesses_how_a_csv_writes_its_values_and_its_own_sample_loads_as_its_text_says(string sample)
+    {
+        using var tmp = new TempWorkspace();
+        var s = LocaleSamples[sample];
+        var from = Path.Combine(tmp.Dir, "stock.csv");
+        File.WriteAllText(from, s.Content.ReplaceLineEndings("\n"));
+        var ws = Path.Combine(tmp.Dir, "ws");
+
+        CliAssert.Succeeded(await CliRunner.RunAsync(["init", "-w", ws, "--from", from, .. s.Flags]));
+
+        var table = SettingsLoader.Load(ws).Table("stock")!;
+        Assert.Equal(s.Expected, Describe(table));
+        var csv = table.Csv;
+        Assert.Equal(s.Locale, $"{csv.DecimalSeparator}|{(csv.ThousandsSeparator == '\0' ? "-" : csv.ThousandsSeparator)}|{csv.DateFormat ?? "-"}|{csv.TimestampFormat ?? "-"}");
+
+        // The pipeline's own reader takes the sample whole through the definition, each value as its text says.
+        var sink = new Rows();
+        var summary = CustomerTrack.Formats.ChangeFiles.Read(from, table, 1 << 20, sink);
+        Assert.Null(summary.FileError);
+        Assert.Empty(sink.Rejects);
+        var names = table.Columns.Select(c => c.Name).ToList();
+        foreach (var expected in s.Loaded)
+        {
+            var (column, value) = (expected[..expected.IndexOf('=', StringComparison.Ordinal)], expected[(expected.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            var stored = sink.First![names.IndexOf(column)];
+            Assert.Equal(value, stored switch
+            {
+                DateTime t => CustomerTrack.Contract.EventTime.Format(t),
+                DateOnly d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+                _ => stored?.ToString(),
+            });
+        }
+    }
+
+    public static TheoryData<string, string> Transliterations() => new()
+    {
+        { "Stückpreis", "stueckpreis" },
+        { "Größe", "groesse" },
+        { "café", "cafe" },
+        { "Ærø Ö", "aeroe_oe" },
+        { "naïve Ñandú", "naive_nandu" },
+        { "Łódź", "lodz" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Transliterations))]
+    public void A_sample_name_is_transliterated_readably(string name, string expected) =>
+        Assert.Equal(expected, CustomerTrack.Init.SampleNames.Sanitise(name, "column"));
+
+    private sealed class Rows : CustomerTrack.Formats.IChangeSink
+    {
+        public object?[]? First { get; private set; }
+
+        public List<string> Rejects { get; } = [];
+
+        public void Accept(CustomerTrack.Formats.ParsedChange change) => First ??= (object?[])change.Values.Clone();
+
+        public void Reject(long line, string field, string reason, string raw) => Rejects.Add($"{line}|{field}|{reason}");
     }
 
     private static string Describe(TableDefinition t)

@@ -128,6 +128,16 @@ internal static class DuckDbFiles
         Execute(connection, $"COPY rows TO {Literal(path)} (FORMAT parquet)");
     }
 
+    /// <summary><paramref name="text"/> without its accents (<c>café</c>: <c>cafe</c>), by DuckDB's <c>strip_accents</c> (init's column names).</summary>
+    public static string StripAccents(string text)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT strip_accents($text)";
+        command.Parameters.Add(new DuckDBParameter("text", text));
+        return command.ExecuteScalar() as string ?? text;
+    }
+
     private static DuckDBConnection Open()
     {
         var connection = new DuckDBConnection("Data Source=:memory:");
