@@ -145,8 +145,8 @@ internal sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-    /// <summary>The report from the answer to <see cref="Sql"/> and the dropped columns, and the counts of landing/ and the lake.</summary>
-    internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult t, QueryResult? dropped = null)
+        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(workspace.Settings.Definitions), ct),
+            await reader.QueryAsync(DroppedSql, ct));
     }
 }
 
