@@ -97,12 +97,6 @@ internal sealed class TableDefinition
         "update_timestamp", "start_time", "end_time", "is_current", "is_deleted", "table_name",
     };
 
-    /// <summary>The pipeline's own tables; a table may not take their names (or make them as its _raw or _history).</summary>
-    public static readonly IReadOnlySet<string> MetadataTables = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "load_history", "load_rejects", "stream_offset", "task_run", "schema_change", "ledger_state", "load_claim", "quarantine",
-    };
-
     public required string Name { get; init; }
 
     public FileFormat Format { get; init; } = FileFormat.Csv;
@@ -137,11 +131,11 @@ internal sealed class TableDefinition
     /// <summary>Whether files directly in landing/ belong to this table.</summary>
     public bool IsDefault { get; init; }
 
-    public string RawTable => Name + "_raw";
+    public string RawTable => TableNames.RawTable(Name);
 
     public string CurrentTable => Name;
 
-    public string HistoryTable => Name + "_history";
+    public string HistoryTable => TableNames.HistoryTable(Name);
 
     /// <summary>The name of this table's stream in stream_offset.</summary>
     public string StreamName => Name + "_raw_stream";
