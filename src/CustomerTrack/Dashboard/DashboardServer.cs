@@ -161,13 +161,44 @@ internal sealed partial class DashboardServer : IAsyncDisposable
                 return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
             }
         });
-        app.MapGet("/api/events", (string? table, CancellationToken ct) => Answer(() => TypedResults.ServerSentEvents(Of(table).Feed.StreamAsync(ct)), json: false));
+        var stopping = app.Lifetime.ApplicationStopping;
+        app.MapGet("/api/events", (string? table, CancellationToken ct) =>
+            Answer(() => TypedResults.ServerSentEvents(UntilStopping(Of(table).Feed, ct, stopping)), json: false));
         app.MapGet("/api/rejects", (string file) => Answer(() => tables[0].Data.Query(DashboardSql.Rejects(file))));
         app.MapGet("/api/entity", (string? table, string[] key, string? asOf) => Answer(() => Entity(Of(table).Data, key, asOf)));
         extend?.Invoke(app);
         var address = new Uri(await Hosting.WebHosts.StartAsync(app, ct));
         var url = $"http://{(settings.IsLoopback ? "127.0.0.1" : settings.Bind)}:{address.Port}/";
         return new DashboardServer(app, tables, url);
+    }
+
+    /// <summary>
+    /// A feed's snapshots until the viewer leaves or the server stops. An event stream never ends by itself, and the
+    /// server waits for open requests when it stops: without this, a tab left open held a normal stop (Ctrl+C, SIGTERM)
+    /// past the command line's grace period, which then reported it as interrupted (130, 143).
+    /// </summary>
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<DashboardSnapshot>> UntilStopping(DashboardFeed feed,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken request,
+        CancellationToken stopping)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(request, stopping);
+        await using var items = feed.StreamAsync(either.Token).GetAsyncEnumerator(either.Token);
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            yield return items.Current;
+        }
     }
 
     /// <summary>200 when the warehouse answers and no queue is red; otherwise 503 with the reason.</summary>
