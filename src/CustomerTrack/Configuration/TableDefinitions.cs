@@ -189,6 +189,11 @@ internal static class TableDefinitions
         }
 
         var attributes = columns.Where(c => !key.Contains(c)).ToList();
+        if (columns.Count > TableDefinition.MaxColumns)
+        {
+            throw new SettingsException($"{at}:Columns", $"names {columns.Count} columns besides the event time and op; a table has at most {TableDefinition.MaxColumns}");
+        }
+
         var scd = new ScdOptions(
             t.Scd?.TrackHistoryExcept ?? global.TrackHistoryExcept,
             t.Scd?.IgnoreNullUpdates ?? global.IgnoreNullUpdates,

@@ -83,7 +83,21 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                     continue;
                 }
 
-                group.Add(_columns.Prepare(file));
+                LakeFile prepared;
+                try
+                {
+                    prepared = _columns.Prepare(file);
+                }
+                catch (CustomerTrackException e) when (Failures.IsPermanent(e))
+                {
+                    // Columns the table cannot take (past TableDefinition.MaxColumns): set aside, the other files go on.
+                    LogQuarantined(logger, entry.Key, e.Message);
+                    Loaded?.Invoke(warehouse.Quarantine(file, e.Message, time.GetUtcNow().UtcDateTime));
+                    handled++;
+                    continue;
+                }
+
+                group.Add(prepared);
                 groupBytes += entry.Bytes;
                 if (!grouped || group.Count >= groupFiles || groupBytes >= GroupBytes)
                 {

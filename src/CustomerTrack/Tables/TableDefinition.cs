@@ -97,6 +97,14 @@ internal sealed class TableDefinition
         "update_timestamp", "start_time", "end_time", "is_current", "is_deleted", "table_name",
     };
 
+    /// <summary>
+    /// The most columns (key and attributes, the ones files bring under <c>SchemaEvolution: add</c> included) a table may
+    /// have. Its ledger adds 7 and its history 4, well inside PostgreSQL's 1,600 a table; and the task, which reads and
+    /// compares every column of a batch, stays within memory on DuckDB (a file adding 1,000 columns made it fail for
+    /// ever). A definition past it is refused at start-up; a file that would take a table past it is LOAD_FAILED.
+    /// </summary>
+    public const int MaxColumns = 400;
+
     public required string Name { get; init; }
 
     public FileFormat Format { get; init; } = FileFormat.Csv;
