@@ -15,6 +15,12 @@ internal static class ExitCodes
     /// <summary>The run finished, but a file in it was LOAD_FAILED or had rejected rows (<c>--allow-rejects</c> makes it 0).</summary>
     public const int Rejects = 3;
 
+    /// <summary>
+    /// The run ended while a stage was failing (a table's task, a file's load meeting a bug, a store away): stderr and
+    /// <c>/health</c> name the stage, the table and the failure. Whatever else the run did went on.
+    /// </summary>
+    public const int StageFailing = 4;
+
     /// <summary>An error CustomerTrack did not expect: a bug to report.</summary>
     public const int Internal = 70;
 

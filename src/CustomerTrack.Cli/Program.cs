@@ -44,6 +44,9 @@ public static class Program
         return root;
     }
 
+    /// <summary>How long a stopping command may take to finish normally before the exit code says it was interrupted.</summary>
+    internal static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(15);
+
     /// <summary>Runs one command line; every failure is one line on <paramref name="error"/> and a non-zero exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct = default, TextReader? input = null)
     {
@@ -79,6 +82,11 @@ public static class Program
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
+
+                // After Ctrl+C or SIGTERM a command ends its work, prints its summary and closes the dashboard and the
+                // warehouse (DuckDB checkpoints): a normal stop, which on a busy machine can take longer than the parser's
+                // 2 s default. Only a stop that hangs past this is reported as interrupted (130, 143).
+                ProcessTerminationTimeout = StopGrace,
             }, ct);
         }
         catch (Exception e) when (e is UsageException or SettingsException)

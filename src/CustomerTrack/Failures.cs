@@ -20,6 +20,14 @@ internal static class Failures
     public static bool IsPermanent(Exception e) =>
         !IsTransient(e) && e is not OperationCanceledException and not InputRejectedException;
 
+    /// <summary>
+    /// Whether <paramref name="e"/> is a bug of ours rather than bad data or a refusal: an exception .NET throws for a
+    /// program's own mistakes. Reported as an internal error, and work that met it is tried again (on the next start, once
+    /// the program is fixed) rather than set aside for good.
+    /// </summary>
+    public static bool IsBug(Exception e) => e is NullReferenceException or IndexOutOfRangeException or ArgumentException
+        or InvalidCastException or KeyNotFoundException or InvalidOperationException or NotImplementedException or NotSupportedException;
+
     /// <summary>One line saying what failed, for the log and for load_history.error.</summary>
     public static string Reason(Exception e) => e is CustomerTrackException
         ? e.Message

@@ -47,6 +47,13 @@ internal static class PipelineCommands
             }
 
             progress.Summary(once ? $"{name} --once" : name, runner.Tally);
+            if (runner.Health.Failing is { Count: > 0 } failing)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync(
+                    $"customertrack: {(once ? $"{name} --once" : name)} ended with a stage failing: {string.Join("; ", failing.Select(f => f.Described))}");
+                return ExitCodes.StageFailing;
+            }
+
             return runner.Tally.HadRejects && !parse.GetValue(Common.AllowRejects) ? ExitCodes.Rejects : ExitCodes.Ok;
         });
         return command;

@@ -36,14 +36,16 @@ internal static class TableDefinitions
             throw new SettingsException("Tables", $"{string.Join(" and ", defaults)} are both marked Default; one table at most may be");
         }
 
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // Every name a table makes (its tables, and its indexes on PostgreSQL, which share their namespace) is its own.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var t in tables)
         {
-            foreach (var made in (string[])[t.RawTable, t.CurrentTable, t.HistoryTable])
+            foreach (var (made, what) in TableNames.Made(t.Name))
             {
-                if (!names.Add(made) || TableDefinition.MetadataTables.Contains(made))
+                if (!names.TryAdd(made, t.Name))
                 {
-                    throw new SettingsException($"Tables:{t.Name}", $"would make a table '{made}' that another table or the pipeline itself already makes; rename it");
+                    throw new SettingsException($"Tables:{t.Name}",
+                        $"would make '{made}' ({what}), a name table {names[made]} makes too; rename one of them");
                 }
             }
         }
@@ -69,6 +71,11 @@ internal static class TableDefinitions
         catch (CustomerTrackException e)
         {
             throw new SettingsException("Tables", e.Message);
+        }
+
+        if (TableNames.Problem(name) is { } problem)
+        {
+            throw new SettingsException(at, problem);
         }
 
         var format = t.Format?.Trim().ToLowerInvariant() switch
@@ -195,6 +202,11 @@ internal static class TableDefinitions
         }
 
         var attributes = columns.Where(c => !key.Contains(c)).ToList();
+        if (columns.Count > TableDefinition.MaxColumns)
+        {
+            throw new SettingsException($"{at}:Columns", $"names {columns.Count} columns besides the event time and op; a table has at most {TableDefinition.MaxColumns}");
+        }
+
         var scd = new ScdOptions(
             t.Scd?.TrackHistoryExcept ?? global.TrackHistoryExcept,
             t.Scd?.IgnoreNullUpdates ?? global.IgnoreNullUpdates,

@@ -57,17 +57,17 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     {
         var logger = logs.CreateLogger("CustomerTrack.Dashboard");
         var shown = tables.Select(d => new Shown(d, new DashboardFeed(d, time, logger))).ToList();
-        metrics.Snapshot = () => shown[0].Feed.Latest;
+        metrics.Snapshots = () => shown.Select(t => (t.Data.Table.Name, t.Feed.Latest));
         try
         {
             try
             {
-                return await StartOnAsync(settings, settings.Port, shown, extend, ct);
+                return await StartOnAsync(settings, settings.Port, shown, extend, metrics.Health, ct);
             }
             catch (IOException e) when (settings.Port != 0)
             {
                 LogPortTaken(logger, settings.Port, e.Message);
-                return await StartOnAsync(settings, 0, shown, extend, ct);
+                return await StartOnAsync(settings, 0, shown, extend, metrics.Health, ct);
             }
         }
         catch
@@ -82,7 +82,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
     }
 
     private static async Task<DashboardServer> StartOnAsync(DashboardSettings settings, int port, IReadOnlyList<Shown> tables,
-        Action<WebApplication>? extend, CancellationToken ct)
+        Action<WebApplication>? extend, StageHealth? health, CancellationToken ct)
     {
         var feed = tables[0].Feed;
 
@@ -133,7 +133,10 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             {
                 try
                 {
-                    await feed.CurrentAsync(http.RequestAborted);
+                    foreach (var t in tables)
+                    {
+                        await t.Feed.CurrentAsync(http.RequestAborted);
+                    }
                 }
                 catch (Exception e) when (e is CustomerTrackException or IOException or InvalidOperationException)
                 {
@@ -144,7 +147,7 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             await next(http);
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/health", async (CancellationToken ct) => await Health(feed, ct));
+        app.MapGet("/health", async (CancellationToken ct) => await Health(feed, health, ct));
         app.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/assets/{name}", (string name) => Assets.TryGetValue(name, out var type) ? Asset(name, type) : Results.NotFound());
         // A named type and IResult: the trimmed container build's request delegate generator cannot emit anonymous types.
@@ -161,7 +164,9 @@ internal sealed partial class DashboardServer : IAsyncDisposable
                 return Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status400BadRequest);
             }
         });
-        app.MapGet("/api/events", (string? table, CancellationToken ct) => Answer(() => TypedResults.ServerSentEvents(Of(table).Feed.StreamAsync(ct)), json: false));
+        var stopping = app.Lifetime.ApplicationStopping;
+        app.MapGet("/api/events", (string? table, CancellationToken ct) =>
+            Answer(() => TypedResults.ServerSentEvents(UntilStopping(Of(table).Feed, ct, stopping)), json: false));
         app.MapGet("/api/rejects", (string file) => Answer(() => tables[0].Data.Query(DashboardSql.Rejects(file))));
         app.MapGet("/api/entity", (string? table, string[] key, string? asOf) => Answer(() => Entity(Of(table).Data, key, asOf)));
         extend?.Invoke(app);
@@ -170,9 +175,42 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         return new DashboardServer(app, tables, url);
     }
 
-    /// <summary>200 when the warehouse answers and no queue is red; otherwise 503 with the reason.</summary>
-    private static async Task<IResult> Health(DashboardFeed feed, CancellationToken ct)
+    /// <summary>
+    /// A feed's snapshots until the viewer leaves or the server stops. An event stream never ends by itself, and the
+    /// server waits for open requests when it stops: without this, a tab left open held a normal stop (Ctrl+C, SIGTERM)
+    /// past the command line's grace period, which then reported it as interrupted (130, 143).
+    /// </summary>
+    private static async IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<DashboardSnapshot>> UntilStopping(DashboardFeed feed,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken request,
+        CancellationToken stopping)
     {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(request, stopping);
+        await using var items = feed.StreamAsync(either.Token).GetAsyncEnumerator(either.Token);
+        while (true)
+        {
+            try
+            {
+                if (!await items.MoveNextAsync())
+                {
+                    yield break;
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                yield break;
+            }
+
+            yield return items.Current;
+        }
+    }
+
+    /// <summary>
+    /// 200 when the warehouse answers, no queue is red and no stage is failing; otherwise 503 with the reason, naming each
+    /// failing stage and table (a table stuck on a task that fails for good is unhealthy, however short its queues).
+    /// </summary>
+    private static async Task<IResult> Health(DashboardFeed feed, StageHealth? health, CancellationToken ct)
+    {
+        var failing = (health?.Failing ?? []).Select(f => f.Described).ToList();
         DashboardSnapshot snapshot;
         try
         {
@@ -180,19 +218,15 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return Results.Json(new { status = "unhealthy", reason = "the warehouse cannot be read: " + e.Message.Split('\n')[0] },
+            return Results.Json(new { status = "unhealthy", reason = string.Join("; ", ["the warehouse cannot be read: " + e.Message.Split('\n')[0], .. failing]) },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        var red = snapshot.Queues.Where(q => q.State == "red").ToList();
-        return red.Count == 0
+        var red = snapshot.Queues.Where(q => q.State == "red").Select(q => $"{q.From} -> {q.To}: {q.Depth} waiting, the oldest {q.OldestAgeSeconds} s");
+        var reasons = failing.Concat(red).ToList();
+        return reasons.Count == 0
             ? Results.Json(new { status = "healthy", at = snapshot.At })
-            : Results.Json(new
-            {
-                status = "unhealthy",
-                at = snapshot.At,
-                reason = string.Join("; ", red.Select(q => $"{q.From} -> {q.To}: {q.Depth} waiting, the oldest {q.OldestAgeSeconds} s")),
-            }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            : Results.Json(new { status = "unhealthy", at = snapshot.At, reason = string.Join("; ", reasons) }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     private static bool Authorised(HttpContext http, string token)

@@ -36,16 +36,20 @@ internal sealed class PipelineMetrics : IDisposable
         _freshness = _meter.CreateHistogram("customertrack.freshness", "s",
             "Per file, from landing until its rows are visible in both SCD tables", advice: Seconds);
         _meter.CreateObservableGauge("customertrack.queue.depth", () => Queues(q => q.Depth), "{item}",
-            "Items waiting per stage: files in landing/, lake objects not loaded, ledger rows not applied");
+            "Items waiting per table and stage: files in landing/, lake objects not loaded, ledger rows not applied");
         _meter.CreateObservableGauge("customertrack.queue.oldest_age", () => Queues(q => q.OldestAgeSeconds ?? 0), "s",
-            "Age of the oldest waiting item per stage");
-        _meter.CreateObservableGauge("customertrack.stream.lag", () => Snapshot?.Invoke() is { } s
-            ? [new Measurement<long>(s.Status.StreamLag)]
-            : Array.Empty<Measurement<long>>(), "{row}", "Ledger rows above the stream offset");
+            "Age of the oldest waiting item per table and stage");
+        _meter.CreateObservableGauge("customertrack.stream.lag", () => Tables().Select(t => new Measurement<long>(t.Snapshot.Status.StreamLag, Table(t.Table))),
+            "{row}", "Ledger rows above each table's stream offset");
+        _meter.CreateObservableGauge("customertrack.stage.failing", () => Failing(), "{failure}",
+            "1 for each stage (and table) failing now: a failure recorded and not yet cleared by a success");
     }
 
-    /// <summary>The dashboard's latest snapshot, when one is served (queue gauges read it).</summary>
-    public Func<Dashboard.DashboardSnapshot?>? Snapshot { get; set; }
+    /// <summary>Each table's latest dashboard snapshot, when a dashboard is served (the per-table gauges read them).</summary>
+    public Func<IEnumerable<(string Table, Dashboard.DashboardSnapshot? Snapshot)>>? Snapshots { get; set; }
+
+    /// <summary>What is failing now (the stage_failing gauge reads it).</summary>
+    public StageHealth? Health { get; init; }
 
     public void Ingested(int files)
     {
@@ -72,8 +76,8 @@ internal sealed class PipelineMetrics : IDisposable
 
     public void TaskRan(TaskRunOutcome run)
     {
-        _taskDuration.Record(run.Duration.TotalSeconds);
-        _rows.Add(run.RowsRead, new KeyValuePair<string, object?>("stage", "tasks"), new KeyValuePair<string, object?>("outcome", "applied"));
+        _taskDuration.Record(run.Duration.TotalSeconds, Table(run.Table));
+        _rows.Add(run.RowsRead, new KeyValuePair<string, object?>("stage", "tasks"), new KeyValuePair<string, object?>("outcome", "applied"), Table(run.Table));
 
         // Files loaded before this run started are visible once it committed.
         var now = _time.GetUtcNow().UtcDateTime;
@@ -88,10 +92,16 @@ internal sealed class PipelineMetrics : IDisposable
         }
     }
 
+    private IEnumerable<(string Table, Dashboard.DashboardSnapshot Snapshot)> Tables() =>
+        (Snapshots?.Invoke() ?? []).Where(t => t.Snapshot is not null).Select(t => (t.Table, t.Snapshot!));
+
+    private static KeyValuePair<string, object?> Table(string table) => new("table", table);
+
     private IEnumerable<Measurement<T>> Queues<T>(Func<Dashboard.FlowQueue, T> value) where T : struct =>
-        Snapshot?.Invoke() is { } s
-            ? s.Queues.Select(q => new Measurement<T>(value(q), new KeyValuePair<string, object?>("stage", q.From)))
-            : [];
+        Tables().SelectMany(t => t.Snapshot.Queues.Select(q => new Measurement<T>(value(q), Table(t.Table), new KeyValuePair<string, object?>("stage", q.From))));
+
+    private IEnumerable<Measurement<int>> Failing() =>
+        (Health?.Failing ?? []).Select(f => new Measurement<int>(1, new KeyValuePair<string, object?>("stage", f.Stage), Table(f.Table ?? "")));
 
     public void Dispose() => _meter.Dispose();
 }

@@ -45,6 +45,12 @@ internal static class TableInference
         }
 
         var name = request.Table is { } given ? Identifiers.Validate(given, "--table") : SampleNames.TableFromFile(path);
+        if (TableNames.Problem(name) is { } problem)
+        {
+            throw new CustomerTrackException(request.Table is null
+                ? $"{problem} (the name comes from the file's); pass --table NAME to name it"
+                : $"--table {request.Table}: {problem}");
+        }
         var types = file.Columns.Select(c => DuckTypes.Map(c.DuckType)).ToArray();
         var notes = new List<string>();
         SampleLocale? locale = null;

@@ -54,7 +54,8 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         _loadWake = new Signal(time);
         _taskWake = new Signal(time);
         Progress = new Signal(time);
-        Metrics = new PipelineMetrics(time);
+        Health = new StageHealth(time);
+        Metrics = new PipelineMetrics(time) { Health = Health };
         Generator = new Dashboard.GeneratorActivity(time);
         var lake = Lakes.Open(workspace, time);
         _lake = lake;
@@ -74,9 +75,10 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
             _load = new LoadStage(workspace, lake, _warehouse, time, logs.CreateLogger("CustomerTrack.Load"))
             {
                 Downstream = _taskWake,
+                Health = Health,
                 Loaded = OnLoaded,
             };
-            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun };
+            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun, Health = Health };
         }
 
         (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
@@ -84,6 +86,9 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
 
     /// <summary>Set after every task run: a live view can refresh on it.</summary>
     public Signal Progress { get; }
+
+    /// <summary>What is failing now, per stage and table (<c>/health</c>, the metrics and the exit code read it).</summary>
+    public StageHealth Health { get; }
 
     /// <summary>What this process did since it started.</summary>
     public RunTally Tally { get; } = new();
@@ -302,6 +307,13 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
                 OnRetry = args =>
                 {
                     var error = args.Outcome.Exception;
+
+                    // A failure no retry cures is reported at once; a transient one once it keeps coming back.
+                    if (error is not null && (!Failures.IsTransient(error) || args.AttemptNumber >= 2))
+                    {
+                        Health.Failed(stage, null, Failures.Reason(error), Failures.IsBug(error));
+                    }
+
                     if (error is not null && !Failures.IsTransient(error))
                     {
                         if (reported != error.Message)
@@ -322,6 +334,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             await retry.ExecuteAsync(async t => await work(t), ct);
+            Health.Succeeded(stage);
             await wake.WaitAsync(wait(), ct);
         }
     }

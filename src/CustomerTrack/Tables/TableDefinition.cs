@@ -106,11 +106,13 @@ internal sealed class TableDefinition
         "update_timestamp", "start_time", "end_time", "is_current", "is_deleted", "table_name",
     };
 
-    /// <summary>The pipeline's own tables; a table may not take their names (or make them as its _raw or _history).</summary>
-    public static readonly IReadOnlySet<string> MetadataTables = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "load_history", "load_rejects", "stream_offset", "task_run", "schema_change", "ledger_state", "load_claim", "quarantine",
-    };
+    /// <summary>
+    /// The most columns (key and attributes, the ones files bring under <c>SchemaEvolution: add</c> included) a table may
+    /// have. Its ledger adds 7 and its history 4, well inside PostgreSQL's 1,600 a table; and the task, which reads and
+    /// compares every column of a batch, stays within memory on DuckDB (a file adding 1,000 columns made it fail for
+    /// ever). A definition past it is refused at start-up; a file that would take a table past it is LOAD_FAILED.
+    /// </summary>
+    public const int MaxColumns = 400;
 
     public required string Name { get; init; }
 
@@ -149,11 +151,11 @@ internal sealed class TableDefinition
     /// <summary>Whether files directly in landing/ belong to this table.</summary>
     public bool IsDefault { get; init; }
 
-    public string RawTable => Name + "_raw";
+    public string RawTable => TableNames.RawTable(Name);
 
     public string CurrentTable => Name;
 
-    public string HistoryTable => Name + "_history";
+    public string HistoryTable => TableNames.HistoryTable(Name);
 
     /// <summary>
     /// The task's keyed state: one row a key ever applied, with its current version's start, its latest change and

@@ -20,12 +20,19 @@ internal static class LoadTimeColumns
     public static TableDefinition Add(ISqlRunner db, TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now)
     {
         var stored = TableColumns.Stored(db, table.Name);
-        foreach (var name in columns.Select(c => Identifiers.Validate(c, "column")).Distinct())
+        var added = columns.Select(c => Identifiers.Validate(c, "column")).Distinct()
+            .Where(name => !stored.Any(s => s.Name == name) && !table.Columns.Any(c => c.Name == name)).ToList();
+        var had = table.Columns.Select(c => c.Name).Union(stored.Select(s => s.Name)).Count();
+        if (had + added.Count > TableDefinition.MaxColumns)
         {
-            if (stored.Any(s => s.Name == name) || table.Columns.Any(c => c.Name == name))
-            {
-                continue;
-            }
+            // Not a failure a retry cures: the file is set aside as LOAD_FAILED with this reason, and the others go on.
+            throw new CustomerTrackException(
+                $"the file brings {added.Count} new column(s) ({string.Join(", ", added.Take(5))}{(added.Count > 5 ? ", …" : "")}); with them table {table.Name} "
+                + $"would have {had + added.Count} columns, more than the {TableDefinition.MaxColumns} a table may have, so nothing of the file is loaded");
+        }
+
+        foreach (var name in added)
+        {
 
             var column = new Column(name, ColumnType.String);
             foreach (var sql in Schema.AddColumn(table, column))

@@ -58,8 +58,8 @@ public sealed class TableSettingsTests
         { "an unknown schema evolution", "\"Format\": \"csv\",", "\"Format\": \"csv\", \"SchemaEvolution\": \"merge\",", "Tables:product:SchemaEvolution|'merge' is not allowed; use one of ignore, add" },
         { "a rename to no column", "\"Format\": \"csv\",", "\"Format\": \"csv\", \"Rename\": { \"title\": \"label\" },", "Tables:product:Rename:title|'label' is not a column of the table" },
         { "two defaults", "\"product\": {", "\"other\": { \"Default\": true, \"Key\": [\"id\"], \"Columns\": { \"id\": \"int64\" } }, \"product\": { \"Default\": true,", "Tables|other and product are both marked Default; one table at most may be" },
-        { "a table whose history is another's name", "\"product\": {", "\"product_history\": { \"Key\": [\"id\"], \"Columns\": { \"id\": \"int64\" } }, \"product\": {", "Tables:product_history|would make a table 'product_history'" },
-        { "a table named like the pipeline's own", "\"product\": {", "\"load_history\": { \"Key\": [\"id\"], \"Columns\": { \"id\": \"int64\" } }, \"product\": {", "Tables:load_history|would make a table 'load_history'" },
+        { "a table whose history is another's name", "\"product\": {", "\"product_history\": { \"Key\": [\"id\"], \"Columns\": { \"id\": \"int64\" } }, \"product\": {", "Tables:product_history|would make 'product_history' (its SCD1 table), a name table product makes too" },
+        { "a table named like the pipeline's own", "\"product\": {", "\"load_history\": { \"Key\": [\"id\"], \"Columns\": { \"id\": \"int64\" } }, \"product\": {", "Tables:load_history|table 'load_history' would make 'load_history' (its SCD1 table), a name the pipeline uses for its own table" },
     };
 
     [Theory]

@@ -28,6 +28,25 @@ internal sealed class TempWorkspace : IDisposable
 
     public string Landing => Path.Combine(Dir, "landing");
 
+    /// <summary>Runs <paramref name="sql"/> on the warehouse directly, as a person with the database's own client would (no run may hold it).</summary>
+    public void ExecuteOnWarehouse(string sql)
+    {
+        if (_schema is null)
+        {
+            using var duck = new DuckDB.NET.Data.DuckDBConnection($"Data Source={Path.Combine(Dir, "warehouse.duckdb")}");
+            duck.Open();
+            using var command = duck.CreateCommand();
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+            return;
+        }
+
+        using var pg = new Npgsql.NpgsqlConnection(_schema.ConnectionString);
+        pg.Open();
+        using var cmd = new Npgsql.NpgsqlCommand(sql, pg);
+        cmd.ExecuteNonQuery();
+    }
+
     public Workspace Open(IReadOnlyDictionary<string, string?>? flags = null)
     {
         var all = EngineFlags();
