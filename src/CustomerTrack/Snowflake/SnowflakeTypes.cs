@@ -33,10 +33,11 @@ internal static class SnowflakeTypes
     public const string DateShape = "[0-9]{4}-[0-9]{2}-[0-9]{2}";
 
     /// <summary>
-    /// An event time as EventTime takes it: a date, or a date, T or a space, HH:mm, optionally :ss and up to 7 fraction
-    /// digits, and optionally Z or ±hh:mm. No backslash anywhere, so the pattern reads the same in a SQL string.
+    /// An event time as EventTime takes it: a date, or a date, T (or t) or a space, HH:mm, optionally :ss and up to 9
+    /// fraction digits (those past the microsecond are cut), and optionally Z (or z) or ±hh:mm. No backslash anywhere, so
+    /// the pattern reads the same in a SQL string.
     /// </summary>
-    public const string TimestampShape = "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{0,7})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?";
+    public const string TimestampShape = "[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{0,9})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?";
 
     /// <summary>Booleans as our readers take them: true, false, t, f, yes, no, y, n (any case), 1, 0 (TRY_TO_BOOLEAN also takes on and off).</summary>
     public const string BoolShape = "([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)";
@@ -75,16 +76,17 @@ internal static class SnowflakeTypes
     }
 
     /// <summary>
-    /// An ISO text of <see cref="TimestampShape"/> as TIMESTAMP_NTZ in UTC, with pinned formats: Z becomes +00:00, +0200
+    /// An ISO text of <see cref="TimestampShape"/> as TIMESTAMP_NTZ in UTC, with pinned formats: digits past the microsecond are cut, Z becomes +00:00, +0200
     /// +02:00, a date alone midnight, a missing offset +00:00 and the T a space, so three formats cover every shape.
     /// </summary>
     private static string Timestamp(string t)
     {
-        var n = $"REGEXP_REPLACE({t}, 'Z$', '+00:00')";
+        var n = $"REGEXP_REPLACE({t}, '([.][0-9]{{6}})[0-9]+', '{Backref}')";
+        n = $"REGEXP_REPLACE({n}, '[Zz]$', '+00:00')";
         n = $"REGEXP_REPLACE({n}, '([+-][0-9]{{2}})([0-9]{{2}})$', '{Backref}:\\\\2')";
         n = $"REGEXP_REPLACE({n}, '^([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})$', '{Backref} 00:00')";
-        n = $"REGEXP_REPLACE({n}, '^([0-9-]{{10}}[T ][0-9:.]+)$', '{Backref}+00:00')";
-        n = $"REGEXP_REPLACE({n}, '^([0-9-]{{10}})T', '{Backref} ')";
+        n = $"REGEXP_REPLACE({n}, '^([0-9-]{{10}}[Tt ][0-9:.]+)$', '{Backref}+00:00')";
+        n = $"REGEXP_REPLACE({n}, '^([0-9-]{{10}})[Tt]', '{Backref} ')";
         string[] formats = ["YYYY-MM-DD HH24:MI:SS.FFTZH:TZM", "YYYY-MM-DD HH24:MI:SSTZH:TZM", "YYYY-MM-DD HH24:MITZH:TZM"];
         var parsed = string.Join(", ", formats.Select(f => $"TRY_TO_TIMESTAMP_TZ({n}, '{f}')"));
         return $"CONVERT_TIMEZONE('UTC', COALESCE({parsed}))::TIMESTAMP_NTZ";
