@@ -73,6 +73,17 @@ internal static class Common
         DefaultValueFactory = _ => "table",
     };
 
+    /// <summary>dbt's --select: the tables a command works on (repeatable); none given, every table.</summary>
+    public static Option<string[]> Tables() => new("--table", "-t")
+    {
+        Description = "Only this table (repeatable); default: every table",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The tables <paramref name="option"/> names, spelled as defined; an unknown name is refused naming the tables there are.</summary>
+    public static IReadOnlyList<string> ChosenTables(ParseResult parse, Option<string[]> option, Workspace ws) =>
+        (parse.GetValue(option) ?? []).Select(n => ws.Settings.Table(n).Name).Distinct().ToList();
+
     static Common()
     {
         Format.AcceptOnlyFromAmong(Output.ResultPrinter.Formats);

@@ -24,7 +24,7 @@ internal static class ResultPrinter
         }
     }
 
-    public static void Print(QueryResult result, string format, TextWriter output)
+    public static void Print(QueryResult result, string format, TextWriter output, int? width = null)
     {
         switch (format)
         {
@@ -38,7 +38,7 @@ internal static class ResultPrinter
                 Json(result, output, lines: true);
                 break;
             default:
-                Table(result, output);
+                Table(result, output, width);
                 break;
         }
     }
@@ -50,7 +50,7 @@ internal static class ResultPrinter
     public static string Iso(string display) =>
         display.Length >= 19 && display[10] == ' ' && !display.EndsWith('Z') ? display[..10] + "T" + display[11..] + "Z" : display;
 
-    private static void Table(QueryResult result, TextWriter output)
+    private static void Table(QueryResult result, TextWriter output, int? width)
     {
         var widths = result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false).Length).ToArray();
         foreach (var row in result.Rows)
@@ -61,8 +61,9 @@ internal static class ResultPrinter
             }
         }
 
+        Fit(widths, width, separator: 3);
         string Line(IEnumerable<string> cells, IEnumerable<bool> right) =>
-            string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? x.First.PadLeft(x.Second) : x.First.PadRight(x.Second))).TrimEnd();
+            string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? Cut(x.First, x.Second).PadLeft(x.Second) : Cut(x.First, x.Second).PadRight(x.Second))).TrimEnd();
 
         var numeric = result.Columns.Select(c => c.Kind == CellKind.Number).ToArray();
         output.WriteLine(Line(result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false)), numeric.Select(_ => false)));
@@ -74,6 +75,35 @@ internal static class ResultPrinter
 
         output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
     }
+
+    /// <summary>The narrowest a column is cut to when a table does not fit: room for two characters and the ellipsis.</summary>
+    private const int NarrowestColumn = 3;
+
+    /// <summary>
+    /// Narrows the widest columns, one character at a time, until the row (columns and their separators) fits in
+    /// <paramref name="width"/>; no column below <see cref="NarrowestColumn"/> (a table of many columns may still be wider).
+    /// </summary>
+    internal static void Fit(int[] widths, int? width, int separator)
+    {
+        if (width is not { } room)
+        {
+            return;
+        }
+
+        while (widths.Sum() + (separator * Math.Max(0, widths.Length - 1)) > room)
+        {
+            var widest = Array.IndexOf(widths, widths.Max());
+            if (widths[widest] <= NarrowestColumn)
+            {
+                return;
+            }
+
+            widths[widest]--;
+        }
+    }
+
+    /// <summary>A cell cut to <paramref name="width"/> characters, its last one an ellipsis when it was longer.</summary>
+    internal static string Cut(string cell, int width) => cell.Length <= width ? cell : cell[..(width - 1)] + "…";
 
     /// <summary>
     /// Control characters written as <c>\xHH</c>, so that data cannot drive the terminal it is printed on (ESC starts

@@ -97,6 +97,56 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     }
 
     /// <summary>
+    /// Loads <paramref name="keys"/> again, each in a transaction of its own, although the load history holds them (the
+    /// <c>reload</c> command, Snowflake's <c>COPY … FORCE</c>): each is routed by the definitions as they are now, and
+    /// recorded as a new attempt (<see cref="Warehouse.LoadAttempts"/>). A file its last attempt loaded whole is left
+    /// alone unless <paramref name="force"/>. Returns one outcome per key, in order.
+    /// </summary>
+    public IReadOnlyList<LoadOutcome> Reload(IReadOnlyList<string> keys, bool force, CancellationToken ct)
+    {
+        var outcomes = new List<LoadOutcome>(keys.Count);
+        var told = Loaded;
+        Loaded = outcome =>
+        {
+            outcomes.Add(outcome);
+            told?.Invoke(outcome);
+        };
+        try
+        {
+            foreach (var key in keys)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var copy = lake.CopyAsync(key, ct).GetAwaiter().GetResult()
+                    ?? throw new CustomerTrackException($"{key} is in the load history but not in the lake (removed from it?); it cannot be loaded again");
+                string sha;
+                using (var stream = File.OpenRead(copy.Path))
+                {
+                    sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                }
+
+                var (name, _) = LakeKey.Parse(key);
+                var (table, tableName) = Route(key);
+                var file = new LakeFile(key, copy.Path, name, sha, new FileInfo(copy.Path).Length, copy.LandedAt, table, tableName)
+                {
+                    Reload = new ReloadRequest(force),
+                };
+                var before = outcomes.Count;
+                Load([_columns.Prepare(file)]);
+                if (outcomes.Count == before)
+                {
+                    throw new CustomerTrackException($"{key} vanished from the lake while it was being loaded again");
+                }
+            }
+
+            return outcomes;
+        }
+        finally
+        {
+            Loaded = told;
+        }
+    }
+
+    /// <summary>
     /// The table a lake object belongs to: the one its key's folder names (landed in landing/&lt;table&gt;/), or the default
     /// table for a file landed directly in landing/. Null when no table takes it (the name asked for, or empty).
     /// </summary>

@@ -223,6 +223,10 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         return new DrainSummary(ingested, loaded, runs);
     }
 
+    /// <summary>Loads lake files again as new attempts (the <c>reload</c> command); see <see cref="LoadStage.Reload"/>.</summary>
+    public IReadOnlyList<LoadOutcome> Reload(IReadOnlyList<string> keys, bool force, CancellationToken ct) =>
+        (_load ?? throw new InvalidOperationException("this process does not load")).Reload(keys, force, ct);
+
     /// <summary>Applies whatever the stream holds.</summary>
     public IReadOnlyList<TaskRunOutcome> DrainTasks(CancellationToken ct) =>
         (_tasks ?? throw new InvalidOperationException("this process does not run tasks")).RunOnce(ct);

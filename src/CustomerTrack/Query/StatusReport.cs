@@ -49,6 +49,21 @@ internal sealed record StatusReport(
             (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS last_run_ms
         """;
 
+    /// <summary><see cref="Sql"/> over the files and task runs of <paramref name="tables"/> only (all when empty).</summary>
+    internal static string SqlFor(IReadOnlyList<string> tables)
+    {
+        if (tables.Count == 0)
+        {
+            return Sql;
+        }
+
+        var only = $"table_name IN ({string.Join(", ", tables.Select(Dashboard.SqlLiteral.Text))})";
+        return Sql.Replace("FROM load_history WHERE ", $"FROM load_history WHERE {only} AND ", StringComparison.Ordinal)
+            .Replace("FROM load_history)", $"FROM load_history WHERE {only})", StringComparison.Ordinal)
+            .Replace("FROM task_run)", $"FROM task_run WHERE {only})", StringComparison.Ordinal)
+            .Replace("FROM task_run ORDER BY", $"FROM task_run WHERE {only} ORDER BY", StringComparison.Ordinal);
+    }
+
     /// <summary>One row per table: its ledger, stream, current and history rows, files and task runs.</summary>
     internal static string TablesSql(IReadOnlyList<TableDefinition> tables) => string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
         SELECT {i} AS ord, '{t.Name}' AS table_name,
@@ -62,21 +77,6 @@ internal sealed record StatusReport(
             (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
             (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
         """)) + "\nORDER BY ord";
-
-    /// <summary>
-    /// Per file: what it held, what loaded, what was rejected and why (reasons with their quoted values masked, so that
-    /// alike rejections count together). rows_in_file = rows_loaded + rows_rejected for every file. SQL both engines
-    /// take: a named subquery, GROUP BY by position (PostgreSQL's GROUP BY reason would mean the column, not the alias).
-    /// </summary>
-    public const string FilesSql = """
-        SELECT l.file_key, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected,
-               (SELECT string_agg(field || ': ' || reason || ' (' || n || ')', '; ' ORDER BY n DESC, field, reason)
-                FROM (SELECT field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS n
-                      FROM load_rejects j WHERE j.file_key = l.file_key GROUP BY 1, 2) AS r) AS reject_reasons,
-               l.error
-        FROM load_history l
-        ORDER BY l.loaded_at, l.file_key
-        """;
 
     /// <summary>The report from the answers to <see cref="Sql"/> and <see cref="TablesSql"/>, and the counts of landing/ and the lake.</summary>
     internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult r, QueryResult t)
@@ -97,8 +97,11 @@ internal sealed record StatusReport(
             UnreadableFiles.Read(workspace));
     }
 
-    public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default)
+    /// <summary>The report; with <paramref name="tables"/>, of those tables only (their files, ledgers, task runs).</summary>
+    public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default,
+        IReadOnlyList<string>? tables = null)
     {
+        tables ??= [];
         var landing = Directory.Exists(workspace.Landing)
             ? Directory.EnumerateFiles(workspace.Landing, "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 1 })
                 .Count(f => IngestStage.IsCandidateName(Path.GetFileName(f)))
@@ -114,7 +117,8 @@ internal sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql, ct),
-            await reader.QueryAsync(TablesSql(workspace.Settings.Definitions), ct));
+        var definitions = workspace.Settings.Definitions.Where(t => tables.Count == 0 || tables.Contains(t.Name)).ToList();
+        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(SqlFor(tables), ct),
+            await reader.QueryAsync(TablesSql(definitions), ct));
     }
 }

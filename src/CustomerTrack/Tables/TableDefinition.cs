@@ -101,6 +101,7 @@ internal sealed class TableDefinition
     public static readonly IReadOnlySet<string> MetadataTables = new HashSet<string>(StringComparer.Ordinal)
     {
         "load_history", "load_rejects", "stream_offset", "task_run", "schema_change", "ledger_state", "load_claim", "quarantine",
+        "load_attempt", "load_attempt_rejects",
     };
 
     public required string Name { get; init; }
