@@ -236,7 +236,9 @@ internal static class ReadCommands
             if (perFile is not null)
             {
                 output.WriteLine();
-                ResultPrinter.Print(FilesView(perFile), "table", output, Terminal.Width(output));
+                // In a narrow terminal the reasons give way first, then the file's name; the status stays whole.
+                var view = FilesView(perFile);
+                ResultPrinter.Print(view, "table", output, Terminal.Width(output), [(view.Columns.Count - 1, 16), (0, 12)]);
             }
 
             return 0;
@@ -251,13 +253,16 @@ internal static class ReadCommands
     private static QueryResult FilesView(QueryResult files)
     {
         int I(string c) => files.IndexOf(c);
+
+        // The attempt only once a file was reloaded; rows in the file are loaded + rejected.
+        var reloaded = files.Rows.Any(r => r[I("attempt")] != "1");
         var columns = new[] { ("file", CellKind.Text), ("table", CellKind.Text), ("status", CellKind.Text), ("attempt", CellKind.Number),
-            ("rows", CellKind.Number), ("loaded", CellKind.Number), ("rejected", CellKind.Number), ("why", CellKind.Text) };
+            ("loaded", CellKind.Number), ("rejected", CellKind.Number), ("why", CellKind.Text) }.Where(c => reloaded || c.Item1 != "attempt");
         var rows = files.Rows.Select(r => new[]
         {
-            r[I("file_name")], r[I("table_name")], r[I("status")], r[I("attempt")], r[I("rows_in_file")], r[I("rows_loaded")],
+            r[I("file_name")], r[I("table_name")], r[I("status")], r[I("attempt")], r[I("rows_loaded")],
             r[I("rows_rejected")], r[I("reject_reasons")] ?? r[I("error")] ?? "",
-        }).ToList();
+        }.Where((_, i) => reloaded || i != 3).ToArray()).ToList();
         return new QueryResult(columns.Select(c => new ResultColumn(c.Item1, c.Item2)).ToList(), rows);
     }
 }

@@ -24,7 +24,8 @@ internal static class ResultPrinter
         }
     }
 
-    public static void Print(QueryResult result, string format, TextWriter output, int? width = null)
+    public static void Print(QueryResult result, string format, TextWriter output, int? width = null,
+        IReadOnlyList<(int Column, int Narrowest)>? shrinkFirst = null)
     {
         switch (format)
         {
@@ -38,7 +39,7 @@ internal static class ResultPrinter
                 Json(result, output, lines: true);
                 break;
             default:
-                Table(result, output, width);
+                Table(result, output, width, shrinkFirst);
                 break;
         }
     }
@@ -50,7 +51,7 @@ internal static class ResultPrinter
     public static string Iso(string display) =>
         display.Length >= 19 && display[10] == ' ' && !display.EndsWith('Z') ? display[..10] + "T" + display[11..] + "Z" : display;
 
-    private static void Table(QueryResult result, TextWriter output, int? width)
+    private static void Table(QueryResult result, TextWriter output, int? width, IReadOnlyList<(int Column, int Narrowest)>? shrinkFirst)
     {
         var widths = result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false).Length).ToArray();
         foreach (var row in result.Rows)
@@ -61,7 +62,7 @@ internal static class ResultPrinter
             }
         }
 
-        Fit(widths, width, separator: 3);
+        Fit(widths, width, separator: 3, shrinkFirst);
         string Line(IEnumerable<string> cells, IEnumerable<bool> right) =>
             string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? Cut(x.First, x.Second).PadLeft(x.Second) : Cut(x.First, x.Second).PadRight(x.Second))).TrimEnd();
 
@@ -83,11 +84,21 @@ internal static class ResultPrinter
     /// Narrows the widest columns, one character at a time, until the row (columns and their separators) fits in
     /// <paramref name="width"/>; no column below <see cref="NarrowestColumn"/> (a table of many columns may still be wider).
     /// </summary>
-    internal static void Fit(int[] widths, int? width, int separator)
+    internal static void Fit(int[] widths, int? width, int separator, IReadOnlyList<(int Column, int Narrowest)>? first = null)
     {
         if (width is not { } room)
         {
             return;
+        }
+
+        // Columns that give way first (a long free-text column), each down to its own narrowest.
+        foreach (var (column, narrowest) in first ?? [])
+        {
+            var over = widths.Sum() + (separator * Math.Max(0, widths.Length - 1)) - room;
+            if (over > 0)
+            {
+                widths[column] = Math.Max(Math.Min(widths[column], narrowest), widths[column] - over);
+            }
         }
 
         while (widths.Sum() + (separator * Math.Max(0, widths.Length - 1)) > room)

@@ -26,6 +26,12 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
     private readonly ColumnsFromFiles _columns = new(workspace, warehouse, time, logger);
 
+    /// <summary>
+    /// The tables this stage loads (<c>run --table</c>); null: every table. Another table's files, and files no table
+    /// takes, wait in the lake for a run that loads them.
+    /// </summary>
+    public IReadOnlySet<string>? OnlyTables { get; init; }
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
@@ -42,7 +48,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         try
         {
             // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
-            foreach (var entry in Claimed(lake.ListAsync(ct).GetAwaiter().GetResult().Where(e => !loaded.Contains(e.Key))))
+            foreach (var entry in Claimed(lake.ListAsync(ct).GetAwaiter().GetResult().Where(e => !loaded.Contains(e.Key) && Chosen(e.Key))))
             {
                 ct.ThrowIfCancellationRequested();
                 var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();
@@ -161,6 +167,9 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
         return (settings.DefaultTable, settings.DefaultTable?.Name ?? "");
     }
+
+    /// <summary>Whether the file <paramref name="key"/> is for a table this stage loads.</summary>
+    private bool Chosen(string key) => OnlyTables is null || OnlyTables.Contains(Route(key).Name);
 
     /// <summary>This worker's name in file claims: host, process and a random part (a pid can be reused).</summary>
     public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";

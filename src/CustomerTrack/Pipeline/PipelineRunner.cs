@@ -44,7 +44,8 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     private OwnerEndpoint? _endpoint;
     private Dashboard.DashboardServer? _dashboard;
 
-    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse)
+    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse,
+        IReadOnlySet<string>? onlyTables = null)
     {
         _workspace = workspace;
         _time = time;
@@ -74,8 +75,9 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
             {
                 Downstream = _taskWake,
                 Loaded = OnLoaded,
+                OnlyTables = onlyTables,
             };
-            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun };
+            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun, OnlyTables = onlyTables };
         }
 
         (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
@@ -126,12 +128,12 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     /// <c>serveReaders</c> (the default) other processes may query the warehouse through this one; embedders can turn it off.
     /// </summary>
     public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
-        string command, CancellationToken ct, bool serveReaders = true, bool serveDashboard = false)
+        string command, CancellationToken ct, bool serveReaders = true, bool serveDashboard = false, IReadOnlySet<string>? onlyTables = null)
     {
         var warehouse = (stages & (Stages.Load | Stages.Tasks)) != 0
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
-        var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
+        var runner = new PipelineRunner(workspace, time, logs, stages, warehouse, onlyTables);
         if (serveDashboard && warehouse is not null && workspace.Settings.Dashboard.Enabled)
         {
             await runner.ServeDashboardAsync(logs, ct);

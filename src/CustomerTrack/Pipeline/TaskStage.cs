@@ -16,11 +16,14 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
     /// <summary>Told of every task run as it commits (progress lines, the run's tally, metrics).</summary>
     public Action<TaskRunOutcome>? Ran { get; set; }
 
+    /// <summary>The tables this stage applies (<c>run --table</c>); null: every table.</summary>
+    public IReadOnlySet<string>? OnlyTables { get; init; }
+
     /// <summary>Applies every table's stream until all are empty, a batch of each table in turn.</summary>
     public IReadOnlyList<TaskRunOutcome> RunOnce(CancellationToken ct)
     {
         var runs = new List<TaskRunOutcome>();
-        var pending = workspace.Settings.Definitions.ToList();
+        var pending = workspace.Settings.Definitions.Where(t => OnlyTables?.Contains(t.Name) ?? true).ToList();
         while (pending.Count > 0 && !ct.IsCancellationRequested)
         {
             foreach (var table in pending.ToArray())
