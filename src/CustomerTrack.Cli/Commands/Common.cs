@@ -69,7 +69,7 @@ internal static class Common
 
     public static readonly Option<string> Format = new("--format")
     {
-        Description = "table, csv, json (an array) or ndjson (one object a line)",
+        Description = "table, box, markdown, line (as the DuckDB shell's modes), csv, json (an array) or ndjson (one object a line)",
         DefaultValueFactory = _ => "table",
     };
 

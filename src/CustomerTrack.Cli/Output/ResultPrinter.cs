@@ -12,12 +12,13 @@ namespace CustomerTrack.Cli.Output;
 /// </summary>
 internal static class ResultPrinter
 {
-    public static readonly string[] Formats = ["table", "csv", "json", "ndjson"];
+    public static readonly string[] Formats = ["table", "box", "markdown", "line", "csv", "json", "ndjson"];
 
     /// <summary>Prints the answer, and on <paramref name="error"/> a line saying so when Query:MaxRows cut it.</summary>
     public static void Print(QueryResult result, string format, TextWriter output, TextWriter error)
     {
-        Print(result, format, output);
+        // Wide answers fit the terminal (table and box cut cells with an ellipsis); a pipe or a file gets them whole.
+        Print(result, format, output, Terminal.Width(output));
         if (result.CutAt is { } cut)
         {
             error.WriteLine($"customertrack: the answer was cut after {cut} rows (Query:MaxRows); add a LIMIT or a WHERE, or raise the setting");
@@ -37,6 +38,15 @@ internal static class ResultPrinter
                 break;
             case "ndjson":
                 Json(result, output, lines: true);
+                break;
+            case "box":
+                Box(result, output, width);
+                break;
+            case "markdown":
+                Markdown(result, output);
+                break;
+            case "line":
+                Lines(result, output);
                 break;
             default:
                 Table(result, output, width, shrinkFirst);
@@ -75,6 +85,70 @@ internal static class ResultPrinter
         }
 
         output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
+    }
+
+    /// <summary>Each cell as a table shows it: NULL as <c>NULL</c>, control characters escaped.</summary>
+    private static string Cell(string? value) => Escape(value ?? Null, keepLineBreaks: false);
+
+    private static int[] Widths(QueryResult result) =>
+        Enumerable.Range(0, result.Columns.Count)
+            .Select(i => result.Rows.Select(r => Cell(r[i]).Length).Prepend(Cell(result.Columns[i].Name).Length).Max()).ToArray();
+
+    /// <summary>DuckDB's box mode: the table drawn with box characters, cut to <paramref name="width"/> like the table.</summary>
+    private static void Box(QueryResult result, TextWriter output, int? width)
+    {
+        var widths = Widths(result);
+        Fit(widths, width is { } w ? w - 4 : null, separator: 3);
+        var numeric = result.Columns.Select(c => c.Kind == CellKind.Number).ToArray();
+        string Rule(char left, char middle, char right) =>
+            left + string.Join(middle, widths.Select(x => new string('─', x + 2))) + right;
+        string Row(IEnumerable<string> cells, bool header) =>
+            "│" + string.Concat(cells.Select((c, i) =>
+            {
+                var cut = Cut(c, widths[i]);
+                return " " + (!header && numeric[i] ? cut.PadLeft(widths[i]) : cut.PadRight(widths[i])) + " │";
+            }));
+
+        output.WriteLine(Rule('┌', '┬', '┐'));
+        output.WriteLine(Row(result.Columns.Select(c => Cell(c.Name)), header: true));
+        output.WriteLine(Rule('├', '┼', '┤'));
+        foreach (var row in result.Rows)
+        {
+            output.WriteLine(Row(row.Select(Cell), header: false));
+        }
+
+        output.WriteLine(Rule('└', '┴', '┘'));
+        output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
+    }
+
+    /// <summary>A GitHub-flavoured Markdown table (a <c>|</c> in a cell escaped), numbers aligned right; never cut.</summary>
+    private static void Markdown(QueryResult result, TextWriter output)
+    {
+        static string M(string? v) => Cell(v).Replace("|", "\\|", StringComparison.Ordinal);
+        output.WriteLine("| " + string.Join(" | ", result.Columns.Select(c => M(c.Name))) + " |");
+        output.WriteLine("|" + string.Join("|", result.Columns.Select(c => c.Kind == CellKind.Number ? "---:" : "---")) + "|");
+        foreach (var row in result.Rows)
+        {
+            output.WriteLine("| " + string.Join(" | ", row.Select(M)) + " |");
+        }
+    }
+
+    /// <summary>DuckDB's line mode: one <c>column = value</c> a line, names aligned right, a blank line between rows.</summary>
+    private static void Lines(QueryResult result, TextWriter output)
+    {
+        var name = result.Columns.Count == 0 ? 0 : result.Columns.Max(c => Cell(c.Name).Length);
+        for (var r = 0; r < result.Rows.Count; r++)
+        {
+            if (r > 0)
+            {
+                output.WriteLine();
+            }
+
+            for (var i = 0; i < result.Columns.Count; i++)
+            {
+                output.WriteLine($"{Cell(result.Columns[i].Name).PadLeft(name)} = {Cell(result.Rows[r][i])}");
+            }
+        }
     }
 
     /// <summary>The narrowest a column is cut to when a table does not fit: room for two characters and the ellipsis.</summary>
