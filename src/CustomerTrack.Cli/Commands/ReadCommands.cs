@@ -42,7 +42,7 @@ internal static class ReadCommands
 
     private static readonly Option<string[]> Key = new("--key", "-k")
     {
-        Description = "A key column's value, column=value (repeat for a composite key)",
+        Description = "A key column's value, column=value (repeat for a composite key; part of it selects every key that matches)",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -84,7 +84,7 @@ internal static class ReadCommands
             throw new CustomerTrackException($"give the key: {string.Join(" ", table.Key.Select(k => $"--key {k.Name}=…"))}");
         }
 
-        return TableReads.KeyCondition(table, values);
+        return TableReads.KeyCondition(table, values, partial: true);
     }
 
     public static Command History()
