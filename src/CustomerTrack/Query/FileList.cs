@@ -41,7 +41,14 @@ internal static partial class FileList
             where.Add($"l.loaded_at >= {Dashboard.SqlLiteral.Timestamp(since)}");
         }
 
-        var files = $"""
+        if (selection.Limit is { } limit)
+        {
+            // The last N loaded among those chosen, listed oldest first like the rest.
+            where.Add($"l.file_key IN (SELECT l.file_key FROM load_history l {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} "
+                + $"ORDER BY l.loaded_at DESC, l.file_key DESC LIMIT {limit})");
+        }
+
+        return $"""
             SELECT l.file_key, l.file_name, l.table_name, l.status,
                    1 + (SELECT count(*) FROM load_attempt a WHERE a.file_key = l.file_key) AS attempt,
                    l.rows_in_file, l.rows_loaded, l.rows_rejected,
@@ -49,13 +56,11 @@ internal static partial class FileList
                     FROM (SELECT field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason,
                                  (array_agg(reason ORDER BY line))[1] AS example, count(*) AS n
                           FROM load_rejects j WHERE j.file_key = l.file_key GROUP BY 1, 2) AS r) AS reject_reasons,
-                   l.error, l.loaded_at
+                   l.error
             FROM load_history l
             {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+            ORDER BY l.loaded_at, l.file_key
             """;
-        return selection.Limit is { } limit
-            ? $"SELECT * FROM ({files}\nORDER BY l.loaded_at DESC, l.file_key DESC LIMIT {limit}) AS f ORDER BY loaded_at, file_key"
-            : files + "\nORDER BY l.loaded_at, l.file_key";
     }
 
     /// <summary>The answer with each quoted value in reject_reasons and error cut to <see cref="ValueChars"/> characters.</summary>
