@@ -35,6 +35,9 @@ internal sealed record StatusReport(
     IReadOnlyList<TableStatus> Tables,
     IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
+    /// <summary>The current rows of every table: keys, whatever the table holds (<see cref="Customers"/> is its older name, kept).</summary>
+    public long Keys => Customers;
+
     internal const string Sql = """
         SELECT
             (SELECT count(*) FROM load_history WHERE status <> 'SKIPPED') AS files_loaded,
