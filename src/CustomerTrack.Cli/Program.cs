@@ -32,6 +32,7 @@ public static class Program
             PipelineCommands.Ingest(),
             PipelineCommands.Load(),
             PipelineCommands.Tasks(),
+            ReloadCommand.Create(),
             ReadCommands.Status(),
             ReadCommands.Query(),
             ReadCommands.History(),

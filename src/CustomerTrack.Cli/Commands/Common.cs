@@ -69,9 +69,20 @@ internal static class Common
 
     public static readonly Option<string> Format = new("--format")
     {
-        Description = "table, csv, json (an array) or ndjson (one object a line)",
+        Description = "table, box, markdown, line (as the DuckDB shell's modes), csv, json (an array) or ndjson (one object a line)",
         DefaultValueFactory = _ => "table",
     };
+
+    /// <summary>dbt's --select: the tables a command works on (repeatable); none given, every table.</summary>
+    public static Option<string[]> Tables() => new("--table", "-t")
+    {
+        Description = "Only this table (repeatable); default: every table",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The tables <paramref name="option"/> names, spelled as defined; an unknown name is refused naming the tables there are.</summary>
+    public static IReadOnlyList<string> ChosenTables(ParseResult parse, Option<string[]> option, Workspace ws) =>
+        (parse.GetValue(option) ?? []).Select(n => ws.Settings.Table(n).Name).Distinct().ToList();
 
     static Common()
     {

@@ -17,7 +17,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var duration = new Option<string?>("--for") { Description = "How long the demo runs", DefaultValueFactory = _ => "60s" };
-        var customers = new Option<int>("--customers") { Description = "Population size", DefaultValueFactory = _ => 10_000 };
+        var customers = new Option<int>("--customers", "--keys") { Description = "Population size: customers, or keys with --table (--keys is the same)", DefaultValueFactory = _ => 10_000 };
         var rows = new Option<int>("--rows-per-file") { Description = "Changes per generated file", DefaultValueFactory = _ => 1000 };
         var tableOption = new Option<string?>("--table")
         {

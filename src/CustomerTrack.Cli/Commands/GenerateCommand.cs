@@ -6,7 +6,7 @@ namespace CustomerTrack.Cli.Commands;
 /// <summary>generate: synthetic changes into landing/ (the Faker notebook's role), for customers or any defined table.</summary>
 internal static class GenerateCommand
 {
-    public static readonly Option<int> Customers = new("--customers") { Description = "Population size (customers, or keys with --table)", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<int> Customers = new("--customers", "--keys") { Description = "Population size: customers, or keys with --table (--keys is the same)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int?> Files = new("--files") { Description = "How many files (default 1, or endless with --every)" };
     public static readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "Changes per file", DefaultValueFactory = _ => 1000 };
     public static readonly Option<string?> Every = new("--every") { Description = "Write a file at this interval (500ms, 20s, 5m)" };

@@ -18,17 +18,25 @@ internal static class PipelineCommands
     private static Command StageCommand(string name, string description, Stages stages)
     {
         var command = new Command(name, description) { Common.Once, Common.For, Common.Quiet, Common.AllowRejects };
+        var tables = Common.Tables();
+        if (stages.HasFlag(Stages.Load) || stages.HasFlag(Stages.Tasks))
+        {
+            tables.Description = "Load and apply only this table's files (repeatable); the others wait in the lake. Default: every table";
+            command.Options.Add(tables);
+        }
+
         command.SetAction(async (parse, ct) =>
         {
             var time = TimeProvider.System;
             var once = parse.GetValue(Common.Once);
             var limit = Common.Duration(parse, Common.For);
             var ws = Common.OpenWorkspace(parse, create: true);
+            var chosen = Common.ChosenTables(parse, tables, ws);
             using var logs = Common.Logs(parse, ws, time);
             var progress = new RunProgress(parse.InvocationConfiguration.Output, parse.GetValue(Common.Quiet));
             // A continuous run serves the dashboard; --once is over before anyone could look at it.
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct,
-                serveDashboard: !once && stages == Stages.All);
+                serveDashboard: !once && stages == Stages.All, onlyTables: chosen.Count > 0 ? chosen.ToHashSet(StringComparer.Ordinal) : null);
             progress.Start(once ? $"{name} --once" : name, ws, runner.DashboardUrl);
             progress.Attach(runner);
             if (once)

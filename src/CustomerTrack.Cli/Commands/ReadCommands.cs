@@ -4,6 +4,7 @@ using CustomerTrack.Cli.Output;
 using CustomerTrack.Formats;
 using CustomerTrack.Query;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Cli.Commands;
 
@@ -41,7 +42,7 @@ internal static class ReadCommands
 
     private static readonly Option<string[]> Key = new("--key", "-k")
     {
-        Description = "A key column's value, column=value (repeat for a composite key)",
+        Description = "A key column's value, column=value (repeat for a composite key; part of it selects every key that matches)",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -83,7 +84,7 @@ internal static class ReadCommands
             throw new CustomerTrackException($"give the key: {string.Join(" ", table.Key.Select(k => $"--key {k.Name}=…"))}");
         }
 
-        return TableReads.KeyCondition(table, values);
+        return TableReads.KeyCondition(table, values, partial: true);
     }
 
     public static Command History()
@@ -158,14 +159,31 @@ internal static class ReadCommands
     {
         var json = new Option<bool>("--json") { Description = "Print the status as one JSON object" };
         var files = new Option<bool>("--files") { Description = "Also account for every file: rows in it, loaded, rejected, and why" };
-        var command = new Command("status", "Counts per stage, pending files, stream lag, last task run") { json, files };
+        var tables = Common.Tables();
+        var failed = new Option<bool>("--failed") { Description = "With --files: only LOAD_FAILED and PARTIALLY_LOADED files" };
+        var since = new Option<string?>("--since") { Description = "With --files: only files loaded this long ago or later (30m, 1h, 2d)" };
+        var limit = new Option<int?>("--limit") { Description = "With --files: only the last N files loaded" };
+        var command = new Command("status", "Counts per stage, pending files, stream lag, last task run") { json, files, tables, failed, since, limit };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
+            var chosen = Common.ChosenTables(parse, tables, ws);
+            if (!parse.GetValue(files) && (parse.GetValue(failed) || parse.GetValue(since) is not null || parse.GetValue(limit) is not null))
+            {
+                throw new UsageException("--failed, --since and --limit choose among files: add --files");
+            }
+
+            if (parse.GetValue(limit) is <= 0)
+            {
+                throw new UsageException($"--limit {parse.GetValue(limit)} is not a number of files; give 1 or more");
+            }
+
+            var selection = new FileSelection(chosen, parse.GetValue(failed),
+                Common.Duration(parse, since) is { } ago ? TimeProvider.System.GetUtcNow().UtcDateTime - ago : null, parse.GetValue(limit));
             using var reader = WarehouseReader.Open(ws);
-            var s = await StatusReport.ReadAsync(ws, reader, ct);
+            var s = await StatusReport.ReadAsync(ws, reader, ct, chosen);
             var output = parse.InvocationConfiguration.Output;
-            var perFile = parse.GetValue(files) ? await reader.QueryAsync(StatusReport.FilesSql, ct) : null;
+            var perFile = parse.GetValue(files) ? FileList.Shorten(await reader.QueryAsync(FileList.Sql(selection), ct)) : null;
             if (parse.GetValue(json))
             {
                 // snake_case like query's column names (those of --files among them); timestamps ISO 8601 UTC with a Z.
@@ -224,12 +242,39 @@ internal static class ReadCommands
             if (perFile is not null)
             {
                 output.WriteLine();
-                ResultPrinter.Print(perFile, "table", output);
+                // In a narrow terminal the reasons give way first, then the file's name; the status stays whole.
+                var view = FilesView(perFile);
+                ResultPrinter.Print(view, "table", output, Terminal.Width(output), [(view.Columns.Count - 1, 16), (0, 12)]);
             }
 
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// status --files as a terminal shows it: the file's name (reload takes it), its table, status, attempt and counts,
+    /// then why (the reasons with a bad value each, or the file's error) last, where a narrow terminal cuts.
+    /// </summary>
+    private static QueryResult FilesView(QueryResult files)
+    {
+        int I(string c) => files.IndexOf(c);
+
+        // The attempt only once a file was reloaded; rows in the file are loaded + rejected.
+        var reloaded = files.Rows.Any(r => r[I("attempt")] != "1");
+        var columns = new[] { ("file", CellKind.Text), ("table", CellKind.Text), ("status", CellKind.Text), ("attempt", CellKind.Number),
+            ("loaded", CellKind.Number), ("rejected", CellKind.Number), ("why", CellKind.Text) }.Where(c => reloaded || c.Item1 != "attempt");
+        var rows = files.Rows.Select(r => new[]
+        {
+            r[I("file_name")], r[I("table_name")], r[I("status")], r[I("attempt")], r[I("rows_loaded")],
+            r[I("rows_rejected")], Why(r[I("reject_reasons")] ?? r[I("error")] ?? "", r[I("dropped_columns")]),
+        }.Where((_, i) => reloaded || i != 3).ToArray()).ToList();
+        return new QueryResult(columns.Select(c => new ResultColumn(c.Item1, c.Item2)).ToList(), rows);
+
+        // Columns the load dropped (the table does not define them) are part of why a file is not whole.
+        static string Why(string reasons, string? dropped) => string.IsNullOrEmpty(dropped)
+            ? reasons
+            : string.Join("; ", new[] { reasons, $"dropped columns {dropped.Replace(",", ", ", StringComparison.Ordinal)}" }.Where(p => p.Length > 0));
     }
 }
 

@@ -12,19 +12,21 @@ namespace CustomerTrack.Cli.Output;
 /// </summary>
 internal static class ResultPrinter
 {
-    public static readonly string[] Formats = ["table", "csv", "json", "ndjson"];
+    public static readonly string[] Formats = ["table", "box", "markdown", "line", "csv", "json", "ndjson"];
 
     /// <summary>Prints the answer, and on <paramref name="error"/> a line saying so when Query:MaxRows cut it.</summary>
     public static void Print(QueryResult result, string format, TextWriter output, TextWriter error)
     {
-        Print(result, format, output);
+        // Wide answers fit the terminal (table and box cut cells with an ellipsis); a pipe or a file gets them whole.
+        Print(result, format, output, Terminal.Width(output));
         if (result.CutAt is { } cut)
         {
             error.WriteLine($"customertrack: the answer was cut after {cut} rows (Query:MaxRows); add a LIMIT or a WHERE, or raise the setting");
         }
     }
 
-    public static void Print(QueryResult result, string format, TextWriter output)
+    public static void Print(QueryResult result, string format, TextWriter output, int? width = null,
+        IReadOnlyList<(int Column, int Narrowest)>? shrinkFirst = null)
     {
         switch (format)
         {
@@ -37,8 +39,17 @@ internal static class ResultPrinter
             case "ndjson":
                 Json(result, output, lines: true);
                 break;
+            case "box":
+                Box(result, output, width);
+                break;
+            case "markdown":
+                Markdown(result, output);
+                break;
+            case "line":
+                Lines(result, output);
+                break;
             default:
-                Table(result, output);
+                Table(result, output, width, shrinkFirst);
                 break;
         }
     }
@@ -50,7 +61,7 @@ internal static class ResultPrinter
     public static string Iso(string display) =>
         display.Length >= 19 && display[10] == ' ' && !display.EndsWith('Z') ? display[..10] + "T" + display[11..] + "Z" : display;
 
-    private static void Table(QueryResult result, TextWriter output)
+    private static void Table(QueryResult result, TextWriter output, int? width, IReadOnlyList<(int Column, int Narrowest)>? shrinkFirst)
     {
         var widths = result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false).Length).ToArray();
         foreach (var row in result.Rows)
@@ -61,8 +72,9 @@ internal static class ResultPrinter
             }
         }
 
+        Fit(widths, width, separator: 3, shrinkFirst);
         string Line(IEnumerable<string> cells, IEnumerable<bool> right) =>
-            string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? x.First.PadLeft(x.Second) : x.First.PadRight(x.Second))).TrimEnd();
+            string.Join(" | ", cells.Zip(widths, right).Select(x => x.Third ? Cut(x.First, x.Second).PadLeft(x.Second) : Cut(x.First, x.Second).PadRight(x.Second))).TrimEnd();
 
         var numeric = result.Columns.Select(c => c.Kind == CellKind.Number).ToArray();
         output.WriteLine(Line(result.Columns.Select(c => Escape(c.Name, keepLineBreaks: false)), numeric.Select(_ => false)));
@@ -74,6 +86,109 @@ internal static class ResultPrinter
 
         output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
     }
+
+    /// <summary>Each cell as a table shows it: NULL as <c>NULL</c>, control characters escaped.</summary>
+    private static string Cell(string? value) => Escape(value ?? Null, keepLineBreaks: false);
+
+    private static int[] Widths(QueryResult result) =>
+        Enumerable.Range(0, result.Columns.Count)
+            .Select(i => result.Rows.Select(r => Cell(r[i]).Length).Prepend(Cell(result.Columns[i].Name).Length).Max()).ToArray();
+
+    /// <summary>DuckDB's box mode: the table drawn with box characters, cut to <paramref name="width"/> like the table.</summary>
+    private static void Box(QueryResult result, TextWriter output, int? width)
+    {
+        var widths = Widths(result);
+        Fit(widths, width is { } w ? w - 4 : null, separator: 3);
+        var numeric = result.Columns.Select(c => c.Kind == CellKind.Number).ToArray();
+        string Rule(char left, char middle, char right) =>
+            left + string.Join(middle, widths.Select(x => new string('─', x + 2))) + right;
+        string Row(IEnumerable<string> cells, bool header) =>
+            "│" + string.Concat(cells.Select((c, i) =>
+            {
+                var cut = Cut(c, widths[i]);
+                return " " + (!header && numeric[i] ? cut.PadLeft(widths[i]) : cut.PadRight(widths[i])) + " │";
+            }));
+
+        output.WriteLine(Rule('┌', '┬', '┐'));
+        output.WriteLine(Row(result.Columns.Select(c => Cell(c.Name)), header: true));
+        output.WriteLine(Rule('├', '┼', '┤'));
+        foreach (var row in result.Rows)
+        {
+            output.WriteLine(Row(row.Select(Cell), header: false));
+        }
+
+        output.WriteLine(Rule('└', '┴', '┘'));
+        output.WriteLine(result.Rows.Count == 1 ? "(1 row)" : $"({result.Rows.Count} rows)");
+    }
+
+    /// <summary>A GitHub-flavoured Markdown table (a <c>|</c> in a cell escaped), numbers aligned right; never cut.</summary>
+    private static void Markdown(QueryResult result, TextWriter output)
+    {
+        static string M(string? v) => Cell(v).Replace("|", "\\|", StringComparison.Ordinal);
+        output.WriteLine("| " + string.Join(" | ", result.Columns.Select(c => M(c.Name))) + " |");
+        output.WriteLine("|" + string.Join("|", result.Columns.Select(c => c.Kind == CellKind.Number ? "---:" : "---")) + "|");
+        foreach (var row in result.Rows)
+        {
+            output.WriteLine("| " + string.Join(" | ", row.Select(M)) + " |");
+        }
+    }
+
+    /// <summary>DuckDB's line mode: one <c>column = value</c> a line, names aligned right, a blank line between rows.</summary>
+    private static void Lines(QueryResult result, TextWriter output)
+    {
+        var name = result.Columns.Count == 0 ? 0 : result.Columns.Max(c => Cell(c.Name).Length);
+        for (var r = 0; r < result.Rows.Count; r++)
+        {
+            if (r > 0)
+            {
+                output.WriteLine();
+            }
+
+            for (var i = 0; i < result.Columns.Count; i++)
+            {
+                output.WriteLine($"{Cell(result.Columns[i].Name).PadLeft(name)} = {Cell(result.Rows[r][i])}");
+            }
+        }
+    }
+
+    /// <summary>The narrowest a column is cut to when a table does not fit: room for two characters and the ellipsis.</summary>
+    private const int NarrowestColumn = 3;
+
+    /// <summary>
+    /// Narrows the widest columns, one character at a time, until the row (columns and their separators) fits in
+    /// <paramref name="width"/>; no column below <see cref="NarrowestColumn"/> (a table of many columns may still be wider).
+    /// </summary>
+    internal static void Fit(int[] widths, int? width, int separator, IReadOnlyList<(int Column, int Narrowest)>? first = null)
+    {
+        if (width is not { } room)
+        {
+            return;
+        }
+
+        // Columns that give way first (a long free-text column), each down to its own narrowest.
+        foreach (var (column, narrowest) in first ?? [])
+        {
+            var over = widths.Sum() + (separator * Math.Max(0, widths.Length - 1)) - room;
+            if (over > 0)
+            {
+                widths[column] = Math.Max(Math.Min(widths[column], narrowest), widths[column] - over);
+            }
+        }
+
+        while (widths.Sum() + (separator * Math.Max(0, widths.Length - 1)) > room)
+        {
+            var widest = Array.IndexOf(widths, widths.Max());
+            if (widths[widest] <= NarrowestColumn)
+            {
+                return;
+            }
+
+            widths[widest]--;
+        }
+    }
+
+    /// <summary>A cell cut to <paramref name="width"/> characters, its last one an ellipsis when it was longer.</summary>
+    internal static string Cut(string cell, int width) => cell.Length <= width ? cell : cell[..(width - 1)] + "…";
 
     /// <summary>
     /// Control characters written as <c>\xHH</c>, so that data cannot drive the terminal it is printed on (ESC starts

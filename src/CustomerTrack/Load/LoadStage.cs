@@ -36,6 +36,12 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     /// <summary>What is failing now; a file whose load met a bug of ours is recorded here for its table.</summary>
     public StageHealth? Health { get; set; }
 
+    /// <summary>
+    /// The tables this stage loads (<c>run --table</c>); null: every table. Another table's files, and files no table
+    /// takes, wait in the lake for a run that loads them.
+    /// </summary>
+    public IReadOnlySet<string>? OnlyTables { get; init; }
+
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
@@ -57,7 +63,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         try
         {
             // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
-            foreach (var entry in Claimed(lake.ListAsync(ct).GetAwaiter().GetResult().Where(e => !loaded.Contains(e.Key) && !_bugged.Contains(e.Key))))
+            foreach (var entry in Claimed(lake.ListAsync(ct).GetAwaiter().GetResult().Where(e => !loaded.Contains(e.Key) && !_bugged.Contains(e.Key) && Chosen(e.Key))))
             {
                 ct.ThrowIfCancellationRequested();
                 var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();
@@ -126,6 +132,56 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     }
 
     /// <summary>
+    /// Loads <paramref name="keys"/> again, each in a transaction of its own, although the load history holds them (the
+    /// <c>reload</c> command, Snowflake's <c>COPY … FORCE</c>): each is routed by the definitions as they are now, and
+    /// recorded as a new attempt (<see cref="Warehouse.LoadAttempts"/>). A file its last attempt loaded whole is left
+    /// alone unless <paramref name="force"/>. Returns one outcome per key, in order.
+    /// </summary>
+    public IReadOnlyList<LoadOutcome> Reload(IReadOnlyList<string> keys, bool force, CancellationToken ct)
+    {
+        var outcomes = new List<LoadOutcome>(keys.Count);
+        var told = Loaded;
+        Loaded = outcome =>
+        {
+            outcomes.Add(outcome);
+            told?.Invoke(outcome);
+        };
+        try
+        {
+            foreach (var key in keys)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var copy = lake.CopyAsync(key, ct).GetAwaiter().GetResult()
+                    ?? throw new CustomerTrackException($"{key} is in the load history but not in the lake (removed from it?); it cannot be loaded again");
+                string sha;
+                using (var stream = File.OpenRead(copy.Path))
+                {
+                    sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                }
+
+                var (name, _) = LakeKey.Parse(key);
+                var (table, tableName) = Route(key);
+                var file = new LakeFile(key, copy.Path, name, sha, new FileInfo(copy.Path).Length, copy.LandedAt, table, tableName)
+                {
+                    Reload = new ReloadRequest(force),
+                };
+                var before = outcomes.Count;
+                Load([_columns.Prepare(file)]);
+                if (outcomes.Count == before)
+                {
+                    throw new CustomerTrackException($"{key} vanished from the lake while it was being loaded again");
+                }
+            }
+
+            return outcomes;
+        }
+        finally
+        {
+            Loaded = told;
+        }
+    }
+
+    /// <summary>
     /// The table a lake object belongs to: the one its key's folder names (landed in landing/&lt;table&gt;/), or the default
     /// table for a file landed directly in landing/. Null when no table takes it (the name asked for, or empty).
     /// </summary>
@@ -140,6 +196,9 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
         return (settings.DefaultTable, settings.DefaultTable?.Name ?? "");
     }
+
+    /// <summary>Whether the file <paramref name="key"/> is for a table this stage loads.</summary>
+    private bool Chosen(string key) => OnlyTables is null || OnlyTables.Contains(Route(key).Name);
 
     /// <summary>This worker's name in file claims: host, process and a random part (a pid can be reused).</summary>
     public string Worker { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";

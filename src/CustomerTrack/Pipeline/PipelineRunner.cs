@@ -44,7 +44,8 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     private OwnerEndpoint? _endpoint;
     private Dashboard.DashboardServer? _dashboard;
 
-    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse)
+    private PipelineRunner(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages, IWarehouse? warehouse,
+        IReadOnlySet<string>? onlyTables = null)
     {
         _workspace = workspace;
         _time = time;
@@ -77,8 +78,9 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
                 Downstream = _taskWake,
                 Health = Health,
                 Loaded = OnLoaded,
+                OnlyTables = onlyTables,
             };
-            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun, Health = Health };
+            _tasks = new TaskStage(workspace, _warehouse, time, logs.CreateLogger("CustomerTrack.Tasks")) { Downstream = Progress, Ran = OnTaskRun, Health = Health, OnlyTables = onlyTables };
         }
 
         (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
@@ -135,12 +137,12 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     /// <c>serveReaders</c> (the default) other processes may query the warehouse through this one; embedders can turn it off.
     /// </summary>
     public static async Task<PipelineRunner> StartAsync(Workspace workspace, TimeProvider time, ILoggerFactory logs, Stages stages,
-        string command, CancellationToken ct, bool serveReaders = true, bool serveDashboard = false)
+        string command, CancellationToken ct, bool serveReaders = true, bool serveDashboard = false, IReadOnlySet<string>? onlyTables = null)
     {
         var warehouse = (stages & (Stages.Load | Stages.Tasks)) != 0
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
-        var runner = new PipelineRunner(workspace, time, logs, stages, warehouse);
+        var runner = new PipelineRunner(workspace, time, logs, stages, warehouse, onlyTables);
         if (serveDashboard && warehouse is not null && workspace.Settings.Dashboard.Enabled)
         {
             await runner.ServeDashboardAsync(logs, ct);
@@ -231,6 +233,10 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         var runs = _stages.HasFlag(Stages.Tasks) ? _tasks!.RunOnce(ct) : [];
         return new DrainSummary(ingested, loaded, runs);
     }
+
+    /// <summary>Loads lake files again as new attempts (the <c>reload</c> command); see <see cref="LoadStage.Reload"/>.</summary>
+    public IReadOnlyList<LoadOutcome> Reload(IReadOnlyList<string> keys, bool force, CancellationToken ct) =>
+        (_load ?? throw new InvalidOperationException("this process does not load")).Reload(keys, force, ct);
 
     /// <summary>Applies whatever the stream holds.</summary>
     public IReadOnlyList<TaskRunOutcome> DrainTasks(CancellationToken ct) =>

@@ -16,6 +16,9 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
     /// <summary>Told of every task run as it commits (progress lines, the run's tally, metrics).</summary>
     public Action<TaskRunOutcome>? Ran { get; set; }
 
+    /// <summary>The tables this stage applies (<c>run --table</c>); null: every table.</summary>
+    public IReadOnlySet<string>? OnlyTables { get; init; }
+
     /// <summary>What is failing now; a table whose task fails is recorded here.</summary>
     public StageHealth? Health { get; set; }
 
@@ -32,7 +35,8 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
     {
         var runs = new List<TaskRunOutcome>();
         var now = time.GetUtcNow().UtcDateTime;
-        var pending = workspace.Settings.Definitions.Where(t => !_resting.TryGetValue(t.Name, out var until) || until <= now).ToList();
+        var pending = workspace.Settings.Definitions
+            .Where(t => (OnlyTables?.Contains(t.Name) ?? true) && (!_resting.TryGetValue(t.Name, out var until) || until <= now)).ToList();
         while (pending.Count > 0 && !ct.IsCancellationRequested)
         {
             foreach (var table in pending.ToArray())

@@ -35,6 +35,9 @@ internal sealed record StatusReport(
     IReadOnlyList<TableStatus> Tables,
     IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
+    /// <summary>The current rows of every table: keys, whatever the table holds (<see cref="Customers"/> is its older name, kept).</summary>
+    public long Keys => Customers;
+
     /// <summary>Files skipped because the same name and content was loaded already (LOAD_SKIPPED; SKIPPED before).</summary>
     public long FilesSkipped { get; init; }
 
@@ -59,7 +62,10 @@ internal sealed record StatusReport(
     /// (two statements could straddle a commit: 126 files loaded overall, 127 for the only table). Each row carries the
     /// totals (<c>all_*</c>) and one table's counts: its ledger, stream, current and history rows, files and task runs.
     /// </summary>
-    internal static string Sql(IReadOnlyList<TableDefinition> tables) => $"""
+    /// <remarks>
+    /// With <paramref name="only"/> (<c>status --table</c>), the totals count those tables' files and task runs only.
+    /// </remarks>
+    internal static string Sql(IReadOnlyList<TableDefinition> tables, IReadOnlyList<string>? only = null) => Only($"""
         SELECT t.*, a.* FROM (
         {string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
         SELECT {i} AS ord, '{t.Name}' AS table_name,
@@ -86,22 +92,25 @@ internal sealed record StatusReport(
             (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS all_last_run_rows,
             (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS all_last_run_ms) AS a
         ORDER BY t.ord
-        """;
+        """, only);
 
-    /// <summary>
-    /// Per file: what it held, what loaded, what was rejected and why (reasons with their quoted values masked, so that
-    /// alike rejections count together). rows_in_file = rows_loaded + rows_rejected for every file. SQL both engines
-    /// take: a named subquery, GROUP BY by position (PostgreSQL's GROUP BY reason would mean the column, not the alias).
-    /// </summary>
-    public const string FilesSql = """
-        SELECT l.file_key, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected, l.unknown_columns AS dropped_columns,
-               (SELECT string_agg(field || ': ' || reason || ' (' || n || ')', '; ' ORDER BY n DESC, field, reason)
-                FROM (SELECT field, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason, count(*) AS n
-                      FROM load_rejects j WHERE j.file_key = l.file_key GROUP BY 1, 2) AS r) AS reject_reasons,
-               l.error
-        FROM load_history l
-        ORDER BY l.loaded_at, l.file_key
-        """;
+    /// <summary>The totals of <see cref="Sql"/> (its <c>CROSS JOIN</c> part) limited to the files and task runs of <paramref name="only"/>.</summary>
+    private static string Only(string sql, IReadOnlyList<string>? only)
+    {
+        if (only is not { Count: > 0 })
+        {
+            return sql;
+        }
+
+        var at = sql.IndexOf("CROSS JOIN", StringComparison.Ordinal);
+        var filter = $"table_name IN ({string.Join(", ", only.Select(Dashboard.SqlLiteral.Text))})";
+        var totals = sql[at..]
+            .Replace("FROM load_history WHERE ", $"FROM load_history WHERE {filter} AND ", StringComparison.Ordinal)
+            .Replace("FROM load_history)", $"FROM load_history WHERE {filter})", StringComparison.Ordinal)
+            .Replace("FROM task_run)", $"FROM task_run WHERE {filter})", StringComparison.Ordinal)
+            .Replace("FROM task_run ORDER BY", $"FROM task_run WHERE {filter} ORDER BY", StringComparison.Ordinal);
+        return sql[..at] + totals;
+    }
 
     /// <summary>The report from the answer to <see cref="Sql"/> and the dropped columns, and the counts of landing/ and the lake.</summary>
     internal static StatusReport From(Workspace workspace, string source, int landing, int lakeObjects, QueryResult t, QueryResult? dropped = null)
@@ -128,9 +137,12 @@ internal sealed record StatusReport(
         };
     }
 
-    public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default)
+    /// <summary>The report; with <paramref name="tables"/>, of those tables only (their files, ledgers, task runs).</summary>
+    public static async Task<StatusReport> ReadAsync(Workspace workspace, WarehouseReader reader, CancellationToken ct = default,
+        IReadOnlyList<string>? tables = null)
     {
         // Counted as ingest lists them: sub-folders (landing/orders/2026/01/) included.
+        tables ??= [];
         var landing = Directory.Exists(workspace.Landing)
             ? IngestStage.LandingFiles(workspace.Landing).Count(f => IngestStage.IsCandidateName(f.File.Name))
             : 0;
@@ -145,7 +157,8 @@ internal sealed record StatusReport(
             (lake as IDisposable)?.Dispose();
         }
 
-        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(workspace.Settings.Definitions), ct),
+        var definitions = workspace.Settings.Definitions.Where(t => tables.Count == 0 || tables.Contains(t.Name)).ToList();
+        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(definitions, tables), ct),
             await reader.QueryAsync(DroppedSql, ct));
     }
 }

@@ -14,7 +14,7 @@ internal static class TableReads
     /// The key condition for <paramref name="values"/> (<c>column=value</c>, or one bare value for a one-column key),
     /// or an error that names the key's columns.
     /// </summary>
-    public static string KeyCondition(TableDefinition table, IReadOnlyList<string> values)
+    public static string KeyCondition(TableDefinition table, IReadOnlyList<string> values, bool partial = false)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var value in values)
@@ -40,13 +40,14 @@ internal static class TableReads
             pairs[column] = value[(eq + 1)..];
         }
 
+        // With part of a composite key (history, as-of: every line of one order), the columns given select every key that has them.
         var missing = table.Key.Where(k => !pairs.ContainsKey(k.Name)).Select(k => k.Name).ToArray();
-        if (missing.Length > 0)
+        if (missing.Length > 0 && !(partial && pairs.Count > 0))
         {
             throw new CustomerTrackException($"table {table.Name}'s key is {Describe(table)}; give {string.Join(", ", missing.Select(m => $"--key {m}=…"))}");
         }
 
-        return string.Join(" AND ", table.Key.Select(k => $"{k.Quoted} = {Literal(k, pairs[k.Name])}"));
+        return string.Join(" AND ", table.Key.Where(k => pairs.ContainsKey(k.Name)).Select(k => $"{k.Quoted} = {Literal(k, pairs[k.Name])}"));
     }
 
     private static string Describe(TableDefinition table) =>
@@ -79,10 +80,10 @@ internal static class TableReads
 
     private static string Order(TableDefinition table) => string.Join(", ", table.Key.Select(k => k.Quoted));
 
-    /// <summary>Every version of one key, oldest first.</summary>
+    /// <summary>Every version of the keys <paramref name="keyCondition"/> selects (one, or all with part of a composite key), key by key, oldest first.</summary>
     public static string History(TableDefinition table, string keyCondition) => $"""
         SELECT {Columns(table)}, start_time, end_time, is_current, is_deleted
-        FROM {Identifiers.Quote(table.HistoryTable)} WHERE {keyCondition} ORDER BY start_time
+        FROM {Identifiers.Quote(table.HistoryTable)} WHERE {keyCondition} ORDER BY {Order(table)}, start_time
         """;
 
     /// <summary>The table as it stood at <paramref name="sqlTimestamp"/>, from history (optionally one key).</summary>

@@ -27,7 +27,7 @@ internal static class TableNames
         "load_history", "load_rejects", "stream_offset", "task_run", "schema_change", "table_column", "table_key",
         "ledger_state", "ledger_reservation", "load_content", "load_claim", "task_lock", "quarantine", "load_history_name",
         "load_history_pkey", "stream_offset_pkey", "task_run_pkey", "table_column_pkey", "table_key_pkey", "ledger_state_pkey",
-        "ledger_reservation_pkey", "load_content_pkey", "load_claim_pkey", "task_lock_pkey",
+        "ledger_reservation_pkey", "load_content_pkey", "load_claim_pkey", "task_lock_pkey", "load_attempt", "load_attempt_rejects",
     };
 
     /// <summary>

@@ -22,12 +22,26 @@ internal static class FileLoad
     {
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
-        if (Convert.ToInt64(db.Scalar("SELECT count(*) FROM load_history WHERE file_key = $key", ("key", file.Key))) > 0)
+        var previous = db.Scalar("SELECT status FROM load_history WHERE file_key = $key", ("key", file.Key)) as string;
+        if (previous is not null && file.Reload is null)
         {
             return new LoadOutcome(file.Key, LoadStatus.AlreadyLoaded, 0, 0, 0, null);
         }
 
-        var duplicateOf = db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND " + SkippedStatuses.NotSkipped + " AND table_name = $table",
+        if (previous is not null && previous == LoadStatus.Loaded.Text() && file.Reload is { Force: false })
+        {
+            return new LoadOutcome(file.Key, LoadStatus.AlreadyLoaded, 0, 0, 0,
+                "its last attempt loaded it whole; 'reload --force' loads it again (its rows then count as duplicates)");
+        }
+
+        // A reload keeps the attempt it replaces, and that attempt's rejects, in load_attempt and load_attempt_rejects.
+        var reloading = previous is not null;
+        if (reloading)
+        {
+            LoadAttempts.Archive(db, file.Key, now);
+        }
+
+        var duplicateOf = file.Reload is not null ? null : db.Scalar("SELECT min(file_key) FROM load_history WHERE file_name = $name AND sha256 = $sha AND " + SkippedStatuses.NotSkipped + " AND table_name = $table",
             ("name", file.FileName), ("sha", file.Sha256), ("table", file.TableName)) as string;
         FileReadSummary summary;
         LoadStatus status;
@@ -61,6 +75,12 @@ internal static class FileLoad
             if (summary.Rejected > 0 && settings.Policy == OnError.SkipFile)
             {
                 undo();
+                if (reloading)
+                {
+                    // The undo took back the move of the earlier attempt too.
+                    LoadAttempts.Archive(db, file.Key, now);
+                }
+
                 summary = append($"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
 
                 // The reader counted the good rows as accepted, but the sink rejected them all.
@@ -71,7 +91,15 @@ internal static class FileLoad
             error = summary.FileError;
         }
 
-        db.Execute("""
+        // A reload updates the file's row in place (its key stays the table's primary key: one row per file).
+        db.Execute(reloading
+            ? """
+            UPDATE load_history SET file_name = $name, sha256 = $sha, bytes = $bytes, status = $status, rows_in_file = $rows,
+                rows_loaded = $loaded, rows_rejected = $rejected, first_seq = $first, last_seq = $last, unknown_columns = $unknown,
+                error = $error, landed_at = $landed, loaded_at = $now, load_ms = $ms, table_name = $table
+            WHERE file_key = $key
+            """
+            : """
             INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
                 first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name)
             VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,

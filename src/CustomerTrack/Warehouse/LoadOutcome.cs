@@ -6,7 +6,17 @@ namespace CustomerTrack.Warehouse;
 /// routed to (<paramref name="Table"/> null: no table takes it, and <paramref name="TableName"/> says what it asked for).
 /// </summary>
 internal sealed record LakeFile(string Key, string LocalPath, string FileName, string Sha256, long Bytes, DateTime? LandedAt,
-    Tables.TableDefinition? Table, string TableName);
+    Tables.TableDefinition? Table, string TableName)
+{
+    /// <summary>
+    /// Set by <c>reload</c>: load the file again although the load history holds it (Snowflake's <c>COPY … FORCE</c>), as
+    /// a new attempt; its earlier attempt moves to <c>load_attempt</c>. Null for an ordinary load.
+    /// </summary>
+    public ReloadRequest? Reload { get; init; }
+}
+
+/// <summary>A reload's terms: <paramref name="Force"/> allows reloading a file its last attempt loaded whole.</summary>
+internal sealed record ReloadRequest(bool Force);
 
 /// <summary>The load_history status of a file.</summary>
 internal enum LoadStatus

@@ -55,6 +55,11 @@ internal static class Schema
                 changed_at TIMESTAMP NOT NULL)
             """;
 
+        foreach (var sql in LoadAttempts.Statements())
+        {
+            yield return sql;
+        }
+
         // Warehouses made before tables were defined in settings hold only the customer table.
         foreach (var meta in (string[])["load_history", "load_rejects", "stream_offset", "task_run"])
         {

@@ -134,7 +134,7 @@ public sealed partial class ReadCommandsOnPostgresTests
         // status --files: every file accounted for, its rejects grouped by reason.
         var files = await Run(pg, "status", "--files");
         Assert.Equal(Normalise(await Run(duck, "status", "--files"))[8..], Normalise(files)[8..]);
-        Assert.Contains(files, l => l.Contains("customer_id: '…' is not a 64-bit integer (1)", StringComparison.Ordinal));
+        Assert.Contains(files, l => l.Contains("customer_id: '", StringComparison.Ordinal) && l.Contains("' is not a 64-bit integer (1)", StringComparison.Ordinal));
         Assert.Contains(files, l => l.Contains("the file is empty (no header row)", StringComparison.Ordinal));
 
         // status --json: the same numbers.

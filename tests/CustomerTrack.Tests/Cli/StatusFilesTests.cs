@@ -39,8 +39,8 @@ public sealed class StatusFilesTests
         Assert.Equal(1, mixed.GetProperty("rows_loaded").GetInt64());
         Assert.Equal(4, mixed.GetProperty("rows_rejected").GetInt64());
         Assert.Equal(
-            "customer_id: '…' is not a 64-bit integer (2); op: '…' is not one of UPSERT, INSERT, UPDATE, DELETE, I, U, D (1); "
-            + "updated_at: '…' is not an ISO 8601 timestamp (like 2026-11-27T10:15:00Z) (1)",
+            "customer_id: 'x' is not a 64-bit integer (2); op: 'MERGE' is not one of UPSERT, INSERT, UPDATE, DELETE, I, U, D (1); "
+            + "updated_at: 'yesterday' is not an ISO 8601 timestamp (like 2026-11-27T10:15:00Z) (1)",
             mixed.GetProperty("reject_reasons").GetString());
 
         var table = await CliRunner.RunAsync("status", "--files", "-w", tmp.Dir);

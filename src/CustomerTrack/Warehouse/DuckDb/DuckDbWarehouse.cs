@@ -176,6 +176,17 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
     internal static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
+    /// <summary>
+    /// The first line of a DuckDB error and, when it gives one, its hint ("Candidate bindings: …", "Did you mean …"),
+    /// which DuckDB puts on a line of its own: one line that says what is wrong and what to write instead.
+    /// </summary>
+    internal static string WithHint(string message)
+    {
+        var hint = message.Split('\n').Skip(1).Select(l => l.Trim())
+            .FirstOrDefault(l => l.StartsWith("Candidate bindings", StringComparison.Ordinal) || l.StartsWith("Did you mean", StringComparison.Ordinal));
+        return hint is null ? FirstLine(message) : $"{FirstLine(message).TrimEnd('!', '.')}; {hint}";
+    }
+
     public (long Count, DateTime? Latest) LoadHistoryMark()
     {
         using (_write.Enter())
@@ -414,7 +425,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
         catch (DuckDBException e)
         {
-            throw new CustomerTrackException($"SQL error: {FirstLine(e.Message)}", e);
+            throw new CustomerTrackException($"SQL error: {WithHint(e.Message)}", e);
         }
         finally
         {
@@ -455,7 +466,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             var message = root.TryGetProperty("error_message", out var m) ? m.GetString() ?? "" : "";
             throw new CustomerTrackException(message.Contains("Only SELECT", StringComparison.Ordinal)
                 ? "query is read-only: only a single SELECT (or WITH … SELECT) statement is allowed"
-                : $"SQL error: {FirstLine(message)}");
+                : $"SQL error: {WithHint(message)}");
         }
 
         if (root.GetProperty("statements").GetArrayLength() != 1)

@@ -137,7 +137,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     // Every object the schema makes, the last made first: when they all exist there is nothing to do.
     private IEnumerable<string> Objects() =>
-        ((string[])["task_lock", "table_key", "table_column", "load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
+        ((string[])["load_attempt_rejects", "load_attempt", "task_lock", "table_key", "table_column", "load_claim", "ledger_state", "load_history_name", "schema_change", "task_run", "stream_offset", "load_rejects", "load_history"])
         .Concat(_tables.SelectMany(t => (string[])[t.StateTable, t.HistoryTable + "_key", t.RawTable + "_key", t.RawTable + "_seq", t.HistoryTable, t.CurrentTable, t.RawTable]));
 
     private void MakeTables(DateTime now)

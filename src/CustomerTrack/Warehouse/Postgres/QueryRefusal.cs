@@ -41,7 +41,9 @@ internal static class QueryRefusal
         }
 
         // One line, as every error is: the server may quote the text, wrapper and line breaks and all.
-        return $"SQL error: {e.MessageText.ReplaceLineEndings(" ")} (query takes one SELECT statement)";
+        // The server's hint ("Perhaps you meant to reference the column …") is the half that says what to fix.
+        var hint = string.IsNullOrWhiteSpace(e.Hint) ? "" : $"; {e.Hint.ReplaceLineEndings(" ")}";
+        return $"SQL error: {e.MessageText.ReplaceLineEndings(" ")}{hint} (query takes one SELECT statement)";
     }
 
     /// <summary>
