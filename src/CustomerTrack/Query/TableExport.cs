@@ -68,7 +68,10 @@ internal static class TableExport
         return new ExportResult(name, request.Path, format, rows);
     }
 
-    /// <summary>The table as the catalog names it, or an error listing the tables there are.</summary>
+    /// <summary>
+    /// The table as the catalog names it, or an error listing the tables there are (not the task's keyed state tables,
+    /// <c>_&lt;t&gt;_state</c>, which are the pipeline's own, though export takes them by name).
+    /// </summary>
     private static string CatalogName(IWarehouse warehouse, string table)
     {
         var names = warehouse.Query("""
@@ -76,7 +79,8 @@ internal static class TableExport
             """).Rows.Select(r => r[0]!).ToArray();
         return names.FirstOrDefault(n => n == table)
             ?? names.FirstOrDefault(n => string.Equals(n, table, StringComparison.OrdinalIgnoreCase))
-            ?? throw new CustomerTrackException($"no table '{table}' in the warehouse; the tables are {string.Join(", ", names)}");
+            ?? throw new CustomerTrackException(
+                $"no table '{table}' in the warehouse; the tables are {string.Join(", ", names.Where(n => !n.StartsWith('_')))}");
     }
 
     private static int? Int(string? text) => text is null ? null : int.Parse(text, CultureInfo.InvariantCulture);
