@@ -95,24 +95,15 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
             }
         }
 
-        double? historySmall = null, historyLarge = null;
+        double? historySmall = null, historyLarge = null, costSmall = null, costLarge = null;
         if (!options.Postgres)
         {
             progress($"history growth: one {options.HistoryBatchRows:N0}-row batch on {options.HistorySmall:N0} and {options.HistoryLarge:N0} rows of history");
-            historySmall = DuckDbBench.HistoryBatch(Path.Combine(root, "history_small.duckdb"), options.HistorySmall, options.HistoryBatchRows, time);
-            File.Delete(Path.Combine(root, "history_small.duckdb"));
-            historyLarge = DuckDbBench.HistoryBatch(Path.Combine(root, "history_large.duckdb"), options.HistoryLarge, options.HistoryBatchRows, time);
-            File.Delete(Path.Combine(root, "history_large.duckdb"));
-        }
-
-        double? costSmall = null, costLarge = null;
-        if (!options.Postgres)
-        {
+            (historySmall, historyLarge) = (Batch("history_small", options.HistorySmall, options.HistoryBatchRows),
+                Batch("history_large", options.HistoryLarge, options.HistoryBatchRows));
             progress($"batch cost: one {options.BatchCostRows:N0}-row batch on {options.BatchCostSmall:N0} and {options.BatchCostLarge:N0} rows of history");
-            costSmall = DuckDbBench.HistoryBatch(Path.Combine(root, "cost_small.duckdb"), options.BatchCostSmall, options.BatchCostRows, time);
-            File.Delete(Path.Combine(root, "cost_small.duckdb"));
-            costLarge = DuckDbBench.HistoryBatch(Path.Combine(root, "cost_large.duckdb"), options.BatchCostLarge, options.BatchCostRows, time);
-            File.Delete(Path.Combine(root, "cost_large.duckdb"));
+            (costSmall, costLarge) = (Batch("cost_small", options.BatchCostSmall, options.BatchCostRows),
+                Batch("cost_large", options.BatchCostLarge, options.BatchCostRows));
         }
 
         var reported = rates[0];
@@ -170,6 +161,15 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
     }
 
     private static double Round(double seconds) => Math.Round(seconds, 3);
+
+    /// <summary>One task run of <paramref name="batch"/> rows on <paramref name="history"/> rows of history, in a file of its own removed after.</summary>
+    private double Batch(string name, long history, int batch)
+    {
+        var path = Path.Combine(root, name + ".duckdb");
+        var seconds = DuckDbBench.HistoryBatch(path, history, batch, time);
+        File.Delete(path);
+        return seconds;
+    }
 
     /// <summary>The 1-minute load average (/proc/loadavg), NaN where there is none.</summary>
     private static double LoadAverage()
