@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using CustomerTrack.Cli.Output;
-using CustomerTrack.Dashboard;
 using CustomerTrack.Pipeline;
+using CustomerTrack.Query;
 using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Cli.Commands;

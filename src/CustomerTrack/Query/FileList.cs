@@ -28,7 +28,7 @@ internal static partial class FileList
         var where = new List<string>();
         if (selection.Tables.Count > 0)
         {
-            where.Add($"l.table_name IN ({string.Join(", ", selection.Tables.Select(Dashboard.SqlLiteral.Text))})");
+            where.Add($"l.table_name IN ({string.Join(", ", selection.Tables.Select(SqlLiteral.Text))})");
         }
 
         if (selection.FailedOnly)
@@ -38,7 +38,7 @@ internal static partial class FileList
 
         if (selection.Since is { } since)
         {
-            where.Add($"l.loaded_at >= {Dashboard.SqlLiteral.Timestamp(since)}");
+            where.Add($"l.loaded_at >= {SqlLiteral.Timestamp(since)}");
         }
 
         if (selection.Limit is { } limit)

@@ -103,7 +103,7 @@ internal sealed record StatusReport(
         }
 
         var at = sql.IndexOf("CROSS JOIN", StringComparison.Ordinal);
-        var filter = $"table_name IN ({string.Join(", ", only.Select(Dashboard.SqlLiteral.Text))})";
+        var filter = $"table_name IN ({string.Join(", ", only.Select(SqlLiteral.Text))})";
         var totals = sql[at..]
             .Replace("FROM load_history WHERE ", $"FROM load_history WHERE {filter} AND ", StringComparison.Ordinal)
             .Replace("FROM load_history)", $"FROM load_history WHERE {filter})", StringComparison.Ordinal)

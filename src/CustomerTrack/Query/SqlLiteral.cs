@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace CustomerTrack.Dashboard;
+namespace CustomerTrack.Query;
 
-/// <summary>Values put into the dashboard's SQL: only forms that cannot break out of a literal.</summary>
+/// <summary>Values put into the SQL of readers (dashboard, status, file lists): only forms that cannot break out of a literal.</summary>
 internal static class SqlLiteral
 {
     public static string Timestamp(DateTime t) =>
