@@ -33,11 +33,11 @@ internal static class SnowflakeTypes
     public const string DateShape = "[0-9]{4}-[0-9]{2}-[0-9]{2}";
 
     /// <summary>
-    /// An event time as EventTime takes it: a date, or a date, T (or t) or a space, HH:mm, optionally :ss and up to 9
-    /// fraction digits (those past the microsecond are cut), and optionally Z (or z) or ±hh:mm. No backslash anywhere, so
+    /// An event time as EventTime takes it: a date, or a date, T (or t) or a space, HH:mm, optionally :ss and fraction
+    /// digits (those past the microsecond are cut), and optionally Z (or z) or ±hh:mm. No backslash anywhere, so
     /// the pattern reads the same in a SQL string.
     /// </summary>
-    public const string TimestampShape = "[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{0,9})?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?";
+    public const string TimestampShape = "[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?";
 
     /// <summary>Booleans as our readers take them: true, false, t, f, yes, no, y, n (any case), 1, 0 (TRY_TO_BOOLEAN also takes on and off).</summary>
     public const string BoolShape = "([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)";

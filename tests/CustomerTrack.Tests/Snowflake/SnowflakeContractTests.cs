@@ -29,7 +29,7 @@ public sealed partial class SnowflakeContractTests
         { "timestamp", "2026-01-01T10:15:00.1234567Z", true }, { "timestamp", "2026-01-01T10:15:00+02:00", true },
         { "timestamp", "2026-01-01 10:15-05:00", true }, { "timestamp", "20260101", false }, { "timestamp", "01/02/2026 10:00", false },
         { "timestamp", "2026-01-01T10:15:00.123456789Z", true }, { "timestamp", "2026-01-01t10:15:00z", true },
-        { "timestamp", "2026-01-01T10:15:00.1234567891Z", false }, { "timestamp", "1767225600", false }, { "timestamp", "2026-01-01T10", false },
+        { "timestamp", "2026-01-01T10:15:00.1234567891Z", true }, { "timestamp", "2026-01-01T10:15:00.Z", true }, { "timestamp", "1767225600", false }, { "timestamp", "2026-01-01T10", false },
         { "timestamp", "2026-01-01T10:15:00+0200", true }, { "timestamp", "2026-01-01T10:15:00 CET", false },
     };
 
