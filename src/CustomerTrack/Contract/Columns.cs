@@ -1,6 +1,6 @@
 namespace CustomerTrack.Contract;
 
-/// <summary>The input and table contract's column names (DESIGN.md §3, §4).</summary>
+/// <summary>The input and table contract's column names (README, "Input files" and "Tables").</summary>
 internal static class Columns
 {
     public const string CustomerId = "customer_id";

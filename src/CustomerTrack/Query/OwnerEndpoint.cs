@@ -12,7 +12,7 @@ internal sealed record QueryRequest(string Sql);
 
 /// <summary>
 /// The running owner's loopback endpoint: answers read-only queries from other processes on this machine,
-/// which cannot open the DuckDB file while it is held for writing (DESIGN.md §2).
+/// which cannot open the DuckDB file while it is held for writing (docs/architecture.md, "One writer").
 /// </summary>
 internal sealed partial class OwnerEndpoint : IAsyncDisposable
 {

@@ -12,7 +12,7 @@ internal sealed record SqlStep(string Sql, IReadOnlyList<string> Parameters, str
 }
 
 /// <summary>
-/// The set-based SCD step (DESIGN.md §5) for one table definition, as a typed plan of statements per batch, the same on
+/// The set-based SCD step (docs/semantics.md) for one table definition, as a typed plan of statements per batch, the same on
 /// every engine.
 /// <para>
 /// The history of every key a batch touches is recomputed from that key's ledger rows, ordered by event time. That one

@@ -86,7 +86,7 @@ internal sealed record OpMapping(string Column, Dictionary<string, ChangeKind> V
     public string Described => string.Join(", ", Values.Keys);
 }
 
-/// <summary>The SCD options of one table (DESIGN.md §5).</summary>
+/// <summary>The SCD options of one table (docs/semantics.md).</summary>
 internal sealed record ScdOptions(IReadOnlyList<string> TrackHistoryExcept, bool IgnoreNullUpdates, DeleteMode DeleteMode)
 {
     public static readonly ScdOptions Default = new([], false, DeleteMode.Close);
@@ -95,7 +95,7 @@ internal sealed record ScdOptions(IReadOnlyList<string> TrackHistoryExcept, bool
 /// <summary>
 /// One table the pipeline keeps: its feed (format, columns, key, event time, op) and its three warehouse tables,
 /// <c>{name}_raw</c> (the ledger), <c>{name}</c> (SCD1) and <c>{name}_history</c> (SCD2). Every name in it is validated
-/// (<see cref="Identifiers"/>); the SQL built from it quotes them. The customer table of DESIGN.md §3 is
+/// (<see cref="Identifiers"/>); the SQL built from it quotes them. The customer table of the README's "Input files" is
 /// <see cref="Customer"/>, the definition in force when settings define no table.
 /// </summary>
 internal sealed class TableDefinition
@@ -183,7 +183,7 @@ internal sealed class TableDefinition
 
     private bool IsUntracked(Column a) => Scd.TrackHistoryExcept.Any(n => n.Trim().Equals(a.Name, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>The customer table (DESIGN.md §3-§4): today's contract, the default when settings define no table.</summary>
+    /// <summary>The customer table (README, "Input files" and "Tables"): today's contract, the default when settings define no table.</summary>
     public static TableDefinition Customer(ScdOptions scd) => new()
     {
         Name = "customer",

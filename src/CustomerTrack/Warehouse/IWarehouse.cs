@@ -6,7 +6,7 @@ using CustomerTrack.Tables;
 namespace CustomerTrack.Warehouse;
 
 /// <summary>
-/// The warehouse as the stages use it (DESIGN.md §4-§6): the ledger and its load history, the stream offset, the SCD
+/// The warehouse as the stages use it (docs/architecture.md): the ledger and its load history, the stream offset, the SCD
 /// tables, and read-only queries. One implementation per engine: <see cref="DuckDb.DuckDbWarehouse"/> (embedded, one
 /// writing process) and PostgresWarehouse (a server, several workers).
 /// </summary>

@@ -3,7 +3,7 @@ using CustomerTrack.Tables;
 namespace CustomerTrack.Warehouse;
 
 /// <summary>
-/// The warehouse tables (DESIGN.md §4) of each table definition, and the pipeline's own metadata, in SQL both engines
+/// The warehouse tables (README, "Tables") of each table definition, and the pipeline's own metadata, in SQL both engines
 /// take. Names come from validated definitions and are quoted.
 /// </summary>
 internal static class Schema

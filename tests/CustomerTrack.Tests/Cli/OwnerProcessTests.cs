@@ -3,7 +3,7 @@ using CustomerTrack.Tests.Support;
 
 namespace CustomerTrack.Tests.Cli;
 
-/// <summary>DESIGN.md §2: one process owns the DuckDB file; a second writer fails at once, readers ask the owner.</summary>
+/// <summary>docs/architecture.md, "One writer": one process owns the DuckDB file; a second writer fails at once, readers ask the owner.</summary>
 public sealed class OwnerProcessTests
 {
     [Fact]

@@ -53,7 +53,7 @@ internal sealed record LedgerRow(long Seq, IReadOnlyList<string> Key, DateTime U
 internal sealed record ScdTables(IReadOnlyList<string> Customer, IReadOnlyList<string> History);
 
 /// <summary>
-/// The reference model of DESIGN.md §5: small, in memory, and written as the rules read. It takes every ledger row,
+/// The reference model of docs/semantics.md: small, in memory, and written as the rules read. It takes every ledger row,
 /// puts each key's changes in sequence (event time, then load order), and applies them one by one. It knows of a table
 /// only its attribute names (for TrackHistoryExcept) and how its keys sort.
 /// </summary>

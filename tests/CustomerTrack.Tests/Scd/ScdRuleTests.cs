@@ -3,7 +3,7 @@ using CustomerTrack.Tests.Support;
 namespace CustomerTrack.Tests.Scd;
 
 /// <summary>
-/// One example per rule of "History you can trust" (DESIGN.md §5), each a small hand-written feed through the real
+/// One example per rule of docs/semantics.md, each a small hand-written feed through the real
 /// pipeline with the exact tables expected. Files are landed and drained one at a time, in the order given, on a test
 /// clock that reads 2026-01-02 00:01:00 at the first drain and one minute more at each next one.
 /// </summary>

@@ -9,7 +9,7 @@ using DuckDB.NET.Data;
 namespace CustomerTrack.Warehouse.DuckDb;
 
 /// <summary>
-/// The embedded warehouse: one DuckDB file, written by the one process that opened it (DESIGN.md §2).
+/// The embedded warehouse: one DuckDB file, written by the one process that opened it (docs/architecture.md, "One writer").
 /// Writes are serialised on one connection; queries get connections of their own and see committed data.
 /// </summary>
 internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner

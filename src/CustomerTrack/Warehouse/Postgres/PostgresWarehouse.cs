@@ -11,7 +11,7 @@ namespace CustomerTrack.Warehouse.Postgres;
 
 /// <summary>
 /// The server warehouse: the same tables and SCD statements as the embedded one, on PostgreSQL, written by any number
-/// of workers at once (DESIGN.md §2, "several workers"). The warehouse's own locks do what ZooKeeper did for NiFi:
+/// of workers at once (README, "On servers"; docs/architecture.md, "Many writers"). The warehouse's own locks do what ZooKeeper did for NiFi:
 /// <list type="bullet">
 /// <item>loaders reserve their ranges of <c>_seq</c> one after another on the one <c>ledger_state</c> row, each in a short
 /// transaction of its own, and write and commit their rows outside that lock; the stream offset never passes a range
