@@ -65,51 +65,38 @@ internal sealed record StatusReport(
     /// <remarks>
     /// With <paramref name="only"/> (<c>status --table</c>), the totals count those tables' files and task runs only.
     /// </remarks>
-    internal static string Sql(IReadOnlyList<TableDefinition> tables, IReadOnlyList<string>? only = null) => Only($"""
-        SELECT t.*, a.* FROM (
-        {string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
-        SELECT {i} AS ord, '{t.Name}' AS table_name,
-            (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)}) AS ledger_rows,
-            (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}') AS stream_offset,
-            (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}')) AS stream_lag,
-            (SELECT count(*) FROM {Identifiers.Quote(t.CurrentTable)}) AS current_rows,
-            (SELECT count(*) FROM {Identifiers.Quote(t.HistoryTable)}) AS versions,
-            (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status NOT IN ('SKIPPED', 'LOAD_SKIPPED')) AS files_loaded,
-            (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status = 'LOAD_FAILED') AS files_failed,
-            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
-            (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
-        """))}) AS t
-        CROSS JOIN (SELECT
-            (SELECT count(*) FROM load_history WHERE status NOT IN ('SKIPPED', 'LOAD_SKIPPED')) AS all_files_loaded,
-            (SELECT count(*) FROM load_history WHERE status IN ('SKIPPED', 'LOAD_SKIPPED')) AS all_files_skipped,
-            (SELECT count(*) FROM load_history WHERE status = 'LOAD_FAILED') AS all_files_failed,
-            (SELECT count(*) FROM load_history) AS all_files_known,
-            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history) AS all_rows_loaded,
-            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history) AS all_rows_rejected,
-            (SELECT count(*) FROM task_run) AS all_task_runs,
-            (SELECT coalesce(sum(ties), 0) FROM task_run) AS all_ties,
-            (SELECT max(finished_at) FROM task_run) AS all_last_run_at,
-            (SELECT rows_read FROM task_run ORDER BY run_id DESC LIMIT 1) AS all_last_run_rows,
-            (SELECT duration_ms FROM task_run ORDER BY run_id DESC LIMIT 1) AS all_last_run_ms) AS a
-        ORDER BY t.ord
-        """, only);
-
-    /// <summary>The totals of <see cref="Sql"/> (its <c>CROSS JOIN</c> part) limited to the files and task runs of <paramref name="only"/>.</summary>
-    private static string Only(string sql, IReadOnlyList<string>? only)
+    internal static string Sql(IReadOnlyList<TableDefinition> tables, IReadOnlyList<string>? only = null)
     {
-        if (only is not { Count: > 0 })
-        {
-            return sql;
-        }
-
-        var at = sql.IndexOf("CROSS JOIN", StringComparison.Ordinal);
-        var filter = $"table_name IN ({string.Join(", ", only.Select(SqlLiteral.Text))})";
-        var totals = sql[at..]
-            .Replace("FROM load_history WHERE ", $"FROM load_history WHERE {filter} AND ", StringComparison.Ordinal)
-            .Replace("FROM load_history)", $"FROM load_history WHERE {filter})", StringComparison.Ordinal)
-            .Replace("FROM task_run)", $"FROM task_run WHERE {filter})", StringComparison.Ordinal)
-            .Replace("FROM task_run ORDER BY", $"FROM task_run WHERE {filter} ORDER BY", StringComparison.Ordinal);
-        return sql[..at] + totals;
+        // Which rows of load_history and task_run the totals count: every table's, or those of the tables chosen.
+        var of = only is { Count: > 0 } ? $"table_name IN ({string.Join(", ", only.Select(SqlLiteral.Text))})" : "true";
+        return $"""
+            SELECT t.*, a.* FROM (
+            {string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
+            SELECT {i} AS ord, '{t.Name}' AS table_name,
+                (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)}) AS ledger_rows,
+                (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}') AS stream_offset,
+                (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}')) AS stream_lag,
+                (SELECT count(*) FROM {Identifiers.Quote(t.CurrentTable)}) AS current_rows,
+                (SELECT count(*) FROM {Identifiers.Quote(t.HistoryTable)}) AS versions,
+                (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND {SkippedStatuses.NotSkipped}) AS files_loaded,
+                (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status = 'LOAD_FAILED') AS files_failed,
+                (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
+                (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
+            """))}) AS t
+            CROSS JOIN (SELECT
+                (SELECT count(*) FROM load_history WHERE {of} AND {SkippedStatuses.NotSkipped}) AS all_files_loaded,
+                (SELECT count(*) FROM load_history WHERE {of} AND NOT ({SkippedStatuses.NotSkipped})) AS all_files_skipped,
+                (SELECT count(*) FROM load_history WHERE {of} AND status = 'LOAD_FAILED') AS all_files_failed,
+                (SELECT count(*) FROM load_history WHERE {of}) AS all_files_known,
+                (SELECT coalesce(sum(rows_loaded), 0) FROM load_history WHERE {of}) AS all_rows_loaded,
+                (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE {of}) AS all_rows_rejected,
+                (SELECT count(*) FROM task_run WHERE {of}) AS all_task_runs,
+                (SELECT coalesce(sum(ties), 0) FROM task_run WHERE {of}) AS all_ties,
+                (SELECT max(finished_at) FROM task_run WHERE {of}) AS all_last_run_at,
+                (SELECT rows_read FROM task_run WHERE {of} ORDER BY run_id DESC LIMIT 1) AS all_last_run_rows,
+                (SELECT duration_ms FROM task_run WHERE {of} ORDER BY run_id DESC LIMIT 1) AS all_last_run_ms) AS a
+            ORDER BY t.ord
+            """;
     }
 
     /// <summary>The report from the answer to <see cref="Sql"/> and the dropped columns, and the counts of landing/ and the lake.</summary>
