@@ -28,6 +28,7 @@ internal sealed class ScdPlan
 {
     public const string From = "from";
     public const string To = "to";
+    public const string Offset = "offset";
 
     private readonly TableDefinition _table;
     private readonly Column[] _attributes;
@@ -275,6 +276,21 @@ internal sealed class ScdPlan
             WHERE _opens
             """, [], "_ct_versions");
     }
+
+    /// <summary>
+    /// Fills the keyed state of a warehouse made before it existed, from the tables the task wrote: a live key gets its
+    /// current version's start and latest change; every other key the applied ledger holds (up to <c>$offset</c>) is
+    /// marked deleted, which only sends its next change down the path that reads its whole ledger, so the state can be
+    /// wrong only on the safe side.
+    /// </summary>
+    public SqlStep FillState() => new($"""
+        INSERT INTO {_state} ({Keys()}, _start, _last, _deleted)
+        SELECT {Keys("k.")}, max(h.start_time), max(c.update_timestamp), max(c.update_timestamp) IS NULL OR max(h.start_time) IS NULL
+        FROM (SELECT DISTINCT {Keys()} FROM {_raw} WHERE _seq <= $offset) k
+        LEFT JOIN {_current} c ON {SameKey("c", "k")}
+        LEFT JOIN {_history} h ON {SameKey("h", "k")} AND h.is_current AND NOT h.is_deleted
+        GROUP BY {Keys("k.")}
+        """, [Offset]);
 
     /// <summary>How many keys the batch touched.</summary>
     public static SqlStep CountKeys { get; } = SqlStep.Plain("SELECT count(*) FROM _ct_keys");

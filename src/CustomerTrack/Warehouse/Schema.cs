@@ -98,31 +98,10 @@ internal static class Schema
                 is_current BOOLEAN NOT NULL, is_deleted BOOLEAN NOT NULL DEFAULT false)
             """;
 
-        // The task's keyed state (ScdPlan): _start and _last are NULL only for a key marked deleted (see StateFill).
+        // The task's keyed state (ScdPlan): _start and _last are NULL only for a key marked deleted (see ScdPlan.FillState).
         yield return $"""
             CREATE TABLE IF NOT EXISTS {Q(table.StateTable)} (
                 {key}, _start TIMESTAMP, _last TIMESTAMP, _deleted BOOLEAN NOT NULL{(keyIndex ? $", PRIMARY KEY ({string.Join(", ", table.Key.Select(k => k.Quoted))})" : "")})
-            """;
-    }
-
-    /// <summary>
-    /// Fills the keyed state of a warehouse made before it existed, from the tables the task wrote: a live key gets its
-    /// current version's start and latest change; every other key the applied ledger holds is marked deleted, which only
-    /// sends its next change down the path that reads its whole ledger, so the state can be wrong only on the safe side.
-    /// Runs when the state is empty and the stream has advanced (<c>$offset</c> &gt; 0).
-    /// </summary>
-    public static string StateFill(TableDefinition table)
-    {
-        var keys = string.Join(", ", table.Key.Select(k => k.Quoted));
-        var kKeys = string.Join(", ", table.Key.Select(k => "k." + k.Quoted));
-        string Same(string a, string b) => string.Join(" AND ", table.Key.Select(k => $"{a}.{k.Quoted} = {b}.{k.Quoted}"));
-        return $"""
-            INSERT INTO {Q(table.StateTable)} ({keys}, _start, _last, _deleted)
-            SELECT {kKeys}, max(h.start_time), max(c.update_timestamp), max(c.update_timestamp) IS NULL OR max(h.start_time) IS NULL
-            FROM (SELECT DISTINCT {keys} FROM {Q(table.RawTable)} WHERE _seq <= $offset) k
-            LEFT JOIN {Q(table.CurrentTable)} c ON {Same("c", "k")}
-            LEFT JOIN {Q(table.HistoryTable)} h ON {Same("h", "k")} AND h.is_current AND NOT h.is_deleted
-            GROUP BY {kKeys}
             """;
     }
 

@@ -115,14 +115,14 @@ internal static class SchemaSync
         return tables.Select(t => TableColumns.Current(db, t)).ToArray();
     }
 
-    /// <summary>A warehouse made before the task kept a keyed state gets one from what it holds (<see cref="Schema.StateFill"/>).</summary>
+    /// <summary>A warehouse made before the task kept a keyed state gets one from what it holds (<see cref="ScdPlan.FillState"/>).</summary>
     private static void FillState(ISqlRunner db, TableDefinition table)
     {
         var offset = Convert.ToInt64(db.Scalar("SELECT coalesce(max(offset_seq), 0) FROM stream_offset WHERE stream_name = $stream",
             ("stream", table.StreamName)));
         if (offset > 0 && Convert.ToInt64(db.Scalar($"SELECT count(*) FROM (SELECT 1 FROM {Identifiers.Quote(table.StateTable)} LIMIT 1) AS s")) == 0)
         {
-            db.Execute(Schema.StateFill(table), ("offset", offset));
+            db.Run(new ScdPlan(table).FillState(), new Dictionary<string, object?> { [ScdPlan.Offset] = offset });
         }
     }
 
