@@ -76,8 +76,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                 string sha;
                 try
                 {
-                    using var stream = File.OpenRead(copy.Path);
-                    sha = Convert.ToHexStringLower(SHA256.HashData(stream));
+                    sha = Sha256(copy.Path);
                 }
                 catch (FileNotFoundException)
                 {
@@ -153,11 +152,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                 ct.ThrowIfCancellationRequested();
                 using var copy = lake.CopyAsync(key, ct).GetAwaiter().GetResult()
                     ?? throw new CustomerTrackException($"{key} is in the load history but not in the lake (removed from it?); it cannot be loaded again");
-                string sha;
-                using (var stream = File.OpenRead(copy.Path))
-                {
-                    sha = Convert.ToHexStringLower(SHA256.HashData(stream));
-                }
+                var sha = Sha256(copy.Path);
 
                 var (name, _) = LakeKey.Parse(key);
                 var (table, tableName) = Route(key);
@@ -195,6 +190,13 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         }
 
         return (settings.DefaultTable, settings.DefaultTable?.Name ?? "");
+    }
+
+    /// <summary>The content hash a file is known by in the load history (its lake key holds a prefix of it).</summary>
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>Whether the file <paramref name="key"/> is for a table this stage loads.</summary>
