@@ -31,13 +31,13 @@ internal static class TableNames
     };
 
     /// <summary>
-    /// Prefixes of names that belong to someone else: the task's scratch tables (<c>ct_keys</c>, <c>ct_fast</c>, …, which a
-    /// session's temporary schema puts before the user's tables), PostgreSQL's catalog (<c>pg_class</c> and every
+    /// Prefixes of names that belong to someone else: <c>ct_</c>, kept for the pipeline's own objects (its task's scratch
+    /// tables are <c>_ct_*</c>, which no definition can name, but the prefix stays reserved), PostgreSQL's catalog (<c>pg_class</c> and every
     /// <c>pg_*</c> relation, searched before the schema), and DuckDB's and SQLite's catalog views.
     /// </summary>
     public static readonly IReadOnlyList<(string Prefix, string Whose)> ReservedPrefixes =
     [
-        ("ct_", "the pipeline's task uses ct_* for its scratch tables"),
+        ("ct_", "the pipeline keeps ct_* for its own objects (its task's scratch tables are _ct_*)"),
         ("pg_", "PostgreSQL resolves pg_* names to its own catalog first"),
         ("duckdb_", "DuckDB's catalog uses duckdb_* names"),
         ("sqlite_", "DuckDB's catalog uses sqlite_* names"),

@@ -33,7 +33,7 @@ public sealed class TableNameTests
             ("a table whose ledger is the ledger state", ["ledger_state"], ["Tables:ledger_state", "its own table"]),
             ("a table whose history is the load history", ["load"], ["Tables:load", "would make 'load_history' (its SCD2 table), a name the pipeline uses"]),
             ("a primary key index of the pipeline", ["task_run_pkey"], ["Tables:task_run_pkey", "its own index"]),
-            ("a scratch table of the task", ["ct_fast"], ["Tables:ct_fast", "ct_* for its scratch tables"]),
+            ("a scratch table of the task", ["ct_fast"], ["Tables:ct_fast", "ct_* for its own objects"]),
             ("another scratch table", ["ct_keys"], ["Tables:ct_keys", "scratch tables"]),
             ("a PostgreSQL catalog relation", ["pg_class"], ["Tables:pg_class", "PostgreSQL resolves pg_* names to its own catalog"]),
             ("a PostgreSQL statistics view", ["pg_stat_activity"], ["Tables:pg_stat_activity", "pg_*"]),
