@@ -12,7 +12,7 @@ namespace CustomerTrack.Tests.Pipeline;
 /// </summary>
 public sealed class CrashTests(ITestOutputHelper log)
 {
-    private const int Files = 240;
+    private const int Files = 480;
 
     [Fact]
     public async Task Killing_run_inside_every_stage_loses_nothing_and_loads_nothing_twice()
