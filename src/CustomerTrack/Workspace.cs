@@ -54,6 +54,12 @@ internal sealed class Workspace
             Directory.CreateDirectory(ws.Landing);
             Directory.CreateDirectory(ws.LakeRoot);
             Directory.CreateDirectory(ws.Logs);
+
+            // Each defined table's folder is there to drop files into (without a Tables section, files go into landing/).
+            foreach (var table in ws.Settings.Tables.Count > 0 ? ws.Settings.Definitions : [])
+            {
+                Directory.CreateDirectory(Path.Combine(ws.Landing, table.Name));
+            }
         }
 
         return ws;
@@ -77,7 +83,4 @@ internal sealed class Workspace
             throw new SettingsException("Lake:Uri", $"'{Settings.Lake.Uri}' is {LakeRoot}, which holds the workspace or is inside its landing/ or logs/; it allows a folder of its own (default: lake) or s3://bucket/prefix");
         }
     }
-
-    /// <summary>A path relative to the workspace root, for messages.</summary>
-    public string Show(string path) => Path.GetRelativePath(Path.GetDirectoryName(Root) ?? Root, path);
 }

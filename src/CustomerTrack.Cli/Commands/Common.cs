@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using CustomerTrack.Contract;
 using Microsoft.Extensions.Logging;
@@ -196,19 +195,6 @@ internal static class Common
         EventTime.TryParse(text, out var t)
             ? t
             : throw new UsageException($"{what} '{text}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z or '2026-11-27 10:15:00'");
-
-    /// <summary>A customer id argument; the parser's own message would name a .NET type instead.</summary>
-    public static long CustomerId(ArgumentResult result, string what)
-    {
-        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
-        {
-            return id;
-        }
-
-        result.AddError($"{what} '{text}' is not a customer id; give a whole number like 42");
-        return 0;
-    }
 
     public static string SqlTimestamp(DateTime t) =>
         "TIMESTAMP '" + t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "'";

@@ -17,7 +17,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var duration = new Option<string?>("--for") { Description = "How long the demo runs", DefaultValueFactory = _ => "60s" };
-        var customers = new Option<int>("--customers", "--keys") { Description = "Population size: customers, or keys with --table (--keys is the same)", DefaultValueFactory = _ => 10_000 };
+        var keys = new Option<int>("--keys") { Description = "Population size: how many keys (customers, or with --table the table's keys)", DefaultValueFactory = _ => 10_000 };
         var rows = new Option<int>("--rows-per-file") { Description = "Changes per generated file", DefaultValueFactory = _ => 1000 };
         var tableOption = new Option<string?>("--table")
         {
@@ -25,7 +25,7 @@ internal static class DemoCommand
         };
         var command = new Command("demo", "Generate, ingest, load and apply changes live for a while, then show what happened")
         {
-            duration, customers, rows, tableOption,
+            duration, keys, rows, tableOption,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -37,7 +37,7 @@ internal static class DemoCommand
             var limit = Common.Duration(parse, duration) ?? TimeSpan.FromSeconds(60);
             var options = new GenerateOptions
             {
-                Customers = parse.GetValue(customers),
+                Keys = parse.GetValue(keys),
                 RowsPerFile = parse.GetValue(rows),
                 Every = TimeSpan.FromSeconds(1),
                 Seed = Random.Shared.Next(1, 1_000_000),
@@ -45,7 +45,7 @@ internal static class DemoCommand
 
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct, serveDashboard: true);
             var dashboard = runner.DashboardUrl;
-            output.WriteLine($"demo: workspace {ws.Show(ws.Root)}{subject.Intro}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
+            output.WriteLine($"demo: workspace {ws.Root}{subject.Intro}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
                 + (dashboard is null ? "" : $", dashboard {dashboard}"));
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
@@ -58,13 +58,18 @@ internal static class DemoCommand
                     runner.Generator.Wrote(file);
                 }, subject.Table);
             var pipeline = runner.RunAsync(stop.Token);
-            await ShowLiveAsync(runner, subject, output, () => generated, time, stop.Token);
+
+            // The live view outlasts the stop until the drain is done, so that its last frame is the summary's numbers.
+            using var drained = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var live = ShowLiveAsync(runner, subject, output, () => generated, time, drained.Token);
             await Quietly(generator);
             runner.Generator.Stopped();
             await pipeline;
 
             // Whatever landed before the stop is processed, so the summary covers every generated file.
-            var tail = await runner.DrainAsync(ct);
+            await runner.DrainAsync(ct);
+            await drained.CancelAsync();
+            await live;
             PrintSummary(runner, subject, output, generated, ws, parse.GetValue(Common.Workspace)!);
             return 0;
         });
@@ -116,40 +121,53 @@ internal static class DemoCommand
     {
         var r = runner.Query(subject.SnapshotSql);
         var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) AS f ORDER BY visible_at DESC LIMIT 1");
-        return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "customers"), r.Long(0, "versions"),
+        return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "keys"), r.Long(0, "versions"),
             r.Long(0, "lag_rows"), fresh.Scalar);
     }
 
+    /// <summary>
+    /// The live view: one line that fits an 80-column terminal, redrawn in place in a terminal and printed every five
+    /// seconds elsewhere (a pipe, CI); after <paramref name="ct"/> it shows the final numbers once more.
+    /// </summary>
     private static async Task ShowLiveAsync(PipelineRunner runner, DemoSubject subject, TextWriter output, Func<int> generated, TimeProvider time, CancellationToken ct)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         var started = time.GetTimestamp();
+        string Now() => LiveLine(time.GetElapsedTime(started), generated(), Read(runner, subject), subject.Keys);
         if (!console.Profile.Capabilities.Interactive)
         {
-            // Not a terminal (a pipe, CI): a plain progress line every five seconds.
             while (!ct.IsCancellationRequested)
             {
                 await Quietly(Task.Delay(TimeSpan.FromSeconds(5), ct));
-                var s = Read(runner, subject);
-                output.WriteLine($"  {time.GetElapsedTime(started).TotalSeconds,5:F0}s  files made {generated()}, loaded {s.Files}  rows {s.Rows}  {subject.Keys} {s.Customers}  versions {s.Versions}  lag {s.LagRows} rows, last file {s.LastFreshnessMs ?? "-"} ms");
+                if (!ct.IsCancellationRequested)
+                {
+                    output.WriteLine(Now());
+                }
             }
 
+            output.WriteLine(Now());
             return;
         }
 
-        var table = new Table().AddColumns("elapsed", "files made/loaded", "rows loaded", subject.Keys, "versions", "stream lag", "last file visible after");
-        await console.Live(table).StartAsync(async ctx =>
+        await console.Live(new Text(Now())).StartAsync(async ctx =>
         {
             while (!ct.IsCancellationRequested)
             {
-                var s = Read(runner, subject);
-                table.Rows.Clear();
-                table.AddRow($"{time.GetElapsedTime(started).TotalSeconds:F0} s", $"{generated()} / {s.Files}", $"{s.Rows:N0}", $"{s.Customers:N0}",
-                    $"{s.Versions:N0}", $"{s.LagRows:N0} rows", s.LastFreshnessMs is null ? "-" : $"{s.LastFreshnessMs} ms");
-                ctx.Refresh();
                 await Quietly(runner.Progress.WaitAsync(TimeSpan.FromMilliseconds(500), ct));
+                ctx.UpdateTarget(new Text(Now()));
             }
         });
+    }
+
+    /// <summary>
+    /// "  60s  files 60/60  rows 60k  customers 9.9k  versions 70k  lag 0  fresh 180 ms": counts past a thousand in k (and
+    /// M), so that a minute's demo, or ten, stays on one line of 80 columns.
+    /// </summary>
+    internal static string LiveLine(TimeSpan elapsed, int generated, Snapshot s, string keys)
+    {
+        static string N(long n) => n.ToString(n < 1000 ? "0" : n < 1_000_000 ? "0.#,k" : "0.#,,M", System.Globalization.CultureInfo.InvariantCulture);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"  {elapsed.TotalSeconds:F0}s  files {generated}/{s.Files}  rows {N(s.Rows)}  {keys} {N(s.Keys)}  versions {N(s.Versions)}  lag {N(s.LagRows)}  fresh {s.LastFreshnessMs ?? "-"} ms");
     }
 
     private static void PrintSummary(PipelineRunner runner, DemoSubject subject, TextWriter output, int generated, Workspace ws, string workspaceArg)
@@ -164,7 +182,7 @@ internal static class DemoCommand
             : $" --workspace {workspaceArg}";
         output.WriteLine();
         output.WriteLine($"demo summary: {generated} files generated, {s.Files} loaded, {s.Rows} rows");
-        output.WriteLine($"  {subject.Keys + ":",-11} {s.Customers} (SCD1, table {subject.Current})");
+        output.WriteLine($"  {subject.Keys + ":",-11} {s.Keys} (SCD1, table {subject.Current})");
         output.WriteLine($"  versions:   {s.Versions} (SCD2, table {subject.History})");
         output.WriteLine($"  freshness:  landing to visible in both tables, p50 {f.Text(0, "p50_ms") ?? "-"} ms, p95 {f.Text(0, "p95_ms") ?? "-"} ms, max {f.Text(0, "max_ms") ?? "-"} ms over {f.Text(0, "files")} files");
         output.WriteLine();
@@ -175,5 +193,5 @@ internal static class DemoCommand
         }
     }
 
-    private sealed record Snapshot(long Files, long Rows, long Customers, long Versions, long LagRows, string? LastFreshnessMs);
+    internal sealed record Snapshot(long Files, long Rows, long Keys, long Versions, long LagRows, string? LastFreshnessMs);
 }

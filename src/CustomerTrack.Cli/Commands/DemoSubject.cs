@@ -29,7 +29,7 @@ internal sealed partial class DemoSubject(TableDefinition? table)
     public string SnapshotSql => $"""
         SELECT (SELECT count(*) FROM load_history WHERE table_name = '{_names.Name}') AS files,
                (SELECT count(*) FROM {Q(_names.RawTable)}) AS rows_loaded,
-               (SELECT count(*) FROM {Q(Current)}) AS customers,
+               (SELECT count(*) FROM {Q(Current)}) AS keys,
                (SELECT count(*) FROM {Q(History)}) AS versions,
                (SELECT coalesce(max(_seq), 0) FROM {Q(_names.RawTable)})
                  - (SELECT offset_seq FROM stream_offset WHERE stream_name = '{_names.StreamName}') AS lag_rows
@@ -69,7 +69,7 @@ internal sealed partial class DemoSubject(TableDefinition? table)
             var id = values?[0] ?? "1";
             yield return "query \"SELECT state, count(*) AS customers FROM customer GROUP BY state ORDER BY customers DESC LIMIT 5\"";
             yield return $"history {id}";
-            yield return $"as-of \"{moment}\" --customer {id}";
+            yield return $"as-of \"{moment}\" --key {id}";
             yield break;
         }
 

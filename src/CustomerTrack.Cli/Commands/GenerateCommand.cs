@@ -6,7 +6,7 @@ namespace CustomerTrack.Cli.Commands;
 /// <summary>generate: synthetic changes into landing/ (the Faker notebook's role), for customers or any defined table.</summary>
 internal static class GenerateCommand
 {
-    public static readonly Option<int> Customers = new("--customers", "--keys") { Description = "Population size: customers, or keys with --table (--keys is the same)", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<int> Keys = new("--keys") { Description = "Population size: how many keys (customers, or with --table the table's keys)", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int?> Files = new("--files") { Description = "How many files (default 1, or endless with --every)" };
     public static readonly Option<int> RowsPerFile = new("--rows-per-file") { Description = "Changes per file", DefaultValueFactory = _ => 1000 };
     public static readonly Option<string?> Every = new("--every") { Description = "Write a file at this interval (500ms, 20s, 5m)" };
@@ -18,7 +18,7 @@ internal static class GenerateCommand
     {
         var command = new Command("generate", "Write synthetic change files into landing/: customers, or with --table any defined table into landing/<table>/")
         {
-            Customers, Files, RowsPerFile, Every, Seed, Start, Table, Common.For,
+            Keys, Files, RowsPerFile, Every, Seed, Start, Table, Common.For,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -46,7 +46,7 @@ internal static class GenerateCommand
 
             var rows = (long)made * options.RowsPerFile;
             parse.InvocationConfiguration.Output.WriteLine(
-                $"generate: {made} file(s), {rows} rows into {ws.Show(table is null ? ws.Landing : Path.Combine(ws.Landing, table.Name))} (seed {options.Seed}) in {time.GetElapsedTime(started).TotalSeconds:F2} s");
+                $"generate: {made} file(s), {rows} rows into {(table is null ? ws.Landing : Path.Combine(ws.Landing, table.Name))} (seed {options.Seed}) in {time.GetElapsedTime(started).TotalSeconds:F2} s");
             return 0;
         });
         return command;
@@ -54,16 +54,16 @@ internal static class GenerateCommand
 
     public static GenerateOptions Options(ParseResult parse)
     {
-        var customers = parse.GetValue(Customers);
+        var keys = parse.GetValue(Keys);
         var rows = parse.GetValue(RowsPerFile);
-        if (customers <= 0 || rows <= 0 || parse.GetValue(Files) is <= 0)
+        if (keys <= 0 || rows <= 0 || parse.GetValue(Files) is <= 0)
         {
-            throw new CustomerTrackException("--customers, --files and --rows-per-file take positive numbers");
+            throw new CustomerTrackException("--keys, --files and --rows-per-file take positive numbers");
         }
 
         return new GenerateOptions
         {
-            Customers = customers,
+            Keys = keys,
             Files = parse.GetValue(Files),
             RowsPerFile = rows,
             Every = Common.Duration(parse, Every),

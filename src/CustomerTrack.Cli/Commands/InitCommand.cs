@@ -23,16 +23,15 @@ internal static class InitCommand
             var request = new InitRequest(parse.GetValue(From)!, parse.GetValue(Table), parse.GetValue(Key), parse.GetValue(EventTime), parse.GetValue(Force));
             var result = TableInit.Run(parse.GetValue(Common.Workspace)!, request, Common.Flags(parse));
             var output = parse.InvocationConfiguration.Output;
-            var root = Path.GetDirectoryName(result.SettingsFile)!;
-            var shown = Path.GetRelativePath(Path.GetDirectoryName(root) ?? root, result.SettingsFile);
-            output.WriteLine($"init: table {result.Table} from {Path.GetFileName(request.From)} {(result.Created ? "written into a new" : "merged into")} {shown}");
+            var landing = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(result.SettingsFile)!, "landing", result.Table)).FullName;
+            output.WriteLine($"init: table {result.Table} from {Path.GetFileName(request.From)} {(result.Created ? "written into a new" : "merged into")} {Path.GetFullPath(result.SettingsFile)}");
             foreach (var note in result.Notes)
             {
                 output.WriteLine("  " + note);
             }
 
             output.WriteLine(result.Entry);
-            output.WriteLine($"Files for it go into landing/{result.Table}/.");
+            output.WriteLine($"Files for it go into {landing}/.");
             return 0;
         });
         return command;

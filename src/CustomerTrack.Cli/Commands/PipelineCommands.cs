@@ -11,9 +11,9 @@ internal static class PipelineCommands
 
     public static Command Ingest() => StageCommand("ingest", "Move complete files from landing/ to the lake (NiFi's role)", Stages.Ingest);
 
-    public static Command Load() => StageCommand("load", "Load new lake files into customer_raw (Snowpipe's role)", Stages.Load);
+    public static Command Load() => StageCommand("load", "Load new lake files into their tables' ledgers, T_raw for a table T (Snowpipe's role)", Stages.Load);
 
-    public static Command Tasks() => StageCommand("tasks", "Apply the stream to customer and customer_history (Streams and Tasks)", Stages.Tasks);
+    public static Command Tasks() => StageCommand("tasks", "Apply each table's stream to its current table T and history T_history (Streams and Tasks)", Stages.Tasks);
 
     private static Command StageCommand(string name, string description, Stages stages)
     {
@@ -80,8 +80,8 @@ internal static class PipelineCommands
             foreach (var run in runner.Rebuild())
             {
                 parse.InvocationConfiguration.Output.WriteLine(run.Table == "customer"
-                    ? $"rebuild: {run.Customers} customers, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms"
-                    : $"rebuild {run.Table}: {run.Customers} keys, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms");
+                    ? $"rebuild: {run.Keys} customers, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms"
+                    : $"rebuild {run.Table}: {run.Keys} keys, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms");
             }
             return 0;
         });

@@ -42,7 +42,7 @@ internal static class ReadCommands
 
     private static readonly Option<string[]> Key = new("--key", "-k")
     {
-        Description = "A key column's value, column=value (repeat for a composite key; part of it selects every key that matches)",
+        Description = "A key column's value, column=value (repeat for a composite key; part of it selects every key that matches), or a one-column key's value alone",
         AllowMultipleArgumentsPerToken = false,
     };
 
@@ -65,6 +65,12 @@ internal static class ReadCommands
         if (bare is not null && keys.Length > 0)
         {
             throw new CustomerTrackException("give the key either as KEY or with --key column=value, not both");
+        }
+
+        // A one-column key's value alone (--key 42) is checked as the bare KEY is.
+        if (keys is [var single] && table.Key.Count == 1 && !single.Contains('=', StringComparison.Ordinal))
+        {
+            (bare, keys) = (single, []);
         }
 
         if (bare is not null && table.Key.Count == 1 && !bare.Contains('=', StringComparison.Ordinal))
@@ -118,27 +124,14 @@ internal static class ReadCommands
     public static Command AsOf()
     {
         var at = new Argument<string>("TIMESTAMP") { Description = "ISO 8601; no offset means UTC" };
-        var customer = new Option<long?>("--customer")
-        {
-            Description = "Only this customer",
-            CustomParser = r => Common.CustomerId(r, "--customer"),
-        };
-        var command = new Command("as-of", "A table as it stood at a moment, from history") { at, customer, Table, Key, Common.Format };
+        var command = new Command("as-of", "A table as it stood at a moment, from history") { at, Table, Key, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             var t = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(at)!, "as-of"));
             var table = ChosenTable(parse, ws);
             var keys = parse.GetValue(Key) ?? [];
-            string? only = null;
-            if (parse.GetValue(customer) is { } c)
-            {
-                only = KeyOf(table, c.ToString(System.Globalization.CultureInfo.InvariantCulture), keys);
-            }
-            else if (keys.Length > 0)
-            {
-                only = KeyOf(table, null, keys);
-            }
+            var only = keys.Length > 0 ? KeyOf(table, null, keys) : null;
 
             using var reader = WarehouseReader.Open(ws);
             table = await reader.WithStoredColumnsAsync(table, ct);

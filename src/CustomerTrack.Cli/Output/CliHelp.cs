@@ -15,7 +15,7 @@ internal static class CliHelp
     public static readonly IReadOnlyDictionary<string, string[]> Examples = new Dictionary<string, string[]>
     {
         [""] = ["customertrack demo", "customertrack run --once", "customertrack history 42", "customertrack <command> --help"],
-        ["demo"] = ["customertrack demo", "customertrack demo --for 60s --customers 10000"],
+        ["demo"] = ["customertrack demo", "customertrack demo --for 60s --keys 10000"],
         ["run"] = ["customertrack run", "customertrack run --once --allow-rejects", "customertrack run --for 10m --quiet"],
         ["generate"] = ["customertrack generate --files 3", "customertrack generate --every 1s --for 1m --seed 7", "customertrack generate --table product --files 2"],
         ["init"] = ["customertrack init --from products.csv --table product --key sku --key region"],
@@ -30,7 +30,7 @@ internal static class CliHelp
             "echo \"SELECT * FROM load_history\" | customertrack query - --format csv"],
         ["history"] = ["customertrack history 42", "customertrack history --table product --key sku=A-1 --key region=EU --format json",
             "customertrack history --table orders --key order_id=A-1"],
-        ["as-of"] = ["customertrack as-of 2026-03-01T10:00:00Z", "customertrack as-of '2026-03-01 10:00' --customer 42"],
+        ["as-of"] = ["customertrack as-of 2026-03-01T10:00:00Z", "customertrack as-of '2026-03-01 10:00' --key 42", "customertrack as-of 2026-03-01T10:00:00Z --table orders --key order_id=A-1"],
         ["export"] = ["customertrack export --table customer_history --to history.parquet",
             "customertrack export --table customer_history --as-of 2026-03-01T10:00:00Z --to march.csv"],
         ["rebuild"] = ["customertrack rebuild"],

@@ -16,7 +16,7 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
 
     public void Start(string command, Workspace ws, string? dashboardUrl)
     {
-        var lake = ws.Settings.Lake.IsS3 ? ws.Settings.Lake.Uri : ws.Show(ws.LakeRoot);
+        var lake = ws.Settings.Lake.IsS3 ? ws.Settings.Lake.Uri : ws.LakeRoot;
         var dashboard = dashboardUrl is null ? "" : $", dashboard {dashboardUrl}";
         Line($"customertrack {command}: workspace {ws.Root}, warehouse {ws.Settings.Warehouse.Engine} {Warehouses.Describe(ws)}, lake {lake}{dashboard}");
     }
@@ -35,7 +35,7 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
     {
         var customer = r.Table == Tables.TableDefinition.Customer(Tables.ScdOptions.Default).Name;
         return string.Create(CultureInfo.InvariantCulture,
-            $"  task  {(customer ? "" : r.Table + "  ")}run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Customers} {(customer ? "customers" : "keys")}  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms");
+            $"  task  {(customer ? "" : r.Table + "  ")}run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Keys} {(customer ? "customers" : "keys")}  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms");
     }
 
     /// <summary>
@@ -68,7 +68,7 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
         }
 
         Line(string.Create(CultureInfo.InvariantCulture,
-            $"{command}: {tally.FilesIngested} file(s) ingested, {tally.Files} loaded, {tally.TaskRuns} task run(s) applying {tally.RowsApplied} row(s){problems}"));
+            $"{command}: {tally.FilesIngested} file(s) ingested, {tally.Files} processed, {tally.TaskRuns} task run(s) applying {tally.RowsApplied} row(s){problems}"));
     }
 
     private void Line(string text)

@@ -116,7 +116,7 @@ internal static class DashboardSql
         """;
 
     public static string Tasks(TableDefinition t) => $"""
-        SELECT run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, customers, versions, ties,
+        SELECT run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, keys, versions, ties,
                round(duration_ms) AS duration_ms
         FROM task_run
         WHERE {Of(t)}

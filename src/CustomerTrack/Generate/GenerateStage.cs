@@ -5,7 +5,7 @@ namespace CustomerTrack.Generate;
 /// <summary>What <c>generate</c> makes.</summary>
 internal sealed record GenerateOptions
 {
-    public int Customers { get; init; } = 1000;
+    public int Keys { get; init; } = 1000;
     public int? Files { get; init; }
     public int RowsPerFile { get; init; } = 1000;
     public TimeSpan? Every { get; init; }
@@ -25,8 +25,8 @@ internal sealed partial class GenerateStage(Workspace workspace, TimeProvider ti
     public async Task<int> RunAsync(GenerateOptions options, CancellationToken ct, Action<string>? written = null, Tables.TableDefinition? table = null)
     {
         IChangeFiles kind = table is null
-            ? new CustomerFiles(workspace.Landing, new CustomerGenerator(options.Seed, options.Customers))
-            : new TableFiles(workspace.Landing, table, new TableGenerator(table, options.Seed, options.Customers));
+            ? new CustomerFiles(workspace.Landing, new CustomerGenerator(options.Seed, options.Keys))
+            : new TableFiles(workspace.Landing, table, new TableGenerator(table, options.Seed, options.Keys));
         var start = options.Start ?? time.GetUtcNow().UtcDateTime;
         var files = options.Files ?? (options.Every is null ? 1 : int.MaxValue);
         Directory.CreateDirectory(kind.Folder);

@@ -69,7 +69,7 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
                 }
 
                 runs.Add(run);
-                LogRun(logger, run.Table, run.RunId, run.FromSeq, run.ToSeq, run.Customers, run.Versions, run.Ties, run.Duration.TotalMilliseconds);
+                LogRun(logger, run.Table, run.RunId, run.FromSeq, run.ToSeq, run.Keys, run.Versions, run.Ties, run.Duration.TotalMilliseconds);
                 Ran?.Invoke(run);
                 Downstream?.Set();
             }

@@ -25,7 +25,7 @@ internal sealed record StatusReport(
     long LedgerRows,
     long StreamOffset,
     long StreamLag,
-    long Customers,
+    long Keys,
     long Versions,
     long TaskRuns,
     long TiesTotal,
@@ -35,9 +35,6 @@ internal sealed record StatusReport(
     IReadOnlyList<TableStatus> Tables,
     IReadOnlyList<UnreadableFile> LandingUnreadable)
 {
-    /// <summary>The current rows of every table: keys, whatever the table holds (<see cref="Customers"/> is its older name, kept).</summary>
-    public long Keys => Customers;
-
     /// <summary>Files skipped because the same name and content was loaded already (LOAD_SKIPPED; SKIPPED before).</summary>
     public long FilesSkipped { get; init; }
 

@@ -225,7 +225,7 @@ internal sealed class ScdPlan
         return new($"""
             CREATE TEMP TABLE _ct_versions AS
             WITH src AS (
-                SELECT {keys}, _ts, _is_del, _first_seq = 0 AS _stored{separator} {Attrs()}{lived}
+                SELECT {keys}, _ts, _is_del, _first_seq, _first_seq = 0 AS _stored{separator} {Attrs()}{lived}
                 FROM (
                     SELECT *,
                            -- Different changes with one key and sequence (a tie): the one loaded last wins.
@@ -238,7 +238,7 @@ internal sealed class ScdPlan
                 FROM src
             ),
             filled AS (
-                SELECT {keys}, _ts, _is_del, _stored{separator}
+                SELECT {keys}, _ts, _is_del, _first_seq, _stored{separator}
                        {filled}
                 FROM counted
             ),
@@ -260,7 +260,7 @@ internal sealed class ScdPlan
                 WINDOW w AS (PARTITION BY {keys} ORDER BY _ts)
             ),
             bounds AS (
-                SELECT {keys}, _ts AS start_time, _is_del AS is_deleted, _opens, _stored{separator}
+                SELECT {keys}, _ts AS start_time, _is_del AS is_deleted, _opens, _stored, _first_seq AS _opened_seq{separator}
                        {versionAttrs},
                        CASE WHEN _closes THEN _ts ELSE lead(_ts) OVER v END AS _last_ts,
                        CASE WHEN _closes THEN lead(_ts) OVER v ELSE lead(_ts, 2) OVER v END AS _next_start
@@ -271,7 +271,7 @@ internal sealed class ScdPlan
             SELECT {keys}{separator} {Attrs()}, start_time,
                    coalesce(_next_start, TIMESTAMP '9999-12-31 00:00:00') AS end_time,
                    _next_start IS NULL AS is_current,
-                   is_deleted, _last_ts, _stored
+                   is_deleted, _last_ts, _stored, _opened_seq
             FROM bounds
             WHERE _opens
             """, [], "_ct_versions");
@@ -295,10 +295,16 @@ internal sealed class ScdPlan
     /// <summary>How many keys the batch touched.</summary>
     public static SqlStep CountKeys { get; } = SqlStep.Plain("SELECT count(*) FROM _ct_keys");
 
-    /// <summary>How many versions the batch wrote to history.</summary>
-    public SqlStep CountVersions => SqlStep.Plain(_table.Scd.DeleteMode == DeleteMode.Close
-        ? "SELECT count(*) FROM _ct_versions WHERE NOT is_deleted"
-        : "SELECT count(*) FROM _ct_versions");
+    /// <summary>
+    /// How many versions the batch opened: those whose first change was first loaded in this batch (every version, for a
+    /// rebuild). A key's history is recomputed from older changes too (a late change, a file loaded again), and the
+    /// versions those open are written again as they were, so a file sent twice opens none. A delete opens a version
+    /// only as a tombstone row.
+    /// </summary>
+    public SqlStep CountVersions(bool all) => new($"""
+        SELECT count(*) FROM _ct_versions
+        WHERE {(_table.Scd.DeleteMode == DeleteMode.Close ? "NOT is_deleted" : "true")}{(all ? "" : " AND _opened_seq > $from")}
+        """, all ? [] : [From]);
 
     /// <summary>A rebuild starts from empty SCD tables.</summary>
     public IEnumerable<SqlStep> Clear()

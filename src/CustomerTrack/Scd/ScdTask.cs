@@ -34,18 +34,18 @@ internal static class ScdTask
         db.RunAll(rebuild ? plan.Clear().Concat(steps) : steps, values);
         var ties = Convert.ToInt64(db.Scalar(plan.CountTies(rebuild), values));
         var keys = Convert.ToInt64(db.Scalar(ScdPlan.CountKeys, values));
-        var versions = Convert.ToInt64(db.Scalar(plan.CountVersions, values));
+        var versions = Convert.ToInt64(db.Scalar(plan.CountVersions(rebuild), values));
 
         db.Execute("UPDATE stream_offset SET offset_seq = $to, advanced_at = $now WHERE stream_name = $stream",
             ("to", to), ("now", now), ("stream", table.StreamName));
         var runId = Convert.ToInt64(db.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM task_run"));
         var duration = time.GetElapsedTime(started);
         db.Execute("""
-            INSERT INTO task_run (run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, customers, versions, ties, duration_ms, table_name)
-            VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $customers, $versions, $ties, $ms, $table)
+            INSERT INTO task_run (run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, keys, versions, ties, duration_ms, table_name)
+            VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $keys, $versions, $ties, $ms, $table)
             """,
             ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + time.GetElapsedTime(started)),
-            ("from", rebuild ? 0L : from), ("to", to), ("rows", rebuild ? to : to - from), ("customers", keys),
+            ("from", rebuild ? 0L : from), ("to", to), ("rows", rebuild ? to : to - from), ("keys", keys),
             ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds), ("table", table.Name));
         return new TaskRunOutcome(table.Name, runId, from, to, rebuild ? to : to - from, keys, versions, ties, duration);
     }

@@ -40,11 +40,22 @@ internal static partial class Identifiers
 
         if (Reserved.Contains(lower))
         {
-            throw new CustomerTrackException($"{what} '{name}' is a reserved SQL word; choose another name (or map it with Rename)");
+            throw new CustomerTrackException($"{what} '{name}' is a reserved SQL word; {Fix(what, lower)}");
         }
 
         return lower;
     }
+
+    /// <summary>
+    /// What gets round a reserved word: a file's column is mapped to another name with <c>Rename</c>; a table (or any
+    /// other name) is simply called something else, and a table's files then go into the folder of that name.
+    /// </summary>
+    private static string Fix(string what, string name) => what switch
+    {
+        "column" => $"name the column otherwise and map the file's column to it with Rename (\"Rename\": {{ \"{name}\": \"{name}_\" }})",
+        "table" or "--table" => "give the table another name (its files then go into landing/<that name>/)",
+        _ => "choose another name",
+    };
 
     /// <summary>A validated name as a quoted identifier (DuckDB, PostgreSQL and Snowflake all take double quotes).</summary>
     public static string Quote(string validated) => '"' + validated + '"';

@@ -46,7 +46,7 @@ internal static class Schema
         yield return """
             CREATE TABLE IF NOT EXISTS task_run (
                 run_id BIGINT PRIMARY KEY, kind VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
-                from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL, rows_read BIGINT NOT NULL, customers BIGINT NOT NULL,
+                from_seq BIGINT NOT NULL, to_seq BIGINT NOT NULL, rows_read BIGINT NOT NULL, keys BIGINT NOT NULL,
                 versions BIGINT NOT NULL, ties BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, table_name VARCHAR)
             """;
         yield return """

@@ -30,6 +30,7 @@ internal static class SchemaSync
     /// </summary>
     public static IReadOnlyList<TableDefinition> Apply(ISqlRunner db, IReadOnlyList<TableDefinition> tables, DateTime now)
     {
+        RenameKeysColumn(db);
         foreach (var table in tables)
         {
             FillState(db, table);
@@ -113,6 +114,21 @@ internal static class SchemaSync
         }
 
         return tables.Select(t => TableColumns.Current(db, t)).ToArray();
+    }
+
+    /// <summary>
+    /// <c>task_run.keys</c> counts the keys each run touched, whatever the table; warehouses made before called that column
+    /// <c>customers</c>, and it is renamed in place (the counts are the same).
+    /// </summary>
+    private static void RenameKeysColumn(ISqlRunner db)
+    {
+        if (Convert.ToInt64(db.Scalar("""
+                SELECT count(*) FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = 'task_run' AND column_name = 'customers'
+                """)) > 0)
+        {
+            db.Execute("ALTER TABLE task_run RENAME COLUMN customers TO keys");
+        }
     }
 
     /// <summary>A warehouse made before the task kept a keyed state gets one from what it holds (<see cref="ScdPlan.FillState"/>).</summary>

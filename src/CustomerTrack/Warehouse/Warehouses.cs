@@ -11,7 +11,7 @@ internal static class Warehouses
     /// <summary>Where the warehouse is, for people (never with a password).</summary>
     public static string Describe(Workspace workspace) => IsPostgres(workspace)
         ? PostgresWarehouse.Describe(workspace.Settings.Warehouse.ConnectionString)
-        : workspace.Show(workspace.WarehousePath);
+        : workspace.WarehousePath;
 
     /// <summary>Opens for writing (making the tables) or, with <paramref name="readOnly"/>, for queries only.</summary>
     public static IWarehouse Open(Workspace workspace, bool readOnly, Func<string?>? describeOwner = null, TimeProvider? time = null)
@@ -19,7 +19,7 @@ internal static class Warehouses
         IWarehouse warehouse = IsPostgres(workspace)
             ? new TranslatedWarehouse(PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly, workspace.Settings.Definitions, time),
                 PostgresErrors.Translate)
-            : new TranslatedWarehouse(DuckDbWarehouse.Open(workspace.WarehousePath, workspace.Show(workspace.WarehousePath), readOnly, describeOwner,
+            : new TranslatedWarehouse(DuckDbWarehouse.Open(workspace.WarehousePath, workspace.WarehousePath, readOnly, describeOwner,
                 readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time), DuckDbErrors.Translate);
         warehouse.QueryLimits = workspace.Settings.Query;
 

@@ -97,9 +97,9 @@ public sealed class CliPolishTests(SampleWorkspace ws) : IClassFixture<SampleWor
     [Theory]
     [InlineData("no customer_id = 404 in customer_history", "history", "404")]
     [InlineData("2020-01-01 00:00:00 is before the first version in customer_history (2026-03-01 09:00:00)", "as-of", "2020-01-01")]
-    [InlineData("2026-03-01 08:00:00 is before the first version (2026-03-01 09:00:00)", "as-of", "2026-03-01T08:00:00Z", "--customer", "7")]
-    [InlineData("no version holds at 2026-03-04 00:00:00: it was deleted then", "as-of", "2026-03-04T00:00:00Z", "--customer", "7")]
-    [InlineData("no customer_id = 404 in customer_history", "as-of", "2026-03-04T00:00:00Z", "--customer", "404")]
+    [InlineData("2026-03-01 08:00:00 is before the first version (2026-03-01 09:00:00)", "as-of", "2026-03-01T08:00:00Z", "--key", "7")]
+    [InlineData("no version holds at 2026-03-04 00:00:00: it was deleted then", "as-of", "2026-03-04T00:00:00Z", "--key", "7")]
+    [InlineData("no customer_id = 404 in customer_history", "as-of", "2026-03-04T00:00:00Z", "--key", "404")]
     public async Task An_empty_answer_says_why(string why, params string[] command)
     {
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync([.. command, "-w", ws.Dir]));

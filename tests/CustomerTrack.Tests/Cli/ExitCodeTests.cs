@@ -64,7 +64,7 @@ public sealed class ExitCodeTests
         // The earlier file's rejects stay in load_rejects, but this run loaded only good files.
         tmp.Land("good.csv", Good);
         var again = await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir);
-        Assert.Equal("run --once: 1 file(s) ingested, 1 loaded, 1 task run(s) applying 2 row(s)", CliAssert.Summary(again));
+        Assert.Equal("run --once: 1 file(s) ingested, 1 processed, 1 task run(s) applying 2 row(s)", CliAssert.Summary(again));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ExitCodeTests
         var lines = CliAssert.Lines(result.Out);
         Assert.Contains(lines, l => l.StartsWith("  load  bad.csv  PARTIALLY_LOADED  1 rows  1 rejects  ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("  load  nokey.csv  LOAD_FAILED  0 rows  ", StringComparison.Ordinal));
-        Assert.Equal("run --once: 2 file(s) ingested, 2 loaded, 1 task run(s) applying 1 row(s); 1 file(s) LOAD_FAILED, 2 row(s) rejected "
+        Assert.Equal("run --once: 2 file(s) ingested, 2 processed, 1 task run(s) applying 1 row(s); 1 file(s) LOAD_FAILED, 2 row(s) rejected "
             + "(see 'customertrack status --files')", lines[^1]);
     }
 

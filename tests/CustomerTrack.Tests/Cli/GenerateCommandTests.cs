@@ -13,8 +13,8 @@ public sealed class GenerateCommandTests
     {
         using var tmp = new TempWorkspace();
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync(
-            "generate", "-w", tmp.Dir, "--files", "3", "--rows-per-file", "25", "--customers", "40", "--seed", "7", "--start", "2026-02-01T00:00:00Z"));
-        Assert.Matches($@"^generate: 3 file\(s\), 75 rows into {Path.GetFileName(tmp.Dir)}/landing \(seed 7\) in \d+\.\d\d s$", Assert.Single(lines));
+            "generate", "-w", tmp.Dir, "--files", "3", "--rows-per-file", "25", "--keys", "40", "--seed", "7", "--start", "2026-02-01T00:00:00Z"));
+        Assert.Matches($@"^generate: 3 file\(s\), 75 rows into {System.Text.RegularExpressions.Regex.Escape(tmp.Dir)}/landing \(seed 7\) in \d+\.\d\d s$", Assert.Single(lines));
 
         var files = Directory.GetFiles(tmp.Landing).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(
@@ -92,9 +92,9 @@ public sealed class GenerateCommandTests
     }
 
     [Theory]
-    [InlineData("--files=0", "--customers, --files and --rows-per-file take positive numbers")]
-    [InlineData("--rows-per-file=-5", "--customers, --files and --rows-per-file take positive numbers")]
-    [InlineData("--customers=0", "--customers, --files and --rows-per-file take positive numbers")]
+    [InlineData("--files=0", "--keys, --files and --rows-per-file take positive numbers")]
+    [InlineData("--rows-per-file=-5", "--keys, --files and --rows-per-file take positive numbers")]
+    [InlineData("--keys=0", "--keys, --files and --rows-per-file take positive numbers")]
     [InlineData("--start=notatime", "--start 'notatime' is not an ISO 8601 timestamp")]
     [InlineData("--every=1x", "--every '1x' is not a duration")]
     [InlineData("--for=5parsecs", "--for '5parsecs' is not a duration")]

@@ -85,12 +85,12 @@ public sealed class HistoryAndAsOfCommandTests(SampleWorkspace sample) : IClassF
     [Fact]
     public async Task As_of_with_a_customer_shows_only_that_customer_and_nothing_while_it_was_deleted()
     {
-        Assert.Equal([AsOfHeader, AdaInParis], await AsOf("2026-03-02T12:00:00Z", "--customer", "7"));
-        Assert.Equal([AsOfHeader], await AsOf("2026-03-04T00:00:00Z", "--customer", "7"));
-        Assert.Equal([AsOfHeader, AdaInRome], await AsOf("2026-03-06T00:00:00Z", "--customer", "7"));
-        Assert.Equal([AsOfHeader, Alan], await AsOf("2026-03-04T00:00:00Z", "--customer", "8"));
+        Assert.Equal([AsOfHeader, AdaInParis], await AsOf("2026-03-02T12:00:00Z", "--key", "7"));
+        Assert.Equal([AsOfHeader], await AsOf("2026-03-04T00:00:00Z", "--key", "7"));
+        Assert.Equal([AsOfHeader, AdaInRome], await AsOf("2026-03-06T00:00:00Z", "--key", "7"));
+        Assert.Equal([AsOfHeader, Alan], await AsOf("2026-03-04T00:00:00Z", "--key", "8"));
 
-        var table = CliAssert.Succeeded(await CliRunner.RunAsync("as-of", "2026-03-04", "--customer", "7", "-w", sample.Dir));
+        var table = CliAssert.Succeeded(await CliRunner.RunAsync("as-of", "2026-03-04", "--key", "7", "-w", sample.Dir));
         Assert.Equal(["(0 rows)", "no version holds at 2026-03-04 00:00:00: it was deleted then"], table[^2..]);
     }
 
@@ -105,9 +105,9 @@ public sealed class HistoryAndAsOfCommandTests(SampleWorkspace sample) : IClassF
     }
 
     [Fact]
-    public async Task As_of_refuses_a_customer_that_is_not_a_number_and_a_format_it_does_not_know()
+    public async Task As_of_refuses_a_key_that_is_not_a_number_and_a_format_it_does_not_know()
     {
-        CliAssert.OneLineError(await CliRunner.RunAsync("as-of", "2026-03-04", "--customer", "ada", "-w", sample.Dir), "--customer 'ada'", "whole number");
+        CliAssert.OneLineError(await CliRunner.RunAsync("as-of", "2026-03-04", "--key", "ada", "-w", sample.Dir), "CUSTOMER_ID 'ada' is not a customer_id", "whole number");
         CliAssert.OneLineError(await CliRunner.RunAsync("as-of", "2026-03-04", "--format", "yaml", "-w", sample.Dir), "'yaml'", "'json'");
     }
 

@@ -52,7 +52,7 @@ public sealed class OwnerProcessTests
                 CliAssert.Succeeded(await CliRunner.RunAsync("as-of", "2026-03-01T10:00:00Z", "-w", tmp.Dir, "--format", "csv")));
             Assert.Equal(
                 ["customer_id,first_name,last_name,email,street,city,state,country,valid_from", "8,Alan,Turing,,,\"Wilmslow, Cheshire\",,,2026-03-01 12:00:00"],
-                CliAssert.Succeeded(await CliRunner.RunAsync("as-of", "2026-03-01T13:00:00Z", "--customer", "8", "-w", tmp.Dir, "--format", "csv")));
+                CliAssert.Succeeded(await CliRunner.RunAsync("as-of", "2026-03-01T13:00:00Z", "--key", "8", "-w", tmp.Dir, "--format", "csv")));
 
             // The owner applies the same rules as the file: no writes, one statement, SQL errors as one line.
             CliAssert.OneLineError(await CliRunner.RunAsync("query", "DELETE FROM customer", "-w", tmp.Dir), "query is read-only");
@@ -69,7 +69,7 @@ public sealed class OwnerProcessTests
 
             // Its changes are older than the samples', so customers 7 and 8 keep their March values.
             CliAssert.Succeeded(await CliRunner.RunAsync(
-                "generate", "-w", tmp.Dir, "--files", "1", "--rows-per-file", "50", "--customers", "20", "--seed", "4", "--start", "2026-01-01T00:00:00Z"));
+                "generate", "-w", tmp.Dir, "--files", "1", "--rows-per-file", "50", "--keys", "20", "--seed", "4", "--start", "2026-01-01T00:00:00Z"));
             await CliAssert.PollAsync(
                 () => CliRunner.RunAsync("status", "--json", "-w", tmp.Dir),
                 r => r.Out.Contains("\"ledger_rows\": 55,", StringComparison.Ordinal) && r.Out.Contains("\"stream_lag\": 0,", StringComparison.Ordinal),
@@ -86,7 +86,7 @@ public sealed class OwnerProcessTests
 
         // With the owner gone (killed, so its record stays behind), readers open the file themselves.
         var after = CliAssert.Succeeded(await CliRunner.RunAsync("status", "-w", tmp.Dir));
-        Assert.Equal($"source       {Path.GetFileName(tmp.Dir)}/warehouse.duckdb", after[0]);
+        Assert.Equal($"source       {tmp.Dir}/warehouse.duckdb", after[0]);
         Assert.Equal("ledger       55 rows in customer_raw", after[4]);
         var rows = CliAssert.Succeeded(await CliRunner.RunAsync("query", "SELECT customer_id, city FROM customer WHERE customer_id IN (7, 8) ORDER BY 1", "-w", tmp.Dir, "--format", "csv"));
         Assert.Equal(["customer_id,city", "7,Rome", "8,\"Wilmslow, Cheshire\""], rows);

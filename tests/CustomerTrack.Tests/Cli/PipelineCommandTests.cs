@@ -17,11 +17,11 @@ public sealed class PipelineCommandTests
 
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir));
         Assert.Equal(5, lines.Length);
-        Assert.Equal($"customertrack run --once: workspace {tmp.Dir}, warehouse duckdb {Path.GetFileName(tmp.Dir)}/warehouse.duckdb, lake {Path.GetFileName(tmp.Dir)}/lake", lines[0]);
+        Assert.Equal($"customertrack run --once: workspace {tmp.Dir}, warehouse duckdb {tmp.Dir}/warehouse.duckdb, lake {tmp.Dir}/lake", lines[0]);
         Assert.Matches(@"^  load  first\.csv  LOADED  3 rows  0 rejects  \d+ ms$", lines[1]);
         Assert.Matches(@"^  load  second\.csv  LOADED  2 rows  0 rejects  \d+ ms$", lines[2]);
         Assert.Matches(@"^  task  run 1     ledger \(0, 5\]  5 rows  2 customers  4 versions  0 ties  \d+ ms$", lines[3]);
-        Assert.Equal("run --once: 2 file(s) ingested, 2 loaded, 1 task run(s) applying 5 row(s)", lines[4]);
+        Assert.Equal("run --once: 2 file(s) ingested, 2 processed, 1 task run(s) applying 5 row(s)", lines[4]);
         Assert.Empty(Directory.GetFiles(tmp.Landing));
         Assert.False(File.Exists(Path.Combine(tmp.Dir, "owner.json")), "a finished run leaves no owner record");
 
@@ -35,7 +35,7 @@ public sealed class PipelineCommandTests
             "8|Wilmslow, Cheshire|2026-03-01 12:00:00|9999-12-31 00:00:00|true",
         ], Db.Rows(ws, "SELECT customer_id, city, start_time, end_time, is_current FROM customer_history ORDER BY customer_id, start_time"));
 
-        Assert.Equal("run --once: 0 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)",
+        Assert.Equal("run --once: 0 file(s) ingested, 0 processed, 0 task run(s) applying 0 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir)));
     }
 
@@ -147,24 +147,24 @@ public sealed class PipelineCommandTests
         tmp.Land("first.csv", Samples.First);
         var warehouse = Path.Combine(tmp.Dir, "warehouse.duckdb");
 
-        Assert.Equal("ingest --once: 1 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)",
+        Assert.Equal("ingest --once: 1 file(s) ingested, 0 processed, 0 task run(s) applying 0 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("ingest", "--once", "-w", tmp.Dir)));
         Assert.Empty(Directory.GetFiles(tmp.Landing));
         Assert.Single(Directory.GetFiles(Path.Combine(tmp.Dir, "lake"), "*first*.csv", SearchOption.AllDirectories));
         Assert.False(File.Exists(warehouse), "ingest only moves files; it never opens the warehouse");
 
-        Assert.Equal("load --once: 0 file(s) ingested, 1 loaded, 0 task run(s) applying 0 row(s)",
+        Assert.Equal("load --once: 0 file(s) ingested, 1 processed, 0 task run(s) applying 0 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)));
         Assert.Equal(3, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_raw"));
         Assert.Equal(0, Db.Count(tmp.Open(), "SELECT count(*) FROM customer"));
 
-        Assert.Equal("tasks --once: 0 file(s) ingested, 0 loaded, 1 task run(s) applying 3 row(s)",
+        Assert.Equal("tasks --once: 0 file(s) ingested, 0 processed, 1 task run(s) applying 3 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir)));
         Assert.Equal(["7|Ada|Lovelace|Paris|2026-03-02 09:00:00.5", "8|Alan|Turing|Wilmslow, Cheshire|2026-03-01 12:00:00"],
             Db.Rows(tmp.Open(), CurrentRows));
         Assert.Equal(3, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_history"));
 
-        Assert.Equal("tasks --once: 0 file(s) ingested, 0 loaded, 0 task run(s) applying 0 row(s)",
+        Assert.Equal("tasks --once: 0 file(s) ingested, 0 processed, 0 task run(s) applying 0 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir)));
     }
 
@@ -217,10 +217,10 @@ public sealed class PipelineCommandTests
         tmp.Land("first.csv", Samples.First);
         tmp.Land("second.csv", Samples.Second);
         CliAssert.Succeeded(await CliRunner.RunAsync("ingest", "--once", "-w", tmp.Dir));
-        Assert.Equal("load --once: 0 file(s) ingested, 2 loaded, 0 task run(s) applying 0 row(s)",
+        Assert.Equal("load --once: 0 file(s) ingested, 2 processed, 0 task run(s) applying 0 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("load", "--once", "-w", tmp.Dir)));
 
-        Assert.Equal("tasks --once: 0 file(s) ingested, 0 loaded, 3 task run(s) applying 5 row(s)",
+        Assert.Equal("tasks --once: 0 file(s) ingested, 0 processed, 3 task run(s) applying 5 row(s)",
             CliAssert.Summary(await CliRunner.RunAsync("tasks", "--once", "-w", tmp.Dir, "--set", "Tasks:MaxBatchRows=2")));
 
         using var once = new TempWorkspace();

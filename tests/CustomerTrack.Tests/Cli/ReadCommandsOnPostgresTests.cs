@@ -58,7 +58,7 @@ public sealed partial class ReadCommandsOnPostgresTests
         }
 
         Assert.Equal([Header, "7,Ada,King,ada.king@example.org,,Rome,,,2026-03-05 09:00:00"],
-            await Same(duck, pg, "as-of", "2026-03-06", "--customer", "7", "--format", "csv"));
+            await Same(duck, pg, "as-of", "2026-03-06", "--key", "7", "--format", "csv"));
 
         // query, in each format, over the SCD tables, the ledger and the load history.
         string[] queries =

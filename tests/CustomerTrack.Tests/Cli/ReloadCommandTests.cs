@@ -28,7 +28,7 @@ public sealed class ReloadCommandTests
         var lines = CliAssert.Succeeded(reload);
         Assert.Contains(lines, l => l.Contains("load  deletes.ndjson  LOADED  1 rows  0 rejects", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.Contains("load  mixed.ndjson  LOADED  4 rows  0 rejects", StringComparison.Ordinal));
-        Assert.True(lines[^1].StartsWith("reload: 0 file(s) ingested, 2 loaded, 1 task run(s) applying", StringComparison.Ordinal), reload.Out);
+        Assert.True(lines[^1].StartsWith("reload: 0 file(s) ingested, 2 processed, 1 task run(s) applying", StringComparison.Ordinal), reload.Out);
         Assert.Equal(
             [("clean.ndjson", "LOADED", 2L, 0L), ("deletes.ndjson", "LOADED", 1L, 0L), ("mixed.ndjson", "LOADED", 4L, 0L)],
             await FilesAsync(tmp));

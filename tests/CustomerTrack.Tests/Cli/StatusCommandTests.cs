@@ -24,7 +24,7 @@ public sealed class StatusCommandTests
 
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("status", "-w", tmp.Dir));
         Assert.Equal(8, lines.Length);
-        Assert.Equal($"source       {Path.GetFileName(tmp.Dir)}/warehouse.duckdb", lines[0]);
+        Assert.Equal($"source       {tmp.Dir}/warehouse.duckdb", lines[0]);
         Assert.Equal("ingest       1 file(s) waiting in landing/", lines[1]);
         Assert.Equal("lake         1 object(s), 0 not yet loaded", lines[2]);
         Assert.Equal("load         1 file(s) loaded (0 failed): 3 rows in, 1 rejected", lines[3]);
@@ -58,7 +58,7 @@ public sealed class StatusCommandTests
         using var doc = JsonDocument.Parse(result.Out);
         var s = doc.RootElement;
         Assert.Equal(JsonValueKind.Object, s.ValueKind);
-        Assert.Equal($"{Path.GetFileName(tmp.Dir)}/warehouse.duckdb", s.GetProperty("source").GetString());
+        Assert.Equal($"{tmp.Dir}/warehouse.duckdb", s.GetProperty("source").GetString());
         Assert.Equal(1, s.GetProperty("landing_pending").GetInt32());
         Assert.Equal(1, s.GetProperty("lake_objects").GetInt32());
         Assert.Equal(1, s.GetProperty("files_loaded").GetInt64());
@@ -66,7 +66,7 @@ public sealed class StatusCommandTests
         Assert.Equal(1, s.GetProperty("rows_rejected").GetInt64());
         Assert.Equal(3, s.GetProperty("ledger_rows").GetInt64());
         Assert.Equal(0, s.GetProperty("stream_lag").GetInt64());
-        Assert.Equal(2, s.GetProperty("customers").GetInt64());
+        Assert.Equal(2, s.GetProperty("keys").GetInt64());
         Assert.Equal(3, s.GetProperty("versions").GetInt64());
         Assert.Equal(1, s.GetProperty("task_runs").GetInt64());
         Assert.Equal(3, s.GetProperty("last_task_run_rows").GetInt64());

@@ -14,7 +14,7 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
     public async Task Flow_panel_counts_match_status_json() => await run.WithPageAsync(nameof(Flow_panel_counts_match_status_json), async page =>
     {
         var status = await run.WaitIdleAsync(4);
-        foreach (var key in new[] { "landingPending", "lakePending", "filesLoaded", "filesFailed", "rowsLoaded", "rowsRejected", "streamLag", "customers", "versions" })
+        foreach (var key in new[] { "landingPending", "lakePending", "filesLoaded", "filesFailed", "rowsLoaded", "rowsRejected", "streamLag", "keys", "versions" })
         {
             // The page's keys are its snapshot's (camelCase); status --json writes snake_case, like query's column names.
             var cli = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(key);

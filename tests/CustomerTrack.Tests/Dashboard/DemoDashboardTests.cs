@@ -13,7 +13,7 @@ public sealed class DemoDashboardTests
         using var tmp = new TempWorkspace();
 
         // --for: the demo stops by itself even if this test dies before killing it.
-        using var demo = CliRunner.StartWatched("demo", "--for", "3m", "-w", tmp.Dir, "--customers", "100", "--rows-per-file", "10", "--set", "Dashboard:Port=0");
+        using var demo = CliRunner.StartWatched("demo", "--for", "3m", "-w", tmp.Dir, "--keys", "100", "--rows-per-file", "10", "--set", "Dashboard:Port=0");
         try
         {
             var owner = Path.Combine(tmp.Dir, "owner.json");

@@ -63,7 +63,7 @@ public sealed class GenerateStageTests
     }
 
     private static GenerateOptions Feed(int seed = 5) =>
-        new() { Seed = seed, Start = Start, Files = 4, RowsPerFile = 1500, Customers = 800 };
+        new() { Seed = seed, Start = Start, Files = 4, RowsPerFile = 1500, Keys = 800 };
 
     [Fact]
     public async Task The_same_seed_and_start_give_byte_identical_files_and_another_seed_does_not()

@@ -39,7 +39,7 @@ public sealed class GenerateTableTests
         using var tmp = new TempWorkspace();
         File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), Settings(format, dialect));
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync(Args(tmp, "5")));
-        Assert.Matches($@"^generate: 3 file\(s\), 600 rows into {Path.GetFileName(tmp.Dir)}/landing/product \(seed 5\)", Assert.Single(lines));
+        Assert.Matches($@"^generate: 3 file\(s\), 600 rows into {System.Text.RegularExpressions.Regex.Escape(tmp.Dir)}/landing/product \(seed 5\)", Assert.Single(lines));
 
         var folder = Path.Combine(tmp.Landing, "product");
         var files = Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToList();
@@ -148,5 +148,5 @@ public sealed class GenerateTableTests
     }
 
     private static string[] Args(TempWorkspace t, string seed) =>
-        ["generate", "-w", t.Dir, "--table", "product", "--files", "3", "--rows-per-file", "200", "--customers", "50", "--seed", seed, "--start", "2026-02-01T00:00:00Z"];
+        ["generate", "-w", t.Dir, "--table", "product", "--files", "3", "--rows-per-file", "200", "--keys", "50", "--seed", seed, "--start", "2026-02-01T00:00:00Z"];
 }

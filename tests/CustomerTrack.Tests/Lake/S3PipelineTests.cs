@@ -10,7 +10,7 @@ public sealed class S3PipelineTests
     {
         using var source = new TempWorkspace();
         Assert.Equal(0, (await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", "8", "--rows-per-file", "300",
-            "--customers", "500", "--seed", "21", "--start", "2026-11-03T00:00:00Z")).Code);
+            "--keys", "500", "--seed", "21", "--start", "2026-11-03T00:00:00Z")).Code);
         using var folder = new TempWorkspace();
         using var s3 = new TempWorkspace();
         foreach (var ws in new[] { folder, s3 })

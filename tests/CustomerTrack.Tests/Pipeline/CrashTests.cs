@@ -21,7 +21,7 @@ public sealed class CrashTests(ITestOutputHelper log)
         // Enough files that the work does not run out before every stage has been hit, even when a loaded machine
         // lets each attempt get further before its kill lands.
         var made = await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", $"{Files}", "--rows-per-file", "200",
-            "--customers", "800", "--seed", "3", "--start", "2026-11-01T00:00:00Z");
+            "--keys", "800", "--seed", "3", "--start", "2026-11-01T00:00:00Z");
         Assert.Equal(0, made.Code);
         var files = Directory.GetFiles(source.Landing, "*.csv");
         Assert.Equal(Files, files.Length);

@@ -18,7 +18,7 @@ public abstract class EndToEndTests
     public async Task Twenty_generated_files_reach_both_tables_consistently_and_a_second_run_changes_nothing()
     {
         using var tmp = new TempWorkspace(Engine);
-        var generated = await CliRunner.RunAsync("generate", "-w", tmp.Dir, "--files", "20", "--rows-per-file", "400", "--customers", "1500", "--seed", "11");
+        var generated = await CliRunner.RunAsync("generate", "-w", tmp.Dir, "--files", "20", "--rows-per-file", "400", "--keys", "1500", "--seed", "11");
         Assert.Equal(0, generated.Code);
         tmp.Land("with_bad_rows.csv", """
             customer_id,first_name,last_name,updated_at,op
@@ -84,7 +84,7 @@ public abstract class EndToEndTests
         var before = Db.Query(ws, Snapshot).Scalar;
         var again = await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]);
         Assert.True(again.Code == 0, again.ToString());
-        Assert.Contains("0 file(s) ingested, 0 loaded, 0 task run(s)", again.Out, StringComparison.Ordinal);
+        Assert.Contains("0 file(s) ingested, 0 processed, 0 task run(s)", again.Out, StringComparison.Ordinal);
         Assert.Equal(before, Db.Query(ws, Snapshot).Scalar);
     }
 }

@@ -11,7 +11,7 @@ public sealed class FaultTests
     {
         using var source = new TempWorkspace();
         Assert.Equal(0, (await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", "12", "--rows-per-file", "3000",
-            "--customers", "5000", "--seed", "1", "--start", "2026-11-01T00:00:00Z")).Code);
+            "--keys", "5000", "--seed", "1", "--start", "2026-11-01T00:00:00Z")).Code);
         var files = Directory.GetFiles(source.Landing, "*.csv");
         using var reference = new TempWorkspace();
         reference.LandCopies(files);

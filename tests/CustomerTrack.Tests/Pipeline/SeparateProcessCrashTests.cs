@@ -10,7 +10,7 @@ namespace CustomerTrack.Tests.Pipeline;
 public sealed class SeparateProcessCrashTests(ITestOutputHelper log)
 {
     private static readonly string[] Generate =
-        ["generate", "--files", "30", "--rows-per-file", "150", "--customers", "600", "--seed", "9", "--start", "2026-11-02T00:00:00Z", "--every", "150ms"];
+        ["generate", "--files", "30", "--rows-per-file", "150", "--keys", "600", "--seed", "9", "--start", "2026-11-02T00:00:00Z", "--every", "150ms"];
 
     [Fact]
     public async Task Generate_ingest_and_run_killed_independently_give_the_tables_of_an_undisturbed_run()

@@ -23,7 +23,7 @@ public sealed class WorkersTests(ITestOutputHelper log)
         var watch = Stopwatch.StartNew();
         using var source = new TempWorkspace();
         Assert.Equal(0, (await CliRunner.RunAsync("generate", "-w", source.Dir, "--files", $"{Files}", "--rows-per-file", $"{RowsPerFile}",
-            "--customers", "1500", "--seed", "11", "--start", "2026-11-05T00:00:00Z")).Code);
+            "--keys", "1500", "--seed", "11", "--start", "2026-11-05T00:00:00Z")).Code);
         var files = Directory.GetFiles(source.Landing, "*.csv");
 
         // The reference: one process, DuckDB, a folder lake.

@@ -22,7 +22,7 @@ public sealed class DefineTableEndToEndTests
         try
         {
             CliAssert.Succeeded(await CliRunner.RunAsync(["init", "--from", sample, "--table", "product", "--key", "sku", "--key", "region", .. tmp.CliArgs()]));
-            CliAssert.Succeeded(await CliRunner.RunAsync(["generate", "--table", "product", "--files", "2", "--rows-per-file", "100", "--customers", "20",
+            CliAssert.Succeeded(await CliRunner.RunAsync(["generate", "--table", "product", "--files", "2", "--rows-per-file", "100", "--keys", "20",
                 "--seed", "4", "--start", "2026-04-01T00:00:00Z", .. tmp.CliArgs()]));
             var folder = Path.Combine(tmp.Landing, "product");
             File.Copy(sample, Path.Combine(folder, "sample.csv"));

@@ -4,7 +4,7 @@
 
 const $ = (id) => document.getElementById(id);
 const STATUS_KEYS = ["landingPending", "lakeObjects", "lakePending", "filesLoaded", "filesFailed", "rowsLoaded", "rowsRejected",
-  "ledgerRows", "streamOffset", "streamLag", "customers", "versions", "taskRuns", "tiesTotal", "lastTaskRunAt"];
+  "ledgerRows", "streamOffset", "streamLag", "keys", "versions", "taskRuns", "tiesTotal", "lastTaskRunAt"];
 
 // A status key as people read it: "streamLag" -> "stream lag".
 function words(key) {
@@ -208,7 +208,7 @@ async function showRejects(fileKey) {
 function renderTasks(t) {
   const c = (n) => col(t, n);
   const rows = t.rows.map((r) => [r[c("run_id")], r[c("kind")], iso(r[c("finished_at")]), "(" + r[c("from_seq")] + ", " + r[c("to_seq")] + "]",
-    r[c("rows_read")], r[c("customers")], r[c("versions")], r[c("ties")], r[c("duration_ms")]]);
+    r[c("rows_read")], r[c("keys")], r[c("versions")], r[c("ties")], r[c("duration_ms")]]);
   fillTable($("tasks-table"), rows, (r) => ({ "data-run": String(r[0]) }));
   const ordered = [...t.rows].reverse();
   chart("tasks-chart", [{ label: "duration ms", stroke: "#5f3dc4" }, { label: "rows", stroke: "#868e96", scale: "rows" }],
