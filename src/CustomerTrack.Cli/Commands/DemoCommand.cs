@@ -165,7 +165,7 @@ internal static class DemoCommand
     /// </summary>
     internal static string LiveLine(TimeSpan elapsed, int generated, Snapshot s, string keys)
     {
-        static string N(long n) => n.ToString(n < 1000 ? "0" : n < 1_000_000 ? "0.#,k" : "0.#,,M", System.Globalization.CultureInfo.InvariantCulture);
+        static string N(long n) => n.ToString(n < 1000 ? "0" : n < 1_000_000 ? "0,.#k" : "0,,.#M", System.Globalization.CultureInfo.InvariantCulture);
         return string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"  {elapsed.TotalSeconds:F0}s  files {generated}/{s.Files}  rows {N(s.Rows)}  {keys} {N(s.Keys)}  versions {N(s.Versions)}  lag {N(s.LagRows)}  fresh {s.LastFreshnessMs ?? "-"} ms");
     }
