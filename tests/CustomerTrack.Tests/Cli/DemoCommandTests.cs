@@ -121,7 +121,7 @@ public sealed class DemoCommandTests
         File.WriteAllText(Path.Combine(tmp.Dir, "customertrack.json"), $$"""{ "Tables": { "thing": { "Format": "{{format}}", {{definition}} } } }""");
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("demo", "--table", "thing", "--for", "3s", "-w", tmp.Dir, "--keys", "50", "--rows-per-file", "20"));
         var text = string.Join('\n', lines);
-        Assert.StartsWith("demo: workspace ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith($"demo: workspace {tmp.Dir}, ", lines[0], StringComparison.Ordinal);
         Assert.Contains($", table thing (landing/thing/, {format}), a file of 20 changes every second", lines[0], StringComparison.Ordinal);
 
         var summary = Regex.Match(text, @"^demo summary: (\d+) files generated, (\d+) loaded, (\d+) rows$", RegexOptions.Multiline);

@@ -91,8 +91,12 @@ public sealed class InitCommandTests
         var ws = Path.Combine(tmp.Dir, "ws");
 
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync(["init", "-w", ws, "--from", from, .. s.Flags]));
-        Assert.StartsWith($"init: table {s.Table} from {s.File} written into a new ", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"init: table {s.Table} from {s.File} written into a new {Path.Combine(ws, "customertrack.json")}", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("  key: ", StringComparison.Ordinal));
+
+        // The table's landing folder is made, and named whole.
+        Assert.True(Directory.Exists(Path.Combine(ws, "landing", s.Table)));
+        Assert.Equal($"Files for it go into {Path.Combine(ws, "landing", s.Table)}/.", lines[^1]);
 
         var table = SettingsLoader.Load(ws).Table(s.Table);
         Assert.Equal(s.Expected, Describe(table));
