@@ -56,7 +56,7 @@ internal sealed class ScdPlan
     /// start with an underscore, which no definition's name may, so dropping them can never touch a user's table.
     /// </summary>
     public static IReadOnlyList<string> Temporaries { get; } =
-        ["_ct_versions", "_ct_changes", "_ct_slow", "_ct_recent", "_ct_known", "_ct_fast", "_ct_keys"];
+        ["_ct_versions", "_ct_tied", "_ct_dups", "_ct_slow", "_ct_known", "_ct_fast", "_ct_keys"];
 
     /// <summary>The key columns, each with <paramref name="prefix"/>.</summary>
     private string Keys(string prefix = "") => string.Join(", ", _table.Key.Select(k => prefix + k.Quoted));
@@ -86,8 +86,8 @@ internal sealed class ScdPlan
     /// <item>new keys, not in the state: all they have is in the batch, and they have no history yet.</item>
     /// <item><c>_ct_slow</c>: the rest (late changes to known keys, keys deleted before), whose whole ledger is read.</item>
     /// </list>
-    /// The fast and new keys (<c>_ct_recent</c>) are read from the batch's ledger rows only, which lie together at the
-    /// end of the ledger (<c>_seq</c> grows with insertion, so zone maps skip the rest). So a batch of in-order changes
+    /// The fast and new keys are read from the batch's ledger rows only, which lie together at the end of the ledger
+    /// (<c>_seq</c> grows with insertion, so zone maps skip the rest). So a batch of in-order changes
     /// reads its own ledger rows, and the state and current table (one row a key), never the history or the older ledger.
     /// </summary>
     public IEnumerable<SqlStep> SelectKeys(bool all)
@@ -125,17 +125,46 @@ internal sealed class ScdPlan
                 [], "_ct_slow");
         }
 
-        yield return new($"CREATE TEMP TABLE _ct_recent AS SELECT {Keys("k.")} FROM _ct_keys k WHERE NOT {KeyIn("k", "_ct_slow")}", [], "_ct_recent");
+        // The batch's ledger rows are read three ways, each a scan of only the columns it needs: the (key, time) groups
+        // that hold more than one row (rare: ties, and changes loaded again), the distinct changes of those few groups,
+        // and (in the versions' pass, ChangesQuery) every other row as it is. Deduplicating every change by all its values was a hash aggregate over
+        // the whole batch, and its tie rank a sort of it (2.9 s and a third of 9.1 s of a 1M-row batch).
         yield return new($"""
-            CREATE TEMP TABLE _ct_changes AS
-            {Changes("_ct_slow", "r._seq <= $to")}
-            UNION ALL
-            {Changes("_ct_recent", "r._seq > $from AND r._seq <= $to")}
-            UNION ALL
-            SELECT {Keys("x.")}, x._start AS _ts, false AS _is_del{CommaAttrs("c.")}, CAST(0 AS BIGINT) AS _first_seq
-            FROM _ct_fast x JOIN {_current} c ON {SameKey("x", "c")}
-            """, [From, To], "_ct_changes");
+            CREATE TEMP TABLE _ct_dups AS
+            SELECT {Keys()}, _ts FROM ({Rows(narrow: true)}) r
+            GROUP BY {Keys()}, _ts
+            HAVING count(*) > 1
+            """, [From, To], "_ct_dups");
+        yield return new($"""
+            CREATE TEMP TABLE _ct_tied AS
+            SELECT {Keys("r.")}, r._ts, r._is_del{CommaAttrs("r.")}, min(r._seq) AS _first_seq
+            FROM ({Rows(narrow: false)}) r JOIN _ct_dups d ON {SameKey("d", "r")} AND d._ts = r._ts
+            GROUP BY {Keys("r.")}, r._ts, r._is_del{CommaAttrs("r.")}
+            """, [From, To], "_ct_tied");
     }
+
+    /// <summary>
+    /// The batch keys' changes, one a key and time: every ledger row of a (key, time) group of one row as it is, the
+    /// winner of each tie (different changes with one key and sequence: the one loaded last wins), and each fast key's
+    /// current version, which stands in for everything before it. Read once, by <see cref="ComputeVersions"/>, so it is a
+    /// common table expression there rather than a table of its own: one copy of the batch's rows fewer.
+    /// </summary>
+    private string ChangesQuery() => $"""
+        SELECT {Keys()}, _ts, _is_del{CommaAttrs()}, _seq AS _first_seq
+        FROM ({Rows(narrow: false)}) r
+        WHERE NOT EXISTS (SELECT 1 FROM _ct_dups d WHERE {SameKey("d", "r")} AND d._ts = r._ts)
+        UNION ALL
+        SELECT {Keys()}, _ts, _is_del{CommaAttrs()}, _first_seq
+        FROM (
+            SELECT *,
+                   -- Different changes with one key and sequence (a tie): the one loaded last wins.
+                   row_number() OVER (PARTITION BY {Keys()}, _ts ORDER BY _first_seq DESC) AS _tie_rank
+            FROM _ct_tied) ranked
+        WHERE _tie_rank = 1
+        UNION ALL
+        SELECT {Keys("x.")}, x._start AS _ts, false AS _is_del{CommaAttrs("c.")}, CAST(0 AS BIGINT) AS _first_seq
+        FROM _ct_fast x JOIN {_current} c ON {SameKey("x", "c")}
+        """;
 
     /// <summary>
     /// Counts the ties the batch brought: key-and-sequence groups holding two different changes, at least one of them
@@ -144,27 +173,31 @@ internal sealed class ScdPlan
     /// </summary>
     public SqlStep CountTies(bool all) => new($"""
         SELECT count(*) FROM (
-            SELECT {Keys()}, _ts FROM _ct_changes
+            SELECT {Keys()}, _ts FROM _ct_tied
             GROUP BY {Keys()}, _ts
             HAVING count(*) > 1 {(all ? "" : "AND max(_first_seq) > $from")}) AS tied
         """, all ? [] : [From]);
 
     /// <summary>
-    /// The distinct changes of the given keys in the given ledger range, each with the <c>_seq</c> it was first loaded at.
-    /// A change is what a row does: upsert these attribute values (INSERT, UPDATE and UPSERT alike), or delete (whatever
-    /// attributes the row carries). So the same change loaded twice is one change, and it counts from its first load.
-    /// The keys table holds each key once, so an equi-join selects the same rows as a semi-join, and lets the engine push
-    /// the keys into the ledger scan (DuckDB's join filters) instead of reading every column of every row.
+    /// The ledger rows the batch reads, as changes: a slow key's whole ledger up to <c>$to</c>, and every other row in
+    /// (<c>$from</c>, <c>$to</c>], which lie together at the end of the ledger (<c>_seq</c> grows with insertion, so zone
+    /// maps skip the rest). A change is what a row does: upsert these attribute values (INSERT, UPDATE and UPSERT alike),
+    /// or delete (whatever attributes the row carries), so a delete's attributes read as NULL and the same change loaded
+    /// twice is one change, which counts from its first load. <paramref name="narrow"/> reads the key and time only.
     /// </summary>
-    private string Changes(string keys, string range)
+    private string Rows(bool narrow)
     {
-        var values = _attributes.Select(a => $"CASE WHEN r.{_op} = 'DELETE' THEN NULL ELSE r.{a.Quoted} END").ToArray();
+        var values = narrow
+            ? ""
+            : $", r.{_op} = 'DELETE' AS _is_del" + string.Concat(_attributes.Select(a => $", CASE WHEN r.{_op} = 'DELETE' THEN NULL ELSE r.{a.Quoted} END AS {a.Quoted}"));
         return $"""
-            SELECT {Keys("r.")}, r.{_seq} AS _ts, r.{_op} = 'DELETE' AS _is_del{string.Concat(values.Select((v, i) => $", {v} AS {_attributes[i].Quoted}"))},
-                   min(r._seq) AS _first_seq
-            FROM {keys} x JOIN {_raw} r ON {SameKey("x", "r")}
-            WHERE {range}
-            GROUP BY {Keys("r.")}, r.{_seq}, r.{_op} = 'DELETE'{string.Concat(values.Select(v => ", " + v))}
+            SELECT {Keys("r.")}, r.{_seq} AS _ts, r._seq{values}
+                FROM _ct_slow x JOIN {_raw} r ON {SameKey("x", "r")}
+                WHERE r._seq <= $to
+                UNION ALL
+                SELECT {Keys("r.")}, r.{_seq} AS _ts, r._seq{values}
+                FROM {_raw} r
+                WHERE r._seq > $from AND r._seq <= $to AND NOT {KeyIn("r", "_ct_slow")}
             """;
     }
 
@@ -173,9 +206,10 @@ internal sealed class ScdPlan
         a.Type.Kind == ColumnKind.Bool ? $"bool_or({expression})" : $"max({expression})";
 
     /// <summary>
-    /// Computes every version (and every delete) of the batch's keys into <c>_ct_versions</c>, in three sorts of the
-    /// batch's changes by key and time: the tie rank, one pass that marks each change that opens a version and each that
-    /// closes one, and one over those marked rows that gives each version its end and its latest values.
+    /// Computes every version (and every delete) of the batch's keys into <c>_ct_versions</c>, in two sorts of the
+    /// batch's changes (one a key and time, ties resolved already) by key and time: one pass that marks each change that
+    /// opens a version and each that closes one, and one over those marked rows that gives each version its end and its
+    /// latest values.
     /// </summary>
     /// <remarks>
     /// A version is a run of changes: one opens where the key starts, where a delete follows a live change or a live change
@@ -224,14 +258,12 @@ internal sealed class ScdPlan
 
         return new($"""
             CREATE TEMP TABLE _ct_versions AS
-            WITH src AS (
+            WITH changes AS (
+            {ChangesQuery()}
+            ),
+            src AS (
                 SELECT {keys}, _ts, _is_del, _first_seq, _first_seq = 0 AS _stored{separator} {Attrs()}{lived}
-                FROM (
-                    SELECT *,
-                           -- Different changes with one key and sequence (a tie): the one loaded last wins.
-                           row_number() OVER (PARTITION BY {keys}, _ts ORDER BY _first_seq DESC) AS _tie_rank
-                    FROM _ct_changes) ranked
-                WHERE _tie_rank = 1
+                FROM changes
             ),
             counted AS (
                 SELECT *{carried}
@@ -274,7 +306,7 @@ internal sealed class ScdPlan
                    is_deleted, _last_ts, _stored, _opened_seq
             FROM bounds
             WHERE _opens
-            """, [], "_ct_versions");
+            """, [From, To], "_ct_versions");
     }
 
     /// <summary>
