@@ -53,6 +53,48 @@ internal static class TableDefinitions
         return tables;
     }
 
+    /// <summary>The table's mode and snapshot options: a snapshot's moment is its event time, so a snapshot table needs one.</summary>
+    private static (TableMode, SnapshotOptions) Snapshot(string at, TableSettings t, IReadOnlyList<Column> columns, string? eventTime)
+    {
+        var mode = t.Mode?.Trim().ToLowerInvariant() switch
+        {
+            "changes" => TableMode.Changes,
+            "snapshot" => TableMode.Snapshot,
+            _ => throw new SettingsException($"{at}:Mode", $"'{t.Mode}' is not allowed; use one of changes, snapshot"),
+        };
+        if (mode == TableMode.Changes)
+        {
+            return t.Snapshot is null ? (mode, SnapshotOptions.Default)
+                : throw new SettingsException($"{at}:Snapshot", "is set, but the table's Mode is changes; set \"Mode\": \"snapshot\" for it");
+        }
+
+        if (eventTime is null)
+        {
+            throw new SettingsException($"{at}:EventTime", "is not set; a snapshot table's moment is its event time, so name the column that carries it");
+        }
+
+        var partition = new List<Column>();
+        foreach (var p in t.Snapshot?.Partition ?? [])
+        {
+            var column = columns.FirstOrDefault(c => c.Name == p.Trim().ToLowerInvariant())
+                ?? throw new SettingsException($"{at}:Snapshot:Partition", $"'{p}' is not one of the table's Columns ({string.Join(", ", columns.Select(c => c.Name))})");
+            if (partition.Contains(column))
+            {
+                throw new SettingsException($"{at}:Snapshot:Partition", $"names '{column.Name}' twice");
+            }
+
+            partition.Add(column);
+        }
+
+        var share = t.Snapshot?.MaxDeleteShare ?? SnapshotOptions.Default.MaxDeleteShare;
+        if (!(share is >= 0 and <= 1))
+        {
+            throw new SettingsException($"{at}:Snapshot:MaxDeleteShare", $"{share.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a share; use a number from 0 to 1 (1 turns the guard off)");
+        }
+
+        return (mode, new SnapshotOptions(partition, share));
+    }
+
     private static ScdOptions GlobalScd(ScdSettings scd) =>
         new(scd.TrackHistoryExcept, scd.IgnoreNullUpdates, ParseDeleteMode("Scd:DeleteMode", scd.DeleteMode));
 
@@ -224,6 +266,7 @@ internal static class TableDefinitions
             rename[from.Trim().ToLowerInvariant()] = target;
         }
 
+        var (tableMode, snapshot) = Snapshot(at, t, columns, eventTime);
         var definition = new TableDefinition
         {
             Name = name,
@@ -235,6 +278,8 @@ internal static class TableDefinitions
             EventTimeFormat = eventTimeFormat,
             Op = op,
             Scd = scd,
+            Mode = tableMode,
+            Snapshot = snapshot,
             Rename = rename,
             SchemaEvolution = t.SchemaEvolution?.Trim().ToLowerInvariant() switch
             {

@@ -26,6 +26,12 @@ internal sealed class TableSettings
     /// <summary>Per-table SCD options; what is not set here comes from the global <c>Scd</c> section.</summary>
     public TableScdSettings? Scd { get; set; }
 
+    /// <summary><c>changes</c> (the default: each file holds changes) or <c>snapshot</c> (each file is a full extract at its event time).</summary>
+    public string Mode { get; set; } = "changes";
+
+    /// <summary>Snapshot tables only: the partitions a file holds whole, and the truncated-extract guard.</summary>
+    public SnapshotSettings? Snapshot { get; set; }
+
     /// <summary>A file's column name to the definition's.</summary>
     public Dictionary<string, string> Rename { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
@@ -73,4 +79,14 @@ internal sealed class TableScdSettings
     public bool? IgnoreNullUpdates { get; set; }
 
     public string? DeleteMode { get; set; }
+}
+
+/// <summary>A snapshot table's options (docs/semantics.md, rule 16).</summary>
+internal sealed class SnapshotSettings
+{
+    /// <summary>The columns whose values name the partitions a file holds whole; empty: each file is the whole table.</summary>
+    public string[] Partition { get; set; } = [];
+
+    /// <summary>The share of the covered partitions' live keys a snapshot may delete before it is set aside (0 to 1).</summary>
+    public double MaxDeleteShare { get; set; } = 0.5;
 }

@@ -7,7 +7,7 @@ using CustomerTrack.Warehouse.DuckDb;
 namespace CustomerTrack.Init;
 
 /// <summary>What <c>init --from</c> was asked: the sample, and the choices the person made (null: infer).</summary>
-internal sealed record InitRequest(string From, string? Table = null, IReadOnlyList<string>? Key = null, string? EventTime = null, bool Force = false);
+internal sealed record InitRequest(string From, string? Table = null, IReadOnlyList<string>? Key = null, string? EventTime = null, bool Force = false, bool Snapshot = false);
 
 /// <summary>A definition inferred from a sample: its name, its <c>Tables</c> entry, and what was chosen and why.</summary>
 /// <remarks>
@@ -128,6 +128,14 @@ internal static class TableInference
             entry["EventTime"] = names[et];
         }
 
+        if (request.Snapshot)
+        {
+            // A snapshot's moment is its event time (docs/semantics.md, rule 16): without one there is no snapshot table.
+            entry["Mode"] = eventTime is null
+                ? throw new CustomerTrackException($"--mode snapshot: {Path.GetFileName(path)} has no event time, which is a snapshot's moment; name its timestamp column with --event-time COL")
+                : "snapshot";
+        }
+
         if (op is { } o)
         {
             var values = new JsonObject();
@@ -154,7 +162,7 @@ internal static class TableInference
             entry["Rename"] = rename;
         }
 
-        return new InferredTable(name, entry, notes, path, request.EventTime is not null);
+        return new InferredTable(name, entry, notes, path, request.EventTime is not null || request.Snapshot);
     }
 
     /// <summary>The format a file's content shows: Parquet's magic, a JSON object on the first line, or else CSV.</summary>

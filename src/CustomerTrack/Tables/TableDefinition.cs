@@ -24,6 +24,23 @@ internal enum DeleteMode
     TombstoneRow,
 }
 
+/// <summary>What a table's files are: changes to keys, or full extracts of the table (docs/semantics.md, rule 16).</summary>
+internal enum TableMode
+{
+    Changes,
+    Snapshot,
+}
+
+/// <summary>
+/// How a snapshot table's files are applied: <paramref name="Partition"/> the columns whose values name the partitions a
+/// file holds whole (none: every file is the whole table), <paramref name="MaxDeleteShare"/> the share of the covered
+/// partitions' live keys a snapshot may delete before it is set aside as a truncated extract.
+/// </summary>
+internal sealed record SnapshotOptions(IReadOnlyList<Column> Partition, double MaxDeleteShare)
+{
+    public static readonly SnapshotOptions Default = new([], 0.5);
+}
+
 /// <summary>What a column a file brings and the definition lacks does.</summary>
 internal enum SchemaEvolution
 {
@@ -137,6 +154,12 @@ internal sealed class TableDefinition
 
     public ScdOptions Scd { get; init; } = ScdOptions.Default;
 
+    /// <summary>Whether a file holds changes or a snapshot of the whole table (or of whole partitions).</summary>
+    public TableMode Mode { get; init; } = TableMode.Changes;
+
+    /// <summary>How snapshots are applied; used only when <see cref="Mode"/> is <see cref="TableMode.Snapshot"/>.</summary>
+    public SnapshotOptions Snapshot { get; init; } = SnapshotOptions.Default;
+
     /// <summary>
     /// The feed's columns in the order the definition wrote them, the event time and op columns included: how a CSV
     /// file without a header row is read.
@@ -211,6 +234,8 @@ internal sealed class TableDefinition
         EventTimeFormat = EventTimeFormat,
         Op = Op,
         Scd = Scd,
+        Mode = Mode,
+        Snapshot = Snapshot,
         SourceOrder = SourceOrder,
         Rename = Rename,
         SchemaEvolution = SchemaEvolution,

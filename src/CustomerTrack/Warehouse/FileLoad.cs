@@ -1,6 +1,7 @@
 using CustomerTrack.Configuration;
 using CustomerTrack.Formats;
 using CustomerTrack.Scd;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
 
@@ -89,6 +90,11 @@ internal static class FileLoad
 
             status = LoadStatuses.Of(summary);
             error = summary.FileError;
+            if (file.Table.Mode == TableMode.Snapshot && status != LoadStatus.Failed && SnapshotDeletes.Apply(db, file.Table, file.Key, firstSeq,
+                summary.Accepted > 0 ? lastSeq() : firstSeq - 1, now, force: file.Reload is { Force: true }) is { } aside)
+            {
+                (status, error, summary) = (LoadStatus.Failed, aside, summary with { Accepted = 0 });
+            }
         }
 
         // A reload updates the file's row in place (its key stays the table's primary key: one row per file).

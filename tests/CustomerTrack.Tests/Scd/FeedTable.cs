@@ -38,7 +38,21 @@ internal sealed class FeedTable
 
     public static readonly FeedTable Customer = new(TableDefinition.Customer(CustomerTrack.Tables.ScdOptions.Default), null);
 
-    public static readonly FeedTable Product = FromSettings("product", new TableSettings
+    public static readonly FeedTable Product = FromSettings("product", ProductSettings());
+
+    /// <summary>
+    /// The product table fed snapshots (docs/semantics.md, rule 16), whole or partitioned by region (keys 1 to 3 are EU,
+    /// 4 to 6 US), with the truncated-extract guard off: random snapshots may delete any share of the keys.
+    /// </summary>
+    public static FeedTable SnapshotProduct(bool partitioned)
+    {
+        var settings = ProductSettings();
+        settings.Mode = "snapshot";
+        settings.Snapshot = new SnapshotSettings { Partition = partitioned ? ["region"] : [], MaxDeleteShare = 1 };
+        return FromSettings("product", settings);
+    }
+
+    private static TableSettings ProductSettings() => new()
     {
         // Landed directly in landing/, as the customer's files are.
         Default = true,
@@ -55,7 +69,7 @@ internal sealed class FeedTable
         },
         EventTime = "changed_at",
         Op = new OpSettings { Column = "kind", Values = new(StringComparer.OrdinalIgnoreCase) { ["c"] = "INSERT", ["u"] = "UPDATE", ["d"] = "DELETE" } },
-    });
+    };
 
     public static FeedTable Named(string name) => name switch
     {

@@ -41,8 +41,10 @@ internal sealed partial class FeedTranslation
     private TableDefinition Definition => _table.Definition;
 
     /// <summary>Whether every customer column in <paramref name="text"/> (a file, a query, settings) has a column in the table.</summary>
+    /// <remarks>Settings that define a table of their own (a snapshot table) have nothing to translate onto: the table is theirs.</remarks>
     public static bool Translatable(string text) =>
-        !Word().Matches(text).Any(m => m.Value is "street" or "country" || m.Value == "customer_raw");
+        !text.Contains("\"Tables\"", StringComparison.Ordinal)
+        && !Word().Matches(text).Any(m => m.Value is "street" or "country" || m.Value == "customer_raw");
 
     [GeneratedRegex("[a-z_]+")]
     private static partial Regex Word();

@@ -20,6 +20,7 @@ public abstract partial class SemanticsDocTests
         ["customer"] = "customer_id",
         ["customer_history"] = "customer_id, start_time",
         ["task_run"] = "run_id",
+        ["load_history"] = "file_key",
     };
 
     internal sealed record Block(string Info, string Body);

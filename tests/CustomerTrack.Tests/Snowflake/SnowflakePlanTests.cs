@@ -236,6 +236,16 @@ public sealed partial class SnowflakePlanTests : IDisposable
     }
 
     [Fact]
+    public void A_snapshot_table_is_refused_saying_the_plan_does_not_apply_snapshots_yet()
+    {
+        var e = Assert.Throws<CustomerTrackException>(() =>
+            new SnowflakePlan(Definition(t => (t.EventTime, t.Mode) = ("at", "snapshot")), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p")));
+
+        Assert.Contains("does not yet apply snapshot tables", e.Message);
+        Assert.Contains("Tables:notes:Mode", e.Message);
+    }
+
+    [Fact]
     public void A_quote_snowflake_cannot_enclose_fields_in_is_refused_with_what_to_do()
     {
         var e = Assert.Throws<CustomerTrackException>(() =>

@@ -150,12 +150,25 @@ public sealed class InitCommandTests
         Assert.Equal("skip_file", JsonNode.Parse(File.ReadAllText(settings))!["Load"]!["OnError"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Init_mode_snapshot_writes_a_snapshot_table()
+    {
+        using var tmp = new TempWorkspace();
+        var from = Path.Combine(tmp.Dir, "stock.csv");
+        File.WriteAllText(from, "id,qty,updated_at\n1,5,2026-03-01T09:00:00Z\n2,7,2026-03-01T09:00:00Z\n");
+        CliAssert.Succeeded(await CliRunner.RunAsync(["init", "-w", tmp.Dir, "--from", from, "--mode", "snapshot"]));
+
+        var table = SettingsLoader.Load(tmp.Dir).Table("stock");
+        Assert.Equal((CustomerTrack.Tables.TableMode.Snapshot, "updated_at"), (table.Mode, table.EventTime));
+    }
+
     [Theory]
     [InlineData("thing,name\n1,a\n", new string[0], "no key: widgets.csv has no column named id, widgets_id or key; name the key with --key COL")]
     [InlineData("id,name\n1,a\n", new[] { "--key", "nope" }, "--key nope is not a column of widgets.csv; its columns are id, name")]
     [InlineData("id,name\n1,a\n", new[] { "--event-time", "when" }, "--event-time when is not a column of widgets.csv")]
     [InlineData("id,name\n1,a\n", new[] { "--table", "select" }, "--table 'select' is a reserved SQL word")]
     [InlineData("id,name\n1,a\n", new[] { "--table", "customer" }, "customer is the built-in table", "--force")]
+    [InlineData("id,name\n1,a\n", new[] { "--mode", "snapshot" }, "--mode snapshot: widgets.csv has no event time", "--event-time COL")]
     [InlineData("PAR1 and then no Parquet at all", new string[0], "widgets.csv cannot be read as parquet")]
     [InlineData("id,Name,name\n1,a,b\n", new string[0], "widgets.csv has columns 'Name' and 'name', which differ only by case", "rename one in the file")]
     [InlineData("id,when\n1,yesterday\n2,today\n", new[] { "--event-time", "when" }, "widgets.csv does not load through the inferred definition of widgets: line 2, when_: 'yesterday' is not an ISO 8601 timestamp")]

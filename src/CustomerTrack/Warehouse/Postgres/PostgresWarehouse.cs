@@ -352,6 +352,13 @@ internal sealed partial class PostgresWarehouse : IWarehouse
                 ("table", file.TableName), ("name", file.FileName), ("sha", file.Sha256));
             db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = $name AND sha256 = $sha FOR UPDATE",
                 ("table", file.TableName), ("name", file.FileName), ("sha", file.Sha256));
+            if (file.Table?.Mode == TableMode.Snapshot)
+            {
+                // A snapshot's deletes read the table's other snapshots: one snapshot file of a table loads at a time.
+                db.Execute("INSERT INTO load_content VALUES ($table, '', '') ON CONFLICT DO NOTHING", ("table", file.TableName));
+                db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = '' AND sha256 = '' FOR UPDATE", ("table", file.TableName));
+            }
+
             outcomes.Add(FileLoad.Run(db, file, settings, time, () => ledger.LastSeq,
                 rejectAll => Publish(db, staged[file.Key], file.Table!, now, ledger, rejectAll),
                 undo: () =>
