@@ -11,10 +11,9 @@ internal static class ChangeFiles
 {
     public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink)
     {
-        var found = Sniff(path);
-        if (Mismatch(table.Format, found) is { } what)
+        if (FormatError(path, table) is { } wrong)
         {
-            return new FileReadSummary(0, 0, 0, [], $"table {table.Name} takes {Describe(table.Format)} files, but this one is {what}");
+            return wrong;
         }
 
         return table.Format switch
@@ -23,6 +22,45 @@ internal static class ChangeFiles
             FileFormat.Parquet => ParquetChangeReader.Read(path, table, maxFieldBytes, sink),
             _ => CsvChangeReader.Read(path, table, maxFieldBytes, sink),
         };
+    }
+
+    /// <summary>
+    /// The file's columns as <see cref="Read"/> names them (<see cref="FileReadSummary.UnknownColumns"/>, or why the file
+    /// cannot be read), from as little of it as tells them: a CSV file's header row, a Parquet file's schema. An NDJSON
+    /// file is read whole, as each of its objects may bring columns of its own; its rows go nowhere.
+    /// </summary>
+    public static FileReadSummary Columns(string path, TableDefinition table, int maxFieldBytes)
+    {
+        if (FormatError(path, table) is { } wrong)
+        {
+            return wrong;
+        }
+
+        return table.Format switch
+        {
+            FileFormat.Ndjson => NdjsonChangeReader.Read(path, table, maxFieldBytes, Discard.Instance),
+            FileFormat.Parquet => ParquetChangeReader.Read(path, table, maxFieldBytes, Discard.Instance, columnsOnly: true),
+            _ => CsvChangeReader.Read(path, table, maxFieldBytes, Discard.Instance, columnsOnly: true),
+        };
+    }
+
+    /// <summary>Why the file is not read at all: its content is plainly of another format than its table's.</summary>
+    private static FileReadSummary? FormatError(string path, TableDefinition table) => Mismatch(table.Format, Sniff(path)) is { } what
+        ? new FileReadSummary(0, 0, 0, [], $"table {table.Name} takes {Describe(table.Format)} files, but this one is {what}")
+        : null;
+
+    /// <summary>Takes the rows and forgets them: only the columns a file names matter to <see cref="Columns"/>.</summary>
+    private sealed class Discard : IChangeSink
+    {
+        public static readonly Discard Instance = new();
+
+        public void Accept(ParsedChange change)
+        {
+        }
+
+        public void Reject(long line, string field, string reason, string raw)
+        {
+        }
     }
 
     private static string Describe(FileFormat format) => format switch

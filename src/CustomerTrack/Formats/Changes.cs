@@ -37,7 +37,11 @@ internal interface IChangeSink
 }
 
 /// <summary>What a file held. <paramref name="FileError"/> says why a whole file could not be read.</summary>
-internal sealed record FileReadSummary(long Rows, long Accepted, long Rejected, IReadOnlyList<string> UnknownColumns, string? FileError);
+internal sealed record FileReadSummary(long Rows, long Accepted, long Rejected, IReadOnlyList<string> UnknownColumns, string? FileError)
+{
+    /// <summary>The first rejected row's line, field and reason, when the read was recorded (<see cref="PassRecord"/>).</summary>
+    public (long Line, string Field, string Reason)? FirstReject { get; init; }
+}
 
 /// <summary>
 /// Where each of a file's columns goes in its table: a key or attribute slot, the event time, the op, or nowhere (an

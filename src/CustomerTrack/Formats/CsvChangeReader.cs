@@ -14,7 +14,8 @@ internal static class CsvChangeReader
     /// <summary>The most a header row may hold in all: 1 MiB, or Load:MaxFieldBytes when that is more.</summary>
     internal static long HeaderBytes(int maxFieldBytes) => Math.Max(maxFieldBytes, 1 << 20);
 
-    public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink)
+    /// <summary>Reads the file's rows into <paramref name="sink"/>; with <paramref name="columnsOnly"/>, its header row alone.</summary>
+    public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink, bool columnsOnly = false)
     {
         var csv = table.Csv;
         using var rows = new CsvRows(new FileChars(path, latin1: csv.Encoding == "latin-1"), csv.Delimiter, csv.Quote, maxFieldBytes);
@@ -38,6 +39,11 @@ internal static class CsvChangeReader
                 layout = HeaderLayout.From(rows, builder.Layout, maxFieldBytes);
                 rows.RowLimit = long.MaxValue;
                 rows.Keep = layout.Error is null ? layout.Count : 0;
+                if (columnsOnly)
+                {
+                    break;
+                }
+
                 continue;
             }
 

@@ -11,7 +11,8 @@ namespace CustomerTrack.Formats;
 /// </summary>
 internal static class ParquetChangeReader
 {
-    public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink)
+    /// <summary>Reads the file's rows into <paramref name="sink"/>; with <paramref name="columnsOnly"/>, its schema alone.</summary>
+    public static FileReadSummary Read(string path, TableDefinition table, int maxFieldBytes, IChangeSink sink, bool columnsOnly = false)
     {
         using var connection = new DuckDBConnection("DataSource=:memory:");
         connection.Open();
@@ -67,6 +68,11 @@ internal static class ParquetChangeReader
             if (missingKey is not null)
             {
                 return new FileReadSummary(0, 0, 0, unknown, $"the file has no {missingKey.Name} column (its columns: {string.Join(", ", names)})");
+            }
+
+            if (columnsOnly)
+            {
+                return new FileReadSummary(0, 0, 0, unknown, null);
             }
 
             var cells = new object?[slots.Length];

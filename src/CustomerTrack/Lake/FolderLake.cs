@@ -1,3 +1,5 @@
+using System.IO.Enumeration;
+
 namespace CustomerTrack.Lake;
 
 /// <summary>
@@ -59,7 +61,13 @@ internal sealed class FolderLake(string root) : ILake
         return Path.Combine(dir, $"{Guid.NewGuid():N}.tmp");
     }
 
-    public IReadOnlyList<LakeEntry> List()
+    public Task<IReadOnlyList<LakeEntry>> ListFromAsync(string day, CancellationToken ct) => Task.FromResult(List(day));
+
+    /// <summary>
+    /// Every object, or with <paramref name="fromDay"/> those in the date folders (<c>yyyy/MM/dd</c>) from that day on
+    /// and those outside date folders: the folders of earlier days are not walked at all.
+    /// </summary>
+    public IReadOnlyList<LakeEntry> List(string? fromDay = null)
     {
         if (!Directory.Exists(Root))
         {
@@ -70,7 +78,12 @@ internal sealed class FolderLake(string root) : ILake
         // Links are never followed, to files or to folders: a folder linked into the lake would bring in files whose
         // content does not match their keys (now set aside as LOAD_FAILED), or files that are not the lake's at all.
         var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
-        foreach (var path in Directory.EnumerateFiles(Root, "*", options))
+        var files = new FileSystemEnumerable<string>(Root, (ref FileSystemEntry e) => e.ToFullPath(), options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
+            ShouldRecursePredicate = (ref FileSystemEntry e) => fromDay is null || !BeforeDay(Path.GetRelativePath(Root, e.ToFullPath()), fromDay),
+        };
+        foreach (var path in files)
         {
             var key = Path.GetRelativePath(Root, path).Replace(Path.DirectorySeparatorChar, '/');
             if (key.StartsWith(Incoming + "/", StringComparison.Ordinal) || !LakeKey.IsSafe(key))
@@ -89,6 +102,18 @@ internal sealed class FolderLake(string root) : ILake
 
         entries.Sort((a, b) => LakeKey.Compare(a.Key, b.Key));
         return entries;
+    }
+
+    /// <summary>
+    /// Whether the folder <paramref name="relative"/> is a date folder, or a year or month of one, wholly before
+    /// <paramref name="day"/>: <c>2026</c>, <c>2026/03</c> and <c>2026/03/01</c> are compared with as much of the day.
+    /// </summary>
+    private static bool BeforeDay(string relative, string day)
+    {
+        var folder = relative.Replace(Path.DirectorySeparatorChar, '/');
+        var date = folder.Length is 4 or 7 or 10 && folder.Length <= day.Length
+            && folder.Select((c, i) => i is 4 or 7 ? c == '/' : char.IsAsciiDigit(c)).All(ok => ok);
+        return date && string.CompareOrdinal(folder, day[..folder.Length]) < 0;
     }
 
     public string PathOf(string key)

@@ -41,6 +41,13 @@ internal interface ILake
     /// <summary>Every object, in key order.</summary>
     Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct);
 
+    /// <summary>
+    /// The objects whose key sorts at or after the day <paramref name="day"/> (<c>yyyy/MM/dd</c>, the ingest date keys
+    /// begin with), in key order: a listing that reads only the days since, however many files the lake holds. A key
+    /// that does not begin with a date may be listed too.
+    /// </summary>
+    Task<IReadOnlyList<LakeEntry>> ListFromAsync(string day, CancellationToken ct);
+
     /// <summary>The object's bytes as a local file, or null when it is gone.</summary>
     Task<LakeCopy?> CopyAsync(string key, CancellationToken ct);
 }

@@ -8,9 +8,10 @@ namespace CustomerTrack.Load;
 /// <summary>
 /// The load's schema-evolution step (<c>SchemaEvolution: add</c>), before a file loads: the columns the file brings and
 /// its table lacks are added to the table (<see cref="IWarehouse.AddColumns"/>, committed on their own), and the file
-/// then loads with them, its values included. The file is read once more for this, through the same reader boundary,
-/// so every format names its columns the same way (an NDJSON file's objects may each bring others). Tables under the
-/// default <c>ignore</c> are not read twice; their extra columns stay listed in load_history's unknown_columns.
+/// then loads with them, its values included. The columns come through the same reader boundary, so every format names
+/// them the same way, from a CSV file's header row and a Parquet file's schema (an NDJSON file is read through, as its
+/// objects may each bring others). Tables under the default <c>ignore</c> skip this step; their extra columns stay listed
+/// in load_history's unknown_columns.
 /// </summary>
 internal sealed partial class ColumnsFromFiles(Workspace workspace, IWarehouse warehouse, TimeProvider time, ILogger logger)
 {
@@ -26,7 +27,7 @@ internal sealed partial class ColumnsFromFiles(Workspace workspace, IWarehouse w
         FileReadSummary summary;
         try
         {
-            summary = ChangeFiles.Read(file.LocalPath, table, workspace.Settings.Load.MaxFieldBytes, Discard.Instance);
+            summary = ChangeFiles.Columns(file.LocalPath, table, workspace.Settings.Load.MaxFieldBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or CustomerTrackException)
         {
@@ -79,20 +80,6 @@ internal sealed partial class ColumnsFromFiles(Workspace workspace, IWarehouse w
         catch (CustomerTrackException e)
         {
             return e.Message;
-        }
-    }
-
-    /// <summary>Takes the rows and forgets them: only the columns a file names matter here.</summary>
-    private sealed class Discard : IChangeSink
-    {
-        public static readonly Discard Instance = new();
-
-        public void Accept(ParsedChange change)
-        {
-        }
-
-        public void Reject(long line, string field, string reason, string raw)
-        {
         }
     }
 

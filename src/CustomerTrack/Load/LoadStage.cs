@@ -28,6 +28,8 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
     private readonly LoadedFiles _loaded = new(warehouse);
 
+    private readonly LakeListing _listing = new(lake, time);
+
     private readonly SettingsEdits _edits = new(Path.Combine(workspace.Root, Configuration.SettingsLoader.FileName));
 
     // Files whose load met a bug of ours: left in the lake, unrecorded, until the next start (a fixed program) tries them.
@@ -62,8 +64,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         var handled = 0;
         try
         {
-            // The loader runs on a thread of its own (PipelineRunner); waiting on the lake here blocks nothing else.
-            foreach (var entry in Claimed(lake.ListAsync(ct).GetAwaiter().GetResult().Where(e => !loaded.Contains(e.Key) && !_bugged.Contains(e.Key) && Chosen(e.Key))))
+            foreach (var entry in Claimed(_listing.Waiting(e => !loaded.Contains(e.Key) && !_bugged.Contains(e.Key) && Chosen(e.Key), ct)))
             {
                 ct.ThrowIfCancellationRequested();
                 var copy = lake.CopyAsync(entry.Key, ct).GetAwaiter().GetResult();

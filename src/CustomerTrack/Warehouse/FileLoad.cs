@@ -70,7 +70,7 @@ internal static class FileLoad
             if (summary.Rejected > 0 && settings.Policy == OnError.Abort)
             {
                 // The caller rolls back the transaction.
-                throw FirstRejectSink.Of(file, file.Table, settings.MaxFieldBytes);
+                throw AbortError.Of(file.Key, summary);
             }
 
             if (summary.Rejected > 0 && settings.Policy == OnError.SkipFile)

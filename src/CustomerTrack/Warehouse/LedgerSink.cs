@@ -46,32 +46,10 @@ internal abstract class LedgerSink(long lastSeq, string? rejectAll, DateTime pro
     protected abstract void WriteReject(long line, string field, string reason, string? raw);
 }
 
-/// <summary>Keeps only the first rejected row: the one an abort names.</summary>
-internal sealed class FirstRejectSink : IChangeSink
+/// <summary>The error <c>Load:OnError = abort</c> raises for a file: its first bad row, by line and field, from the read that found it.</summary>
+internal static class AbortError
 {
-    public long Line { get; private set; }
-    public string? Field { get; private set; }
-    public string? Reason { get; private set; }
-
-    public void Accept(ParsedChange change)
-    {
-    }
-
-    public void Reject(long line, string field, string reason, string raw)
-    {
-        if (Line == 0)
-        {
-            (Line, Field, Reason) = (line, field, reason);
-        }
-    }
-
-    /// <summary>The error an abort raises for <paramref name="file"/>: its first bad row, by line and field.</summary>
-    public static InputRejectedException Of(LakeFile file, Tables.TableDefinition table, int maxFieldBytes)
-    {
-        var first = new FirstRejectSink();
-        var summary = ChangeFiles.Read(file.LocalPath, table, maxFieldBytes, first);
-        return first.Line > 0
-            ? new InputRejectedException(file.Key, first.Line, first.Field!, first.Reason!)
-            : new InputRejectedException(file.Key, 1, "(file)", summary.FileError ?? "rejected");
-    }
+    public static InputRejectedException Of(string fileKey, FileReadSummary summary) => summary.FirstReject is { } first
+        ? new InputRejectedException(fileKey, first.Line, first.Field, first.Reason)
+        : new InputRejectedException(fileKey, 1, "(file)", summary.FileError ?? "rejected");
 }

@@ -22,7 +22,6 @@ internal sealed class S3Lake : ILake, IDisposable
     private readonly S3Settings _settings;
     private readonly string _downloads;
     private readonly TimeProvider _time;
-    private string? _listedFrom;
 
     public S3Lake(string uri, S3Settings settings, string downloads, TimeProvider time)
     {
@@ -99,16 +98,19 @@ internal sealed class S3Lake : ILake, IDisposable
         await Guard(() => _client.PutObjectAsync(request, ct));
     }
 
+    public Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct) => ListAfterAsync(null, ct);
+
     /// <summary>
-    /// Lists objects. Keys begin with their ingest date, so after a first full listing only the last two days' keys
-    /// can be new: later listings start after the day before the previous listing (Snowpipe learns of new objects
-    /// by notification; a listing after a stored marker is what every S3-compatible store supports).
+    /// Keys begin with their ingest date, so a listing from a day starts after a marker just before it (Snowpipe learns
+    /// of new objects by notification; a listing after a marker is what every S3-compatible store supports).
     /// </summary>
-    public async Task<IReadOnlyList<LakeEntry>> ListAsync(CancellationToken ct)
+    public Task<IReadOnlyList<LakeEntry>> ListFromAsync(string day, CancellationToken ct) => ListAfterAsync(_prefix + day, ct);
+
+    private async Task<IReadOnlyList<LakeEntry>> ListAfterAsync(string? startAfter, CancellationToken ct)
     {
         var startedAt = _time.GetUtcNow().UtcDateTime;
         var entries = new List<LakeEntry>();
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, StartAfter = _listedFrom };
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, StartAfter = startAfter };
         ListObjectsV2Response response;
         do
         {
@@ -126,7 +128,6 @@ internal sealed class S3Lake : ILake, IDisposable
         }
         while (response.IsTruncated == true);
 
-        _listedFrom = _prefix + startedAt.AddDays(-1).ToString("yyyy/MM/dd", CultureInfo.InvariantCulture);
         entries.Sort((a, b) => LakeKey.Compare(a.Key, b.Key));
         return entries;
     }

@@ -242,8 +242,11 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
                 foreach (var file in files)
                 {
                     var (seqBefore, pendingBefore) = (_lastSeq, _pendingProcessingTime);
+
+                    // skip_file rejects the whole file from the read that found its bad rows, not from a second read.
+                    var pass = new PassRecord(keepRows: settings.Policy == OnError.SkipFile);
                     outcomes.Add(FileLoad.Run(this, file, settings, time, () => _lastSeq,
-                        rejectAll => Append(file, file.Table!, settings, now, rejectAll),
+                        rejectAll => Append(file, file.Table!, settings, now, rejectAll, pass),
                         undo: () =>
                         {
                             // One file per transaction under skip_file (checked above): rolling back touches only this file.
@@ -323,14 +326,18 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
     }
 
-    private FileReadSummary Append(LakeFile file, TableDefinition table, LoadSettings settings, DateTime now, string? rejectAll)
+    /// <summary>
+    /// Appends the file's rows and rejects; given <paramref name="rejectAll"/>, rejects every row of the read
+    /// <paramref name="pass"/> recorded with it instead.
+    /// </summary>
+    private FileReadSummary Append(LakeFile file, TableDefinition table, LoadSettings settings, DateTime now, string? rejectAll, PassRecord pass)
     {
         using var raw = _connection.CreateAppender(table.RawTable);
         using var rejects = _connection.CreateAppender("load_rejects");
         // After the last processing-time sequence committed, and after any given to an earlier file of this transaction.
         var floor = _pendingProcessingTime is { } pending && pending > _lastProcessingTime ? pending : _lastProcessingTime;
         var sink = new AppenderSink(raw, rejects, file.Key, table, _rawOrder[table.Name], now, _lastSeq, rejectAll, now > floor ? now : floor);
-        var summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
+        var summary = rejectAll is null ? pass.Read(file.LocalPath, table, settings.MaxFieldBytes, sink) : pass.Replay(sink);
         if (sink.Exact.Count > 0)
         {
             raw.Close();

@@ -466,7 +466,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         try
         {
             sink = new CopySink(raw, file.Key, now, 0, null, now);
-            summary = ChangeFiles.Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
+            summary = new PassRecord(keepRows: false).Read(file.LocalPath, table, settings.MaxFieldBytes, sink);
         }
         catch
         {
