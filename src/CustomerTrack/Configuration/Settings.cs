@@ -275,4 +275,11 @@ internal sealed class DebugSettings
     /// landing delete, load and tasks just before their commit), so that a kill can be aimed there. 0 in production.
     /// </summary>
     public Duration StepDelay { get; set; } = new(TimeSpan.Zero);
+
+    /// <summary>
+    /// For failure tests: the stage (<c>load</c> or <c>tasks</c>) whose commit meets a bug of ours, an
+    /// <see cref="InvalidOperationException"/> just before it, so that what the pipeline does with work a bug stopped
+    /// can be seen (it is left for the next start, not set aside). Empty in production.
+    /// </summary>
+    public string BugBeforeCommit { get; set; } = "";
 }

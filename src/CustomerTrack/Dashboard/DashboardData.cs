@@ -63,8 +63,12 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
         var counts = query(DashboardSql.Counts(table, all, now));
         var status = StatusReport.From(workspace, Warehouse.Warehouses.Describe(workspace), landingFiles, lake.Count, counts);
         var mine = status.Tables.First(x => x.Table == table.Name);
-        var lakeOldest = status.LakePending > 0 ? OldestUnloaded(lake, status.LakePending) : null;
         long R(string c) => counts.Long(0, c);
+
+        // The lake holds every table's files: this table's view counts its own, as its load history does (Files).
+        var lakeMine = lake.Where(e => IsMine(e.Key, all)).ToList();
+        var lakePending = Math.Max(0, lakeMine.Count - R("files_known"));
+        var lakeOldest = lakePending > 0 ? OldestUnloaded(lakeMine, lakePending) : null;
         var streamOldest = counts.Text(0, "stream_oldest") is { } s && Contract.EventTime.TryParse(s, out var t) ? t : (DateTime?)null;
 
         FlowQueue Queue(string from, string to, long depth, DateTime? oldest)
@@ -80,7 +84,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
             new("generator", generated?.Files, null, null, 0, generated?.Note ?? $"change files into {LandingShown} (demo, generate, your feed)"),
             new("landing", landingFiles, null, null, 0, $"{landingFiles} file(s) waiting"),
             new("ingest", R("files_5m"), null, R("rows_in_5m"), 0, "files moved to the lake (seen by load, last 5 min)"),
-            new("lake", lake.Count, null, null, 0, $"{status.LakePending} not yet loaded"),
+            new("lake", lakeMine.Count, null, null, 0, $"{lakePending} not yet loaded"),
             new("load", R("files_5m"), R("rows_in_5m"), R("rows_loaded_5m"), R("rows_rejected_5m") + R("failed_5m"),
                 $"{R("failed_5m")} file(s) LOAD_FAILED, {R("rows_rejected_5m")} row(s) rejected (last 5 min)"),
             new("stream", null, null, null, 0, $"offset {mine.StreamOffset}, lag {mine.StreamLag} row(s)"),
@@ -90,7 +94,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
         FlowQueue[] queues =
         [
             Queue("landing", "ingest", landingFiles, landingOldest),
-            Queue("lake", "load", status.LakePending, lakeOldest),
+            Queue("lake", "load", lakePending, lakeOldest),
             Queue("stream", "tasks", mine.StreamLag, streamOldest),
         ];
         var hourAgo = now.AddHours(-1);
@@ -128,6 +132,14 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
             : [];
         return (files.Count, files.Count > 0 ? files.Min(f => f.LastWriteTimeUtc) : null);
     }
+
+    /// <summary>
+    /// Whether a lake object is this table's: its key's folder names it, or no table at all (such a file is shown with
+    /// every table, as <see cref="DashboardSql"/> shows its load history row), or it has no folder and this is the default table.
+    /// </summary>
+    private bool IsMine(string key, IReadOnlyList<TableDefinition> all) => LakeKey.TableOf(key) is { } folder
+        ? folder.Equals(table.Name, StringComparison.OrdinalIgnoreCase) || !all.Any(t => t.Name.Equals(folder, StringComparison.OrdinalIgnoreCase))
+        : table.IsDefault;
 
     /// <summary>The landing time of the oldest lake object not in the load history, among the most recent objects.</summary>
     private DateTime? OldestUnloaded(IReadOnlyList<LakeEntry> lake, long pending)

@@ -43,6 +43,7 @@ internal static class DashboardSql
     /// <summary>The last five minutes per stage, and how old the stream's oldest unapplied row is.</summary>
     private static string Recent(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since) => $"""
         SELECT
+            (SELECT count(*) FROM load_history WHERE {Files(t, all)}) AS files_known,
             (SELECT count(*) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS files_5m,
             (SELECT coalesce(sum(rows_in_file), 0) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_in_5m,
             (SELECT coalesce(sum(rows_loaded), 0) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_loaded_5m,

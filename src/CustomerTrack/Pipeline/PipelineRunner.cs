@@ -64,12 +64,21 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         _warehouse = warehouse;
         if (_warehouse is not null)
         {
-            if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
+            var debug = workspace.Settings.Debug;
+            if (debug.StepDelay.Value > TimeSpan.Zero || debug.BugBeforeCommit.Length > 0)
             {
                 _warehouse.BeforeCommit = stage =>
                 {
-                    LogPausing(_logger, stage, pause.TotalMilliseconds);
-                    Task.Delay(pause, time).Wait();
+                    if (debug.StepDelay.Value is var pause && pause > TimeSpan.Zero)
+                    {
+                        LogPausing(_logger, stage, pause.TotalMilliseconds);
+                        Task.Delay(pause, time).Wait();
+                    }
+
+                    if (stage == debug.BugBeforeCommit)
+                    {
+                        throw new InvalidOperationException($"Debug:BugBeforeCommit={stage}");
+                    }
                 };
             }
 

@@ -98,9 +98,9 @@ internal sealed class ScdPlan
         }
 
         yield return all
-            ? new($"CREATE TEMP TABLE _ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts FROM {_raw} WHERE _seq <= $to GROUP BY {Keys()}",
+            ? new($"CREATE TEMP TABLE _ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts, count(*) AS _rows FROM {_raw} WHERE _seq <= $to GROUP BY {Keys()}",
                 [To], "_ct_keys")
-            : new($"CREATE TEMP TABLE _ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts FROM {_raw} WHERE _seq > $from AND _seq <= $to GROUP BY {Keys()}",
+            : new($"CREATE TEMP TABLE _ct_keys AS SELECT {Keys()}, min({_seq}) AS _min_ts, count(*) AS _rows FROM {_raw} WHERE _seq > $from AND _seq <= $to GROUP BY {Keys()}",
                 [From, To], "_ct_keys");
 
         if (all)
@@ -326,6 +326,12 @@ internal sealed class ScdPlan
 
     /// <summary>How many keys the batch touched.</summary>
     public static SqlStep CountKeys { get; } = SqlStep.Plain("SELECT count(*) FROM _ct_keys");
+
+    /// <summary>
+    /// How many of the table's ledger rows the batch read: one <c>_seq</c> numbers every table's ledger (and a rolled-back
+    /// load leaves a gap), so the width of the range is not that count.
+    /// </summary>
+    public static SqlStep CountRows { get; } = SqlStep.Plain("SELECT CAST(coalesce(sum(_rows), 0) AS BIGINT) FROM _ct_keys");
 
     /// <summary>
     /// How many versions the batch opened: those whose first change was first loaded in this batch (every version, for a

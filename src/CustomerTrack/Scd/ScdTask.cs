@@ -34,6 +34,7 @@ internal static class ScdTask
         db.RunAll(rebuild ? plan.Clear().Concat(steps) : steps, values);
         var ties = Convert.ToInt64(db.Scalar(plan.CountTies(rebuild), values));
         var keys = Convert.ToInt64(db.Scalar(ScdPlan.CountKeys, values));
+        var rows = Convert.ToInt64(db.Scalar(ScdPlan.CountRows, values));
         var versions = Convert.ToInt64(db.Scalar(plan.CountVersions(rebuild), values));
 
         db.Execute("UPDATE stream_offset SET offset_seq = $to, advanced_at = $now WHERE stream_name = $stream",
@@ -45,9 +46,9 @@ internal static class ScdTask
             VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $keys, $versions, $ties, $ms, $table)
             """,
             ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + time.GetElapsedTime(started)),
-            ("from", rebuild ? 0L : from), ("to", to), ("rows", rebuild ? to : to - from), ("keys", keys),
+            ("from", rebuild ? 0L : from), ("to", to), ("rows", rows), ("keys", keys),
             ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds), ("table", table.Name));
-        return new TaskRunOutcome(table.Name, runId, from, to, rebuild ? to : to - from, keys, versions, ties, duration);
+        return new TaskRunOutcome(table.Name, runId, from, to, rows, keys, versions, ties, duration);
     }
 
     /// <summary>Drops the batch's working tables (after the commit: they are the session's own).</summary>

@@ -28,6 +28,7 @@ internal static class TableNames
         "ledger_state", "ledger_reservation", "load_content", "load_claim", "task_lock", "quarantine", "load_history_name",
         "load_history_pkey", "stream_offset_pkey", "task_run_pkey", "table_column_pkey", "table_key_pkey", "ledger_state_pkey",
         "ledger_reservation_pkey", "load_content_pkey", "load_claim_pkey", "task_lock_pkey", "load_attempt", "load_attempt_rejects",
+        "reader_login", "reader_login_pkey",
     };
 
     /// <summary>

@@ -57,6 +57,8 @@ public sealed class OwnerPrivilegeTests
                 "SELECT * FROM duckdb_settings() WHERE set_config('enable_external_access', 'true') IS NULL",
                 $"SELECT * FROM query_table('{secret}')",
                 $"SELECT * FROM query('SELECT * FROM read_text(''{secret}'')')",
+                "SELECT * FROM checkpoint()",
+                "SELECT * FROM force_checkpoint()",
             ];
             foreach (var sql in attacks)
             {

@@ -41,11 +41,23 @@ internal sealed class PostgresSchema : IDisposable
         cmd.ExecuteNonQuery();
     }
 
+    private static string Database()
+    {
+        using var conn = new NpgsqlConnection(TestServers.Postgres);
+        conn.Open();
+        using var cmd = new NpgsqlCommand("SELECT current_database()", conn);
+        return (string)cmd.ExecuteScalar()!;
+    }
+
     public void Dispose()
     {
         try
         {
             Run($"DROP SCHEMA IF EXISTS {Name} CASCADE");
+
+            // The reader role the pipeline made for the schema belongs to the whole server: dropped with it.
+            var role = CustomerTrack.Warehouse.Postgres.ReaderRole.Name(Database(), Name);
+            Run($"DO $$BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN DROP OWNED BY \"{role}\"; DROP ROLE \"{role}\"; END IF; END$$");
         }
         catch (NpgsqlException)
         {

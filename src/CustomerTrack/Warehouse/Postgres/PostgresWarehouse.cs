@@ -33,15 +33,14 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     private const string TryTaskLock = TaskLock + " SKIP LOCKED";
 
     private readonly NpgsqlDataSource _source;
-    private readonly NpgsqlDataSource _readers;
+    private NpgsqlDataSource? _readers;
     private readonly string _display;
 
     private readonly IReadOnlyList<TableDefinition> _tables;
 
-    private PostgresWarehouse(NpgsqlDataSource source, NpgsqlDataSource readers, string display, IReadOnlyList<TableDefinition> tables)
+    private PostgresWarehouse(NpgsqlDataSource source, string display, IReadOnlyList<TableDefinition> tables)
     {
         _source = source;
-        _readers = readers;
         _display = display;
         _tables = tables;
         Tables = tables;
@@ -101,10 +100,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         builder.ApplicationName ??= "customertrack";
         var source = NpgsqlDataSource.Create(builder);
 
-        // Queries get sessions that cannot write, even if a statement tried to end the read-only transaction it runs in.
-        var readerBuilder = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Options = "-c default_transaction_read_only=on" };
-        var readers = NpgsqlDataSource.Create(readerBuilder);
-        var warehouse = new PostgresWarehouse(source, readers, display, tables ?? [TableDefinition.Customer(ScdOptions.Default)]);
+        var warehouse = new PostgresWarehouse(source, display, tables ?? [TableDefinition.Customer(ScdOptions.Default)]);
         try
         {
             // Without an existing schema on its search path, PostgreSQL has nowhere to make or find the tables.
@@ -124,6 +120,17 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             else
             {
                 warehouse.MakeTables((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+            }
+
+            // Queries log in as the reader role (ReaderRole), in sessions that cannot write besides.
+            using (var conn = warehouse.Connect(source))
+            {
+                warehouse._readers = NpgsqlDataSource.Create(ReaderRole.Login(conn, builder, display));
+            }
+
+            if (!readOnly)
+            {
+                warehouse.CheckReaderLogin();
             }
         }
         catch
@@ -165,7 +172,22 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         // A definition changed since the tables were made: only then does this take table locks.
         Tables = SchemaSync.Apply(db, _tables, now);
+        ReaderRole.Ensure(conn, tx, _display);
         tx.Commit();
+    }
+
+    /// <summary>Readers must be able to log in as their role (pg_hba.conf, CONNECT on the database): found at start-up, not by the first reader.</summary>
+    private void CheckReaderLogin()
+    {
+        try
+        {
+            using var conn = Readers.OpenConnection();
+        }
+        catch (NpgsqlException e)
+        {
+            throw new CustomerTrackException(
+                $"readers cannot log in to {_display} as their role: {FirstLine(e.Message)}; allow it in pg_hba.conf (password login) and grant it CONNECT on the database", e);
+        }
     }
 
     /// <summary>What the server engine adds: indexes the SCD statements probe by key, the ledger's end, the claims.</summary>
@@ -685,9 +707,12 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
     public QuerySettings QueryLimits { get; set; } = new();
 
+    /// <summary>Sessions logged in as the reader role, set by <see cref="Open"/>.</summary>
+    private NpgsqlDataSource Readers => _readers ?? throw new InvalidOperationException("the warehouse was not opened");
+
     public QueryResult Query(string sql, CancellationToken ct = default)
     {
-        using var conn = Connect(_readers);
+        using var conn = Connect(Readers);
         using var tx = conn.BeginTransaction();
 
         // The server's own clock bounds the statement; the text below cannot reset it (one statement, in a subquery).
@@ -768,7 +793,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     /// <summary>Reads the rows of export's own SQL in a read-only transaction and writes them to the file with DuckDB.</summary>
     public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default)
     {
-        using var conn = Connect(_readers);
+        using var conn = Connect(Readers);
         using var tx = conn.BeginTransaction();
         using var cmd = new NpgsqlCommand(sql, conn, tx);
         using var cancel = ct.Register(cmd.Cancel);
@@ -876,7 +901,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     public void Dispose()
     {
         _source.Dispose();
-        _readers.Dispose();
+        _readers?.Dispose();
     }
 
     public override string ToString() => _display;
