@@ -96,7 +96,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         if (!readOnly)
         {
             warehouse._tables = tables ?? [TableDefinition.Customer(ScdOptions.Default)];
-            foreach (var sql in Schema.Statements(warehouse._tables, keyIndex: false).Concat(SchemaSync.Statements()))
+            foreach (var sql in Schema.Statements(warehouse._tables, DuckDbDialect.Instance).Concat(SchemaSync.Statements()))
             {
                 warehouse.Execute(sql);
             }
@@ -336,7 +336,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             raw.Close();
             foreach (var (seq, column, digits) in sink.Exact)
             {
-                Execute($"UPDATE {Identifiers.Quote(table.RawTable)} SET {column.Quoted} = CAST($digits AS {column.Type.Sql}) WHERE _seq = $seq",
+                Execute($"UPDATE {Identifiers.Quote(table.RawTable)} SET {column.Quoted} = CAST($digits AS {DuckDbDialect.Instance.Type(column.Type)}) WHERE _seq = $seq",
                     ("digits", digits), ("seq", seq));
             }
         }
@@ -517,6 +517,8 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             cmd.Parameters.Add(new DuckDBParameter(name, value));
         }
     }
+
+    ISqlDialect ISqlRunner.Dialect => DuckDbDialect.Instance;
 
     void ISqlRunner.Execute(string sql, params (string Name, object? Value)[] args) => Execute(sql, args);
 

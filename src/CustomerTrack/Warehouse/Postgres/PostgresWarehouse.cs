@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using CustomerTrack.Configuration;
 using CustomerTrack.Formats;
 using CustomerTrack.Scd;
@@ -25,7 +24,7 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// and a reader holding it froze the task stage).</item>
 /// </list>
 /// </summary>
-internal sealed partial class PostgresWarehouse : IWarehouse
+internal sealed class PostgresWarehouse : IWarehouse
 {
     // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
     private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
@@ -157,7 +156,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         db.Execute(SchemaLock);
         if (!complete)
         {
-            foreach (var sql in Schema.Statements(_tables, keyIndex: true).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
+            foreach (var sql in Schema.Statements(_tables, PostgresDialect.Instance).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
             {
                 db.Execute(sql);
             }
@@ -445,10 +444,8 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var table = file.Table!;
         var rows = $"_ct_stage_{index}";
         var rejects = $"_ct_stage_rejects_{index}";
-        using (var create = new NpgsqlCommand($"""
-            CREATE TEMP TABLE {rows} (LIKE {Q(table.RawTable)}) ON COMMIT DROP;
-            CREATE TEMP TABLE {rejects} (LIKE load_rejects) ON COMMIT DROP
-            """, conn))
+        using (var create = new NpgsqlCommand(
+            $"{PostgresDialect.Instance.TempTableLike(rows, Q(table.RawTable))};\n{PostgresDialect.Instance.TempTableLike(rejects, "load_rejects")}", conn))
         {
             create.ExecuteNonQuery();
         }
@@ -800,8 +797,10 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     private static DateTime Plain(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Unspecified);
 
     /// <summary>Statements on one session, <c>$name</c> parameters spelled as Npgsql's <c>@name</c>.</summary>
-    private sealed partial class Runner(NpgsqlConnection conn, NpgsqlTransaction? tx) : ISqlRunner
+    private sealed class Runner(NpgsqlConnection conn, NpgsqlTransaction? tx) : ISqlRunner
     {
+        public ISqlDialect Dialect => PostgresDialect.Instance;
+
         public void Execute(string sql, params (string Name, object? Value)[] args)
         {
             using var cmd = Command(sql, args);
@@ -821,7 +820,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             using var batch = new NpgsqlBatch(conn, tx);
             foreach (var step in steps)
             {
-                var command = new NpgsqlBatchCommand(Parameter().Replace(step.Sql, "@$1"));
+                var command = new NpgsqlBatchCommand(Dialect.Parameters(step.Sql));
                 foreach (var (name, value) in ISqlRunner.Bind(step, values))
                 {
                     command.Parameters.Add(Parameter(name, value));
@@ -846,7 +845,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         private NpgsqlCommand Command(string sql, (string Name, object? Value)[] args)
         {
-            var cmd = new NpgsqlCommand(Parameter().Replace(sql, "@$1"), conn, tx);
+            var cmd = new NpgsqlCommand(Dialect.Parameters(sql), conn, tx);
             foreach (var (name, value) in args)
             {
                 cmd.Parameters.Add(Parameter(name, value));
@@ -861,9 +860,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             DateTime t => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = Plain(t) },
             _ => new NpgsqlParameter(name, value),
         };
-
-        [GeneratedRegex(@"\$([a-z_]+)")]
-        private static partial Regex Parameter();
     }
 
     public void Dispose()
