@@ -24,7 +24,7 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// and a reader holding it froze the task stage).</item>
 /// </list>
 /// </summary>
-internal sealed class PostgresWarehouse : IWarehouse
+internal sealed class PostgresWarehouse : IEngine
 {
     // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
     private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
@@ -621,41 +621,66 @@ internal sealed class PostgresWarehouse : IWarehouse
         return outcome;
     }
 
-    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
-
-    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Apply(table, int.MaxValue, time, rebuild: true)!;
-
-    private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
+    /// <summary>A session of its own with a transaction begun on it.</summary>
+    public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
-        using var conn = Connect(_source);
-        using var tx = conn.BeginTransaction();
-        var db = new Runner(conn, tx);
-
-        // One task run at a time across all workers; another worker applying the stream now is not an error.
-        var offset = db.Scalar(rebuild ? TaskLock : TryTaskLock);
-        if (offset is null)
+        var conn = Connect(_source);
+        try
         {
-            return null;
+            return Task.FromResult<IWriteTransaction>(new Transaction(this, conn, conn.BeginTransaction()));
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
+
+    public WarehouseException? TranslateError(Exception e, string display) => PostgresErrors.Translate(e, display);
+
+    /// <summary>A transaction on a session of its own; after the commit, statements run on the session alone.</summary>
+    private sealed class Transaction(PostgresWarehouse owner, NpgsqlConnection conn, NpgsqlTransaction tx) : IWriteTransaction
+    {
+        private Runner _db = new(conn, tx);
+
+        public ISqlDialect Dialect => _db.Dialect;
+
+        public void Execute(string sql, params (string Name, object? Value)[] args) => _db.Execute(sql, args);
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] args) => _db.Scalar(sql, args);
+
+        public void Created(string table) => _db.Created(table);
+
+        public void RunAll(IEnumerable<SqlStep> steps, IReadOnlyDictionary<string, object?> values) => _db.RunAll(steps, values);
+
+        /// <summary>A row lock on <c>task_lock</c>, which PostgreSQL releases when the worker dies and a reader cannot take.</summary>
+        public Task<bool> TryTakeTaskLockAsync(bool wait, CancellationToken ct) => Task.FromResult(_db.Scalar(wait ? TaskLock : TryTaskLock) is not null);
+
+        /// <summary>
+        /// Committed rows only, and all of them up to here: below the first range a running load transaction reserved
+        /// (<see cref="LedgerEnd"/>). One sequence serves every table's ledger: this table's end is its highest row below that.
+        /// </summary>
+        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct)
+        {
+            _db.Execute($"DELETE FROM ledger_reservation WHERE {NotRunning}");
+            return Task.FromResult(Convert.ToInt64(_db.Scalar(
+                $"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= ({LedgerEnd})", ("from", from))));
         }
 
-        var from = Convert.ToInt64(db.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
-
-        // Committed rows only, and all of them up to here: below the first range a running load transaction reserved
-        // (LedgerEnd). One sequence serves every table's ledger: this table's end is its highest row below that.
-        db.Execute($"DELETE FROM ledger_reservation WHERE {NotRunning}");
-        var max = Convert.ToInt64(db.Scalar($"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= ({LedgerEnd})",
-            ("from", from)));
-        if (!rebuild && max <= from)
+        public Task CommitAsync(string stage, CancellationToken ct)
         {
-            return null;
+            owner.BeforeCommit?.Invoke(stage);
+            tx.Commit();
+            _db = new Runner(conn, null);
+            return Task.CompletedTask;
         }
 
-        var to = rebuild ? from : Math.Min(max, from + maxRows);
-        var outcome = ScdTask.Apply(db, table, from, to, rebuild, time);
-        BeforeCommit?.Invoke("tasks");
-        tx.Commit();
-        ScdTask.DropTemporaries(new Runner(conn, null));
-        return outcome;
+        public ValueTask DisposeAsync()
+        {
+            tx.Dispose();
+            conn.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>A reservation whose transaction is over: committed (it deleted its own row), rolled back, or gone with its worker.</summary>
