@@ -37,7 +37,7 @@ internal static class ScdTask
     }
 
     /// <summary>
-    /// Runs the batch, the caller holding the writer already. started_at and finished_at are wall-clock moments, so the
+    /// Runs the batch, the transaction holding the task lock already. started_at and finished_at are wall-clock moments, so the
     /// freshness measured up to finished_at includes any time the run waited for the writer before it started; adding
     /// that wait to finished_at as well would count it twice. Elapsed times come from <paramref name="time"/>.
     /// </summary>
