@@ -241,7 +241,7 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         if (!options.Postgres)
         {
             return new Space(dir, [.. common, "--warehouse", "duckdb", "--lake", "lake"],
-                () => DuckDbWarehouse.Open(Path.Combine(dir, "w0", "warehouse.duckdb"), "bench " + name, readOnly: true));
+                () => new TranslatedWarehouse(DuckDbWarehouse.Open(Path.Combine(dir, "w0", "warehouse.duckdb"), "bench " + name, readOnly: true)));
         }
 
         var connection = PostgresBench.FreshSchema(options.Connection, Schema(name));
@@ -252,7 +252,7 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
             flags.AddRange(["--s3-endpoint", options.S3Endpoint]);
         }
 
-        return new Space(dir, flags, () => PostgresWarehouse.Open(connection, readOnly: true));
+        return new Space(dir, flags, () => new TranslatedWarehouse(PostgresWarehouse.Open(connection, readOnly: true)));
     }
 
     private IReadOnlyList<string> Args(Space space, int worker, params string[] command) =>

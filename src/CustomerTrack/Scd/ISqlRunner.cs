@@ -3,10 +3,13 @@ namespace CustomerTrack.Scd;
 
 /// <summary>
 /// Statements on one engine's open transaction. SQL names its parameters <c>$name</c>; an engine that spells them
-/// otherwise translates (the one place the shared SQL meets an engine's parameter syntax).
+/// otherwise translates through its <see cref="Dialect"/> (the one place the shared SQL meets an engine's parameter syntax).
 /// </summary>
 internal interface ISqlRunner
 {
+    /// <summary>How this engine spells what the shared SQL leaves to it.</summary>
+    ISqlDialect Dialect { get; }
+
     void Execute(string sql, params (string Name, object? Value)[] args);
 
     object? Scalar(string sql, params (string Name, object? Value)[] args);

@@ -4,16 +4,44 @@ namespace CustomerTrack.Scd;
 
 /// <summary>
 /// One task run of one table, the same on every engine: the SCD plan for the ledger range (<c>from</c>, <c>to</c>], the
-/// table's stream offset advanced to <c>to</c> and a task_run row, all in the caller's transaction (which the caller commits).
+/// table's stream offset advanced to <c>to</c> and a task_run row, all in one transaction under the task lock.
 /// </summary>
 internal static class ScdTask
 {
     /// <summary>
-    /// Runs the batch, the caller holding the writer already. started_at and finished_at are wall-clock moments, so the
+    /// Applies the ledger rows of <paramref name="table"/> above its stream offset (at most <paramref name="maxRows"/>;
+    /// with <paramref name="rebuild"/>, recomputes the SCD tables from the whole ledger up to the offset) in
+    /// <paramref name="tx"/>, which this commits; null when the stream is empty or another worker is applying one.
+    /// </summary>
+    public static async Task<TaskRunOutcome?> RunAsync(IWriteTransaction tx, TableDefinition table, int maxRows, bool rebuild, TimeProvider time,
+        CancellationToken ct = default)
+    {
+        // One task run at a time across all workers; another worker applying the stream now is not an error.
+        if (!await tx.TryTakeTaskLockAsync(wait: rebuild, ct))
+        {
+            return null;
+        }
+
+        var from = Convert.ToInt64(tx.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
+        var max = await tx.CommittedLedgerEndAsync(table, from, ct);
+        if (!rebuild && max <= from)
+        {
+            return null;
+        }
+
+        var to = rebuild ? from : Math.Min(max, from + maxRows);
+        var outcome = Apply(tx, table, from, to, rebuild, time);
+        await tx.CommitAsync("tasks", ct);
+        DropTemporaries(tx);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Runs the batch, the transaction holding the task lock already. started_at and finished_at are wall-clock moments, so the
     /// freshness measured up to finished_at includes any time the run waited for the writer before it started; adding
     /// that wait to finished_at as well would count it twice. Elapsed times come from <paramref name="time"/>.
     /// </summary>
-    public static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time)
+    private static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
@@ -52,7 +80,7 @@ internal static class ScdTask
     }
 
     /// <summary>Drops the batch's working tables (after the commit: they are the session's own).</summary>
-    public static void DropTemporaries(ISqlRunner db)
+    private static void DropTemporaries(ISqlRunner db)
     {
         foreach (var temp in ScdPlan.Temporaries)
         {

@@ -7,8 +7,8 @@ namespace CustomerTrack.Warehouse;
 
 /// <summary>
 /// The warehouse as the stages use it (docs/architecture.md): the ledger and its load history, the stream offset, the SCD
-/// tables, and read-only queries. One implementation per engine: <see cref="DuckDb.DuckDbWarehouse"/> (embedded, one
-/// writing process) and PostgresWarehouse (a server, several workers).
+/// tables, and read-only queries. <see cref="TranslatedWarehouse"/> builds it on an <see cref="IEngine"/>:
+/// <see cref="DuckDb.DuckDbWarehouse"/> (embedded, one writing process) or PostgresWarehouse (a server, several workers).
 /// </summary>
 internal interface IWarehouse : IDisposable
 {

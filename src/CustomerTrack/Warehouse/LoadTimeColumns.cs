@@ -35,7 +35,7 @@ internal static class LoadTimeColumns
         {
 
             var column = new Column(name, ColumnType.String);
-            foreach (var sql in Schema.AddColumn(table, column))
+            foreach (var sql in Schema.AddColumn(table, column, db.Dialect))
             {
                 db.Execute(sql);
             }

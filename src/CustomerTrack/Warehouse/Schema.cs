@@ -1,3 +1,4 @@
+using CustomerTrack.Scd;
 using CustomerTrack.Tables;
 
 namespace CustomerTrack.Warehouse;
@@ -10,18 +11,16 @@ internal static class Schema
 {
     /// <summary>Every statement that makes the warehouse for <paramref name="tables"/>; each is safe to run again.</summary>
     /// <param name="tables">The table definitions, each with its ledger, SCD1 and SCD2 table.</param>
-    /// <param name="keyIndex">
-    /// Whether the SCD1 table's key is a PRIMARY KEY. On PostgreSQL its b-tree turns the task's delete by key into index
-    /// lookups. On DuckDB it is left out: DuckDB joins the delete by hash either way, while its ART index made every
-    /// insert several times slower and every checkpoint write the whole index again (duckdb/duckdb#24848); the task
-    /// runs took about 14% longer with it (docs/benchmarks.md). The task's plan keeps one row a key by construction,
-    /// and the SCD property suites check it against a model of the rules.
+    /// <param name="dialect">
+    /// The engine's types, and whether the SCD1 and state tables' key is a PRIMARY KEY (<see cref="ISqlDialect.IndexesKeys"/>):
+    /// on PostgreSQL it is, on DuckDB the task runs took about 14% longer with it (docs/benchmarks.md). The task's plan
+    /// keeps one row a key by construction, and the SCD property suites check it against a model of the rules.
     /// </param>
-    public static IEnumerable<string> Statements(IReadOnlyList<TableDefinition> tables, bool keyIndex)
+    public static IEnumerable<string> Statements(IReadOnlyList<TableDefinition> tables, ISqlDialect dialect)
     {
         foreach (var table in tables)
         {
-            foreach (var sql in TableStatements(table, keyIndex))
+            foreach (var sql in TableStatements(table, dialect))
             {
                 yield return sql;
             }
@@ -77,10 +76,11 @@ internal static class Schema
     }
 
     /// <summary>The ledger, the SCD1 table and the SCD2 table of one definition.</summary>
-    public static IEnumerable<string> TableStatements(TableDefinition table, bool keyIndex)
+    public static IEnumerable<string> TableStatements(TableDefinition table, ISqlDialect dialect)
     {
-        var key = string.Join(", ", table.Key.Select(k => $"{k.Quoted} {k.Type.Sql} NOT NULL"));
-        var attributes = string.Concat(table.Attributes.Select(a => $", {a.Quoted} {a.Type.Sql}"));
+        var keyIndex = dialect.IndexesKeys;
+        var key = string.Join(", ", table.Key.Select(k => $"{k.Quoted} {dialect.Type(k.Type)} NOT NULL"));
+        var attributes = string.Concat(table.Attributes.Select(a => $", {a.Quoted} {dialect.Type(a.Type)}"));
         yield return $"""
             CREATE TABLE IF NOT EXISTS {Q(table.RawTable)} (
                 _seq BIGINT NOT NULL, _file VARCHAR NOT NULL, _line BIGINT NOT NULL, _loaded_at TIMESTAMP NOT NULL,
@@ -106,11 +106,11 @@ internal static class Schema
     }
 
     /// <summary>The statements that add <paramref name="column"/> to a table's raw, current and history tables.</summary>
-    public static IEnumerable<string> AddColumn(TableDefinition table, Column column)
+    public static IEnumerable<string> AddColumn(TableDefinition table, Column column, ISqlDialect dialect)
     {
         foreach (var t in (string[])[table.RawTable, table.CurrentTable, table.HistoryTable])
         {
-            yield return $"ALTER TABLE {Q(t)} ADD COLUMN IF NOT EXISTS {column.Quoted} {column.Type.Sql}";
+            yield return $"ALTER TABLE {Q(t)} ADD COLUMN IF NOT EXISTS {column.Quoted} {dialect.Type(column.Type)}";
         }
     }
 

@@ -42,7 +42,7 @@ internal static class SchemaSync
                 {
                     if (!table.Key.Contains(column))
                     {
-                        foreach (var sql in Schema.AddColumn(table, column))
+                        foreach (var sql in Schema.AddColumn(table, column, db.Dialect))
                         {
                             db.Execute(sql);
                         }
@@ -93,7 +93,7 @@ internal static class SchemaSync
 
                 foreach (var t in (string[])[table.RawTable, table.CurrentTable, table.HistoryTable])
                 {
-                    db.Execute($"ALTER TABLE {Identifiers.Quote(t)} ALTER COLUMN {now1.Quoted} SET DATA TYPE {now1.Type.Sql}");
+                    db.Execute($"ALTER TABLE {Identifiers.Quote(t)} ALTER COLUMN {now1.Quoted} SET DATA TYPE {db.Dialect.Type(now1.Type)}");
                 }
 
                 db.Execute("UPDATE table_column SET column_type = $type WHERE table_name = $table AND column_name = $column",
@@ -103,7 +103,7 @@ internal static class SchemaSync
 
             foreach (var added in table.Attributes.Where(a => stored.All(s => s.Name != a.Name)))
             {
-                foreach (var sql in Schema.AddColumn(table, added))
+                foreach (var sql in Schema.AddColumn(table, added, db.Dialect))
                 {
                     db.Execute(sql);
                 }

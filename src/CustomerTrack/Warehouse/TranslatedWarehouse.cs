@@ -5,11 +5,12 @@ using CustomerTrack.Tables;
 namespace CustomerTrack.Warehouse;
 
 /// <summary>
-/// An engine's warehouse with its errors translated once, at the boundary, by the engine's own translator
-/// (DuckDbErrors, PostgresErrors): past here, a database error is a <see cref="WarehouseException"/> that says whether
-/// a retry can help, and nothing upstream knows which driver raised it.
+/// The warehouse built on one engine: its errors translated once, at the boundary, by the engine's own translator
+/// (<see cref="IEngine.TranslateError"/>): past here, a database error is a <see cref="WarehouseException"/> that says
+/// whether a retry can help, and nothing upstream knows which driver raised it. The SCD task runs here, the same on
+/// every engine, in the engine's transaction (<see cref="ScdTask.RunAsync"/>).
 /// </summary>
-internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, string, WarehouseException?> translate) : IWarehouse
+internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
 {
     private readonly string _display = inner.ToString() ?? "the warehouse";
 
@@ -36,9 +37,22 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
     public TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now) =>
         Guard(() => inner.AddColumns(table, columns, fileKey, now));
 
-    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Guard(() => inner.RunTask(table, maxRows, time));
+    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Guard(() => ApplyStream(table, maxRows, rebuild: false, time));
 
-    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Guard(() => inner.Rebuild(table, time));
+    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Guard(() => ApplyStream(table, int.MaxValue, rebuild: true, time)!);
+
+    /// <summary>
+    /// The engines' transactions run their statements synchronously, so the task completes before it returns: waiting
+    /// on it here blocks nothing (the stages call the warehouse synchronously).
+    /// </summary>
+    private TaskRunOutcome? ApplyStream(TableDefinition table, int maxRows, bool rebuild, TimeProvider time) =>
+        ApplyStreamAsync(table, maxRows, rebuild, time).GetAwaiter().GetResult();
+
+    private async Task<TaskRunOutcome?> ApplyStreamAsync(TableDefinition table, int maxRows, bool rebuild, TimeProvider time)
+    {
+        await using var tx = await inner.BeginAsync(CancellationToken.None);
+        return await ScdTask.RunAsync(tx, table, maxRows, rebuild, time);
+    }
 
     public QueryResult Query(string sql, CancellationToken ct = default) => Guard(() => inner.Query(sql, ct));
 
@@ -51,7 +65,7 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
         {
             return call();
         }
-        catch (Exception e) when (translate(e, _display) is { } translated)
+        catch (Exception e) when (inner.TranslateError(e, _display) is { } translated)
         {
             throw translated;
         }

@@ -16,11 +16,11 @@ internal static class Warehouses
     /// <summary>Opens for writing (making the tables) or, with <paramref name="readOnly"/>, for queries only.</summary>
     public static IWarehouse Open(Workspace workspace, bool readOnly, Func<string?>? describeOwner = null, TimeProvider? time = null)
     {
-        IWarehouse warehouse = IsPostgres(workspace)
-            ? new TranslatedWarehouse(PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly, workspace.Settings.Definitions, time),
-                PostgresErrors.Translate)
-            : new TranslatedWarehouse(DuckDbWarehouse.Open(workspace.WarehousePath, workspace.WarehousePath, readOnly, describeOwner,
-                readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time), DuckDbErrors.Translate);
+        IEngine engine = IsPostgres(workspace)
+            ? PostgresWarehouse.Open(workspace.Settings.Warehouse.ConnectionString, readOnly, workspace.Settings.Definitions, time)
+            : DuckDbWarehouse.Open(workspace.WarehousePath, workspace.WarehousePath, readOnly, describeOwner,
+                readOnly ? null : workspace.Settings.Warehouse.MemoryLimit, workspace.Settings.Definitions, time);
+        IWarehouse warehouse = new TranslatedWarehouse(engine);
         warehouse.QueryLimits = workspace.Settings.Query;
 
         // Columns files added under SchemaEvolution: add are part of their tables from then on: the loader and the

@@ -187,7 +187,7 @@ internal static class DuckDbBench
             Execute(c, "CHECKPOINT");
         }
 
-        using var warehouse = DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit);
+        using var warehouse = new TranslatedWarehouse(DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit));
         var started = time.GetTimestamp();
         var run = warehouse.RunTask(Tables.TableDefinition.Customer(Tables.ScdOptions.Default), int.MaxValue, time)
             ?? throw new CustomerTrackException("bench: the history batch found nothing to apply");

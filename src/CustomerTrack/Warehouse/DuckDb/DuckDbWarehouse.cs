@@ -12,7 +12,7 @@ namespace CustomerTrack.Warehouse.DuckDb;
 /// The embedded warehouse: one DuckDB file, written by the one process that opened it (docs/architecture.md, "One writer").
 /// Writes are serialised on one connection; queries get connections of their own and see committed data.
 /// </summary>
-internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
+internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
 {
     private readonly DuckDBConnection _connection;
     private readonly FairLock _write = new();
@@ -96,7 +96,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         if (!readOnly)
         {
             warehouse._tables = tables ?? [TableDefinition.Customer(ScdOptions.Default)];
-            foreach (var sql in Schema.Statements(warehouse._tables, keyIndex: false).Concat(SchemaSync.Statements()))
+            foreach (var sql in Schema.Statements(warehouse._tables, DuckDbDialect.Instance).Concat(SchemaSync.Statements()))
             {
                 warehouse.Execute(sql);
             }
@@ -343,7 +343,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             raw.Close();
             foreach (var (seq, column, digits) in sink.Exact)
             {
-                Execute($"UPDATE {Identifiers.Quote(table.RawTable)} SET {column.Quoted} = CAST($digits AS {column.Type.Sql}) WHERE _seq = $seq",
+                Execute($"UPDATE {Identifiers.Quote(table.RawTable)} SET {column.Quoted} = CAST($digits AS {DuckDbDialect.Instance.Type(column.Type)}) WHERE _seq = $seq",
                     ("digits", digits), ("seq", seq));
             }
         }
@@ -364,30 +364,64 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         }
     }
 
-    /// <summary>Applies the ledger rows above the stream offset (at most <paramref name="maxRows"/>), advancing it in the same transaction.</summary>
-    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
-
-    /// <summary>Recomputes both SCD tables from the whole ledger up to the stream offset's end.</summary>
-    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Apply(table, int.MaxValue, time, rebuild: true)!;
-
-    private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
+    /// <summary>The one writer's transaction: the write lock is held until it is disposed.</summary>
+    public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
-        using (_write.Enter())
+        var writer = _write.Enter();
+        try
         {
-            var from = Convert.ToInt64(Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
-            var max = MaxSeq(table);
-            if (!rebuild && max <= from)
+            return Task.FromResult<IWriteTransaction>(new Transaction(this, writer, _connection.BeginTransaction()));
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    public WarehouseException? TranslateError(Exception e, string display) => DuckDbErrors.Translate(e, display);
+
+    /// <summary>A transaction on the writing connection, under the write lock (DuckDB has one writer: no task lock to take).</summary>
+    private sealed class Transaction(DuckDbWarehouse owner, FairLock.Releaser writer, DuckDBTransaction tx) : IWriteTransaction
+    {
+        private bool _open = true;
+
+        public ISqlDialect Dialect => DuckDbDialect.Instance;
+
+        public void Execute(string sql, params (string Name, object? Value)[] args) => owner.Execute(sql, args);
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] args) => owner.Scalar(sql, args);
+
+        public Task<bool> TryTakeTaskLockAsync(bool wait, CancellationToken ct) => Task.FromResult(true);
+
+        /// <summary>The one writer commits its rows before anything else runs: every row is committed.</summary>
+        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct) => Task.FromResult(owner.MaxSeq(table));
+
+        public Task CommitAsync(string stage, CancellationToken ct)
+        {
+            owner.BeforeCommit?.Invoke(stage);
+            _open = false;
+            owner.Commit(tx);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            try
             {
-                return null;
+                if (_open)
+                {
+                    RollBackQuietly(tx);
+                }
+
+                tx.Dispose();
+            }
+            finally
+            {
+                writer.Dispose();
             }
 
-            var to = rebuild ? from : Math.Min(max, from + maxRows);
-            using var tx = _connection.BeginTransaction();
-            var outcome = ScdTask.Apply(this, table, from, to, rebuild, time);
-            BeforeCommit?.Invoke("tasks");
-            Commit(tx);
-            ScdTask.DropTemporaries(this);
-            return outcome;
+            return ValueTask.CompletedTask;
         }
     }
 
@@ -524,6 +558,8 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
             cmd.Parameters.Add(new DuckDBParameter(name, value));
         }
     }
+
+    ISqlDialect ISqlRunner.Dialect => DuckDbDialect.Instance;
 
     void ISqlRunner.Execute(string sql, params (string Name, object? Value)[] args) => Execute(sql, args);
 

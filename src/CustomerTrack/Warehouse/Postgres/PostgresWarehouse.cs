@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using CustomerTrack.Configuration;
 using CustomerTrack.Formats;
 using CustomerTrack.Scd;
@@ -25,7 +24,7 @@ namespace CustomerTrack.Warehouse.Postgres;
 /// and a reader holding it froze the task stage).</item>
 /// </list>
 /// </summary>
-internal sealed partial class PostgresWarehouse : IWarehouse
+internal sealed class PostgresWarehouse : IEngine
 {
     // Advisory locks are per database; keyed by the schema too, so pipelines in different schemas do not wait on each other.
     private const string SchemaLock = "SELECT pg_advisory_xact_lock(hashtext(current_schema()), hashtext('customertrack schema'))";
@@ -164,7 +163,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         db.Execute(SchemaLock);
         if (!complete)
         {
-            foreach (var sql in Schema.Statements(_tables, keyIndex: true).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
+            foreach (var sql in Schema.Statements(_tables, PostgresDialect.Instance).Concat(Statements(_tables)).Concat(SchemaSync.Statements()))
             {
                 db.Execute(sql);
             }
@@ -474,10 +473,8 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         var table = file.Table!;
         var rows = $"_ct_stage_{index}";
         var rejects = $"_ct_stage_rejects_{index}";
-        using (var create = new NpgsqlCommand($"""
-            CREATE TEMP TABLE {rows} (LIKE {Q(table.RawTable)}) ON COMMIT DROP;
-            CREATE TEMP TABLE {rejects} (LIKE load_rejects) ON COMMIT DROP
-            """, conn))
+        using (var create = new NpgsqlCommand(
+            $"{PostgresDialect.Instance.TempTableLike(rows, Q(table.RawTable))};\n{PostgresDialect.Instance.TempTableLike(rejects, "load_rejects")}", conn))
         {
             create.ExecuteNonQuery();
         }
@@ -653,41 +650,66 @@ internal sealed partial class PostgresWarehouse : IWarehouse
         return outcome;
     }
 
-    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Apply(table, maxRows, time, rebuild: false);
-
-    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Apply(table, int.MaxValue, time, rebuild: true)!;
-
-    private TaskRunOutcome? Apply(TableDefinition table, int maxRows, TimeProvider time, bool rebuild)
+    /// <summary>A session of its own with a transaction begun on it.</summary>
+    public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
-        using var conn = Connect(_source);
-        using var tx = conn.BeginTransaction();
-        var db = new Runner(conn, tx);
-
-        // One task run at a time across all workers; another worker applying the stream now is not an error.
-        var offset = db.Scalar(rebuild ? TaskLock : TryTaskLock);
-        if (offset is null)
+        var conn = Connect(_source);
+        try
         {
-            return null;
+            return Task.FromResult<IWriteTransaction>(new Transaction(this, conn, conn.BeginTransaction()));
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
+
+    public WarehouseException? TranslateError(Exception e, string display) => PostgresErrors.Translate(e, display);
+
+    /// <summary>A transaction on a session of its own; after the commit, statements run on the session alone.</summary>
+    private sealed class Transaction(PostgresWarehouse owner, NpgsqlConnection conn, NpgsqlTransaction tx) : IWriteTransaction
+    {
+        private Runner _db = new(conn, tx);
+
+        public ISqlDialect Dialect => _db.Dialect;
+
+        public void Execute(string sql, params (string Name, object? Value)[] args) => _db.Execute(sql, args);
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] args) => _db.Scalar(sql, args);
+
+        public void Created(string table) => _db.Created(table);
+
+        public void RunAll(IEnumerable<SqlStep> steps, IReadOnlyDictionary<string, object?> values) => _db.RunAll(steps, values);
+
+        /// <summary>A row lock on <c>task_lock</c>, which PostgreSQL releases when the worker dies and a reader cannot take.</summary>
+        public Task<bool> TryTakeTaskLockAsync(bool wait, CancellationToken ct) => Task.FromResult(_db.Scalar(wait ? TaskLock : TryTaskLock) is not null);
+
+        /// <summary>
+        /// Committed rows only, and all of them up to here: below the first range a running load transaction reserved
+        /// (<see cref="LedgerEnd"/>). One sequence serves every table's ledger: this table's end is its highest row below that.
+        /// </summary>
+        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct)
+        {
+            _db.Execute($"DELETE FROM ledger_reservation WHERE {NotRunning}");
+            return Task.FromResult(Convert.ToInt64(_db.Scalar(
+                $"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= ({LedgerEnd})", ("from", from))));
         }
 
-        var from = Convert.ToInt64(db.Scalar("SELECT offset_seq FROM stream_offset WHERE stream_name = $stream", ("stream", table.StreamName)));
-
-        // Committed rows only, and all of them up to here: below the first range a running load transaction reserved
-        // (LedgerEnd). One sequence serves every table's ledger: this table's end is its highest row below that.
-        db.Execute($"DELETE FROM ledger_reservation WHERE {NotRunning}");
-        var max = Convert.ToInt64(db.Scalar($"SELECT coalesce(max(_seq), 0) FROM {Q(table.RawTable)} WHERE _seq > $from AND _seq <= ({LedgerEnd})",
-            ("from", from)));
-        if (!rebuild && max <= from)
+        public Task CommitAsync(string stage, CancellationToken ct)
         {
-            return null;
+            owner.BeforeCommit?.Invoke(stage);
+            tx.Commit();
+            _db = new Runner(conn, null);
+            return Task.CompletedTask;
         }
 
-        var to = rebuild ? from : Math.Min(max, from + maxRows);
-        var outcome = ScdTask.Apply(db, table, from, to, rebuild, time);
-        BeforeCommit?.Invoke("tasks");
-        tx.Commit();
-        ScdTask.DropTemporaries(new Runner(conn, null));
-        return outcome;
+        public ValueTask DisposeAsync()
+        {
+            tx.Dispose();
+            conn.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>A reservation whose transaction is over: committed (it deleted its own row), rolled back, or gone with its worker.</summary>
@@ -832,8 +854,10 @@ internal sealed partial class PostgresWarehouse : IWarehouse
     private static DateTime Plain(DateTime t) => DateTime.SpecifyKind(t, DateTimeKind.Unspecified);
 
     /// <summary>Statements on one session, <c>$name</c> parameters spelled as Npgsql's <c>@name</c>.</summary>
-    private sealed partial class Runner(NpgsqlConnection conn, NpgsqlTransaction? tx) : ISqlRunner
+    private sealed class Runner(NpgsqlConnection conn, NpgsqlTransaction? tx) : ISqlRunner
     {
+        public ISqlDialect Dialect => PostgresDialect.Instance;
+
         public void Execute(string sql, params (string Name, object? Value)[] args)
         {
             using var cmd = Command(sql, args);
@@ -853,7 +877,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             using var batch = new NpgsqlBatch(conn, tx);
             foreach (var step in steps)
             {
-                var command = new NpgsqlBatchCommand(Parameter().Replace(step.Sql, "@$1"));
+                var command = new NpgsqlBatchCommand(Dialect.Parameters(step.Sql));
                 foreach (var (name, value) in ISqlRunner.Bind(step, values))
                 {
                     command.Parameters.Add(Parameter(name, value));
@@ -878,7 +902,7 @@ internal sealed partial class PostgresWarehouse : IWarehouse
 
         private NpgsqlCommand Command(string sql, (string Name, object? Value)[] args)
         {
-            var cmd = new NpgsqlCommand(Parameter().Replace(sql, "@$1"), conn, tx);
+            var cmd = new NpgsqlCommand(Dialect.Parameters(sql), conn, tx);
             foreach (var (name, value) in args)
             {
                 cmd.Parameters.Add(Parameter(name, value));
@@ -893,9 +917,6 @@ internal sealed partial class PostgresWarehouse : IWarehouse
             DateTime t => new NpgsqlParameter(name, NpgsqlDbType.Timestamp) { Value = Plain(t) },
             _ => new NpgsqlParameter(name, value),
         };
-
-        [GeneratedRegex(@"\$([a-z_]+)")]
-        private static partial Regex Parameter();
     }
 
     public void Dispose()
