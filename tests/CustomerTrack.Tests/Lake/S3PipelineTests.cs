@@ -29,14 +29,14 @@ public sealed class S3PipelineTests
         Assert.False(Directory.Exists(Path.Combine(s3.Dir, "lake")), "nothing goes to a lake folder");
         var load = await CliRunner.RunAsync(["run", "--once", "-w", s3.Dir, .. s3Flags]);
         Assert.True(load.Code == 0, load.ToString());
-        Assert.Contains("8 loaded", load.Out, StringComparison.Ordinal);
+        Assert.Contains("8 processed", load.Out, StringComparison.Ordinal);
 
         var status = await CliRunner.RunAsync(["status", "-w", s3.Dir, .. s3Flags]);
         Assert.Contains("lake         8 object(s), 0 not yet loaded", status.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("S3RVER", status.Out + status.Err, StringComparison.Ordinal);
 
         var again = await CliRunner.RunAsync(["run", "--once", "-w", s3.Dir, .. s3Flags]);
-        Assert.Contains("0 loaded", again.Out, StringComparison.Ordinal);
+        Assert.Contains("0 processed", again.Out, StringComparison.Ordinal);
         Assert.Equal(Db.Query(folder.Open(), Db.TablesFingerprint).Scalar, Db.Query(s3.Open(), Db.TablesFingerprint).Scalar);
         Assert.Equal(8 * 300, Db.Count(s3.Open(), "SELECT count(*) FROM customer_raw"));
         Assert.Empty(Directory.GetFiles(Path.Combine(s3.Dir, "tmp")));
