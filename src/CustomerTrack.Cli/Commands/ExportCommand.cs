@@ -14,8 +14,12 @@ internal static class ExportCommand
             Required = true,
         };
         var asOf = new Option<string?>("--as-of") { Description = "For a history table: only the versions valid at this moment (ISO 8601; no offset means UTC)" };
+        var knownAt = new Option<string?>("--known-at")
+        {
+            Description = "For a defined table's history: as the pipeline showed it at this moment, from the rows loaded by then (ISO 8601)",
+        };
         var to = new Option<string>("--to") { Description = "The file to write, FILE.parquet or FILE.csv (replaced if it exists)", Required = true };
-        var command = new Command("export", "Write a warehouse table to a Parquet or CSV file, also while run holds the warehouse") { table, asOf, to };
+        var command = new Command("export", "Write a warehouse table to a Parquet or CSV file, also while run holds the warehouse") { table, asOf, knownAt, to };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
@@ -30,8 +34,9 @@ internal static class ExportCommand
             }
 
             DateTime? at = parse.GetValue(asOf) is { } text ? Common.Timestamp(text, "--as-of") : null;
+            DateTime? known = parse.GetValue(knownAt) is { } moment ? Common.Timestamp(moment, "--known-at") : null;
             using var reader = WarehouseReader.Open(ws);
-            var result = await reader.ExportAsync(new ExportRequest(parse.GetValue(table)!, path, at), ct);
+            var result = await reader.ExportAsync(new ExportRequest(parse.GetValue(table)!, path, at, known), ct);
             parse.InvocationConfiguration.Output.WriteLine($"exported {result.Rows} row(s) of {result.Table} to {result.Path} ({result.Format})");
             return 0;
         });
