@@ -118,7 +118,7 @@ internal static class ReadCommands
             ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (result.Rows.Count == 0 && format == "table")
             {
-                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.HistoryAsync(reader, table, condition, ct));
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.HistoryAsync(reader, table, condition, ct, knownAt));
             }
 
             return 0;
@@ -159,7 +159,7 @@ internal static class ReadCommands
             ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (result.Rows.Count == 0 && format == "table")
             {
-                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, ct));
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, ct, knownAt));
             }
 
             return 0;

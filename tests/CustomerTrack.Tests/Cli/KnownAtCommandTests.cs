@@ -63,6 +63,11 @@ public sealed class KnownAtCommandTests
             "--key", "customer_id=1", "--known-at", "2026-01-01T11:30:00Z", "--format", "ndjson"));
         CliAssert.Succeeded(before);
         Assert.Equal("", before.Out);
+
+        // An empty answer says why in the history as known then: customer 2 was not yet loaded at 10:59.
+        var unknown = await CliRunner.RunAsync(run.Cli("as-of", "2026-01-01T10:30:00Z", "--key", "customer_id=2", "--known-at", "2026-01-01T10:59:00Z"));
+        CliAssert.Succeeded(unknown);
+        Assert.Contains("no customer_id = 2 in customer_history as known at 2026-01-01 10:59:00", unknown.Out, StringComparison.Ordinal);
     }
 
     [Theory]
