@@ -37,6 +37,7 @@ public static class Program
             ReadCommands.Query(),
             ReadCommands.History(),
             ReadCommands.AsOf(),
+            ReadCommands.Changes(),
             ExportCommand.Create(),
             PipelineCommands.Rebuild(),
             BenchCommand.Create(),

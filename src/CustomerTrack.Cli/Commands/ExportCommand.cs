@@ -20,7 +20,11 @@ internal static class ExportCommand
             Description = $"The file to write, FILE.parquet or FILE.csv (replaced if it exists); with several tables, {TablePlaceholder} in it stands for each one's name",
             Required = true,
         };
-        var command = new Command("export", "Write warehouse tables to Parquet or CSV files, also while run holds the warehouse") { tables, asOf, to };
+        var knownAt = new Option<string?>("--known-at")
+        {
+            Description = "For a defined table's history: as the pipeline showed it at this moment, from the rows loaded by then (ISO 8601)",
+        };
+        var command = new Command("export", "Write warehouse tables to Parquet or CSV files, also while run holds the warehouse") { tables, asOf, knownAt, to };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
@@ -42,10 +46,11 @@ internal static class ExportCommand
             }
 
             DateTime? at = parse.GetValue(asOf) is { } text ? Common.Timestamp(text, "--as-of") : null;
+            DateTime? known = parse.GetValue(knownAt) is { } moment ? Common.Timestamp(moment, "--known-at") : null;
             using var reader = WarehouseReader.Open(ws);
             foreach (var (name, path) in names.Zip(paths))
             {
-                var result = await reader.ExportAsync(new ExportRequest(name, path, at), ct);
+                var result = await reader.ExportAsync(new ExportRequest(name, path, at, known), ct);
                 parse.InvocationConfiguration.Output.WriteLine($"exported {result.Rows} row(s) of {result.Table} to {result.Path} ({result.Format})");
             }
 

@@ -46,6 +46,16 @@ internal static class ReadCommands
         AllowMultipleArgumentsPerToken = false,
     };
 
+    /// <summary>docs/semantics.md, rule 17: the answer from the ledger rows loaded by then.</summary>
+    private static readonly Option<string?> KnownAt = new("--known-at")
+    {
+        Description = "Answer as the pipeline showed it at this moment: from the rows loaded by then (ISO 8601; no offset means UTC)",
+    };
+
+    /// <summary>The --known-at moment as a SQL timestamp, or null for today's answer.</summary>
+    private static string? KnownAtOf(ParseResult parse) =>
+        parse.GetValue(KnownAt) is { } text ? Common.SqlTimestamp(Common.Timestamp(text, "--known-at")) : null;
+
     /// <summary>The table a reading command names, or the default one.</summary>
     private static TableDefinition ChosenTable(ParseResult parse, Workspace ws)
     {
@@ -100,20 +110,21 @@ internal static class ReadCommands
             Description = "The key of a one-column key (for a composite key use --key column=value)",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var command = new Command("history", "Every version of one key (SCD2), oldest first") { id, Table, Key, Common.Format };
+        var command = new Command("history", "Every version of one key (SCD2), oldest first") { id, Table, Key, KnownAt, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             var table = ChosenTable(parse, ws);
             var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? []);
+            var knownAt = KnownAtOf(parse);
             using var reader = WarehouseReader.Open(ws);
             table = await reader.WithStoredColumnsAsync(table, ct);
-            var result = await reader.QueryAsync(TableReads.History(table, condition), ct);
+            var result = await reader.QueryAsync(TableReads.History(table, condition, knownAt), ct);
             var format = parse.GetValue(Common.Format)!;
             ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (result.Rows.Count == 0 && format == "table")
             {
-                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.HistoryAsync(reader, table, condition, ct));
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.HistoryAsync(reader, table, condition, ct, knownAt));
             }
 
             return 0;
@@ -124,7 +135,7 @@ internal static class ReadCommands
     public static Command AsOf()
     {
         var at = new Argument<string>("TIMESTAMP") { Description = "ISO 8601; no offset means UTC" };
-        var command = new Command("as-of", "A table as it stood at a moment, from history") { at, Table, Key, Common.Format };
+        var command = new Command("as-of", "A table as it stood at a moment, from history") { at, Table, Key, KnownAt, Common.Format };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
@@ -133,14 +144,51 @@ internal static class ReadCommands
             var keys = parse.GetValue(Key) ?? [];
             var only = keys.Length > 0 ? KeyOf(table, null, keys) : null;
 
+            var knownAt = KnownAtOf(parse);
             using var reader = WarehouseReader.Open(ws);
             table = await reader.WithStoredColumnsAsync(table, ct);
-            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only), ct);
+            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only, knownAt), ct);
             var format = parse.GetValue(Common.Format)!;
             ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (result.Rows.Count == 0 && format == "table")
             {
-                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, ct));
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, ct, knownAt));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Changes()
+    {
+        var from = new Option<string>("--from") { Description = "The first moment (ISO 8601; no offset means UTC)", Required = true };
+        var to = new Option<string>("--to") { Description = "The second moment", Required = true };
+        var command = new Command("changes", "Every key whose state differs between two moments: inserted, deleted or changed, each changed column before and after")
+        {
+            Table, from, to, Key, KnownAt, Common.Format,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var ws = Common.OpenWorkspace(parse, create: false);
+            var table = ChosenTable(parse, ws);
+            var t1 = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(from)!, "--from"));
+            var t2 = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(to)!, "--to"));
+            var keys = parse.GetValue(Key) ?? [];
+            var only = keys.Length > 0 ? KeyOf(table, null, keys) : null;
+            var knownAt = KnownAtOf(parse);
+            using var reader = WarehouseReader.Open(ws);
+            table = await reader.WithStoredColumnsAsync(table, ct);
+            var answer = await reader.QueryAsync(TableChanges.Sql(table, t1, t2, only, knownAt), ct);
+            var changes = TableChanges.Read(table, answer);
+            var format = parse.GetValue(Common.Format)!;
+            if (format is "json" or "ndjson")
+            {
+                ResultPrinter.PrintChanges(answer.Columns.Take(table.Key.Count).ToList(), changes, format == "ndjson", parse.InvocationConfiguration.Output);
+            }
+            else
+            {
+                ResultPrinter.Print(TableChanges.Long(table, answer, changes), format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             }
 
             return 0;

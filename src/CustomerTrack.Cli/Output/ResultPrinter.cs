@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CustomerTrack.Query;
 using CustomerTrack.Warehouse;
 using nietras.SeparatedValues;
 
@@ -281,33 +282,91 @@ internal static class ResultPrinter
         json.WriteStartObject();
         for (var i = 0; i < row.Length; i++)
         {
-            var column = result.Columns[i];
-            json.WritePropertyName(column.Name);
-            var value = row[i];
-            if (value is null)
-            {
-                json.WriteNullValue();
-            }
-            else if (column.Kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number)
-                     && double.IsFinite(number))
-            {
-                json.WriteRawValue(value);
-            }
-            else if (column.Kind == CellKind.Boolean)
-            {
-                json.WriteBooleanValue(value == "true");
-            }
-            else if (column.Kind == CellKind.Timestamp)
-            {
-                json.WriteStringValue(Iso(value));
-            }
-            else
-            {
-                // Text, and the numbers JSON cannot hold (NaN, Infinity).
-                json.WriteStringValue(value);
-            }
+            json.WritePropertyName(result.Columns[i].Name);
+            Value(json, result.Columns[i].Kind, row[i]);
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>changes</c> in JSON: one object a key, its key columns, <c>change</c>, and <c>columns</c>, each differing column
+    /// with its value <c>before</c> and <c>after</c>, typed as query's JSON types them.
+    /// </summary>
+    public static void PrintChanges(IReadOnlyList<ResultColumn> key, IReadOnlyList<KeyChange> changes, bool lines, TextWriter output)
+    {
+        var options = new JsonWriterOptions { Indented = !lines, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        void Change(Utf8JsonWriter json, KeyChange change)
+        {
+            json.WriteStartObject();
+            for (var i = 0; i < key.Count; i++)
+            {
+                json.WritePropertyName(key[i].Name);
+                Value(json, key[i].Kind, change.Key[i]);
+            }
+
+            json.WriteString("change", change.Change);
+            json.WriteStartObject("columns");
+            foreach (var column in change.Columns)
+            {
+                json.WriteStartObject(column.Column.Name);
+                json.WritePropertyName("before");
+                Value(json, column.Column.Kind, column.Before);
+                json.WritePropertyName("after");
+                Value(json, column.Column.Kind, column.After);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        if (lines)
+        {
+            foreach (var change in changes)
+            {
+                output.WriteLine(Write(options, json => Change(json, change)));
+            }
+
+            return;
+        }
+
+        output.WriteLine(Write(options, json =>
+        {
+            json.WriteStartArray();
+            foreach (var change in changes)
+            {
+                Change(json, change);
+            }
+
+            json.WriteEndArray();
+        }));
+    }
+
+    /// <summary>One value in JSON, by its column's kind.</summary>
+    private static void Value(Utf8JsonWriter json, CellKind kind, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNullValue();
+        }
+        else if (kind == CellKind.Number && double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                 && double.IsFinite(number))
+        {
+            json.WriteRawValue(value);
+        }
+        else if (kind == CellKind.Boolean)
+        {
+            json.WriteBooleanValue(value == "true");
+        }
+        else if (kind == CellKind.Timestamp)
+        {
+            json.WriteStringValue(Iso(value));
+        }
+        else
+        {
+            // Text, and the numbers JSON cannot hold (NaN, Infinity).
+            json.WriteStringValue(value);
+        }
     }
 }

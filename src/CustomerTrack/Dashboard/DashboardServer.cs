@@ -307,7 +307,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             }
         }
 
-        return new { versions, asOf = at is { } a ? EventTime.Format(a) : null, note };
+        // The columns a version's values are in (not the key, its interval, its flags or its source): the page marks those
+        // that differ from the version before (what changes --from --to shows between two moments).
+        string[] bookkeeping = ["start_time", "end_time", "is_current", "is_deleted", "source"];
+        var attributes = versions.Columns.Select(c => c.Name).Where(n => table.Key.All(k => k.Name != n) && !bookkeeping.Contains(n)).ToArray();
+        return new { versions, attributes, asOf = at is { } a ? EventTime.Format(a) : null, note };
     }
 
     private static DateTime Parse(string? text) => EventTime.TryParse(text ?? "", out var t) ? t : DateTime.MinValue;

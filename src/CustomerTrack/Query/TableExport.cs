@@ -8,7 +8,8 @@ namespace CustomerTrack.Query;
 /// <param name="Table">A table of the warehouse, as the catalog names it.</param>
 /// <param name="Path">The absolute path of the file to write; its extension (.parquet or .csv) picks the format.</param>
 /// <param name="AsOf">For a history table: only the versions valid at this UTC moment (the rows <c>as-of</c> reads).</param>
-public sealed record ExportRequest(string Table, string Path, DateTime? AsOf = null);
+/// <param name="KnownAt">For a defined table's history: the history as known at this UTC moment (docs/semantics.md, rule 17).</param>
+public sealed record ExportRequest(string Table, string Path, DateTime? AsOf = null, DateTime? KnownAt = null);
 
 /// <summary>What an export wrote.</summary>
 public sealed record ExportResult(string Table, string Path, string Format, long Rows);
@@ -62,8 +63,19 @@ internal static class TableExport
             where = $" WHERE start_time <= {t} AND {t} < end_time AND NOT is_deleted";
         }
 
+        var from = Identifiers.Quote(name);
+        var with = "";
+        if (request.KnownAt is { } known)
+        {
+            // The definition as the warehouse holds it (with the columns files added), so every exported column is computed.
+            var table = warehouse.Tables.FirstOrDefault(t => t.HistoryTable == name)
+                ?? throw new CustomerTrackException($"--known-at takes a defined table's history table ({string.Join(", ", warehouse.Tables.Select(t => t.HistoryTable))}); {name} is not one");
+            with = KnownAt.With(table, SqlLiteral.Timestamp(known), null);
+            from = KnownAt.History;
+        }
+
         var order = exported.Any(c => c.Name == "start_time") ? " ORDER BY 1, start_time" : " ORDER BY 1";
-        var sql = $"SELECT {string.Join(", ", exported.Select(c => c.Wide ? $"CAST({Identifiers.Quote(c.Name)} AS VARCHAR) AS {Identifiers.Quote(c.Name)}" : Identifiers.Quote(c.Name)))} FROM {Identifiers.Quote(name)}{where}{order}";
+        var sql = $"{with}SELECT {string.Join(", ", exported.Select(c => c.Wide ? $"CAST({Identifiers.Quote(c.Name)} AS VARCHAR) AS {Identifiers.Quote(c.Name)}" : Identifiers.Quote(c.Name)))} FROM {from}{where}{order}";
         var rows = warehouse.Export(sql, exported, request.Path, format, ct);
         return new ExportResult(name, request.Path, format, rows);
     }

@@ -80,17 +80,27 @@ internal static class TableReads
 
     private static string Order(TableDefinition table) => string.Join(", ", table.Key.Select(k => k.Quoted));
 
-    /// <summary>Every version of the keys <paramref name="keyCondition"/> selects (one, or all with part of a composite key), key by key, oldest first.</summary>
-    public static string History(TableDefinition table, string keyCondition) => $"""
-        SELECT {Columns(table)}, start_time, end_time, is_current, is_deleted
-        FROM {Identifiers.Quote(table.HistoryTable)} WHERE {keyCondition} ORDER BY {Order(table)}, start_time
+    /// <summary>
+    /// Every version of the keys <paramref name="keyCondition"/> selects (one, or all with part of a composite key), key by
+    /// key, oldest first; as known at <paramref name="knownAt"/> (a SQL timestamp) when given (<see cref="KnownAt"/>).
+    /// </summary>
+    public static string History(TableDefinition table, string keyCondition, string? knownAt = null) => $"""
+        {With(table, knownAt, keyCondition)}SELECT {Columns(table)}, start_time, end_time, is_current, is_deleted
+        FROM {HistoryOf(table, knownAt)} WHERE {keyCondition} ORDER BY {Order(table)}, start_time
         """;
 
-    /// <summary>The table as it stood at <paramref name="sqlTimestamp"/>, from history (optionally one key).</summary>
-    public static string AsOf(TableDefinition table, string sqlTimestamp, string? keyCondition) => $"""
-        SELECT {Columns(table)}, start_time AS valid_from
-        FROM {Identifiers.Quote(table.HistoryTable)}
+    /// <summary>The table as it stood at <paramref name="sqlTimestamp"/>, from history (optionally one key; as known at <paramref name="knownAt"/> when given).</summary>
+    public static string AsOf(TableDefinition table, string sqlTimestamp, string? keyCondition, string? knownAt = null) => $"""
+        {With(table, knownAt, keyCondition)}SELECT {Columns(table)}, start_time AS valid_from
+        FROM {HistoryOf(table, knownAt)}
         WHERE start_time <= {sqlTimestamp} AND {sqlTimestamp} < end_time AND NOT is_deleted{(keyCondition is null ? "" : " AND " + keyCondition)}
         ORDER BY {Order(table)}
         """;
+
+    private static string With(TableDefinition table, string? knownAt, string? keyCondition) =>
+        knownAt is null ? "" : KnownAt.With(table, knownAt, keyCondition);
+
+    /// <summary>The history table, or the history as known at <paramref name="knownAt"/>.</summary>
+    public static string HistoryOf(TableDefinition table, string? knownAt) =>
+        knownAt is null ? Identifiers.Quote(table.HistoryTable) : KnownAt.History;
 }

@@ -129,6 +129,12 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
             await Expect(rows.Nth(0)).ToContainTextAsync("London");
             await Expect(rows.Nth(2)).ToContainTextAsync("Rome");
             await Expect(rows.Nth(0)).ToContainTextAsync(new Regex("first_[0-9a-f]+\\.csv:2"));
+
+            // Each version's values that differ from the version before are marked, with what they were.
+            await Expect(rows.Nth(0).Locator("td.changed")).ToHaveCountAsync(0);
+            await Expect(rows.Nth(1).Locator("td.changed")).ToHaveTextAsync(["Paris"]);
+            await Expect(rows.Nth(1).Locator("td.changed")).ToHaveAttributeAsync("title", "was London");
+            await Expect(rows.Nth(2).Locator("td.changed")).ToHaveTextAsync(["King", "ada.king@example.org", "Rome"]);
         });
 
     [Theory]

@@ -117,7 +117,7 @@ internal sealed class ScdRun : IAsyncDisposable
     /// <see cref="LandCsv"/> and the queries of <see cref="Rows"/> are the customer's, translated (<see cref="FeedTranslation"/>).
     /// </remarks>
     public static async Task<ScdRun> StartAsync(ScdOptions? options, DateTime clock, TimeSpan step, int maxBatchRows = 0,
-        string? settingsJson = null, Engine engine = Engine.DuckDb, FeedTable? table = null, bool customerFeed = false)
+        string? settingsJson = null, Engine engine = Engine.DuckDb, FeedTable? table = null, bool customerFeed = false, bool serveReaders = false)
     {
         table ??= FeedTable.Customer;
         var translation = customerFeed && table != FeedTable.Customer ? new FeedTranslation(table) : null;
@@ -144,7 +144,7 @@ internal sealed class ScdRun : IAsyncDisposable
 
             var workspace = tmp.Open(flags);
             var time = new FakeTimeProvider(new DateTimeOffset(clock, TimeSpan.Zero));
-            var runner = await PipelineRunner.StartAsync(workspace, time, NullLoggerFactory.Instance, Stages.All, "scd-test", CancellationToken.None, serveReaders: false);
+            var runner = await PipelineRunner.StartAsync(workspace, time, NullLoggerFactory.Instance, Stages.All, "scd-test", CancellationToken.None, serveReaders: serveReaders);
             return new ScdRun(tmp, workspace, time, step, runner, table) { _translation = translation };
         }
         catch
@@ -200,6 +200,13 @@ internal sealed class ScdRun : IAsyncDisposable
         var summary = await _runner.DrainAsync(CancellationToken.None);
         Runs.AddRange(summary.TaskRuns);
         return summary;
+    }
+
+    /// <summary>As <see cref="DrainAsync"/>, with the clock (the load time) at <paramref name="at"/>.</summary>
+    public Task<DrainSummary> DrainAtAsync(DateTime at)
+    {
+        _time.SetUtcNow(new DateTimeOffset(at - _step, TimeSpan.Zero));
+        return DrainAsync();
     }
 
     public TaskRunOutcome Rebuild() => Assert.Single(_runner.Rebuild());

@@ -25,9 +25,24 @@ public abstract partial class SemanticsDocTests
 
     internal sealed record Block(string Info, string Body);
 
+    private const string LoadedInfo = "csv file loaded ";
+
+    /// <summary>The commands whose answers an example may show.</summary>
+    private static readonly string[] ReadingCommands = ["as-of", "history", "changes"];
+
     internal sealed record Example(string Title, List<Block> Blocks)
     {
-        public IEnumerable<string> Files => Blocks.Where(b => b.Info == "csv file").Select(b => b.Body);
+        public IEnumerable<string> Files => Blocks.Where(b => b.Info.StartsWith("csv file", StringComparison.Ordinal)).Select(b => b.Body);
+
+        /// <summary>Each file's load time, when the example sets it (<c>csv file loaded TIMESTAMP</c>).</summary>
+        public IEnumerable<DateTime?> LoadedAt => Blocks.Where(b => b.Info.StartsWith("csv file", StringComparison.Ordinal))
+            .Select(b => b.Info.StartsWith(LoadedInfo, StringComparison.Ordinal)
+                ? DateTime.Parse(b.Info[LoadedInfo.Length..], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal)
+                : (DateTime?)null);
+
+        /// <summary>The reading commands the example runs (their arguments) with the answers it shows.</summary>
+        public IEnumerable<(string Command, string Body)> Commands =>
+            Blocks.Where(b => ReadingCommands.Any(c => b.Info.StartsWith(c + " ", StringComparison.Ordinal))).Select(b => (b.Info, b.Body));
 
         public string? Settings => Blocks.FirstOrDefault(b => b.Info == "json settings")?.Body;
 
@@ -99,7 +114,8 @@ public abstract partial class SemanticsDocTests
         foreach (var e in Parse())
         {
             data.Add("customer", e.Title);
-            if (e.Blocks.All(b => FeedTranslation.Translatable(b.Info + "\n" + b.Body)))
+            // The commands' answers are the customer table's own (product's columns are named otherwise).
+            if (!e.Commands.Any() && e.Blocks.All(b => FeedTranslation.Translatable(b.Info + "\n" + b.Body)))
             {
                 data.Add("product", e.Title);
             }
@@ -116,7 +132,7 @@ public abstract partial class SemanticsDocTests
         Assert.All(examples, e =>
         {
             Assert.NotEmpty(e.Files);
-            Assert.NotEmpty(e.Tables);
+            Assert.True(e.Tables.Any() || e.Commands.Any(), $"\"{e.Title}\" shows no table and no command's answer");
             Assert.All(e.Tables, t => Assert.Contains(t.Table, OrderOf.Keys));
         });
         Assert.Equal(examples.Count, examples.Select(e => e.Title).Distinct().Count());
@@ -129,15 +145,20 @@ public abstract partial class SemanticsDocTests
         var on = FeedTable.Named(tableName);
         var example = Parse().Single(e => e.Title == title);
         var files = example.Files.ToList();
+        var loaded = example.LoadedAt.ToList();
+        var clock = loaded.Min() is { } first ? first - TimeSpan.FromMinutes(2) : Clock;
 
-        // File by file, a batch each.
-        await using (var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine, table: on, customerFeed: true))
+        // File by file, a batch each; the commands ask the running pipeline (its owner endpoint, on DuckDB).
+        await using (var run = await ScdRun.StartAsync(null, clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine, table: on,
+            customerFeed: true, serveReaders: example.Commands.Any()))
         {
             for (var i = 0; i < files.Count; i++)
             {
                 run.LandCsv($"f{i:D2}.csv", files[i]);
-                await run.DrainAsync();
+                await (loaded[i] is { } at ? run.DrainAtAsync(at) : run.DrainAsync());
             }
+
+            await CheckCommandsAsync(run, example, "file by file");
 
             Assert.Equal(["0"], run.Rows("SELECT count(*) FROM load_rejects"));
             foreach (var (table, body) in example.Tables)
@@ -150,10 +171,13 @@ public abstract partial class SemanticsDocTests
             {
                 Check(run, title, table, body, "after rebuild");
             }
+
+            await CheckCommandsAsync(run, example, "after rebuild");
         }
 
-        // All at once, one batch: the same tables (files without updated_at are sequenced by load time, so not for them).
-        if (files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
+        // All at once, one batch: the same tables (files without updated_at are sequenced by load time, so not for them,
+        // and files loaded at given moments are loaded one at a time).
+        if (loaded.All(l => l is null) && files.All(f => f[..f.IndexOf('\n', StringComparison.Ordinal)].Contains("updated_at", StringComparison.Ordinal)))
         {
             await using var run = await ScdRun.StartAsync(null, Clock, TimeSpan.FromMinutes(1), settingsJson: example.Settings, engine: Engine, table: on, customerFeed: true);
             for (var i = 0; i < files.Count; i++)
@@ -177,6 +201,24 @@ public abstract partial class SemanticsDocTests
         var expected = lines.Skip(1).Select(l => string.Join("|", Cells(l))).ToList();
         var actual = run.Rows($"SELECT {string.Join(", ", columns)} FROM {table} ORDER BY {OrderOf[table]}", "NULL");
         FeedCheck.Same($"docs/semantics.md, \"{title}\" ({how}): {table}", expected, actual, "document");
+    }
+
+    /// <summary>Runs each command the example shows through the real command line, with --format csv, and checks its answer.</summary>
+    private static async Task CheckCommandsAsync(ScdRun run, Example example, string how)
+    {
+        foreach (var (command, body) in example.Commands)
+        {
+            var result = await CliRunner.RunAsync(run.Cli([.. command.Split(' ', StringSplitOptions.RemoveEmptyEntries), "--format", "csv"]));
+            Assert.True(result.Code == 0, $"docs/semantics.md, \"{example.Title}\": {command}\n{result}");
+            var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var columns = Cells(lines[0]);
+            var expected = lines.Skip(1).Select(l => string.Join("|", Cells(l))).ToList();
+            var printed = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(',')).ToList();
+            var header = printed.Count > 0 ? printed[0].ToList() : [];
+            Assert.All(columns, c => Assert.Contains(c, header));
+            var actual = printed.Skip(1).Select(r => string.Join("|", columns.Select(c => r[header.IndexOf(c)] is { Length: > 0 } v ? v : "NULL"))).ToList();
+            FeedCheck.Same($"docs/semantics.md, \"{example.Title}\" ({how}): {command}", expected, actual, "document");
+        }
     }
 
     private static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();

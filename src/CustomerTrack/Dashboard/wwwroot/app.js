@@ -277,6 +277,17 @@ async function showEntity() {
     const holds = at !== null && starts[i] <= at && (ends[i] === null || at < ends[i]);
     return holds ? { "class": "as-of", "data-as-of": "true" } : {};
   });
+  // The diff between consecutive versions: each value that differs from the version before, with what it was.
+  const changing = body.attributes.map((name) => col(v, name));
+  [...$("entity-table").tBodies[0].rows].forEach((tr, i) => {
+    if (i === 0) return;
+    for (const j of changing) {
+      const was = v.rows[i - 1][j];
+      if (v.rows[i][j] === was) continue;
+      tr.cells[j].classList.add("changed");
+      tr.cells[j].title = "was " + (was === null ? "NULL" : was);
+    }
+  });
 }
 
 // ---- the stream
