@@ -18,9 +18,6 @@ internal static class KnownAt
     /// <summary>The name under which <see cref="With"/> defines the history as it was known.</summary>
     public const string History = "_kn_history";
 
-    /// <summary>How <see cref="ScdPlan.ComputeVersions"/> begins: the query after it is what a reader can run.</summary>
-    private const string VersionsTable = "CREATE TEMP TABLE _ct_versions AS";
-
     /// <summary>
     /// A <c>WITH</c> clause that defines <see cref="History"/>: the rows of <paramref name="table"/>'s history table (every
     /// column of it) as known at <paramref name="sqlTimestamp"/>, for the keys <paramref name="keyCondition"/> selects (all
@@ -41,15 +38,24 @@ internal static class KnownAt
                 SELECT DISTINCT {keys} FROM {raw}
                 WHERE (_loaded_at > {sqlTimestamp} OR _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{table.StreamName}')){(keyCondition is null ? "" : " AND " + keyCondition)}
             ),
-            _ct_changes AS (
+            _kn_distinct AS (
                 SELECT {rKeys}, r.{Identifiers.Quote(table.SequenceColumn)} AS _ts, {op} = 'DELETE' AS _is_del{string.Concat(values.Select((v, i) => $", {v} AS {table.Attributes[i].Quoted}"))},
                        min(r._seq) AS _first_seq
                 FROM _kn_keys x JOIN {raw} r ON {SameKey(table, "x", "r")}
                 WHERE r._loaded_at <= {sqlTimestamp}
                 GROUP BY {rKeys}, r.{Identifiers.Quote(table.SequenceColumn)}, {op} = 'DELETE'{string.Concat(values.Select(v => ", " + v))}
             ),
+            _kn_changes AS (
+                SELECT {keys}, _ts, _is_del{string.Concat(table.Attributes.Select(a => ", " + a.Quoted))}, _first_seq
+                FROM (
+                    SELECT *,
+                           -- Different changes with one key and sequence (a tie): the one loaded last wins.
+                           row_number() OVER (PARTITION BY {keys}, _ts ORDER BY _first_seq DESC) AS _tie_rank
+                    FROM _kn_distinct) ranked
+                WHERE _tie_rank = 1
+            ),
             _ct_versions AS (
-            {Versions(table)}
+            {new ScdPlan(table).VersionsQuery("SELECT * FROM _kn_changes")}
             ),
             {History} AS (
                 SELECT {columns} FROM {Identifiers.Quote(table.HistoryTable)} h
@@ -63,13 +69,4 @@ internal static class KnownAt
 
     private static string SameKey(TableDefinition table, string left, string right) =>
         string.Join(" AND ", table.Key.Select(k => $"{left}.{k.Quoted} = {right}.{k.Quoted}"));
-
-    /// <summary>The task's version query over <c>_ct_changes</c>, without the statement that stores it.</summary>
-    private static string Versions(TableDefinition table)
-    {
-        var sql = new ScdPlan(table).ComputeVersions().Sql;
-        return sql.StartsWith(VersionsTable, StringComparison.Ordinal)
-            ? sql[VersionsTable.Length..]
-            : throw new InvalidOperationException($"the SCD plan's version step no longer begins '{VersionsTable}'");
-    }
 }
