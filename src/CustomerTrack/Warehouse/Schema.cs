@@ -55,7 +55,7 @@ internal static class Schema
                 changed_at TIMESTAMP NOT NULL)
             """;
 
-        foreach (var sql in LoadAttempts.Statements())
+        foreach (var sql in LoadAttempts.Statements().Concat(Invocations.Statements()))
         {
             yield return sql;
         }

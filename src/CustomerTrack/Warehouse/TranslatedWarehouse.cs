@@ -15,6 +15,8 @@ internal sealed class TranslatedWarehouse(IWarehouse inner, Func<Exception, stri
 
     public Action<string>? BeforeCommit { get => inner.BeforeCommit; set => inner.BeforeCommit = value; }
 
+    public string? InvocationId { get => inner.InvocationId; set => inner.InvocationId = value; }
+
     public bool SharedByWorkers => inner.SharedByWorkers;
 
     public QuerySettings QueryLimits { get => inner.QueryLimits; set => inner.QueryLimits = value; }

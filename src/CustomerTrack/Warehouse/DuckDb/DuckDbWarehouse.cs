@@ -34,6 +34,8 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
     public bool ReadOnly { get; private init; }
 
+    public string? InvocationId { get; set; }
+
     /// <summary>One process writes the file: nobody to share files with.</summary>
     public bool SharedByWorkers => false;
 
@@ -251,7 +253,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
                             tx.Dispose();
                             (_lastSeq, _pendingProcessingTime) = (seqBefore, pendingBefore);
                             tx = _connection.BeginTransaction();
-                        }));
+                        }, InvocationId));
                 }
 
                 BeforeCommit?.Invoke("load");
@@ -351,7 +353,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
         using (_write.Enter())
         {
             using var tx = _connection.BeginTransaction();
-            var outcome = FileLoad.Quarantine(this, file, reason, now);
+            var outcome = FileLoad.Quarantine(this, file, reason, now, InvocationId);
             Commit(tx);
             return outcome;
         }
@@ -376,7 +378,7 @@ internal sealed class DuckDbWarehouse : IWarehouse, ISqlRunner
 
             var to = rebuild ? from : Math.Min(max, from + maxRows);
             using var tx = _connection.BeginTransaction();
-            var outcome = ScdTask.Apply(this, table, from, to, rebuild, time);
+            var outcome = Invocations.Stamp(this, ScdTask.Apply(this, table, from, to, rebuild, time), InvocationId);
             BeforeCommit?.Invoke("tasks");
             Commit(tx);
             ScdTask.DropTemporaries(this);
