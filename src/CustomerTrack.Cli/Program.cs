@@ -29,6 +29,7 @@ public static class Program
             PipelineCommands.Run(),
             GenerateCommand.Create(),
             InitCommand.Create(),
+            CheckCommand.Create(),
             PipelineCommands.Ingest(),
             PipelineCommands.Load(),
             PipelineCommands.Tasks(),

@@ -37,7 +37,7 @@ internal static class PipelineCommands
             // A continuous run serves the dashboard; --once is over before anyone could look at it.
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, stages, name, ct,
                 serveDashboard: !once && stages == Stages.All, onlyTables: chosen.Count > 0 ? chosen.ToHashSet(StringComparer.Ordinal) : null);
-            progress.Start(once ? $"{name} --once" : name, ws, runner.DashboardUrl);
+            progress.Start(once ? $"{name} --once" : name, ws, runner.DashboardUrl, runner.RunId);
             progress.Attach(runner);
             if (once)
             {

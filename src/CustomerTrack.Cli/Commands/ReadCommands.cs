@@ -204,12 +204,21 @@ internal static class ReadCommands
         var failed = new Option<bool>("--failed") { Description = "With --files: only LOAD_FAILED and PARTIALLY_LOADED files" };
         var since = new Option<string?>("--since") { Description = "With --files: only files loaded this long ago or later (30m, 1h, 2d)" };
         var limit = new Option<int?>("--limit") { Description = "With --files: only the last N files loaded" };
-        var command = new Command("status", "Counts per stage, pending files, stream lag, last task run") { json, files, tables, failed, since, limit };
+        var command = new Command("status", "Counts per stage, pending files, stream lag, last task run")
+        {
+            json, files, tables, failed, since, limit, RunsView.Run, RunsView.Runs,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             var chosen = Common.ChosenTables(parse, tables, ws);
-            if (!parse.GetValue(files) && (parse.GetValue(failed) || parse.GetValue(since) is not null || parse.GetValue(limit) is not null))
+            var runs = parse.GetValue(RunsView.Runs) || parse.GetValue(RunsView.Run) is not null;
+            if (runs && (parse.GetValue(files) || parse.GetValue(failed) || parse.GetValue(since) is not null || chosen.Count > 0))
+            {
+                throw new UsageException("--run and --runs show runs: leave out --files, --failed, --since and --table");
+            }
+
+            if (!parse.GetValue(files) && !parse.GetValue(RunsView.Runs) && (parse.GetValue(failed) || parse.GetValue(since) is not null || parse.GetValue(limit) is not null))
             {
                 throw new UsageException("--failed, --since and --limit choose among files: add --files");
             }
@@ -222,6 +231,11 @@ internal static class ReadCommands
             var selection = new FileSelection(chosen, parse.GetValue(failed),
                 Common.Duration(parse, since) is { } ago ? TimeProvider.System.GetUtcNow().UtcDateTime - ago : null, parse.GetValue(limit));
             using var reader = WarehouseReader.Open(ws);
+            if (await RunsView.PrintAsync(parse, reader, parse.GetValue(json), parse.GetValue(limit), ct))
+            {
+                return 0;
+            }
+
             var s = await StatusReport.ReadAsync(ws, reader, ct, chosen);
             var output = parse.InvocationConfiguration.Output;
             var perFile = parse.GetValue(files) ? FileList.Shorten(await reader.QueryAsync(FileList.Sql(selection), ct)) : null;

@@ -58,7 +58,7 @@ internal static class ReloadCommand
             var progress = new RunProgress(output, parse.GetValue(Common.Quiet));
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.Load | Stages.Tasks, "reload", ct);
             var keys = wantFailed ? FailedKeys(runner, tableName) : named.Select(n => KeyOf(runner, n, parse.GetValue(force))).Distinct().ToList();
-            progress.Start("reload", ws, null);
+            progress.Start("reload", ws, null, runner.RunId);
             progress.Attach(runner);
             if (keys.Count == 0)
             {

@@ -14,11 +14,12 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
 {
     private readonly Lock _lock = new();
 
-    public void Start(string command, Workspace ws, string? dashboardUrl)
+    /// <summary>The start line, the run id first (what 'status --run' takes).</summary>
+    public void Start(string command, Workspace ws, string? dashboardUrl, string runId)
     {
         var lake = ws.Settings.Lake.IsS3 ? ws.Settings.Lake.Uri : ws.LakeRoot;
         var dashboard = dashboardUrl is null ? "" : $", dashboard {dashboardUrl}";
-        Line($"customertrack {command}: workspace {ws.Root}, warehouse {ws.Settings.Warehouse.Engine} {Warehouses.Describe(ws)}, lake {lake}{dashboard}");
+        Line($"customertrack {command}: run {runId}, workspace {ws.Root}, warehouse {ws.Settings.Warehouse.Engine} {Warehouses.Describe(ws)}, lake {lake}{dashboard}");
     }
 
     public void Attach(PipelineRunner runner)

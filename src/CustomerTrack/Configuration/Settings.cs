@@ -43,41 +43,57 @@ internal sealed class Settings
         ?? throw new CustomerTrackException($"no table '{name}'; the tables are {string.Join(", ", Definitions.Select(t => t.Name))}");
     public DashboardSettings Dashboard { get; set; } = new();
 
-    /// <summary>Fails with a message naming the setting and what it allows.</summary>
-    public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
+    /// <summary>
+    /// Fails with a message naming the setting and what it allows; given <paramref name="problems"/> (<c>check</c>), each
+    /// check's problem is added there instead and the checks go on, so that every problem is reported at once.
+    /// </summary>
+    public void Validate(IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null, ICollection<SettingsException>? problems = null)
     {
-        OneOf("Load:OnError", Load.OnError, LoadSettings.Policies.Keys);
-        OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes.Keys);
-        OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines.Keys);
-        if (Warehouse.Kind == WarehouseEngine.Postgres && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
+        void Check(Action check) => SettingsProblems.Check(problems, check);
+        Check(() => OneOf("Load:OnError", Load.OnError, LoadSettings.Policies.Keys));
+        Check(() => OneOf("Scd:DeleteMode", Scd.DeleteMode, ScdSettings.DeleteModes.Keys));
+        Check(() => OneOf("Warehouse:Engine", Warehouse.Engine, WarehouseSettings.Engines.Keys));
+        Check(() =>
         {
-            throw new SettingsException("Warehouse:ConnectionString",
-                "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
-        }
-        Definitions = TableDefinitions.From(this, columnOrder);
-
-        AtLeast("Ingest:PollInterval", Ingest.PollInterval, MinPoll);
-        AtLeast("Load:PollInterval", Load.PollInterval, MinPoll);
-        AtLeast("Tasks:Interval", Tasks.Interval, MinPoll);
-        AtLeast("Load:ClaimLease", Load.ClaimLease, TimeSpan.FromSeconds(1));
-        if (Ingest.MinFileAge.Value < TimeSpan.Zero)
+            if (WarehouseSettings.Engines.ContainsKey(Warehouse.Engine) && Warehouse.Kind == WarehouseEngine.Postgres && string.IsNullOrWhiteSpace(Warehouse.ConnectionString))
+            {
+                throw new SettingsException("Warehouse:ConnectionString",
+                    "is empty; the postgres engine needs one, e.g. Host=127.0.0.1;Port=5432;Username=ct;Database=ct (flag --connection)");
+            }
+        });
+        if (problems is null || ScdSettings.DeleteModes.ContainsKey(Scd.DeleteMode))
         {
-            throw new SettingsException("Ingest:MinFileAge", $"{Ingest.MinFileAge} must not be negative");
+            Definitions = TableDefinitions.From(this, columnOrder, problems);
         }
 
-        LakeUri(Lake.Uri);
-        if (!string.IsNullOrEmpty(Lake.S3.ServiceUrl)
-            && !(System.Uri.TryCreate(Lake.S3.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0))
+        Check(() => AtLeast("Ingest:PollInterval", Ingest.PollInterval, MinPoll));
+        Check(() => AtLeast("Load:PollInterval", Load.PollInterval, MinPoll));
+        Check(() => AtLeast("Tasks:Interval", Tasks.Interval, MinPoll));
+        Check(() => AtLeast("Load:ClaimLease", Load.ClaimLease, TimeSpan.FromSeconds(1)));
+        Check(() =>
         {
-            throw new SettingsException("Lake:S3:ServiceUrl", $"'{Lake.S3.ServiceUrl}' is not an http:// or https:// address (e.g. http://127.0.0.1:9000), or empty for AWS S3 itself");
-        }
+            if (Ingest.MinFileAge.Value < TimeSpan.Zero)
+            {
+                throw new SettingsException("Ingest:MinFileAge", $"{Ingest.MinFileAge} must not be negative");
+            }
+        });
 
-        Positive("Ingest:MaxInFlight", Ingest.MaxInFlight);
-        Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows);
-        Positive("Load:MaxFieldBytes", Load.MaxFieldBytes);
-        Dashboard.Validate();
-        Positive("Query:MaxRows", Query.MaxRows);
-        Positive("Query:Timeout", (long)Query.Timeout.Value.TotalMilliseconds);
+        Check(() => LakeUri(Lake.Uri));
+        Check(() =>
+        {
+            if (!string.IsNullOrEmpty(Lake.S3.ServiceUrl)
+                && !(System.Uri.TryCreate(Lake.S3.ServiceUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0))
+            {
+                throw new SettingsException("Lake:S3:ServiceUrl", $"'{Lake.S3.ServiceUrl}' is not an http:// or https:// address (e.g. http://127.0.0.1:9000), or empty for AWS S3 itself");
+            }
+        });
+
+        Check(() => Positive("Ingest:MaxInFlight", Ingest.MaxInFlight));
+        Check(() => Positive("Tasks:MaxBatchRows", Tasks.MaxBatchRows));
+        Check(() => Positive("Load:MaxFieldBytes", Load.MaxFieldBytes));
+        Check(Dashboard.Validate);
+        Check(() => Positive("Query:MaxRows", Query.MaxRows));
+        Check(() => Positive("Query:Timeout", (long)Query.Timeout.Value.TotalMilliseconds));
     }
 
     /// <summary>A poll more often than this spins a core and finds nothing sooner: the stages also wake each other.</summary>

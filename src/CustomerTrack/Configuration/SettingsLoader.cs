@@ -11,6 +11,35 @@ internal static partial class SettingsLoader
 
     public static Settings Load(string workspaceDir, IReadOnlyDictionary<string, string?>? flags = null)
     {
+        var (settings, file) = Bind(workspaceDir, flags);
+        settings.Validate(File.Exists(file) ? ColumnOrder(file) : null);
+        return settings;
+    }
+
+    /// <summary>
+    /// Every problem of the settings at once (<c>check</c>), one line each naming the setting or table; empty when they
+    /// are clean. A file that is no JSON, or a value the binder cannot take, is one problem and ends the check there.
+    /// </summary>
+    public static IReadOnlyList<string> Problems(string workspaceDir, IReadOnlyDictionary<string, string?>? flags = null)
+    {
+        Settings settings;
+        string file;
+        try
+        {
+            (settings, file) = Bind(workspaceDir, flags);
+        }
+        catch (CustomerTrackException e)
+        {
+            return [e.Message];
+        }
+
+        var problems = new List<SettingsException>();
+        settings.Validate(File.Exists(file) ? ColumnOrder(file) : null, problems);
+        return problems.Select(p => p.Message).Distinct().ToList();
+    }
+
+    private static (Settings Settings, string File) Bind(string workspaceDir, IReadOnlyDictionary<string, string?>? flags)
+    {
         var file = Path.Combine(Path.GetFullPath(workspaceDir), FileName);
         var builder = new ConfigurationBuilder();
         if (File.Exists(file))
@@ -55,8 +84,7 @@ internal static partial class SettingsLoader
             throw new CustomerTrackException($"{file} is not valid JSON: {e.Message}", e);
         }
 
-        settings.Validate(File.Exists(file) ? ColumnOrder(file) : null);
-        return settings;
+        return (settings, file);
     }
 
     /// <summary>

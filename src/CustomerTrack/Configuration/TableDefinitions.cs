@@ -11,15 +11,17 @@ internal static class TableDefinitions
 {
     /// <summary>
     /// The tables in force. <paramref name="columnOrder"/> gives, per table, the order its columns were written in
-    /// (configuration binding sorts keys); a table missing from it keeps the bound order.
+    /// (configuration binding sorts keys); a table missing from it keeps the bound order. Given <paramref name="problems"/>,
+    /// each table's first problem (and each problem between tables) is added there, and the tables that pass are returned.
     /// </summary>
-    public static IReadOnlyList<TableDefinition> From(Settings settings, IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null)
+    public static IReadOnlyList<TableDefinition> From(Settings settings, IReadOnlyDictionary<string, IReadOnlyList<string>>? columnOrder = null,
+        ICollection<SettingsException>? problems = null)
     {
         var global = GlobalScd(settings.Scd);
         if (settings.Tables.Count == 0)
         {
             var customer = TableDefinition.Customer(global);
-            CheckTrackHistoryExcept("Scd:TrackHistoryExcept", customer, customer.Scd.TrackHistoryExcept);
+            SettingsProblems.Check(problems, () => CheckTrackHistoryExcept("Scd:TrackHistoryExcept", customer, customer.Scd.TrackHistoryExcept));
             return [customer];
         }
 
@@ -27,14 +29,17 @@ internal static class TableDefinitions
         foreach (var (rawName, table) in settings.Tables.OrderBy(t => t.Key, StringComparer.OrdinalIgnoreCase))
         {
             var order = columnOrder?.GetValueOrDefault(rawName);
-            tables.Add(Define(rawName, table, global, order));
+            SettingsProblems.Check(problems, () => tables.Add(Define(rawName, table, global, order)));
         }
 
         var defaults = tables.Where(t => t.IsDefault).Select(t => t.Name).ToArray();
-        if (defaults.Length > 1)
+        SettingsProblems.Check(problems, () =>
         {
-            throw new SettingsException("Tables", $"{string.Join(" and ", defaults)} are both marked Default; one table at most may be");
-        }
+            if (defaults.Length > 1)
+            {
+                throw new SettingsException("Tables", $"{string.Join(" and ", defaults)} are both marked Default; one table at most may be");
+            }
+        });
 
         // Every name a table makes (its tables, and its indexes on PostgreSQL, which share their namespace) is its own.
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -44,8 +49,8 @@ internal static class TableDefinitions
             {
                 if (!names.TryAdd(made, t.Name))
                 {
-                    throw new SettingsException($"Tables:{t.Name}",
-                        $"would make '{made}' ({what}), a name table {names[made]} makes too; rename one of them");
+                    SettingsProblems.Check(problems, () => throw new SettingsException($"Tables:{t.Name}",
+                        $"would make '{made}' ({what}), a name table {names[made]} makes too; rename one of them"));
                 }
             }
         }

@@ -6,9 +6,13 @@ using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Ingest;
 
-/// <summary>One provenance record: what ingest received and where it stored it (NiFi's provenance event).</summary>
+/// <summary>
+/// One provenance record: what ingest received and where it stored it (NiFi's provenance event), and the run id of the
+/// process that did (records written before run ids have none).
+/// </summary>
 internal sealed record ProvenanceRecord(
-    string File, string Key, long Bytes, string Sha256, DateTime LandedAt, DateTime ReceivedAt, DateTime StoredAt, double CopyMs);
+    string File, string Key, long Bytes, string Sha256, DateTime LandedAt, DateTime ReceivedAt, DateTime StoredAt, double CopyMs,
+    string? RunId = null);
 
 /// <summary>
 /// NiFi's role: picks up complete files from landing/, stores each in the lake under a content-addressed key,
@@ -21,6 +25,9 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
     /// <summary>Set when a file reached the lake.</summary>
     public Signal? Downstream { get; set; }
+
+    /// <summary>The run id of this process, written into each provenance record.</summary>
+    public string? RunId { get; init; }
 
     /// <summary>Told of each landing file set aside as unreadable (the run's tally and exit code count it).</summary>
     public Action<string>? SetAside { get; set; }
@@ -333,7 +340,7 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
         var stored = time.GetUtcNow().UtcDateTime;
         AppendProvenance(new ProvenanceRecord(Relative(workspace.Landing, file), key, bytes, sha, landed, received, stored,
-            time.GetElapsedTime(started).TotalMilliseconds));
+            time.GetElapsedTime(started).TotalMilliseconds, RunId));
         if (workspace.Settings.Debug.StepDelay.Value is { } pause && pause > TimeSpan.Zero)
         {
             LogPausing(logger, file.Name, pause.TotalMilliseconds);

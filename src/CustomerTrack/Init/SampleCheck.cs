@@ -21,6 +21,16 @@ internal static class SampleCheck
     }
 
     /// <summary>
+    /// <c>check --sample</c>: the sample read through <paramref name="table"/> by the pipeline's reader, as a load would
+    /// take it, with every reject (line, field, reason), like load_rejects; no warehouse is opened.
+    /// </summary>
+    public static (FileReadSummary Summary, IReadOnlyList<(long Line, string Field, string Reason)> Rejects) Rehearse(string sample, TableDefinition table, int maxFieldBytes)
+    {
+        var sink = new Sink(everyReject: true);
+        return (ChangeFiles.Read(sample, table, maxFieldBytes, sink), sink.Rejects);
+    }
+
+    /// <summary>
     /// Mends <paramref name="entry"/> for a reject of <paramref name="field"/>: true when it did (the column is now a
     /// string, or no longer the event time or op); false when the reject cannot be mended by a type.
     /// </summary>
@@ -58,7 +68,8 @@ internal static class SampleCheck
         return false;
     }
 
-    private sealed class Sink : IChangeSink
+    /// <summary>Collects rejects: the first of each field (init's mending), or <paramref name="everyReject"/>.</summary>
+    private sealed class Sink(bool everyReject = false) : IChangeSink
     {
         private readonly HashSet<string> _fields = new(StringComparer.Ordinal);
 
@@ -70,7 +81,7 @@ internal static class SampleCheck
 
         public void Reject(long line, string field, string reason, string raw)
         {
-            if (_fields.Add(field))
+            if (_fields.Add(field) || everyReject)
             {
                 Rejects.Add((line, field, reason));
             }

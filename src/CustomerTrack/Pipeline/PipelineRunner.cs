@@ -60,7 +60,13 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         Generator = new Dashboard.GeneratorActivity(time);
         var lake = Lakes.Open(workspace, time);
         _lake = lake;
-        _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest")) { Downstream = _loadWake, SetAside = Tally.AddUnreadable };
+        RunId = Invocations.New(time);
+        _ingest = new IngestStage(workspace, lake, time, logs.CreateLogger("CustomerTrack.Ingest"))
+        {
+            Downstream = _loadWake,
+            SetAside = Tally.AddUnreadable,
+            RunId = RunId,
+        };
         _warehouse = warehouse;
         if (_warehouse is not null)
         {
@@ -94,6 +100,9 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
 
         (lake as FolderLake)?.SweepIncoming(time.GetUtcNow().UtcDateTime);
     }
+
+    /// <summary>This process's run id, printed at start and stamped on what it writes (<see cref="Invocations"/>).</summary>
+    public string RunId { get; }
 
     /// <summary>Set after every task run: a live view can refresh on it.</summary>
     public Signal Progress { get; }
@@ -152,6 +161,11 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
             ? await OpenWarehouseAsync(workspace, time, logs.CreateLogger("CustomerTrack.Pipeline"), ct)
             : null;
         var runner = new PipelineRunner(workspace, time, logs, stages, warehouse, onlyTables);
+        if (warehouse is not null)
+        {
+            warehouse.InvocationId = runner.RunId;
+        }
+
         if (serveDashboard && warehouse is not null && workspace.Settings.Dashboard.Enabled)
         {
             await runner.ServeDashboardAsync(logs, ct);

@@ -14,7 +14,7 @@ internal static class ScdTask
     /// <paramref name="tx"/>, which this commits; null when the stream is empty or another worker is applying one.
     /// </summary>
     public static async Task<TaskRunOutcome?> RunAsync(IWriteTransaction tx, TableDefinition table, int maxRows, bool rebuild, TimeProvider time,
-        CancellationToken ct = default)
+        string? invocation = null, CancellationToken ct = default)
     {
         // One task run at a time across all workers; another worker applying the stream now is not an error.
         if (!await tx.TryTakeTaskLockAsync(wait: rebuild, ct))
@@ -30,7 +30,7 @@ internal static class ScdTask
         }
 
         var to = rebuild ? from : Math.Min(max, from + maxRows);
-        var outcome = Apply(tx, table, from, to, rebuild, time);
+        var outcome = Apply(tx, table, from, to, rebuild, time, invocation);
         await tx.CommitAsync("tasks", ct);
         DropTemporaries(tx);
         return outcome;
@@ -41,7 +41,7 @@ internal static class ScdTask
     /// freshness measured up to finished_at includes any time the run waited for the writer before it started; adding
     /// that wait to finished_at as well would count it twice. Elapsed times come from <paramref name="time"/>.
     /// </summary>
-    private static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time)
+    private static TaskRunOutcome Apply(ISqlRunner db, TableDefinition table, long from, long to, bool rebuild, TimeProvider time, string? invocation)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
@@ -70,12 +70,12 @@ internal static class ScdTask
         var runId = Convert.ToInt64(db.Scalar("SELECT coalesce(max(run_id), 0) + 1 FROM task_run"));
         var duration = time.GetElapsedTime(started);
         db.Execute("""
-            INSERT INTO task_run (run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, keys, versions, ties, duration_ms, table_name)
-            VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $keys, $versions, $ties, $ms, $table)
+            INSERT INTO task_run (run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, keys, versions, ties, duration_ms, table_name, invocation_id)
+            VALUES ($id, $kind, $started, $finished, $from, $to, $rows, $keys, $versions, $ties, $ms, $table, $invocation)
             """,
             ("id", runId), ("kind", rebuild ? "rebuild" : "stream"), ("started", now), ("finished", now + time.GetElapsedTime(started)),
             ("from", rebuild ? 0L : from), ("to", to), ("rows", rows), ("keys", keys),
-            ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds), ("table", table.Name));
+            ("versions", versions), ("ties", ties), ("ms", duration.TotalMilliseconds), ("table", table.Name), ("invocation", invocation));
         return new TaskRunOutcome(table.Name, runId, from, to, rows, keys, versions, ties, duration);
     }
 

@@ -16,10 +16,11 @@ internal static class FileLoad
     /// <summary>
     /// Loads <paramref name="file"/>. <paramref name="lastSeq"/> reads the ledger's end as the transaction has moved it;
     /// <paramref name="append"/> appends the file's rows (given a reason, it rejects every row with it);
-    /// <paramref name="undo"/> takes back what the first append did (under skip_file a transaction holds one file).
+    /// <paramref name="undo"/> takes back what the first append did (under skip_file a transaction holds one file);
+    /// <paramref name="invocation"/> is the loading process's run id (<see cref="Invocations"/>).
     /// </summary>
     public static LoadOutcome Run(ISqlRunner db, LakeFile file, LoadSettings settings, TimeProvider time,
-        Func<long> lastSeq, Func<string?, FileReadSummary> append, Action undo)
+        Func<long> lastSeq, Func<string?, FileReadSummary> append, Action undo, string? invocation)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
@@ -102,20 +103,21 @@ internal static class FileLoad
             ? """
             UPDATE load_history SET file_name = $name, sha256 = $sha, bytes = $bytes, status = $status, rows_in_file = $rows,
                 rows_loaded = $loaded, rows_rejected = $rejected, first_seq = $first, last_seq = $last, unknown_columns = $unknown,
-                error = $error, landed_at = $landed, loaded_at = $now, load_ms = $ms, table_name = $table
+                error = $error, landed_at = $landed, loaded_at = $now, load_ms = $ms, table_name = $table, invocation_id = $invocation
             WHERE file_key = $key
             """
             : """
             INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
-                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name)
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name, invocation_id)
             VALUES ($key, $name, $sha, $bytes, $status, $rows, $loaded, $rejected,
-                $first, $last, $unknown, $error, $landed, $now, $ms, $table)
+                $first, $last, $unknown, $error, $landed, $now, $ms, $table, $invocation)
             """,
             ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status.Text()),
             ("rows", summary.Rows), ("loaded", summary.Accepted), ("rejected", summary.Rejected),
             ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? lastSeq() : null),
             ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
-            ("landed", file.LandedAt), ("now", now), ("ms", time.GetElapsedTime(started).TotalMilliseconds), ("table", file.TableName));
+            ("landed", file.LandedAt), ("now", now), ("ms", time.GetElapsedTime(started).TotalMilliseconds), ("table", file.TableName),
+            ("invocation", invocation));
         return new LoadOutcome(file.Key, status, summary.Rows, summary.Accepted, summary.Rejected, error)
         {
             Ms = time.GetElapsedTime(started).TotalMilliseconds,
@@ -125,17 +127,17 @@ internal static class FileLoad
     }
 
     /// <summary>Records <paramref name="file"/> as LOAD_FAILED with <paramref name="reason"/>, unless the history holds it already.</summary>
-    public static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now)
+    public static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now, string? invocation)
     {
         db.Execute("""
             INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
-                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name)
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name, invocation_id)
             SELECT $key, $name, $sha, CAST($bytes AS BIGINT), 'LOAD_FAILED', 0, 0, 0, NULL, NULL, NULL, $error,
-                CAST($landed AS TIMESTAMP), CAST($now AS TIMESTAMP), 0, $table
+                CAST($landed AS TIMESTAMP), CAST($now AS TIMESTAMP), 0, $table, CAST($invocation AS VARCHAR)
             WHERE NOT EXISTS (SELECT 1 FROM load_history WHERE file_key = $key)
             """,
             ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("error", reason),
-            ("landed", file.LandedAt), ("now", now), ("table", file.TableName));
+            ("landed", file.LandedAt), ("now", now), ("table", file.TableName), ("invocation", invocation));
         return new LoadOutcome(file.Key, LoadStatus.Failed, 0, 0, 0, reason);
     }
 }

@@ -15,6 +15,9 @@ internal interface IWarehouse : IDisposable
     /// <summary>Called inside each write transaction just before it commits, with the stage's name (crash tests aim here).</summary>
     Action<string>? BeforeCommit { get; set; }
 
+    /// <summary>The run id of the process writing through this warehouse (<see cref="Invocations"/>), stamped on its rows.</summary>
+    string? InvocationId { get; set; }
+
     /// <summary>Whether several processes may write at once (the loader then claims files before loading them).</summary>
     bool SharedByWorkers { get; }
 

@@ -37,9 +37,9 @@ internal static class LoadAttempts
         var attempt = Convert.ToInt64(db.Scalar("SELECT count(*) FROM load_attempt WHERE file_key = $key", ("key", fileKey))) + 1;
         db.Execute("""
             INSERT INTO load_attempt (file_key, attempt, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
-                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name, replaced_at)
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name, replaced_at, invocation_id)
             SELECT file_key, CAST($attempt AS BIGINT), file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
-                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name, CAST($now AS TIMESTAMP)
+                first_seq, last_seq, unknown_columns, error, landed_at, loaded_at, load_ms, table_name, CAST($now AS TIMESTAMP), invocation_id
             FROM load_history WHERE file_key = $key
             """, ("key", fileKey), ("attempt", attempt), ("now", now));
         db.Execute("""

@@ -54,7 +54,7 @@ internal static class Schema
                 changed_at TIMESTAMP NOT NULL)
             """;
 
-        foreach (var sql in LoadAttempts.Statements())
+        foreach (var sql in LoadAttempts.Statements().Concat(Invocations.Statements()))
         {
             yield return sql;
         }

@@ -16,6 +16,8 @@ internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
 
     public Action<string>? BeforeCommit { get => inner.BeforeCommit; set => inner.BeforeCommit = value; }
 
+    public string? InvocationId { get => inner.InvocationId; set => inner.InvocationId = value; }
+
     public bool SharedByWorkers => inner.SharedByWorkers;
 
     public QuerySettings QueryLimits { get => inner.QueryLimits; set => inner.QueryLimits = value; }
@@ -51,7 +53,7 @@ internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
     private async Task<TaskRunOutcome?> ApplyStreamAsync(TableDefinition table, int maxRows, bool rebuild, TimeProvider time)
     {
         await using var tx = await inner.BeginAsync(CancellationToken.None);
-        return await ScdTask.RunAsync(tx, table, maxRows, rebuild, time);
+        return await ScdTask.RunAsync(tx, table, maxRows, rebuild, time, inner.InvocationId);
     }
 
     public QueryResult Query(string sql, CancellationToken ct = default) => Guard(() => inner.Query(sql, ct));

@@ -17,7 +17,8 @@ public sealed class PipelineCommandTests
 
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("run", "--once", "-w", tmp.Dir));
         Assert.Equal(5, lines.Length);
-        Assert.Equal($"customertrack run --once: workspace {tmp.Dir}, warehouse duckdb {tmp.Dir}/warehouse.duckdb, lake {tmp.Dir}/lake", lines[0]);
+        Assert.Matches(@"^customertrack run --once: run \d{8}-\d{6}-[0-9a-f]{4}, workspace " + System.Text.RegularExpressions.Regex.Escape(
+            $"{tmp.Dir}, warehouse duckdb {tmp.Dir}/warehouse.duckdb, lake {tmp.Dir}/lake") + "$", lines[0]);
         Assert.Matches(@"^  load  first\.csv  LOADED  3 rows  0 rejects  \d+ ms$", lines[1]);
         Assert.Matches(@"^  load  second\.csv  LOADED  2 rows  0 rejects  \d+ ms$", lines[2]);
         Assert.Matches(@"^  task  run 1     ledger \(0, 5\]  5 rows  2 customers  4 versions  0 ties  \d+ ms$", lines[3]);

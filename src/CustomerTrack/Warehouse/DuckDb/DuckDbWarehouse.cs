@@ -34,6 +34,8 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
 
     public bool ReadOnly { get; private init; }
 
+    public string? InvocationId { get; set; }
+
     /// <summary>One process writes the file: nobody to share files with.</summary>
     public bool SharedByWorkers => false;
 
@@ -254,7 +256,7 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
                             tx.Dispose();
                             (_lastSeq, _pendingProcessingTime) = (seqBefore, pendingBefore);
                             tx = _connection.BeginTransaction();
-                        }));
+                        }, InvocationId));
                 }
 
                 BeforeCommit?.Invoke("load");
@@ -358,7 +360,7 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         using (_write.Enter())
         {
             using var tx = _connection.BeginTransaction();
-            var outcome = FileLoad.Quarantine(this, file, reason, now);
+            var outcome = FileLoad.Quarantine(this, file, reason, now, InvocationId);
             Commit(tx);
             return outcome;
         }

@@ -61,6 +61,8 @@ internal sealed class PostgresWarehouse : IEngine
 
     public Action<string>? BeforeCommit { get; set; }
 
+    public string? InvocationId { get; set; }
+
     public bool SharedByWorkers => true;
 
     /// <summary>Where the warehouse is, for people: host, port and database, never the password.</summary>
@@ -153,7 +155,9 @@ internal sealed class PostgresWarehouse : IEngine
         // DDL on a table being loaded waits for the load (CREATE INDEX IF NOT EXISTS locks the table before it looks):
         // a worker joining a running cluster must not, so it only makes what is missing.
         var check = "SELECT " + string.Join(" AND ", Objects().Select(o => $"to_regclass('{o}') IS NOT NULL")) +
-            " AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'load_history' AND column_name = 'lock_ms')";
+            " AND EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'load_history' AND column_name = 'lock_ms')" +
+            " AND (SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'invocation_id'" +
+            " AND table_name IN ('load_history', 'load_attempt', 'task_run')) = 3";
         var streams = "SELECT " + string.Join(" AND ", _tables.Select(t => $"EXISTS (SELECT 1 FROM stream_offset WHERE stream_name = '{t.StreamName}')"));
         var complete = new Runner(conn, null).Scalar(check) is true && new Runner(conn, null).Scalar(streams) is true;
         using var tx = conn.BeginTransaction();
@@ -386,7 +390,7 @@ internal sealed class PostgresWarehouse : IEngine
                 {
                     tx.Rollback("file");
                     (ledger.LastSeq, ledger.LastProcessingTime) = before;
-                }));
+                }, InvocationId));
         }
 
         db.Execute("DELETE FROM ledger_reservation WHERE xid = $xid", ("xid", xid));
@@ -644,7 +648,7 @@ internal sealed class PostgresWarehouse : IEngine
     {
         using var conn = Connect(_source);
         using var tx = conn.BeginTransaction();
-        var outcome = FileLoad.Quarantine(new Runner(conn, tx), file, reason, now);
+        var outcome = FileLoad.Quarantine(new Runner(conn, tx), file, reason, now, InvocationId);
         tx.Commit();
         ReleaseClaims([file]);
         return outcome;
