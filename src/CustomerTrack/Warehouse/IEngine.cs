@@ -22,6 +22,9 @@ internal interface IEngine : IDisposable
     /// <inheritdoc cref="IWarehouse.BeforeCommit"/>
     Action<string>? BeforeCommit { get; set; }
 
+    /// <inheritdoc cref="IWarehouse.InvocationId"/>
+    string? InvocationId { get; set; }
+
     /// <inheritdoc cref="IWarehouse.SharedByWorkers"/>
     bool SharedByWorkers { get; }
 
