@@ -29,20 +29,23 @@ internal static class RunReport
             """;
     }
 
-    /// <summary>The latest <paramref name="limit"/> runs, newest first (run ids sort by start time).</summary>
+    /// <summary>
+    /// The latest <paramref name="limit"/> runs, newest first: by the last thing each wrote (ids sort by their start second
+    /// only, and two processes started within one second differ in their random part).
+    /// </summary>
     public static string Runs(int limit) => $"""
         SELECT invocation_id AS run, sum(files) AS files, sum(failed) AS failed, sum(loaded) AS "rows", sum(rejected) AS rejected,
                sum(tasks) AS tasks, sum(versions) AS versions
         FROM (SELECT invocation_id, 1 AS files, CASE WHEN status = 'LOAD_FAILED' THEN 1 ELSE 0 END AS failed,
-                     rows_loaded AS loaded, rows_rejected AS rejected, 0 AS tasks, 0 AS versions
+                     rows_loaded AS loaded, rows_rejected AS rejected, 0 AS tasks, 0 AS versions, loaded_at AS "at"
               FROM load_history WHERE invocation_id IS NOT NULL
               UNION ALL
-              SELECT invocation_id, 1, CASE WHEN status = 'LOAD_FAILED' THEN 1 ELSE 0 END, rows_loaded, rows_rejected, 0, 0
+              SELECT invocation_id, 1, CASE WHEN status = 'LOAD_FAILED' THEN 1 ELSE 0 END, rows_loaded, rows_rejected, 0, 0, loaded_at
               FROM load_attempt WHERE invocation_id IS NOT NULL
               UNION ALL
-              SELECT invocation_id, 0, 0, 0, 0, 1, versions FROM task_run WHERE invocation_id IS NOT NULL) AS w
+              SELECT invocation_id, 0, 0, 0, 0, 1, versions, finished_at FROM task_run WHERE invocation_id IS NOT NULL) AS w
         GROUP BY invocation_id
-        ORDER BY invocation_id DESC
+        ORDER BY max("at") DESC, invocation_id DESC
         LIMIT {limit}
         """;
 }
