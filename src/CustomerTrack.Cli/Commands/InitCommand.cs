@@ -11,19 +11,24 @@ internal static class InitCommand
     public static readonly Option<string[]> Key = new("--key") { Description = "A key column (repeat for a composite key; default: a column named id, <table>_id or key)" };
     public static readonly Option<string?> EventTime = new("--event-time") { Description = "The column that sequences changes (default: a timestamp column named updated_at, changed_at, modified_at, event_time or ts)" };
     public static readonly Option<bool> Force = new("--force") { Description = "Replace a table of that name already defined" };
-    public static readonly Option<string> Mode = new("--mode") { Description = "changes (each file holds changes) or snapshot (each file is the whole table at its event time)", DefaultValueFactory = _ => "changes" };
 
     public static Command Create()
     {
+        // An option of its own per command: a validator added to a shared one raced with parses running at the same time.
+        var mode = new Option<string>("--mode")
+        {
+            Description = "changes (each file holds changes) or snapshot (each file is the whole table at its event time)",
+            DefaultValueFactory = _ => "changes",
+        };
+        mode.AcceptOnlyFromAmong("changes", "snapshot");
         var command = new Command("init", "Infer a table definition from a sample file and write it into customertrack.json")
         {
-            From, Table, Key, EventTime, Force, Mode,
+            From, Table, Key, EventTime, Force, mode,
         };
-        Mode.AcceptOnlyFromAmong("changes", "snapshot");
         command.SetAction(parse =>
         {
             var request = new InitRequest(parse.GetValue(From)!, parse.GetValue(Table), parse.GetValue(Key), parse.GetValue(EventTime), parse.GetValue(Force),
-                Snapshot: parse.GetValue(Mode) == "snapshot");
+                Snapshot: parse.GetValue(mode) == "snapshot");
             var result = TableInit.Run(parse.GetValue(Common.Workspace)!, request, Common.Flags(parse));
             var output = parse.InvocationConfiguration.Output;
             var landing = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(result.SettingsFile)!, "landing", result.Table)).FullName;

@@ -22,6 +22,14 @@ public sealed class SnowflakeExamplesTests
     public void Semantics_document_example_gives_the_tables_shown(string title)
     {
         var example = SemanticsDocTests.Parse().Single(e => e.Title == title);
+        if (example.Settings?.Contains("\"snapshot\"", StringComparison.Ordinal) == true)
+        {
+            // Snapshot tables are not on Snowflake yet (docs/snowflake.md): the plan refuses them, naming the table.
+            var refused = Assert.Throws<CustomerTrackException>(() => PlanFor(example.Settings, "s3://bucket/ct"));
+            Assert.Contains("does not yet apply snapshot tables", refused.Message, StringComparison.Ordinal);
+            return;
+        }
+
         var plan = PlanFor(example.Settings, "s3://bucket/ct");
         var batches = example.Files.Select((csv, i) => Rows(csv, i)).ToList();
 
