@@ -48,10 +48,12 @@ public sealed partial class ShutdownTests
                 Assert.Equal(0, kill.ExitCode);
             }
 
-            // The server ends the stream as it stops: reading it to its end returns.
+            // The server ends the stream as it stops: reading it to its end returns. The guard bounds the wait, so a run
+            // that never stops fails this test instead of holding the whole suite.
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {
-                while (await events.ReadLineAsync() is not null)
+                while (await events.ReadLineAsync(guard.Token) is not null)
                 {
                 }
             }
@@ -60,7 +62,6 @@ public sealed partial class ShutdownTests
                 // A connection reset once the process is gone ends it too.
             }
 
-            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             await run.Process.WaitForExitAsync(guard.Token);
             Assert.True(run.Process.ExitCode == 0, $"exit {run.Process.ExitCode}\n{string.Join("\n", run.Stdout)}\n{string.Join("\n", run.Stderr)}");
             Assert.Contains(run.Stdout, l => l.StartsWith("run:", StringComparison.Ordinal));

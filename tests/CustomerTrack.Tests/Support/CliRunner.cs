@@ -21,11 +21,18 @@ internal static class CliRunner
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
-    /// <summary>The CLI as its own process (for what needs two processes, such as the DuckDB file lock).</summary>
+    /// <summary>
+    /// The CLI as its own process (for what needs two processes, such as the DuckDB file lock). It starts through
+    /// coreutils' <c>env --default-signal=INT</c>, which then becomes the CLI (same process id): a test host started in
+    /// the background by a non-interactive shell has SIGINT ignored, a child inherits that, and .NET then leaves it
+    /// ignored, so a test's Ctrl+C would never reach the run it stops (the run kept running and the test waited for ever).
+    /// </summary>
     public static Process Start(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "CustomerTrack.Cli.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(dll);
         foreach (var a in args)
         {
