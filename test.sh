@@ -6,7 +6,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-step() { printf '\n== %s\n' "$*"; }
+step() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 # Installs a command's Debian package when the command is missing (as root, or through sudo).
 need() {
@@ -117,6 +117,7 @@ while IFS= read -r counters; do
 done < <(find "$results" -name '*.trx' -exec grep -ho '<Counters [^>]*>' {} +)
 summary="$p passed, $f failed, $s skipped"
 echo
+echo "tests ended at $SECONDS s"
 echo "$summary"
 if [ "$status" -ne 0 ]; then
   echo "test.sh: tests failed (exit $status); full log in artifacts/test-output.log" >&2
