@@ -276,11 +276,11 @@ internal static class ReadCommands
                 output.WriteLine($"             dropped: {d.File} ({d.Key}): columns {string.Join(", ", d.Columns)} are not in table {d.Table}'s definition");
             }
 
-            if (s.Tables is [{ Table: "customer" } only])
+            if (s.Tables is [{ Table: TableDefinition.CustomerName } only])
             {
                 output.WriteLine($"ledger       {only.LedgerRows} rows in customer_raw");
                 output.WriteLine($"stream       offset {only.StreamOffset}, lag {only.StreamLag} row(s)");
-                output.WriteLine($"tables       {only.CurrentRows} customers, {only.Versions} versions");
+                output.WriteLine($"tables       {only.CurrentRows} {TableDefinition.KeysWord(only.Table)}, {only.Versions} versions");
             }
             else
             {
