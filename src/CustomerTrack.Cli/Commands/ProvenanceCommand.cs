@@ -139,10 +139,10 @@ internal static class ProvenanceCommand
             rows.Add(Row(waiting.Key, TableOf(waiting.Key), "load", LakeKey.Parse(waiting.Key).FileName, "WAITING", null, null));
         }
 
-        if (rows.Count == 0 && name is not null && Landing(ws, name) is { } landing)
+        // Still in landing/ (a file of that name may have been ingested before: this one is another, newer one).
+        foreach (var (landing, table) in name is null ? [] : Landing(ws, name))
         {
-            rows.Add(Row(null, landing.Table ?? defaultTable, "landing", IngestStage.Relative(ws.Landing, landing.File), "WAITING", null,
-                landing.File.LastWriteTimeUtc));
+            rows.Add(Row(null, table ?? defaultTable, "landing", IngestStage.Relative(ws.Landing, landing), "WAITING", null, landing.LastWriteTimeUtc));
         }
 
         var columns = ProvenanceReport.Columns.Select(c => c is "attempt" or "rows" or "rejected" or "first_seq" or "last_seq"
@@ -161,11 +161,10 @@ internal static class ProvenanceCommand
     private static string?[] Row(string? key, string? table, string stage, string item, string status, string? run, DateTime? at) =>
         [key, table, stage, null, item, status, null, null, null, null, run, at is { } t ? EventTime.Format(t) : null];
 
-    /// <summary>A file in landing/ (not ingested yet) by its path below landing/ or its name, with its table folder's name.</summary>
-    private static (FileInfo File, string? Table)? Landing(Workspace ws, string name) =>
-        !Directory.Exists(ws.Landing) ? null
-            : IngestStage.LandingFiles(ws.Landing).Cast<(FileInfo File, string? Table)?>()
-                .FirstOrDefault(f => f!.Value.File.Name == name || IngestStage.Relative(ws.Landing, f.Value.File) == name);
+    /// <summary>The files in landing/ (not ingested yet) with <paramref name="name"/> as their path below landing/ or their name, each with its table folder's name.</summary>
+    private static IEnumerable<(FileInfo File, string? Table)> Landing(Workspace ws, string name) =>
+        !Directory.Exists(ws.Landing) ? []
+            : IngestStage.LandingFiles(ws.Landing).Where(f => f.File.Name == name || IngestStage.Relative(ws.Landing, f.File) == name).ToList();
 
     /// <summary>The rows of each file, in the answer's order (a waiting landing file has no key and is one of its own).</summary>
     private static IEnumerable<QueryResult> Files(QueryResult rows)

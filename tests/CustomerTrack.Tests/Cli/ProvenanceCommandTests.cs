@@ -105,6 +105,12 @@ public sealed partial class ProvenanceCommandTests
                 Assert.Equal(0, (await CliRunner.RunAsync([stages[i], "--once", .. tmp.CliArgs()])).Code);
             }
         }
+
+        // Another file of the same name landed since: the loaded one, then the new one still in landing/.
+        OrdersFeed.Land(tmp, "orders", "clean.ndjson", OrdersFeed.Deletes);
+        var both = CliAssert.Succeeded(await CliRunner.RunAsync(["provenance", "clean.ndjson", .. tmp.CliArgs()]));
+        Assert.Equal(["; loaded and applied", "; in landing/, not ingested yet"],
+            both.Where(l => l.StartsWith("orders/clean.ndjson: table orders", StringComparison.Ordinal)).Select(l => l[l.LastIndexOf(';')..]));
     }
 
     [Fact]
