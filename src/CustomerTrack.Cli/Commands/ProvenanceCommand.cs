@@ -45,29 +45,21 @@ internal static class ProvenanceCommand
 
             var records = ProvenanceLog.Read(ws.ProvenanceFile);
             using var reader = WarehouseReader.Open(ws);
-            QueryResult chains;
-            IReadOnlyList<ProvenanceRecord> named = [];
-            string? heading = null;
-            if (name is not null)
-            {
-                named = ProvenanceLog.Named(records, name).ToList();
-                chains = await reader.QueryAsync(ProvenanceReport.Named([name, .. named.Select(r => r.Key).Distinct()]), ct);
-            }
-            else
-            {
-                var table = ReadCommands.ChosenTable(parse, ws);
-                chains = await reader.QueryAsync(ProvenanceReport.Touching(table, ReadCommands.KeyOf(table, null, keys)), ct);
-                heading = $"{string.Join(", ", keys)} of table {table.Name}";
-            }
+            IReadOnlyList<ProvenanceRecord> named = name is null ? [] : ProvenanceLog.Named(records, name).ToList();
+            var table = name is null ? ReadCommands.ChosenTable(parse, ws) : null;
+            var heading = table is null ? null : $"{string.Join(", ", keys)} of table {table.Name}";
+            var sql = table is null ? ProvenanceReport.Named([name!, .. named.Select(r => r.Key).Distinct()])
+                : ProvenanceReport.Touching(table, ReadCommands.KeyOf(table, null, keys));
 
+            // Before a run made the warehouse (no owner holds one either), a file can only be in landing/ or the lake.
+            var chains = !Warehouses.IsPostgres(ws) && !File.Exists(ws.WarehousePath)
+                ? new QueryResult(ProvenanceReport.Columns.Select(c => new ResultColumn(c, CellKind.Text)).ToList(), [])
+                : await reader.QueryAsync(sql, ct);
             var rows = Lineage(ws, records, named, chains, name);
-            if (rows.Rows.Count == 0)
+            if (rows.Rows.Count == 0 && name is not null)
             {
-                if (name is not null)
-                {
-                    throw new CustomerTrackException($"provenance: no file '{name}' in landing/, {Path.GetRelativePath(ws.Root, ws.ProvenanceFile)} or the load history; "
-                        + "give its path below landing/, its name or its lake key, as 'status --files' lists them");
-                }
+                throw new CustomerTrackException($"provenance: no file '{name}' in landing/, {Path.GetRelativePath(ws.Root, ws.ProvenanceFile)} or the load history; "
+                    + "give its path below landing/, its name or its lake key, as 'status --files' lists them");
             }
 
             var output = parse.InvocationConfiguration.Output;

@@ -114,11 +114,14 @@ public sealed partial class ProvenanceCommandTests
     }
 
     [Fact]
-    public async Task It_answers_through_the_owner_while_run_holds_the_warehouse()
+    public async Task It_answers_before_the_warehouse_is_made_and_through_the_owner_while_run_holds_it()
     {
         using var tmp = new TempWorkspace();
         OrdersFeed.WriteSettings(tmp);
         OrdersFeed.Land(tmp, "orders", "clean.ndjson", OrdersFeed.Clean);
+
+        // Before any run made the warehouse, a landed file is where it stands.
+        Assert.EndsWith("; in landing/, not ingested yet", CliAssert.Succeeded(await CliRunner.RunAsync("provenance", "clean.ndjson", "-w", tmp.Dir))[0], StringComparison.Ordinal);
         using var child = CliRunner.Start("run", "-w", tmp.Dir, "--for", "60s");
         var childOut = Task.Run(() => child.StandardOutput.ReadToEndAsync());
         var childErr = Task.Run(() => child.StandardError.ReadToEndAsync());
