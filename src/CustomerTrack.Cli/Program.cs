@@ -39,6 +39,7 @@ public static class Program
             ReadCommands.History(),
             ReadCommands.AsOf(),
             ReadCommands.Changes(),
+            ProvenanceCommand.Create(),
             ExportCommand.Create(),
             PipelineCommands.Rebuild(),
             BenchCommand.Create(),

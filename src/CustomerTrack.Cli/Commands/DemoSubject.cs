@@ -21,7 +21,7 @@ internal sealed partial class DemoSubject(TableDefinition? table)
     public string History => _names.HistoryTable;
 
     /// <summary>What the SCD1 table counts, for people.</summary>
-    public string Keys => table is null ? "customers" : "keys";
+    public string Keys => TableDefinition.KeysWord(_names.Name);
 
     /// <summary>Said after the workspace on the demo's first line.</summary>
     public string Intro => table is null ? "" : $", table {table.Name} (landing/{table.Name}/, {table.Format.ToString().ToLowerInvariant()})";

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CustomerTrack.Cli.Output;
 using CustomerTrack.Pipeline;
+using CustomerTrack.Tables;
 
 namespace CustomerTrack.Cli.Commands;
 
@@ -79,9 +80,9 @@ internal static class PipelineCommands
             runner.DrainTasks(ct);
             foreach (var run in runner.Rebuild())
             {
-                parse.InvocationConfiguration.Output.WriteLine(run.Table == "customer"
-                    ? $"rebuild: {run.Keys} customers, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms"
-                    : $"rebuild {run.Table}: {run.Keys} keys, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms");
+                parse.InvocationConfiguration.Output.WriteLine(
+                    $"rebuild{(run.Table == TableDefinition.CustomerName ? "" : " " + run.Table)}: {run.Keys} {TableDefinition.KeysWord(run.Table)}, "
+                    + $"{run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms");
             }
             return 0;
         });

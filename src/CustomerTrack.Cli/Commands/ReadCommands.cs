@@ -35,12 +35,12 @@ internal static class ReadCommands
         return command;
     }
 
-    private static readonly Option<string?> Table = new("--table", "-t")
+    internal static readonly Option<string?> Table = new("--table", "-t")
     {
         Description = "The table (default: the one marked Default, or the only one)",
     };
 
-    private static readonly Option<string[]> Key = new("--key", "-k")
+    internal static readonly Option<string[]> Key = new("--key", "-k")
     {
         Description = "A key column's value, column=value (repeat for a composite key; part of it selects every key that matches), or a one-column key's value alone",
         AllowMultipleArgumentsPerToken = false,
@@ -57,7 +57,7 @@ internal static class ReadCommands
         parse.GetValue(KnownAt) is { } text ? Common.SqlTimestamp(Common.Timestamp(text, "--known-at")) : null;
 
     /// <summary>The table a reading command names, or the default one.</summary>
-    private static TableDefinition ChosenTable(ParseResult parse, Workspace ws)
+    internal static TableDefinition ChosenTable(ParseResult parse, Workspace ws)
     {
         var settings = ws.Settings;
         if (parse.GetValue(Table) is { Length: > 0 } name)
@@ -70,7 +70,7 @@ internal static class ReadCommands
     }
 
     /// <summary>The key condition from a bare KEY argument or --key column=value options.</summary>
-    private static string KeyOf(TableDefinition table, string? bare, string[] keys)
+    internal static string KeyOf(TableDefinition table, string? bare, string[] keys)
     {
         if (bare is not null && keys.Length > 0)
         {
@@ -276,11 +276,11 @@ internal static class ReadCommands
                 output.WriteLine($"             dropped: {d.File} ({d.Key}): columns {string.Join(", ", d.Columns)} are not in table {d.Table}'s definition");
             }
 
-            if (s.Tables is [{ Table: "customer" } only])
+            if (s.Tables is [{ Table: TableDefinition.CustomerName } only])
             {
                 output.WriteLine($"ledger       {only.LedgerRows} rows in customer_raw");
                 output.WriteLine($"stream       offset {only.StreamOffset}, lag {only.StreamLag} row(s)");
-                output.WriteLine($"tables       {only.CurrentRows} customers, {only.Versions} versions");
+                output.WriteLine($"tables       {only.CurrentRows} {TableDefinition.KeysWord(only.Table)}, {only.Versions} versions");
             }
             else
             {

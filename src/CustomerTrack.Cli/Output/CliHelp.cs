@@ -34,6 +34,8 @@ internal static class CliHelp
             "customertrack as-of 2026-03-01T10:00:00Z --known-at 2026-03-01T11:00:00Z"],
         ["changes"] = ["customertrack changes --from 2026-03-01T00:00:00Z --to 2026-03-02T00:00:00Z",
             "customertrack changes --table orders --from 2026-03-01 --to 2026-03-02 --key order_id=A-1 --format json"],
+        ["provenance"] = ["customertrack provenance orders/mixed.ndjson", "customertrack provenance 2026/03/01/orders/mixed_0123456789abcdef.ndjson --format json",
+            "customertrack provenance --table orders --key order_id=A-1"],
         ["check"] = ["customertrack check", "customertrack check --sample orders.ndjson --table orders"],
         ["export"] = ["customertrack export --table customer_history --to history.parquet",
             "customertrack export --table customer_history --as-of 2026-03-01T10:00:00Z --to march.csv"],

@@ -34,9 +34,9 @@ internal sealed class RunProgress(TextWriter output, bool quiet)
     /// </summary>
     internal static string TaskLine(TaskRunOutcome r)
     {
-        var customer = r.Table == Tables.TableDefinition.Customer(Tables.ScdOptions.Default).Name;
+        var customer = r.Table == Tables.TableDefinition.CustomerName;
         return string.Create(CultureInfo.InvariantCulture,
-            $"  task  {(customer ? "" : r.Table + "  ")}run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Keys} {(customer ? "customers" : "keys")}  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms");
+            $"  task  {(customer ? "" : r.Table + "  ")}run {r.RunId,-5} ledger ({r.FromSeq}, {r.ToSeq}]  {r.RowsRead} rows  {r.Keys} {Tables.TableDefinition.KeysWord(r.Table)}  {r.Versions} versions  {r.Ties} ties  {r.Duration.TotalMilliseconds:F0} ms");
     }
 
     /// <summary>

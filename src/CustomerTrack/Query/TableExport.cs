@@ -56,7 +56,7 @@ internal static class TableExport
             var have = exported.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             if (!have.IsSupersetOf(["start_time", "end_time", "is_deleted"]))
             {
-                throw new CustomerTrackException($"--as-of takes a history table (one with start_time, end_time and is_deleted, such as customer_history); {name} is not one");
+                throw new CustomerTrackException($"--as-of takes a history table (one with start_time, end_time and is_deleted, as every table's T_history has); {name} is not one");
             }
 
             var t = "TIMESTAMP '" + at.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "'";

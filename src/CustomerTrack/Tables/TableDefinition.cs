@@ -206,10 +206,19 @@ internal sealed class TableDefinition
 
     private bool IsUntracked(Column a) => Scd.TrackHistoryExcept.Any(n => n.Trim().Equals(a.Name, StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The customer table's name.</summary>
+    public const string CustomerName = "customer";
+
+    /// <summary>
+    /// What <paramref name="table"/>'s keys are called in text people read (progress lines, summaries, status): customers
+    /// for the customer table, keys for any other. Text about another table names that table.
+    /// </summary>
+    public static string KeysWord(string table) => table == CustomerName ? "customers" : "keys";
+
     /// <summary>The customer table (README, "Input files" and "Tables"): today's contract, the default when settings define no table.</summary>
     public static TableDefinition Customer(ScdOptions scd) => new()
     {
-        Name = "customer",
+        Name = CustomerName,
         Key = [new Column(Contract.Columns.CustomerId, ColumnType.Int64)],
         Attributes = Contract.Columns.Attributes.Select(a => new Column(a, ColumnType.String)).ToArray(),
         EventTime = Contract.Columns.UpdatedAt,

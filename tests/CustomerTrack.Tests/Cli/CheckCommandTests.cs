@@ -30,6 +30,55 @@ public sealed class CheckCommandTests
         CliAssert.OneLineError(await CliRunner.RunAsync(["status", .. tmp.CliArgs()]), "setting Load:OnError");
     }
 
+    /// <summary>Edits of <see cref="OrdersFeed.Settings"/>: what is replaced, by what.</summary>
+    public static TheoryData<string[], string[]> EveryProblemOfEveryTable => new()
+    {
+        // Four problems in one table, each its own line, in the order start-up meets them.
+        {
+            ["\"Key\": [\"order_id\", \"line_no\"]", "\"Key\": [\"order_id\", \"line\"]",
+             "\"EventTime\": \"changed_at\"", "\"EventTime\": \"sku\"",
+             "\"u\": \"UPDATE\"", "\"u\": \"CHANGE\"",
+             "\"Format\": \"ndjson\"", "\"Format\": \"jsonx\""],
+            ["setting Tables:orders:Format: 'jsonx' is not allowed; use one of csv, ndjson, parquet",
+             "setting Tables:orders:Key: 'line' is not one of the table's Columns (order_id, line_no, sku, qty, changed_at)",
+             "setting Tables:orders:EventTime: 'sku' is a string column; the event time is a timestamp (leave it out of Columns, or type it timestamp)",
+             "setting Tables:orders:Op:Values:u: 'CHANGE' is not allowed; use one of INSERT, UPDATE, UPSERT, DELETE"]
+        },
+        // Two problems in each of two tables; a column of an unknown type is one problem, not also the key's.
+        {
+            ["\"line_no\": \"int64\"", "\"line_no\": \"integer\"",
+             "\"d\": \"DELETE\"", "\"\": \"DELETE\"",
+             "\"on_hand\": \"int64\"", "\"on_hand\": \"number\"",
+             "\"EventTime\": \"updated_at\"", "\"EventTime\": \"updated_at\", \"Delimiter\": \";;\", \"SchemaEvolution\": \"grow\""],
+            ["setting Tables:orders:Columns:line_no: 'integer' is not a type; use one of " + CustomerTrack.Tables.ColumnType.Allowed,
+             "setting Tables:orders:Op:Values: maps an empty value to DELETE; an empty or missing op is always an UPSERT, so map the values the files write",
+             "setting Tables:stock:Columns:on_hand: 'number' is not a type; use one of " + CustomerTrack.Tables.ColumnType.Allowed,
+             "setting Tables:stock:Delimiter: ';;' is not one character (write a tab as \\t)",
+             "setting Tables:stock:SchemaEvolution: 'grow' is not allowed; use one of ignore, add"]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(EveryProblemOfEveryTable))]
+    public async Task Check_reports_every_problem_of_every_table(string[] edits, string[] expected)
+    {
+        using var tmp = new TempWorkspace();
+        var settings = OrdersFeed.Settings();
+        for (var i = 0; i < edits.Length; i += 2)
+        {
+            Assert.Contains(edits[i], settings, StringComparison.Ordinal);
+            settings = settings.Replace(edits[i], edits[i + 1], StringComparison.Ordinal);
+        }
+
+        File.WriteAllText(Path.Combine(tmp.Dir, "customertrack.json"), settings);
+        var result = await CliRunner.RunAsync(["check", .. tmp.CliArgs()]);
+        Assert.True(result.Code == 2, result.ToString());
+        Assert.Equal([.. expected, $"check: {expected.Length} problem(s) in customertrack.json, the environment or flags"], CliAssert.Lines(result.Out));
+
+        // Start-up still stops at the first.
+        CliAssert.OneLineError(await CliRunner.RunAsync(["status", .. tmp.CliArgs()]), expected[0]);
+    }
+
     [Theory]
     [InlineData(Engine.DuckDb)]
     [InlineData(Engine.Postgres)]

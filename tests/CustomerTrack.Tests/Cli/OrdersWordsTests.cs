@@ -71,6 +71,39 @@ public sealed class OrdersWordsTests
         Assert.False(File.Exists(one));
     }
 
+    /// <summary>
+    /// Every line the commands print about a workspace of orders and stock names those tables and counts keys: no
+    /// "customer" in it (the program's own name aside). Each command as a user meets it after a run.
+    /// </summary>
+    [Theory]
+    [InlineData(Engine.DuckDb)]
+    [InlineData(Engine.Postgres)]
+    public async Task Text_about_a_table_that_is_not_the_customer_table_never_says_customer(Engine engine)
+    {
+        using var tmp = new TempWorkspace(engine);
+        var run = await OrdersFeed.LoadAsync(tmp, deletes: false);
+        var said = new List<string> { run.Out, run.Err };
+        string[][] commands =
+        [
+            ["status"], ["status", "--json"], ["status", "--files"], ["status", "--runs"], ["status", "--table", "orders"],
+            ["rebuild"], ["tasks", "--once"], ["load", "--once"], ["reload", "--table", "orders", "--failed", "--allow-rejects"],
+            ["provenance", "mixed.ndjson"], ["provenance", "--table", "orders", "--key", "order_id=A-1"],
+            ["history", "--table", "orders", "--key", "order_id=Z-9"], ["as-of", "2020-01-01", "--table", "orders"],
+            ["export", "--table", "orders", "--as-of", "2026-03-01", "--to", Path.Combine(tmp.Dir, "o.csv")],
+            ["generate", "--table", "orders", "--files", "1", "--rows-per-file", "5", "--keys", "2"], ["run", "--once"], ["check"],
+        ];
+        foreach (var command in commands)
+        {
+            var result = await CliRunner.RunAsync([.. command, .. tmp.CliArgs()]);
+            said.Add($"{string.Join(' ', command)}: {result.Out}{result.Err}");
+        }
+
+        var text = string.Join('\n', said);
+        Assert.Contains("orders", text, StringComparison.Ordinal);
+        var customer = System.Text.RegularExpressions.Regex.Matches(text, "(?i)customer(?!track)").Select(m => text[Math.Max(0, m.Index - 60)..Math.Min(text.Length, m.Index + 40)]);
+        Assert.Empty(customer);
+    }
+
     /// <summary>Nothing a user types or reads about the stages or the generator assumes the customer table.</summary>
     [Theory]
     [InlineData("load", "customer_raw")]
