@@ -220,7 +220,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         // One view per defined table, the default one first (the page opens on it).
         var settings = _workspace.Settings;
         var tables = settings.Definitions.OrderBy(t => t == settings.DefaultTable ? 0 : 1)
-            .Select(t => new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, t, Generator)).ToList();
+            .Select(t => new Dashboard.DashboardData(_workspace, (sql, parameters) => _warehouse.Query(sql, parameters), _time, t, Generator)).ToList();
         _dashboard = await Dashboard.DashboardServer.StartAsync(settings.Dashboard, tables, _time, logs, Metrics, extend, ct);
         return _dashboard.Url;
     }
@@ -229,8 +229,11 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     public string? DashboardUrl => _dashboard?.Url;
 
     /// <summary>A read-only query on the owned warehouse.</summary>
-    public QueryResult Query(string sql) =>
-        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql);
+    public QueryResult Query(string sql) => Query(sql, QueryArgs.None);
+
+    /// <summary>A read-only query on the owned warehouse, with <paramref name="parameters"/> bound where it writes <c>$name</c>.</summary>
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters) =>
+        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql, parameters);
 
     /// <summary>Processes everything present in landing/ and the lake, then returns.</summary>
     public async Task<DrainSummary> DrainAsync(CancellationToken ct)

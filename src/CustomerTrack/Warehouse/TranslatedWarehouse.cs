@@ -56,10 +56,14 @@ internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
         return await ScdTask.RunAsync(tx, table, maxRows, rebuild, time, inner.InvocationId);
     }
 
-    public QueryResult Query(string sql, CancellationToken ct = default) => Guard(() => inner.Query(sql, ct));
+    public QueryResult Query(string sql, CancellationToken ct = default) => Query(sql, QueryArgs.None, ct);
 
-    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default) =>
-        Guard(() => inner.Export(sql, columns, path, format, ct));
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default) =>
+        Guard(() => inner.Query(sql, parameters, ct));
+
+    public long Export(string sql, IReadOnlyList<QueryParameter> parameters, IReadOnlyList<ExportColumn> columns, string path, string format,
+        CancellationToken ct = default) =>
+        Guard(() => inner.Export(sql, parameters, columns, path, format, ct));
 
     private T Guard<T>(Func<T> call)
     {

@@ -251,8 +251,8 @@ internal sealed class LedgerWarehouse : IDisposable
         _warehouse.Rebuild(t, new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero)));
 
     /// <summary>Rows as "a|b|c" strings (NULL shown as ∅), as <see cref="ScdRun.Rows"/> shows them.</summary>
-    public List<string> Rows(string sql) =>
-        _warehouse.Query(sql).Rows.Select(r => string.Join("|", r.Select(v => v ?? "∅"))).ToList();
+    public List<string> Rows(string sql, IReadOnlyList<QueryParameter>? parameters = null) =>
+        _warehouse.Query(sql, parameters ?? []).Rows.Select(r => string.Join("|", r.Select(v => v ?? "∅"))).ToList();
 
     public void Dispose()
     {
