@@ -120,7 +120,7 @@ internal static class DemoCommand
 
     private static Snapshot Read(PipelineRunner runner, DemoSubject subject)
     {
-        var r = runner.Query(subject.SnapshotSql);
+        var r = runner.Query(subject.SnapshotSql, subject.SnapshotParameters);
         var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) AS f ORDER BY visible_at DESC LIMIT 1");
         return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "keys"), r.Long(0, "versions"),
             r.Long(0, "lag_rows"), fresh.Scalar);

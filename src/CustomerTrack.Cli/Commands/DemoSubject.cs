@@ -27,13 +27,16 @@ internal sealed partial class DemoSubject(TableDefinition? table)
     public string Intro => table is null ? "" : $", table {table.Name} (landing/{table.Name}/, {table.Format.ToString().ToLowerInvariant()})";
 
     public string SnapshotSql => $"""
-        SELECT (SELECT count(*) FROM load_history WHERE table_name = '{_names.Name}') AS files,
+        SELECT (SELECT count(*) FROM load_history WHERE table_name = $table) AS files,
                (SELECT count(*) FROM {Q(_names.RawTable)}) AS rows_loaded,
                (SELECT count(*) FROM {Q(Current)}) AS keys,
                (SELECT count(*) FROM {Q(History)}) AS versions,
                (SELECT coalesce(max(_seq), 0) FROM {Q(_names.RawTable)})
-                 - (SELECT offset_seq FROM stream_offset WHERE stream_name = '{_names.StreamName}') AS lag_rows
+                 - (SELECT offset_seq FROM stream_offset WHERE stream_name = $stream) AS lag_rows
         """;
+
+    /// <summary>The values <see cref="SnapshotSql"/> binds.</summary>
+    public IReadOnlyList<QueryParameter> SnapshotParameters => [QueryParameter.Text("table", _names.Name), QueryParameter.Text("stream", _names.StreamName)];
 
     /// <summary>The key with the most versions.</summary>
     public string BusiestSql
