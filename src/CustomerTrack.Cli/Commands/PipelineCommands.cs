@@ -76,8 +76,8 @@ internal static class PipelineCommands
             var ws = Common.OpenWorkspace(parse, create: false);
             using var logs = Common.Logs(parse, ws, time);
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.Tasks, "rebuild", ct);
-            runner.DrainTasks(ct);
-            foreach (var run in runner.Rebuild())
+            await runner.DrainTasksAsync(ct);
+            foreach (var run in await runner.RebuildAsync())
             {
                 parse.InvocationConfiguration.Output.WriteLine(run.Table == "customer"
                     ? $"rebuild: {run.Keys} customers, {run.Versions} versions from {run.ToSeq} ledger rows in {run.Duration.TotalMilliseconds:F0} ms"

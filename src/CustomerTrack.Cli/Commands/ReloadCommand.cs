@@ -72,7 +72,7 @@ internal static class ReloadCommand
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"customertrack: {refused.Key}: {refused.Error}");
             }
 
-            runner.DrainTasks(ct);
+            await runner.DrainTasksAsync(ct);
             progress.Summary("reload", runner.Tally);
             var whole = outcomes.All(o => o.Status is LoadStatus.Loaded or LoadStatus.AlreadyLoaded);
             return whole || parse.GetValue(Common.AllowRejects) ? ExitCodes.Ok : ExitCodes.Rejects;

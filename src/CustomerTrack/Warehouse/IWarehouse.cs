@@ -66,10 +66,10 @@ internal interface IWarehouse : IDisposable
     /// Applies the ledger rows of <paramref name="table"/> above its stream offset (at most <paramref name="maxRows"/>),
     /// advancing it in the same transaction; null when the stream is empty or another worker is applying it.
     /// </summary>
-    TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time);
+    Task<TaskRunOutcome?> RunTaskAsync(TableDefinition table, int maxRows, TimeProvider time);
 
     /// <summary>Recomputes both SCD tables of <paramref name="table"/> from its whole ledger up to the stream offset's end.</summary>
-    TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time);
+    Task<TaskRunOutcome> RebuildAsync(TableDefinition table, TimeProvider time);
 
     /// <summary>How long a reader's query may run and how many rows it may return.</summary>
     QuerySettings QueryLimits { get; set; }
