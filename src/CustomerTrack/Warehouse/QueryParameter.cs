@@ -146,7 +146,8 @@ internal sealed partial record QueryParameter
 
 /// <summary>
 /// The parameters of a statement built in pieces (status, the dashboard's counts): each value is added where the text
-/// needs it, and the placeholder to write there comes back. A value added twice with one name hint is one parameter.
+/// needs it, and the placeholder to write there comes back (named after the hint). A value added twice (one type, one
+/// value) is one parameter.
 /// </summary>
 internal sealed class QueryArgs : IReadOnlyList<QueryParameter>
 {
@@ -172,7 +173,7 @@ internal sealed class QueryArgs : IReadOnlyList<QueryParameter>
     private string Add<T>(string hint, ParameterType type, T value, Func<string, T, QueryParameter> make)
         where T : notnull
     {
-        if (_list.FirstOrDefault(p => (p.Name == hint || p.Name.StartsWith(hint + "_", StringComparison.Ordinal)) && p.SameValue(type, value)) is { } same)
+        if (_list.FirstOrDefault(p => p.SameValue(type, value)) is { } same)
         {
             return "$" + same.Name;
         }
