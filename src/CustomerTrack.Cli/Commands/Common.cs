@@ -195,7 +195,4 @@ internal static class Common
         EventTime.TryParse(text, out var t)
             ? t
             : throw new UsageException($"{what} '{text}' is not an ISO 8601 timestamp; write it like 2026-11-27T10:15:00Z or '2026-11-27 10:15:00'");
-
-    public static string SqlTimestamp(DateTime t) =>
-        "TIMESTAMP '" + t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "'";
 }

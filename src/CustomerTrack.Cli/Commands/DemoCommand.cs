@@ -2,6 +2,7 @@ using System.CommandLine;
 using CustomerTrack.Generate;
 using CustomerTrack.Pipeline;
 using CustomerTrack.Query;
+using CustomerTrack.Warehouse;
 using Spectre.Console;
 
 namespace CustomerTrack.Cli.Commands;
@@ -119,7 +120,7 @@ internal static class DemoCommand
 
     private static Snapshot Read(PipelineRunner runner, DemoSubject subject)
     {
-        var r = runner.Query(subject.SnapshotSql);
+        var r = runner.Query(subject.SnapshotSql, subject.SnapshotParameters);
         var fresh = runner.Query($"SELECT freshness_ms FROM ({Freshness.PerFileSql}) AS f ORDER BY visible_at DESC LIMIT 1");
         return new Snapshot(r.Long(0, "files"), r.Long(0, "rows_loaded"), r.Long(0, "keys"), r.Long(0, "versions"),
             r.Long(0, "lag_rows"), fresh.Scalar);
@@ -175,7 +176,8 @@ internal static class DemoCommand
         var s = Read(runner, subject);
         var f = runner.Query(Freshness.SummarySql);
         var busiest = runner.Query(subject.BusiestSql);
-        var moment = subject.MomentSql(busiest) is { } sql && runner.Query(sql).Rows is [.., var last] ? last[0]! : "2026-01-01 00:00:00";
+        var args = new QueryArgs();
+        var moment = subject.MomentSql(busiest, args) is { } sql && runner.Query(sql, args).Rows is [.., var last] ? last[0]! : "2026-01-01 00:00:00";
         // The folder as the user named it, so the lines work when pasted where the demo ran.
         var wsFlag = ws.Root == Path.GetFullPath("./ctdata") ? ""
             : workspaceArg.Contains(' ', StringComparison.Ordinal) ? $" --workspace \"{workspaceArg}\""

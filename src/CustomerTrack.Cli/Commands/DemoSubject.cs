@@ -27,13 +27,16 @@ internal sealed partial class DemoSubject(TableDefinition? table)
     public string Intro => table is null ? "" : $", table {table.Name} (landing/{table.Name}/, {table.Format.ToString().ToLowerInvariant()})";
 
     public string SnapshotSql => $"""
-        SELECT (SELECT count(*) FROM load_history WHERE table_name = '{_names.Name}') AS files,
+        SELECT (SELECT count(*) FROM load_history WHERE table_name = $table) AS files,
                (SELECT count(*) FROM {Q(_names.RawTable)}) AS rows_loaded,
                (SELECT count(*) FROM {Q(Current)}) AS keys,
                (SELECT count(*) FROM {Q(History)}) AS versions,
                (SELECT coalesce(max(_seq), 0) FROM {Q(_names.RawTable)})
-                 - (SELECT offset_seq FROM stream_offset WHERE stream_name = '{_names.StreamName}') AS lag_rows
+                 - (SELECT offset_seq FROM stream_offset WHERE stream_name = $stream) AS lag_rows
         """;
+
+    /// <summary>The values <see cref="SnapshotSql"/> binds.</summary>
+    public IReadOnlyList<QueryParameter> SnapshotParameters => [QueryParameter.Text("table", _names.Name), QueryParameter.Text("stream", _names.StreamName)];
 
     /// <summary>The key with the most versions.</summary>
     public string BusiestSql
@@ -47,17 +50,18 @@ internal sealed partial class DemoSubject(TableDefinition? table)
 
     /// <summary>
     /// The as-of example's moment: the start of the busiest key's next-to-last live version (its only one if it has
-    /// one), so that the example shows a version the key had then, one history has since replaced.
+    /// one), so that the example shows a version the key had then, one history has since replaced. The key's values are
+    /// parameters added to <paramref name="args"/>.
     /// </summary>
-    public string? MomentSql(QueryResult busiest)
+    public string? MomentSql(QueryResult busiest, QueryArgs args)
     {
         if (busiest.Rows.Count == 0)
         {
             return null;
         }
 
-        var key = TableReads.KeyCondition(_names, _names.Key.Select((k, i) => $"{k.Name}={busiest.Rows[0][i]}").ToList());
-        return $"SELECT start_time FROM {Q(History)} WHERE NOT is_deleted AND start_time < end_time AND {key} ORDER BY start_time DESC LIMIT 2";
+        var key = TableReads.KeyCondition(_names, _names.Key.Select((k, i) => $"{k.Name}={busiest.Rows[0][i]}").ToList(), args);
+        return $"SELECT start_time FROM {Q(History)} WHERE NOT is_deleted AND start_time < end_time AND {key.Sql} ORDER BY start_time DESC LIMIT 2";
     }
 
     /// <summary>Three commands to try after the demo, each runnable as printed: a query, a history and an as-of.</summary>

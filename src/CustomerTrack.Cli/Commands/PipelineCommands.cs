@@ -77,8 +77,8 @@ internal static class PipelineCommands
             var ws = Common.OpenWorkspace(parse, create: false);
             using var logs = Common.Logs(parse, ws, time);
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.Tasks, "rebuild", ct);
-            runner.DrainTasks(ct);
-            foreach (var run in runner.Rebuild())
+            await runner.DrainTasksAsync(ct);
+            foreach (var run in await runner.RebuildAsync())
             {
                 parse.InvocationConfiguration.Output.WriteLine(
                     $"rebuild{(run.Table == TableDefinition.CustomerName ? "" : " " + run.Table)}: {run.Keys} {TableDefinition.KeysWord(run.Table)}, "

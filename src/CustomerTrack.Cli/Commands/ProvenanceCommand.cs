@@ -48,13 +48,14 @@ internal static class ProvenanceCommand
             IReadOnlyList<ProvenanceRecord> named = name is null ? [] : ProvenanceLog.Named(records, name).ToList();
             var table = name is null ? ReadCommands.ChosenTable(parse, ws) : null;
             var heading = table is null ? null : $"{string.Join(", ", keys)} of table {table.Name}";
-            var sql = table is null ? ProvenanceReport.Named([name!, .. named.Select(r => r.Key).Distinct()])
-                : ProvenanceReport.Touching(table, ReadCommands.KeyOf(table, null, keys));
+            var args = new QueryArgs();
+            var sql = table is null ? ProvenanceReport.Named([name!, .. named.Select(r => r.Key).Distinct()], args)
+                : ProvenanceReport.Touching(table, ReadCommands.KeyOf(table, null, keys, args));
 
             // Before a run made the warehouse (no owner holds one either), a file can only be in landing/ or the lake.
             var chains = !Warehouses.IsPostgres(ws) && !File.Exists(ws.WarehousePath)
                 ? new QueryResult(ProvenanceReport.Columns.Select(c => new ResultColumn(c, CellKind.Text)).ToList(), [])
-                : await reader.QueryAsync(sql, ct);
+                : await reader.QueryAsync(sql, args, ct);
             var rows = Lineage(ws, records, named, chains, name);
             if (rows.Rows.Count == 0 && name is not null)
             {

@@ -52,9 +52,9 @@ internal static class ReadCommands
         Description = "Answer as the pipeline showed it at this moment: from the rows loaded by then (ISO 8601; no offset means UTC)",
     };
 
-    /// <summary>The --known-at moment as a SQL timestamp, or null for today's answer.</summary>
-    private static string? KnownAtOf(ParseResult parse) =>
-        parse.GetValue(KnownAt) is { } text ? Common.SqlTimestamp(Common.Timestamp(text, "--known-at")) : null;
+    /// <summary>The --known-at moment, or null for today's answer.</summary>
+    private static DateTime? KnownAtOf(ParseResult parse) =>
+        parse.GetValue(KnownAt) is { } text ? Common.Timestamp(text, "--known-at") : null;
 
     /// <summary>The table a reading command names, or the default one.</summary>
     internal static TableDefinition ChosenTable(ParseResult parse, Workspace ws)
@@ -69,8 +69,8 @@ internal static class ReadCommands
             : throw new CustomerTrackException($"name the table with --table; the tables are {string.Join(", ", settings.Definitions.Select(t => t.Name))}"));
     }
 
-    /// <summary>The key condition from a bare KEY argument or --key column=value options.</summary>
-    internal static string KeyOf(TableDefinition table, string? bare, string[] keys)
+    /// <summary>The key condition from a bare KEY argument or --key column=value options, its values added to <paramref name="args"/>.</summary>
+    internal static KeyFilter KeyOf(TableDefinition table, string? bare, string[] keys, QueryArgs args)
     {
         if (bare is not null && keys.Length > 0)
         {
@@ -100,7 +100,7 @@ internal static class ReadCommands
             throw new CustomerTrackException($"give the key: {string.Join(" ", table.Key.Select(k => $"--key {k.Name}=…"))}");
         }
 
-        return TableReads.KeyCondition(table, values, partial: true);
+        return TableReads.KeyCondition(table, values, args, partial: true);
     }
 
     public static Command History()
@@ -115,16 +115,17 @@ internal static class ReadCommands
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             var table = ChosenTable(parse, ws);
-            var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? []);
+            var args = new QueryArgs();
+            var condition = KeyOf(table, parse.GetValue(id), parse.GetValue(Key) ?? [], args);
             var knownAt = KnownAtOf(parse);
             using var reader = WarehouseReader.Open(ws);
             table = await reader.WithStoredColumnsAsync(table, ct);
-            var result = await reader.QueryAsync(TableReads.History(table, condition, knownAt), ct);
+            var result = await reader.QueryAsync(TableReads.History(table, condition.Sql, knownAt, args), args, ct);
             var format = parse.GetValue(Common.Format)!;
             ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (result.Rows.Count == 0 && format == "table")
             {
-                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.HistoryAsync(reader, table, condition, ct, knownAt));
+                parse.InvocationConfiguration.Output.WriteLine(EmptyReasons.History(table, condition, knownAt));
             }
 
             return 0;
@@ -139,20 +140,21 @@ internal static class ReadCommands
         command.SetAction(async (parse, ct) =>
         {
             var ws = Common.OpenWorkspace(parse, create: false);
-            var t = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(at)!, "as-of"));
+            var t = Common.Timestamp(parse.GetValue(at)!, "as-of");
             var table = ChosenTable(parse, ws);
             var keys = parse.GetValue(Key) ?? [];
-            var only = keys.Length > 0 ? KeyOf(table, null, keys) : null;
+            var args = new QueryArgs();
+            var only = keys.Length > 0 ? KeyOf(table, null, keys, args) : null;
 
             var knownAt = KnownAtOf(parse);
             using var reader = WarehouseReader.Open(ws);
             table = await reader.WithStoredColumnsAsync(table, ct);
-            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only, knownAt), ct);
+            var result = await reader.QueryAsync(TableReads.AsOf(table, t, only?.Sql, knownAt, args), args, ct);
             var format = parse.GetValue(Common.Format)!;
             ResultPrinter.Print(result, format, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (result.Rows.Count == 0 && format == "table")
             {
-                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, ct, knownAt));
+                parse.InvocationConfiguration.Output.WriteLine(await EmptyReasons.AsOfAsync(reader, table, t, only, args, ct, knownAt));
             }
 
             return 0;
@@ -172,14 +174,15 @@ internal static class ReadCommands
         {
             var ws = Common.OpenWorkspace(parse, create: false);
             var table = ChosenTable(parse, ws);
-            var t1 = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(from)!, "--from"));
-            var t2 = Common.SqlTimestamp(Common.Timestamp(parse.GetValue(to)!, "--to"));
+            var t1 = Common.Timestamp(parse.GetValue(from)!, "--from");
+            var t2 = Common.Timestamp(parse.GetValue(to)!, "--to");
             var keys = parse.GetValue(Key) ?? [];
-            var only = keys.Length > 0 ? KeyOf(table, null, keys) : null;
+            var args = new QueryArgs();
+            var only = keys.Length > 0 ? KeyOf(table, null, keys, args) : null;
             var knownAt = KnownAtOf(parse);
             using var reader = WarehouseReader.Open(ws);
             table = await reader.WithStoredColumnsAsync(table, ct);
-            var answer = await reader.QueryAsync(TableChanges.Sql(table, t1, t2, only, knownAt), ct);
+            var answer = await reader.QueryAsync(TableChanges.Sql(table, t1, t2, only?.Sql, knownAt, args), args, ct);
             var changes = TableChanges.Read(table, answer);
             var format = parse.GetValue(Common.Format)!;
             if (format is "json" or "ndjson")
@@ -238,7 +241,8 @@ internal static class ReadCommands
 
             var s = await StatusReport.ReadAsync(ws, reader, ct, chosen);
             var output = parse.InvocationConfiguration.Output;
-            var perFile = parse.GetValue(files) ? FileList.Shorten(await reader.QueryAsync(FileList.Sql(selection), ct)) : null;
+            var fileArgs = new QueryArgs();
+            var perFile = parse.GetValue(files) ? FileList.Shorten(await reader.QueryAsync(FileList.Sql(selection, fileArgs), fileArgs, ct)) : null;
             if (parse.GetValue(json))
             {
                 // snake_case like query's column names (those of --files among them); timestamps ISO 8601 UTC with a Z.

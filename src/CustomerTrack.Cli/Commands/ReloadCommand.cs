@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using CustomerTrack.Cli.Output;
 using CustomerTrack.Pipeline;
-using CustomerTrack.Query;
 using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Cli.Commands;
@@ -73,7 +72,7 @@ internal static class ReloadCommand
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"customertrack: {refused.Key}: {refused.Error}");
             }
 
-            runner.DrainTasks(ct);
+            await runner.DrainTasksAsync(ct);
             progress.Summary("reload", runner.Tally);
             var whole = outcomes.All(o => o.Status is LoadStatus.Loaded or LoadStatus.AlreadyLoaded);
             return whole || parse.GetValue(Common.AllowRejects) ? ExitCodes.Ok : ExitCodes.Rejects;
@@ -84,9 +83,14 @@ internal static class ReloadCommand
     /// <summary>The keys of <paramref name="table"/>'s (or every table's) files whose last attempt left rows unloaded.</summary>
     private static List<string> FailedKeys(PipelineRunner runner, string? table)
     {
-        var statuses = string.Join(", ", Failed.Select(SqlLiteral.Text));
-        var where = table is null ? "" : $" AND table_name = {SqlLiteral.Text(table)}";
-        var rows = runner.Query($"SELECT file_key FROM load_history WHERE status IN ({statuses}){where} ORDER BY file_key").Rows;
+        List<QueryParameter> parameters = [QueryParameter.TextList("statuses", Failed)];
+        if (table is not null)
+        {
+            parameters.Add(QueryParameter.Text("table", table));
+        }
+
+        var where = table is null ? "" : " AND table_name = $table";
+        var rows = runner.Query($"SELECT file_key FROM load_history WHERE status = ANY($statuses){where} ORDER BY file_key", parameters).Rows;
         return rows.Select(r => r[0]!).ToList();
     }
 
@@ -96,12 +100,12 @@ internal static class ReloadCommand
     /// </summary>
     private static string KeyOf(PipelineRunner runner, string name, bool force)
     {
-        var rows = runner.Query($"""
+        var rows = runner.Query("""
             SELECT file_key, status FROM load_history
-            WHERE file_key = {SqlLiteral.Text(name)} OR (file_name = {SqlLiteral.Text(name)} AND NOT EXISTS
-                (SELECT 1 FROM load_history k WHERE k.file_key = {SqlLiteral.Text(name)}))
+            WHERE file_key = $name OR (file_name = $name AND NOT EXISTS
+                (SELECT 1 FROM load_history k WHERE k.file_key = $name))
             ORDER BY file_key
-            """).Rows;
+            """, [QueryParameter.Text("name", name)]).Rows;
         if (rows.Count == 0)
         {
             throw new CustomerTrackException($"reload: no file '{name}' in the load history (a lake key or a file name, as 'status --files' lists them); a file never loaded is loaded by 'run' or 'load'");

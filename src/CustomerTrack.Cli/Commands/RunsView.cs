@@ -28,7 +28,8 @@ internal static class RunsView
         var output = parse.InvocationConfiguration.Output;
         if (parse.GetValue(Runs))
         {
-            var runs = await reader.QueryAsync(RunReport.Runs(limit ?? DefaultRuns), ct);
+            var runsArgs = new QueryArgs();
+            var runs = await reader.QueryAsync(RunReport.Runs(limit ?? DefaultRuns, runsArgs), runsArgs, ct);
             if (json)
             {
                 ResultPrinter.Print(runs, "json", output);
@@ -50,7 +51,8 @@ internal static class RunsView
             return false;
         }
 
-        var items = await reader.QueryAsync(RunReport.Items(id), ct);
+        var args = new QueryArgs();
+        var items = await reader.QueryAsync(RunReport.Items(id, args), args, ct);
         if (items.Rows.Count == 0)
         {
             throw new CustomerTrackException($"status --run: no file or task run has run id '{id}'; 'customertrack status --runs' lists the runs");

@@ -99,11 +99,11 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
         if (!options.Postgres)
         {
             progress($"history growth: one {options.HistoryBatchRows:N0}-row batch on {options.HistorySmall:N0} and {options.HistoryLarge:N0} rows of history");
-            (historySmall, historyLarge) = (Batch("history_small", options.HistorySmall, options.HistoryBatchRows),
-                Batch("history_large", options.HistoryLarge, options.HistoryBatchRows));
+            (historySmall, historyLarge) = (await BatchAsync("history_small", options.HistorySmall, options.HistoryBatchRows),
+                await BatchAsync("history_large", options.HistoryLarge, options.HistoryBatchRows));
             progress($"batch cost: one {options.BatchCostRows:N0}-row batch on {options.BatchCostSmall:N0} and {options.BatchCostLarge:N0} rows of history");
-            (costSmall, costLarge) = (Batch("cost_small", options.BatchCostSmall, options.BatchCostRows),
-                Batch("cost_large", options.BatchCostLarge, options.BatchCostRows));
+            (costSmall, costLarge) = (await BatchAsync("cost_small", options.BatchCostSmall, options.BatchCostRows),
+                await BatchAsync("cost_large", options.BatchCostLarge, options.BatchCostRows));
         }
 
         var reported = rates[0];
@@ -163,10 +163,10 @@ internal sealed class BenchRunner(BenchOptions options, string root, TimeProvide
     private static double Round(double seconds) => Math.Round(seconds, 3);
 
     /// <summary>One task run of <paramref name="batch"/> rows on <paramref name="history"/> rows of history, in a file of its own removed after.</summary>
-    private double Batch(string name, long history, int batch)
+    private async Task<double> BatchAsync(string name, long history, int batch)
     {
         var path = Path.Combine(root, name + ".duckdb");
-        var seconds = DuckDbBench.HistoryBatch(path, history, batch, time);
+        var seconds = await DuckDbBench.HistoryBatchAsync(path, history, batch, time);
         File.Delete(path);
         return seconds;
     }

@@ -35,14 +35,14 @@ internal sealed record DashboardSnapshot(
     QueryResult Tasks);
 
 /// <summary>
-/// Reads the dashboard's data through the process's read-only query path (<see cref="Warehouse.IWarehouse.Query"/>), so it
+/// Reads the dashboard's data through the process's read-only query path (<see cref="Warehouse.IWarehouse.Query(string, IReadOnlyList{QueryParameter}, CancellationToken)"/>), so it
 /// shows the same on DuckDB and PostgreSQL, and on PostgreSQL the whole cluster of workers.
 /// </summary>
 /// <remarks>
 /// Every count of a snapshot comes from one statement (<see cref="DashboardSql.Counts"/>), so the flow, the status table
 /// and the tiles agree with each other and with <c>status</c> at that moment, however busy the pipeline is.
 /// </remarks>
-internal sealed class DashboardData(Workspace workspace, Func<string, QueryResult> query, TimeProvider time, TableDefinition table,
+internal sealed class DashboardData(Workspace workspace, Func<string, IReadOnlyList<QueryParameter>, QueryResult> query, TimeProvider time, TableDefinition table,
     GeneratorActivity? generator = null) : IDisposable
 {
     /// <summary>Queue ages past these are amber, then red.</summary>
@@ -52,7 +52,15 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
 
     public TableDefinition Table => table;
 
-    public QueryResult Query(string sql) => query(sql);
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters) => query(sql, parameters);
+
+    /// <summary>One statement built with its parameters: <paramref name="build"/> writes the text, adding each value to the args.</summary>
+    private QueryResult Query(Func<QueryArgs, string> build)
+    {
+        var args = new QueryArgs();
+        var sql = build(args);
+        return query(sql, args);
+    }
 
     public async Task<DashboardSnapshot> SnapshotAsync(CancellationToken ct)
     {
@@ -60,7 +68,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
         var all = workspace.Settings.Definitions;
         var (landingFiles, landingOldest) = Landing();
         var lake = await _lake.ListAsync(ct);
-        var counts = query(DashboardSql.Counts(table, all, now));
+        var counts = Query(args => DashboardSql.Counts(table, all, now, args));
         var status = StatusReport.From(workspace, Warehouse.Warehouses.Describe(workspace), landingFiles, lake.Count, counts);
         var mine = status.Tables.First(x => x.Table == table.Name);
         long R(string c) => counts.Long(0, c);
@@ -100,8 +108,8 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
         var hourAgo = now.AddHours(-1);
         return new DashboardSnapshot(now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), table.Name,
             Tiles(counts), DashboardSql.BucketSeconds, mine, status, nodes, queues,
-            query(DashboardSql.Freshness(table, all, hourAgo)), query(DashboardSql.Throughput(table, all, hourAgo)),
-            query(DashboardSql.Loads(table, all)), query(DashboardSql.Tasks(table)));
+            Query(args => DashboardSql.Freshness(table, all, hourAgo, args)), Query(args => DashboardSql.Throughput(table, all, hourAgo, args)),
+            Query(args => DashboardSql.Loads(table, all, args)), Query(args => DashboardSql.Tasks(table, args)));
     }
 
     /// <summary>Each table's tile from its row of the counts: fresh while p95 and the oldest waiting row are within the target.</summary>
@@ -145,8 +153,7 @@ internal sealed class DashboardData(Workspace workspace, Func<string, QueryResul
     private DateTime? OldestUnloaded(IReadOnlyList<LakeEntry> lake, long pending)
     {
         var recent = lake.OrderByDescending(e => e.LandedAt).Take((int)Math.Min(1000, pending + 200)).ToList();
-        var known = query("SELECT file_key FROM load_history WHERE file_key IN ("
-                + string.Join(", ", recent.Select(e => SqlLiteral.Text(e.Key))) + ")")
+        var known = query("SELECT file_key FROM load_history WHERE file_key = ANY($keys)", [QueryParameter.TextList("keys", recent.Select(e => e.Key))])
             .Rows.Select(r => r[0]).ToHashSet(StringComparer.Ordinal);
         return recent.Where(e => !known.Contains(e.Key)).Select(e => (DateTime?)e.LandedAt).Min();
     }

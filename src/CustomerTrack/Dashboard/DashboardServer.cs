@@ -1,6 +1,7 @@
 using System.Net;
 using CustomerTrack.Configuration;
 using CustomerTrack.Contract;
+using CustomerTrack.Warehouse;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -167,7 +168,11 @@ internal sealed partial class DashboardServer : IAsyncDisposable
         var stopping = app.Lifetime.ApplicationStopping;
         app.MapGet("/api/events", (string? table, CancellationToken ct) =>
             Answer(() => TypedResults.ServerSentEvents(UntilStopping(Of(table).Feed, ct, stopping)), json: false));
-        app.MapGet("/api/rejects", (string file) => Answer(() => tables[0].Data.Query(DashboardSql.Rejects(file))));
+        app.MapGet("/api/rejects", (string file) => Answer(() =>
+        {
+            var args = new QueryArgs();
+            return tables[0].Data.Query(DashboardSql.Rejects(file, args), args);
+        }));
         app.MapGet("/api/entity", (string? table, string[] key, string? asOf) => Answer(() => Entity(Of(table).Data, key, asOf)));
         extend?.Invoke(app);
         var address = new Uri(await Hosting.WebHosts.StartAsync(app, ct));
@@ -277,7 +282,8 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             throw new CustomerTrackException($"give the key: {string.Join(", ", table.Key.Select(k => k.Name))}");
         }
 
-        var versions = data.Query(DashboardSql.Versions(table, Query.TableReads.KeyCondition(table, values)));
+        var args = new QueryArgs();
+        var versions = data.Query(DashboardSql.Versions(table, Query.TableReads.KeyCondition(table, values, args).Sql), args);
         DateTime? at = null;
         if (!string.IsNullOrWhiteSpace(asOf))
         {

@@ -1,5 +1,6 @@
 using CustomerTrack.Query;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Dashboard;
 
@@ -7,7 +8,8 @@ namespace CustomerTrack.Dashboard;
 /// What the dashboard reads, in SQL that DuckDB and PostgreSQL both take (extract(epoch), percentile_cont, named
 /// subqueries, GROUP BY position), like <see cref="Query.StatusReport"/> and <see cref="Query.Freshness"/>. Every query is
 /// bounded by time or by LIMIT so that a snapshot a second stays cheap on a long history, and reads one table's rows only
-/// (the metadata tables' <c>table_name</c>); names come from checked definitions and are quoted.
+/// (the metadata tables' <c>table_name</c>); names come from checked definitions and are quoted, and every value (a
+/// table's name, a moment, a file) is a parameter added to the caller's <see cref="QueryArgs"/>.
 /// </summary>
 internal static class DashboardSql
 {
@@ -16,11 +18,11 @@ internal static class DashboardSql
     /// each other and with <c>status</c> at that moment: <see cref="StatusReport.Sql"/>'s rows (one per table, with the
     /// totals), each with its table's tile (<see cref="Tiles"/>), and <paramref name="t"/>'s last five minutes.
     /// </summary>
-    public static string Counts(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime now) => $"""
+    public static string Counts(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime now, QueryArgs args) => $"""
         SELECT s.*, k.*, r.*
-        FROM ({StatusReport.Sql(all)}) AS s
-        JOIN ({Tiles(all, now)}) AS k ON k.tile_table = s.table_name
-        CROSS JOIN ({Recent(t, all, now.AddMinutes(-5))}) AS r
+        FROM ({StatusReport.Sql(all, args)}) AS s
+        JOIN ({Tiles(all, now, args)}) AS k ON k.tile_table = s.table_name
+        CROSS JOIN ({Recent(t, all, now.AddMinutes(-5), args)}) AS r
         ORDER BY s.ord
         """;
 
@@ -29,43 +31,43 @@ internal static class DashboardSql
     /// five minutes how many files became visible and the p95 of their landing-to-visible time, and how old its oldest
     /// unapplied ledger row is.
     /// </summary>
-    private static string Tiles(IReadOnlyList<TableDefinition> all, DateTime now) => string.Join("\nUNION ALL\n", all.Select(t => $"""
-        SELECT {SqlLiteral.Text(t.Name)} AS tile_table,
-            (SELECT CAST(floor(extract(epoch FROM {SqlLiteral.Timestamp(now)} - max(finished_at)) * 1000) AS BIGINT)
-             FROM task_run WHERE {Of(t)} AND rows_read > 0) AS tile_updated_ms_ago,
-            (SELECT count(*) FROM ({VisibleFiles(t, now.AddMinutes(-5))}) AS f) AS tile_files_5m,
-            (SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY freshness_ms)) FROM ({VisibleFiles(t, now.AddMinutes(-5))}) AS f) AS tile_p95_ms,
-            (SELECT CAST(floor(extract(epoch FROM {SqlLiteral.Timestamp(now)} - min(_loaded_at)) * 1000) AS BIGINT)
+    private static string Tiles(IReadOnlyList<TableDefinition> all, DateTime now, QueryArgs args) => string.Join("\nUNION ALL\n", all.Select(t => $"""
+        SELECT {args.Text(t.Name, "table")} AS tile_table,
+            (SELECT CAST(floor(extract(epoch FROM {args.Timestamp(now, "now")} - max(finished_at)) * 1000) AS BIGINT)
+             FROM task_run WHERE {Of(t, args)} AND rows_read > 0) AS tile_updated_ms_ago,
+            (SELECT count(*) FROM ({VisibleFiles(t, now.AddMinutes(-5), args)}) AS f) AS tile_files_5m,
+            (SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY freshness_ms)) FROM ({VisibleFiles(t, now.AddMinutes(-5), args)}) AS f) AS tile_p95_ms,
+            (SELECT CAST(floor(extract(epoch FROM {args.Timestamp(now, "now")} - min(_loaded_at)) * 1000) AS BIGINT)
              FROM {Identifiers.Quote(t.RawTable)}
-             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {SqlLiteral.Text(t.StreamName)})) AS tile_waiting_ms
+             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {args.Text(t.StreamName, "stream")})) AS tile_waiting_ms
         """));
 
     /// <summary>The last five minutes per stage, and how old the stream's oldest unapplied row is.</summary>
-    private static string Recent(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since) => $"""
+    private static string Recent(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since, QueryArgs args) => $"""
         SELECT
-            (SELECT count(*) FROM load_history WHERE {Files(t, all)}) AS files_known,
-            (SELECT count(*) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS files_5m,
-            (SELECT coalesce(sum(rows_in_file), 0) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_in_5m,
-            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_loaded_5m,
-            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)}) AS rows_rejected_5m,
-            (SELECT count(*) FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)} AND status = 'LOAD_FAILED') AS failed_5m,
-            (SELECT count(*) FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)}) AS runs_5m,
-            (SELECT coalesce(sum(rows_read), 0) FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)}) AS rows_applied_5m,
-            (SELECT coalesce(sum(versions), 0) FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)}) AS versions_5m,
+            (SELECT count(*) FROM load_history WHERE {Files(t, all, args)}) AS files_known,
+            (SELECT count(*) FROM load_history WHERE {Files(t, all, args)} AND loaded_at >= {args.Timestamp(since, "since")}) AS files_5m,
+            (SELECT coalesce(sum(rows_in_file), 0) FROM load_history WHERE {Files(t, all, args)} AND loaded_at >= {args.Timestamp(since, "since")}) AS rows_in_5m,
+            (SELECT coalesce(sum(rows_loaded), 0) FROM load_history WHERE {Files(t, all, args)} AND loaded_at >= {args.Timestamp(since, "since")}) AS rows_loaded_5m,
+            (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE {Files(t, all, args)} AND loaded_at >= {args.Timestamp(since, "since")}) AS rows_rejected_5m,
+            (SELECT count(*) FROM load_history WHERE {Files(t, all, args)} AND loaded_at >= {args.Timestamp(since, "since")} AND status = 'LOAD_FAILED') AS failed_5m,
+            (SELECT count(*) FROM task_run WHERE {Of(t, args)} AND finished_at >= {args.Timestamp(since, "since")}) AS runs_5m,
+            (SELECT coalesce(sum(rows_read), 0) FROM task_run WHERE {Of(t, args)} AND finished_at >= {args.Timestamp(since, "since")}) AS rows_applied_5m,
+            (SELECT coalesce(sum(versions), 0) FROM task_run WHERE {Of(t, args)} AND finished_at >= {args.Timestamp(since, "since")}) AS versions_5m,
             (SELECT min(_loaded_at) FROM {Identifiers.Quote(t.RawTable)}
-             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {SqlLiteral.Text(t.StreamName)})) AS stream_oldest
+             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {args.Text(t.StreamName, "stream")})) AS stream_oldest
         """;
 
     /// <summary>
     /// Per file of <paramref name="t"/> loaded since <paramref name="since"/> with rows: when the first stream task run
     /// that covered its last ledger row finished, and its landing-to-visible time (as <see cref="Query.Freshness"/> measures it).
     /// </summary>
-    private static string VisibleFiles(TableDefinition t, DateTime since) => $"""
+    private static string VisibleFiles(TableDefinition t, DateTime since, QueryArgs args) => $"""
         SELECT l.file_key, min(t.finished_at) AS visible_at,
                CAST(floor(extract(epoch FROM min(t.finished_at) - l.landed_at) * 1000) AS BIGINT) AS freshness_ms
         FROM load_history l JOIN task_run t ON t.kind = 'stream' AND t.table_name = l.table_name AND t.to_seq >= l.last_seq
-        WHERE l.table_name = {SqlLiteral.Text(t.Name)} AND l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL
-          AND l.loaded_at >= {SqlLiteral.Timestamp(since)}
+        WHERE l.table_name = {args.Text(t.Name, "table")} AND l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL
+          AND l.loaded_at >= {args.Timestamp(since, "since")}
         GROUP BY l.file_key, l.landed_at
         """;
 
@@ -76,51 +78,51 @@ internal static class DashboardSql
         $"CAST(floor(extract(epoch FROM {column}) / {BucketSeconds}) * {BucketSeconds} AS BIGINT)";
 
     /// <summary>Per bucket: files made visible, and the p50, p95 and p99 of landing-to-visible.</summary>
-    public static string Freshness(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since) => $"""
+    public static string Freshness(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since, QueryArgs args) => $"""
         SELECT {Bucket("visible_at")} AS bucket, count(*) AS files,
                round(percentile_cont(0.5) WITHIN GROUP (ORDER BY freshness_ms)) AS p50_ms,
                round(percentile_cont(0.95) WITHIN GROUP (ORDER BY freshness_ms)) AS p95_ms,
                round(percentile_cont(0.99) WITHIN GROUP (ORDER BY freshness_ms)) AS p99_ms
-        FROM ({VisibleFiles(t, since)}) AS f
+        FROM ({VisibleFiles(t, since, args)}) AS f
         GROUP BY 1
         ORDER BY 1
         """;
 
     /// <summary>Rows per bucket landed (by landing time), loaded and applied.</summary>
-    public static string Throughput(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since) => $"""
+    public static string Throughput(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since, QueryArgs args) => $"""
         SELECT bucket, stage, rows_per_bucket FROM (
             SELECT {Bucket("landed_at")} AS bucket, 'landed' AS stage, sum(rows_in_file) AS rows_per_bucket
-            FROM load_history WHERE {Files(t, all)} AND landed_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1
+            FROM load_history WHERE {Files(t, all, args)} AND landed_at >= {args.Timestamp(since, "since")} GROUP BY 1
             UNION ALL
             SELECT {Bucket("loaded_at")}, 'loaded', sum(rows_loaded)
-            FROM load_history WHERE {Files(t, all)} AND loaded_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1
+            FROM load_history WHERE {Files(t, all, args)} AND loaded_at >= {args.Timestamp(since, "since")} GROUP BY 1
             UNION ALL
             SELECT {Bucket("finished_at")}, 'applied', sum(rows_read)
-            FROM task_run WHERE {Of(t)} AND finished_at >= {SqlLiteral.Timestamp(since)} GROUP BY 1) AS x
+            FROM task_run WHERE {Of(t, args)} AND finished_at >= {args.Timestamp(since, "since")} GROUP BY 1) AS x
         ORDER BY 1, 2
         """;
 
     /// <summary>The latest files with the first error of each (its line and field), like Snowflake's COPY_HISTORY.</summary>
-    public static string Loads(TableDefinition t, IReadOnlyList<TableDefinition> all) => $"""
+    public static string Loads(TableDefinition t, IReadOnlyList<TableDefinition> all, QueryArgs args) => $"""
         SELECT l.file_key, l.file_name, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected, l.landed_at, l.loaded_at,
                round(l.load_ms) AS load_ms,
                coalesce(l.error, (SELECT 'line ' || CAST(j.line AS VARCHAR) || ', ' || j.field || ': ' || j.reason
                                   FROM load_rejects j WHERE j.file_key = l.file_key ORDER BY j.line LIMIT 1)) AS first_error
         FROM load_history l
-        WHERE {Files(t, all, "l.")}
+        WHERE {Files(t, all, args, "l.")}
         ORDER BY l.loaded_at DESC, l.file_key DESC
         LIMIT 200
         """;
 
-    public static string Rejects(string fileKey) => $"""
-        SELECT line, field, reason, raw FROM load_rejects WHERE file_key = {SqlLiteral.Text(fileKey)} ORDER BY line LIMIT 1000
+    public static string Rejects(string fileKey, QueryArgs args) => $"""
+        SELECT line, field, reason, raw FROM load_rejects WHERE file_key = {args.Text(fileKey, "file")} ORDER BY line LIMIT 1000
         """;
 
-    public static string Tasks(TableDefinition t) => $"""
+    public static string Tasks(TableDefinition t, QueryArgs args) => $"""
         SELECT run_id, kind, started_at, finished_at, from_seq, to_seq, rows_read, keys, versions, ties,
                round(duration_ms) AS duration_ms
         FROM task_run
-        WHERE {Of(t)}
+        WHERE {Of(t, args)}
         ORDER BY run_id DESC
         LIMIT 200
         """;
@@ -140,13 +142,13 @@ internal static class DashboardSql
         """;
 
     /// <summary>The task runs of <paramref name="t"/>.</summary>
-    private static string Of(TableDefinition t) => $"table_name = {SqlLiteral.Text(t.Name)}";
+    private static string Of(TableDefinition t, QueryArgs args) => $"table_name = {args.Text(t.Name, "table")}";
 
     /// <summary>
     /// The files of <paramref name="t"/>, and the unrouted ones, which every table's view shows: a file no table took
     /// is recorded LOAD_FAILED under the folder name it landed in (<c>''</c> for landing/ itself when no table is the
     /// default, or a name no table has), so unrouted means a <c>table_name</c> that is none of <paramref name="all"/>.
     /// </summary>
-    private static string Files(TableDefinition t, IReadOnlyList<TableDefinition> all, string alias = "") =>
-        $"({alias}table_name = {SqlLiteral.Text(t.Name)} OR coalesce({alias}table_name, '') NOT IN ({string.Join(", ", all.Select(x => SqlLiteral.Text(x.Name)))}))";
+    private static string Files(TableDefinition t, IReadOnlyList<TableDefinition> all, QueryArgs args, string alias = "") =>
+        $"({alias}table_name = {args.Text(t.Name, "table")} OR coalesce({alias}table_name, '') <> ALL({args.TextList(all.Select(x => x.Name), "tables")}))";
 }

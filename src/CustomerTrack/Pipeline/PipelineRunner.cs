@@ -220,7 +220,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         // One view per defined table, the default one first (the page opens on it).
         var settings = _workspace.Settings;
         var tables = settings.Definitions.OrderBy(t => t == settings.DefaultTable ? 0 : 1)
-            .Select(t => new Dashboard.DashboardData(_workspace, sql => _warehouse.Query(sql), _time, t, Generator)).ToList();
+            .Select(t => new Dashboard.DashboardData(_workspace, (sql, parameters) => _warehouse.Query(sql, parameters), _time, t, Generator)).ToList();
         _dashboard = await Dashboard.DashboardServer.StartAsync(settings.Dashboard, tables, _time, logs, Metrics, extend, ct);
         return _dashboard.Url;
     }
@@ -229,8 +229,11 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
     public string? DashboardUrl => _dashboard?.Url;
 
     /// <summary>A read-only query on the owned warehouse.</summary>
-    public QueryResult Query(string sql) =>
-        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql);
+    public QueryResult Query(string sql) => Query(sql, QueryArgs.None);
+
+    /// <summary>A read-only query on the owned warehouse, with <paramref name="parameters"/> bound where it writes <c>$name</c>.</summary>
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters) =>
+        (_warehouse ?? throw new InvalidOperationException("this process does not own the warehouse")).Query(sql, parameters);
 
     /// <summary>Processes everything present in landing/ and the lake, then returns.</summary>
     public async Task<DrainSummary> DrainAsync(CancellationToken ct)
@@ -253,7 +256,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         }
 
         var loaded = _stages.HasFlag(Stages.Load) ? _load!.RunOnce(ct) : 0;
-        var runs = _stages.HasFlag(Stages.Tasks) ? _tasks!.RunOnce(ct) : [];
+        var runs = _stages.HasFlag(Stages.Tasks) ? await _tasks!.RunOnceAsync(ct) : [];
         return new DrainSummary(ingested, loaded, runs);
     }
 
@@ -262,14 +265,20 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
         (_load ?? throw new InvalidOperationException("this process does not load")).Reload(keys, force, ct);
 
     /// <summary>Applies whatever the stream holds.</summary>
-    public IReadOnlyList<TaskRunOutcome> DrainTasks(CancellationToken ct) =>
-        (_tasks ?? throw new InvalidOperationException("this process does not run tasks")).RunOnce(ct);
+    public Task<IReadOnlyList<TaskRunOutcome>> DrainTasksAsync(CancellationToken ct) =>
+        (_tasks ?? throw new InvalidOperationException("this process does not run tasks")).RunOnceAsync(ct);
 
     /// <summary>Recomputes every table's SCD tables from its ledger up to its stream offset.</summary>
-    public IReadOnlyList<TaskRunOutcome> Rebuild()
+    public async Task<IReadOnlyList<TaskRunOutcome>> RebuildAsync()
     {
         var warehouse = _warehouse ?? throw new InvalidOperationException("this process does not own the warehouse");
-        return _workspace.Settings.Definitions.Select(t => warehouse.Rebuild(t, _time)).ToList();
+        var runs = new List<TaskRunOutcome>();
+        foreach (var table in _workspace.Settings.Definitions)
+        {
+            runs.Add(await warehouse.RebuildAsync(table, _time));
+        }
+
+        return runs;
     }
 
     /// <summary>Runs the stages until <paramref name="ct"/> is cancelled; an abort policy's error ends it.</summary>
@@ -292,7 +301,7 @@ internal sealed partial class PipelineRunner : IAsyncDisposable
 
         if (_stages.HasFlag(Stages.Tasks))
         {
-            loops.Add(Task.Run(() => LoopAsync("tasks", _taskWake, () => settings.Tasks.Interval, t => Task.FromResult(_tasks!.RunOnce(t).Count), ct), ct));
+            loops.Add(Task.Run(() => LoopAsync("tasks", _taskWake, () => settings.Tasks.Interval, async t => (await _tasks!.RunOnceAsync(t)).Count, ct), ct));
         }
 
         try

@@ -31,7 +31,7 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
     /// <see cref="PipelineRunner.PermanentRetry"/> and reported (<see cref="Health"/>, the log) while the others go on; a
     /// transient failure (a lock, a lost connection) still fails the whole pass, which the loop retries.
     /// </summary>
-    public IReadOnlyList<TaskRunOutcome> RunOnce(CancellationToken ct)
+    public async Task<IReadOnlyList<TaskRunOutcome>> RunOnceAsync(CancellationToken ct)
     {
         var runs = new List<TaskRunOutcome>();
         var now = time.GetUtcNow().UtcDateTime;
@@ -44,7 +44,7 @@ internal sealed partial class TaskStage(Workspace workspace, IWarehouse warehous
                 TaskRunOutcome? run;
                 try
                 {
-                    run = warehouse.RunTask(table, workspace.Settings.Tasks.MaxBatchRows, time);
+                    run = await warehouse.RunTaskAsync(table, workspace.Settings.Tasks.MaxBatchRows, time);
                 }
                 catch (Exception e) when (Failures.IsPermanent(e))
                 {

@@ -21,14 +21,15 @@ internal static partial class FileList
 
     /// <summary>
     /// SQL both engines take: a named subquery, GROUP BY by position (PostgreSQL's GROUP BY reason would mean the column,
-    /// not the alias), the first reason of a group by its line through array_agg (both index lists from 1).
+    /// not the alias), the first reason of a group by its line through array_agg (both index lists from 1). The tables
+    /// and the moment are parameters, added to <paramref name="args"/>.
     /// </summary>
-    public static string Sql(FileSelection selection)
+    public static string Sql(FileSelection selection, QueryArgs args)
     {
         var where = new List<string>();
         if (selection.Tables.Count > 0)
         {
-            where.Add($"l.table_name IN ({string.Join(", ", selection.Tables.Select(SqlLiteral.Text))})");
+            where.Add($"l.table_name = ANY({args.TextList(selection.Tables, "tables")})");
         }
 
         if (selection.FailedOnly)
@@ -38,14 +39,14 @@ internal static partial class FileList
 
         if (selection.Since is { } since)
         {
-            where.Add($"l.loaded_at >= {SqlLiteral.Timestamp(since)}");
+            where.Add($"l.loaded_at >= {args.Timestamp(since, "since")}");
         }
 
         if (selection.Limit is { } limit)
         {
             // The last N loaded among those chosen, listed oldest first like the rest.
             where.Add($"l.file_key IN (SELECT l.file_key FROM load_history l {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")} "
-                + $"ORDER BY l.loaded_at DESC, l.file_key DESC LIMIT {limit})");
+                + $"ORDER BY l.loaded_at DESC, l.file_key DESC LIMIT {args.BigInt(limit, "limit")})");
         }
 
         return $"""

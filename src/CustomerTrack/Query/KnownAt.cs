@@ -1,5 +1,6 @@
 using CustomerTrack.Scd;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
 
@@ -20,11 +21,12 @@ internal static class KnownAt
 
     /// <summary>
     /// A <c>WITH</c> clause that defines <see cref="History"/>: the rows of <paramref name="table"/>'s history table (every
-    /// column of it) as known at <paramref name="sqlTimestamp"/>, for the keys <paramref name="keyCondition"/> selects (all
-    /// without one; the caller still filters by it).
+    /// column of it) as known at <paramref name="at"/>, for the keys <paramref name="keyCondition"/> selects (all
+    /// without one; the caller still filters by it). The moment and the stream's name are parameters added to <paramref name="args"/>.
     /// </summary>
-    public static string With(TableDefinition table, string sqlTimestamp, string? keyCondition)
+    public static string With(TableDefinition table, DateTime at, string? keyCondition, QueryArgs args)
     {
+        var sqlTimestamp = args.Timestamp(at, "known_at");
         var raw = Identifiers.Quote(table.RawTable);
         var keys = string.Join(", ", table.Key.Select(k => k.Quoted));
         var rKeys = string.Join(", ", table.Key.Select(k => "r." + k.Quoted));
@@ -36,7 +38,7 @@ internal static class KnownAt
         return $"""
             WITH _kn_keys AS (
                 SELECT DISTINCT {keys} FROM {raw}
-                WHERE (_loaded_at > {sqlTimestamp} OR _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{table.StreamName}')){(keyCondition is null ? "" : " AND " + keyCondition)}
+                WHERE (_loaded_at > {sqlTimestamp} OR _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {args.Text(table.StreamName, "stream")})){(keyCondition is null ? "" : " AND " + keyCondition)}
             ),
             _kn_distinct AS (
                 SELECT {rKeys}, r.{Identifiers.Quote(table.SequenceColumn)} AS _ts, {op} = 'DELETE' AS _is_del{string.Concat(values.Select((v, i) => $", {v} AS {table.Attributes[i].Quoted}"))},

@@ -7,8 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace CustomerTrack.Query;
 
-/// <summary>The request a reader sends to the running owner.</summary>
-internal sealed record QueryRequest(string Sql);
+/// <summary>
+/// The request a reader sends to the running owner: the statement and its parameters, each with its type and value
+/// (<see cref="QueryParameter"/>), bound by the owner's driver as a local reader's are.
+/// </summary>
+internal sealed record QueryRequest(string Sql, IReadOnlyList<QueryParameter>? Parameters = null);
 
 /// <summary>
 /// The running owner's loopback endpoint: answers read-only queries from other processes on this machine,
@@ -47,7 +50,7 @@ internal sealed partial class OwnerEndpoint : IAsyncDisposable
             using var gone = CancellationTokenSource.CreateLinkedTokenSource(http.HttpContext.RequestAborted, stopping);
             try
             {
-                return Results.Json(warehouse.Query(request.Sql, gone.Token));
+                return Results.Json(warehouse.Query(request.Sql, request.Parameters ?? [], gone.Token));
             }
             catch (CustomerTrackException e) when (gone.IsCancellationRequested)
             {

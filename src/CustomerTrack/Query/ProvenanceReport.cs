@@ -1,4 +1,5 @@
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
 
@@ -19,22 +20,21 @@ internal static class ProvenanceReport
     /// The chains of the files whose lake key or file name is one of <paramref name="names"/> (a name several files have
     /// gives each of them), files oldest first.
     /// </summary>
-    public static string Named(IReadOnlyList<string> names)
+    public static string Named(IReadOnlyList<string> names, QueryArgs args)
     {
-        // TODO(params): the one place these names become SQL; bind them once Query/ takes parameters.
-        var list = string.Join(", ", names.Select(SqlLiteral.Text));
+        var list = args.TextList(names, "names");
         return Chains($"""
-            SELECT file_key FROM load_history WHERE file_key IN ({list}) OR file_name IN ({list})
-            UNION SELECT file_key FROM load_attempt WHERE file_key IN ({list}) OR file_name IN ({list})
+            SELECT file_key FROM load_history WHERE file_key = ANY({list}) OR file_name = ANY({list})
+            UNION SELECT file_key FROM load_attempt WHERE file_key = ANY({list}) OR file_name = ANY({list})
             """);
     }
 
     /// <summary>
-    /// The chains of the files whose ledger rows have a key <paramref name="keyCondition"/> selects (from
+    /// The chains of the files whose ledger rows have a key <paramref name="key"/> selects (from
     /// <see cref="TableReads.KeyCondition"/>: one key, or every key with part of a composite one), files oldest first.
     /// </summary>
-    public static string Touching(TableDefinition table, string keyCondition) =>
-        Chains($"SELECT DISTINCT _file AS file_key FROM {Identifiers.Quote(table.RawTable)} WHERE {keyCondition}");
+    public static string Touching(TableDefinition table, KeyFilter key) =>
+        Chains($"SELECT DISTINCT _file AS file_key FROM {Identifiers.Quote(table.RawTable)} WHERE {key.Sql}");
 
     /// <summary>
     /// The rows of each chosen file, ordered by the file's first load, then attempt by attempt: its load, then the task

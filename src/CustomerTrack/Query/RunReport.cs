@@ -1,3 +1,5 @@
+using CustomerTrack.Warehouse;
+
 namespace CustomerTrack.Query;
 
 /// <summary>
@@ -13,9 +15,9 @@ internal static class RunReport
     /// <c>name #N</c> for an attempt a reload replaced since),
     /// or a task run (the versions it wrote; its ledger range spans the other tables' rows too, one sequence numbering them all).
     /// </summary>
-    public static string Items(string runId)
+    public static string Items(string runId, QueryArgs args)
     {
-        var id = SqlLiteral.Text(runId);
+        var id = args.Text(runId, "run");
         return $"""
             SELECT 'load' AS step, table_name AS "table", file_name AS item, status, rows_loaded AS "rows", rows_rejected AS rejected, loaded_at AS "at"
             FROM load_history WHERE invocation_id = {id}
@@ -33,7 +35,7 @@ internal static class RunReport
     /// The latest <paramref name="limit"/> runs, newest first: by the last thing each wrote (ids sort by their start second
     /// only, and two processes started within one second differ in their random part).
     /// </summary>
-    public static string Runs(int limit) => $"""
+    public static string Runs(int limit, QueryArgs args) => $"""
         SELECT invocation_id AS run, sum(files) AS files, sum(failed) AS failed, sum(loaded) AS "rows", sum(rejected) AS rejected,
                sum(tasks) AS tasks, sum(versions) AS versions
         FROM (SELECT invocation_id, 1 AS files, CASE WHEN status = 'LOAD_FAILED' THEN 1 ELSE 0 END AS failed,
@@ -46,6 +48,6 @@ internal static class RunReport
               SELECT invocation_id, 0, 0, 0, 0, 1, versions, finished_at FROM task_run WHERE invocation_id IS NOT NULL) AS w
         GROUP BY invocation_id
         ORDER BY max("at") DESC, invocation_id DESC
-        LIMIT {limit}
+        LIMIT {args.BigInt(limit, "limit")}
         """;
 }

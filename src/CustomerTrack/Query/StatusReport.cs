@@ -61,24 +61,27 @@ internal sealed record StatusReport(
     /// </summary>
     /// <remarks>
     /// With <paramref name="only"/> (<c>status --table</c>), the totals count those tables' files and task runs only.
+    /// The names are parameters, added to <paramref name="args"/>.
     /// </remarks>
-    internal static string Sql(IReadOnlyList<TableDefinition> tables, IReadOnlyList<string>? only = null)
+    internal static string Sql(IReadOnlyList<TableDefinition> tables, QueryArgs args, IReadOnlyList<string>? only = null)
     {
         // Which rows of load_history and task_run the totals count: every table's, or those of the tables chosen.
-        var of = only is { Count: > 0 } ? $"table_name IN ({string.Join(", ", only.Select(SqlLiteral.Text))})" : "true";
+        var of = only is { Count: > 0 } ? $"table_name = ANY({args.TextList(only, "only")})" : "true";
+        string Name(TableDefinition t) => args.Text(t.Name, "table");
+        string Stream(TableDefinition t) => args.Text(t.StreamName, "stream");
         return $"""
             SELECT t.*, a.* FROM (
             {string.Join("\nUNION ALL\n", tables.Select((t, i) => $"""
-            SELECT {i} AS ord, '{t.Name}' AS table_name,
+            SELECT {i} AS ord, {Name(t)} AS table_name,
                 (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)}) AS ledger_rows,
-                (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}') AS stream_offset,
-                (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = '{t.StreamName}')) AS stream_lag,
+                (SELECT offset_seq FROM stream_offset WHERE stream_name = {Stream(t)}) AS stream_offset,
+                (SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {Stream(t)})) AS stream_lag,
                 (SELECT count(*) FROM {Identifiers.Quote(t.CurrentTable)}) AS current_rows,
                 (SELECT count(*) FROM {Identifiers.Quote(t.HistoryTable)}) AS versions,
-                (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND {SkippedStatuses.NotSkipped}) AS files_loaded,
-                (SELECT count(*) FROM load_history WHERE table_name = '{t.Name}' AND status = 'LOAD_FAILED') AS files_failed,
-                (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = '{t.Name}') AS rows_rejected,
-                (SELECT count(*) FROM task_run WHERE table_name = '{t.Name}') AS task_runs
+                (SELECT count(*) FROM load_history WHERE table_name = {Name(t)} AND {SkippedStatuses.NotSkipped}) AS files_loaded,
+                (SELECT count(*) FROM load_history WHERE table_name = {Name(t)} AND status = 'LOAD_FAILED') AS files_failed,
+                (SELECT coalesce(sum(rows_rejected), 0) FROM load_history WHERE table_name = {Name(t)}) AS rows_rejected,
+                (SELECT count(*) FROM task_run WHERE table_name = {Name(t)}) AS task_runs
             """))}) AS t
             CROSS JOIN (SELECT
                 (SELECT count(*) FROM load_history WHERE {of} AND {SkippedStatuses.NotSkipped}) AS all_files_loaded,
@@ -142,7 +145,8 @@ internal sealed record StatusReport(
         }
 
         var definitions = workspace.Settings.Definitions.Where(t => tables.Count == 0 || tables.Contains(t.Name)).ToList();
-        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(definitions, tables), ct),
+        var args = new QueryArgs();
+        return From(workspace, reader.Source, landing, lakeObjects, await reader.QueryAsync(Sql(definitions, args, tables), args, ct),
             await reader.QueryAsync(DroppedSql, ct));
     }
 }

@@ -1,4 +1,5 @@
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
 
@@ -8,9 +9,9 @@ internal static class StoredColumns
     /// <summary><paramref name="table"/> with the attributes the warehouse records in table_column and the definition lacks.</summary>
     public static async Task<TableDefinition> WithStoredColumnsAsync(this WarehouseReader reader, TableDefinition table, CancellationToken ct)
     {
-        // The name is a validated identifier (letters, digits, underscore): safe as a literal.
         var stored = await reader.QueryAsync(
-            $"SELECT column_name, column_type FROM table_column WHERE table_name = '{table.Name}' AND NOT is_key ORDER BY column_name", ct);
+            "SELECT column_name, column_type FROM table_column WHERE table_name = $table AND NOT is_key ORDER BY column_name",
+            [QueryParameter.Text("table", table.Name)], ct);
         var added = stored.Rows
             .Where(r => r[0] is { } name && table.Columns.All(c => c.Name != name))
             .Select(r => new Column(r[0]!, ColumnType.TryParse(r[1]) ?? ColumnType.String))

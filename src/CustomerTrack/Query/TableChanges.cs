@@ -19,9 +19,9 @@ internal static class TableChanges
     /// <summary>
     /// The statement: per differing key, its key columns, <c>change</c> (<c>inserted</c>, <c>deleted</c>, <c>changed</c>),
     /// and per attribute its value before, after, and whether they differ; in key order. With <paramref name="knownAt"/>,
-    /// both moments are read from the history as known then.
+    /// both moments are read from the history as known then. The moments are parameters added to <paramref name="args"/>.
     /// </summary>
-    public static string Sql(TableDefinition table, string from, string to, string? keyCondition, string? knownAt)
+    public static string Sql(TableDefinition table, DateTime from, DateTime to, string? keyCondition, DateTime? knownAt, QueryArgs args)
     {
         var columns = string.Join(", ", table.Columns.Select(c => c.Quoted));
         var history = TableReads.HistoryOf(table, knownAt);
@@ -29,14 +29,14 @@ internal static class TableChanges
         string State(string at) =>
             $"SELECT {columns} FROM {history} WHERE start_time <= {at} AND {at} < end_time AND NOT is_deleted{only}";
 
-        var with = knownAt is null ? "WITH " : KnownAt.With(table, knownAt, keyCondition).TrimEnd() + ",\n";
+        var with = knownAt is { } known ? KnownAt.With(table, known, keyCondition, args).TrimEnd() + ",\n" : "WITH ";
         var first = table.Key[0].Quoted;
         var differ = table.Attributes.Select(a => $"b.{a.Quoted} IS DISTINCT FROM a.{a.Quoted}").ToArray();
         var perAttribute = string.Concat(table.Attributes.Select((a, i) =>
             $", b.{a.Quoted} AS _before_{i}, a.{a.Quoted} AS _after_{i}, {differ[i]} AS _differs_{i}"));
         return $"""
-            {with}_ch_before AS ({State(from)}),
-            _ch_after AS ({State(to)})
+            {with}_ch_before AS ({State(args.Timestamp(from, "from"))}),
+            _ch_after AS ({State(args.Timestamp(to, "to"))})
             SELECT {string.Join(", ", table.Key.Select(k => $"coalesce(b.{k.Quoted}, a.{k.Quoted}) AS {k.Quoted}"))},
                    CASE WHEN b.{first} IS NULL THEN 'inserted' WHEN a.{first} IS NULL THEN 'deleted' ELSE 'changed' END AS change{perAttribute}
             FROM _ch_before b FULL JOIN _ch_after a ON {string.Join(" AND ", table.Key.Select(k => $"b.{k.Quoted} = a.{k.Quoted}"))}

@@ -45,12 +45,13 @@ internal static class TableExport
         }
 
         var name = CatalogName(warehouse, request.Table);
-        var columns = warehouse.Query($"""
+        var columns = warehouse.Query("""
             SELECT column_name, data_type, numeric_precision, numeric_scale FROM information_schema.columns
-            WHERE table_schema = current_schema() AND table_name = '{name}' ORDER BY ordinal_position
-            """, ct);
+            WHERE table_schema = current_schema() AND table_name = $table ORDER BY ordinal_position
+            """, [QueryParameter.Text("table", name)], ct);
         var exported = columns.Rows.Select(r => new ExportColumn(r[0]!, r[1]!, Int(r[2]), Int(r[3]))).ToArray();
         var where = "";
+        var args = new QueryArgs();
         if (request.AsOf is { } at)
         {
             var have = exported.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
@@ -59,7 +60,7 @@ internal static class TableExport
                 throw new CustomerTrackException($"--as-of takes a history table (one with start_time, end_time and is_deleted, as every table's T_history has); {name} is not one");
             }
 
-            var t = "TIMESTAMP '" + at.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "'";
+            var t = args.Timestamp(at, "as_of");
             where = $" WHERE start_time <= {t} AND {t} < end_time AND NOT is_deleted";
         }
 
@@ -70,13 +71,13 @@ internal static class TableExport
             // The definition as the warehouse holds it (with the columns files added), so every exported column is computed.
             var table = warehouse.Tables.FirstOrDefault(t => t.HistoryTable == name)
                 ?? throw new CustomerTrackException($"--known-at takes a defined table's history table ({string.Join(", ", warehouse.Tables.Select(t => t.HistoryTable))}); {name} is not one");
-            with = KnownAt.With(table, SqlLiteral.Timestamp(known), null);
+            with = KnownAt.With(table, known, null, args);
             from = KnownAt.History;
         }
 
         var order = exported.Any(c => c.Name == "start_time") ? " ORDER BY 1, start_time" : " ORDER BY 1";
         var sql = $"{with}SELECT {string.Join(", ", exported.Select(c => c.Wide ? $"CAST({Identifiers.Quote(c.Name)} AS VARCHAR) AS {Identifiers.Quote(c.Name)}" : Identifiers.Quote(c.Name)))} FROM {from}{where}{order}";
-        var rows = warehouse.Export(sql, exported, request.Path, format, ct);
+        var rows = warehouse.Export(sql, args, exported, request.Path, format, ct);
         return new ExportResult(name, request.Path, format, rows);
     }
 

@@ -1,20 +1,24 @@
 using System.Globalization;
 using CustomerTrack.Formats;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
 namespace CustomerTrack.Query;
 
+/// <summary>A key condition: its SQL (the values parameters of the statement's args) and, for people, <c>customer_id = 404</c>.</summary>
+internal sealed record KeyFilter(string Sql, string Shown);
+
 /// <summary>
 /// The reading queries of one table (history, as-of) in SQL both engines take. Key values come from the command line:
-/// each is parsed as its column's type first, so only a checked value ever becomes a SQL literal.
+/// each is parsed as its column's type first, and is bound as a parameter, never written into the text.
 /// </summary>
 internal static class TableReads
 {
     /// <summary>
     /// The key condition for <paramref name="values"/> (<c>column=value</c>, or one bare value for a one-column key),
-    /// or an error that names the key's columns.
+    /// its values added to <paramref name="args"/>; or an error that names the key's columns.
     /// </summary>
-    public static string KeyCondition(TableDefinition table, IReadOnlyList<string> values, bool partial = false)
+    public static KeyFilter KeyCondition(TableDefinition table, IReadOnlyList<string> values, QueryArgs args, bool partial = false)
     {
         var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var value in values)
@@ -47,34 +51,45 @@ internal static class TableReads
             throw new CustomerTrackException($"table {table.Name}'s key is {Describe(table)}; give {string.Join(", ", missing.Select(m => $"--key {m}=…"))}");
         }
 
-        return string.Join(" AND ", table.Key.Where(k => pairs.ContainsKey(k.Name)).Select(k => $"{k.Quoted} = {Literal(k, pairs[k.Name])}"));
+        var given = table.Key.Where(k => pairs.ContainsKey(k.Name)).Select(k => (Column: k, Value: Checked(k, pairs[k.Name]))).ToList();
+        return new KeyFilter(
+            string.Join(" AND ", given.Select(g => $"{g.Column.Quoted} = {Parameter(g.Column, g.Value, args)}")),
+            string.Join(" AND ", given.Select(g => $"{g.Column.Name} = {(g.Value is string s ? $"'{s}'" : Text(g.Value))}")));
     }
 
     private static string Describe(TableDefinition table) =>
         string.Join(", ", table.Key.Select(k => $"{k.Name} ({k.Type})"));
 
-    /// <summary>A checked value of <paramref name="column"/>'s type as a SQL literal.</summary>
-    private static string Literal(Column column, string text)
+    /// <summary>The value of <paramref name="column"/>'s type that <paramref name="text"/> holds, or an error naming the column.</summary>
+    private static object Checked(Column column, string text)
     {
         object? value = null;
         var error = text.Length == 0 ? "is empty" : Values.FromText(text, column.Type, out value);
-        if (error is not null || value is null)
-        {
-            throw new CustomerTrackException($"{column.Name}: {error ?? "is empty"}");
-        }
-
-        return value switch
-        {
-            string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",
-            bool b => b ? "true" : "false",
-            DateOnly d => $"DATE '{d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}'",
-            DateTime t => $"TIMESTAMP '{t.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}'",
-            decimal m => m.ToString(CultureInfo.InvariantCulture),
-            double d => d.ToString("R", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => throw new CustomerTrackException($"{column.Name}: no literal for {value.GetType().Name}"),
-        };
+        return error is null && value is not null ? value : throw new CustomerTrackException($"{column.Name}: {error ?? "is empty"}");
     }
+
+    /// <summary>
+    /// A checked value as a parameter: text, a moment and an integer as themselves; a number, a boolean or a date as
+    /// its invariant text, cast to the column's type by the engine (exact for a decimal of any precision).
+    /// </summary>
+    private static string Parameter(Column column, object value, QueryArgs args) => value switch
+    {
+        string s => args.Text(s, "key"),
+        long l => args.BigInt(l, "key"),
+        int n => args.BigInt(n, "key"),
+        DateTime t => args.Timestamp(t, "key"),
+        _ => $"CAST({args.Text(Text(value), "key")} AS {column.Type.Sql})",
+    };
+
+    private static string Text(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        DateTime t => t.ToString("yyyy-MM-dd HH:mm:ss.FFFFFF", CultureInfo.InvariantCulture),
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     private static string Columns(TableDefinition table) => string.Join(", ", table.Columns.Select(c => c.Quoted));
 
@@ -82,25 +97,31 @@ internal static class TableReads
 
     /// <summary>
     /// Every version of the keys <paramref name="keyCondition"/> selects (one, or all with part of a composite key), key by
-    /// key, oldest first; as known at <paramref name="knownAt"/> (a SQL timestamp) when given (<see cref="KnownAt"/>).
+    /// key, oldest first; as known at <paramref name="knownAt"/> when given (<see cref="KnownAt"/>). The moment is a
+    /// parameter added to <paramref name="args"/>, which holds the condition's already.
     /// </summary>
-    public static string History(TableDefinition table, string keyCondition, string? knownAt = null) => $"""
-        {With(table, knownAt, keyCondition)}SELECT {Columns(table)}, start_time, end_time, is_current, is_deleted
+    public static string History(TableDefinition table, string keyCondition, DateTime? knownAt, QueryArgs args) => $"""
+        {With(table, knownAt, keyCondition, args)}SELECT {Columns(table)}, start_time, end_time, is_current, is_deleted
         FROM {HistoryOf(table, knownAt)} WHERE {keyCondition} ORDER BY {Order(table)}, start_time
         """;
 
-    /// <summary>The table as it stood at <paramref name="sqlTimestamp"/>, from history (optionally one key; as known at <paramref name="knownAt"/> when given).</summary>
-    public static string AsOf(TableDefinition table, string sqlTimestamp, string? keyCondition, string? knownAt = null) => $"""
-        {With(table, knownAt, keyCondition)}SELECT {Columns(table)}, start_time AS valid_from
-        FROM {HistoryOf(table, knownAt)}
-        WHERE start_time <= {sqlTimestamp} AND {sqlTimestamp} < end_time AND NOT is_deleted{(keyCondition is null ? "" : " AND " + keyCondition)}
-        ORDER BY {Order(table)}
-        """;
+    /// <summary>The table as it stood at <paramref name="at"/>, from history (optionally one key; as known at <paramref name="knownAt"/> when given).</summary>
+    public static string AsOf(TableDefinition table, DateTime at, string? keyCondition, DateTime? knownAt, QueryArgs args)
+    {
+        var moment = args.Timestamp(at, "at");
+        return $"""
+            {With(table, knownAt, keyCondition, args)}SELECT {Columns(table)}, start_time AS valid_from
+            FROM {HistoryOf(table, knownAt)}
+            WHERE start_time <= {moment} AND {moment} < end_time AND NOT is_deleted{(keyCondition is null ? "" : " AND " + keyCondition)}
+            ORDER BY {Order(table)}
+            """;
+    }
 
-    private static string With(TableDefinition table, string? knownAt, string? keyCondition) =>
-        knownAt is null ? "" : KnownAt.With(table, knownAt, keyCondition);
+    /// <summary>The <c>WITH</c> clause of the history as known at <paramref name="knownAt"/>, or nothing.</summary>
+    public static string With(TableDefinition table, DateTime? knownAt, string? keyCondition, QueryArgs args) =>
+        knownAt is { } at ? KnownAt.With(table, at, keyCondition, args) : "";
 
     /// <summary>The history table, or the history as known at <paramref name="knownAt"/>.</summary>
-    public static string HistoryOf(TableDefinition table, string? knownAt) =>
+    public static string HistoryOf(TableDefinition table, DateTime? knownAt) =>
         knownAt is null ? Identifiers.Quote(table.HistoryTable) : KnownAt.History;
 }

@@ -28,15 +28,21 @@ internal sealed class WarehouseReader : IDisposable
     /// <summary>Where answers come from, for people: the owner process, the file or the server.</summary>
     public string Source => _owner is not null ? _owner.Describe() : Warehouses.Describe(_workspace);
 
-    public async Task<QueryResult> QueryAsync(string sql, CancellationToken ct = default)
+    public Task<QueryResult> QueryAsync(string sql, CancellationToken ct = default) => QueryAsync(sql, QueryArgs.None, ct);
+
+    /// <summary>
+    /// One read-only statement with <paramref name="parameters"/> (<c>$name</c> in its text): sent to the running owner
+    /// as they are, typed, in the request's JSON, or bound here by the engine's driver.
+    /// </summary>
+    public async Task<QueryResult> QueryAsync(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default)
     {
         if (_owner is not null)
         {
-            return await AskOwnerAsync<QueryResult>("/query", JsonContent.Create(new QueryRequest(sql)), ct);
+            return await AskOwnerAsync<QueryResult>("/query", JsonContent.Create(new QueryRequest(sql, [.. parameters])), ct);
         }
 
         _local ??= Warehouses.Open(_workspace, readOnly: true);
-        return _local.Query(sql, ct);
+        return _local.Query(sql, parameters, ct);
     }
 
     /// <summary>

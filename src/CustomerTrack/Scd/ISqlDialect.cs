@@ -24,6 +24,13 @@ internal interface ISqlDialect
     /// <summary>The shared SQL's <c>$name</c> parameters in the engine's own syntax.</summary>
     string Parameters(string sql) => sql;
 
+    /// <summary>
+    /// A read-only statement's <c>$name</c> parameters (those in <paramref name="names"/>) as the engine's reader session
+    /// binds them: as written (DuckDB binds by name), or by position, <c>$1</c> for the first of <paramref name="names"/>
+    /// (PostgreSQL's reader sends its statement in positional mode, which the server takes as one statement only).
+    /// </summary>
+    string ReaderParameters(string sql, IReadOnlyList<string> names) => sql;
+
     /// <summary>A scratch table with the columns of <paramref name="like"/>, the transaction's own and dropped at its end.</summary>
     string TempTableLike(string name, string like);
 }

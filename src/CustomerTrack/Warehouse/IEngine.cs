@@ -52,9 +52,13 @@ internal interface IEngine : IDisposable
     /// <inheritdoc cref="IWarehouse.QueryLimits"/>
     QuerySettings QueryLimits { get; set; }
 
-    /// <inheritdoc cref="IWarehouse.Query"/>
-    QueryResult Query(string sql, CancellationToken ct = default);
+    /// <summary>
+    /// <see cref="IWarehouse.Query(string, IReadOnlyList{QueryParameter}, CancellationToken)"/>: in the engine's reader
+    /// session (sandboxed, read-only), the parameters bound by the driver as <see cref="ISqlDialect.ReaderParameters"/> spells them.
+    /// </summary>
+    QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default);
 
     /// <inheritdoc cref="IWarehouse.Export"/>
-    long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default);
+    long Export(string sql, IReadOnlyList<QueryParameter> parameters, IReadOnlyList<ExportColumn> columns, string path, string format,
+        CancellationToken ct = default);
 }

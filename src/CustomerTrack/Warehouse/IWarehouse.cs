@@ -66,10 +66,10 @@ internal interface IWarehouse : IDisposable
     /// Applies the ledger rows of <paramref name="table"/> above its stream offset (at most <paramref name="maxRows"/>),
     /// advancing it in the same transaction; null when the stream is empty or another worker is applying it.
     /// </summary>
-    TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time);
+    Task<TaskRunOutcome?> RunTaskAsync(TableDefinition table, int maxRows, TimeProvider time);
 
     /// <summary>Recomputes both SCD tables of <paramref name="table"/> from its whole ledger up to the stream offset's end.</summary>
-    TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time);
+    Task<TaskRunOutcome> RebuildAsync(TableDefinition table, TimeProvider time);
 
     /// <summary>How long a reader's query may run and how many rows it may return.</summary>
     QuerySettings QueryLimits { get; set; }
@@ -78,11 +78,19 @@ internal interface IWarehouse : IDisposable
     /// Runs one read-only SELECT; anything that could write is refused. Cancelling <paramref name="ct"/> (the reader went
     /// away) stops the statement in the engine, as does <see cref="QueryLimits"/>' timeout.
     /// </summary>
-    QueryResult Query(string sql, CancellationToken ct = default);
+    QueryResult Query(string sql, CancellationToken ct = default) => Query(sql, QueryArgs.None, ct);
+
+    /// <summary>
+    /// As <see cref="Query(string, CancellationToken)"/>, with <paramref name="parameters"/> bound by the engine's driver
+    /// where the text writes <c>$name</c>: values (a file name, a moment, a key) never become SQL text.
+    /// </summary>
+    QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default);
 
     /// <summary>
     /// Writes the rows of <paramref name="sql"/> (built by <see cref="TableExport"/> from names the catalog knows, never
-    /// a reader's text) to <paramref name="path"/> as Parquet or CSV; returns the number of rows.
+    /// a reader's text), with <paramref name="parameters"/> bound, to <paramref name="path"/> as Parquet or CSV; returns
+    /// the number of rows.
     /// </summary>
-    long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default);
+    long Export(string sql, IReadOnlyList<QueryParameter> parameters, IReadOnlyList<ExportColumn> columns, string path, string format,
+        CancellationToken ct = default);
 }

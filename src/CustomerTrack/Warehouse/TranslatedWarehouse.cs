@@ -39,27 +39,42 @@ internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
     public TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now) =>
         Guard(() => inner.AddColumns(table, columns, fileKey, now));
 
-    public TaskRunOutcome? RunTask(TableDefinition table, int maxRows, TimeProvider time) => Guard(() => ApplyStream(table, maxRows, rebuild: false, time));
+    public Task<TaskRunOutcome?> RunTaskAsync(TableDefinition table, int maxRows, TimeProvider time) =>
+        GuardAsync(() => ApplyStreamAsync(table, maxRows, rebuild: false, time));
 
-    public TaskRunOutcome Rebuild(TableDefinition table, TimeProvider time) => Guard(() => ApplyStream(table, int.MaxValue, rebuild: true, time)!);
+    public async Task<TaskRunOutcome> RebuildAsync(TableDefinition table, TimeProvider time) =>
+        (await GuardAsync(() => ApplyStreamAsync(table, int.MaxValue, rebuild: true, time)))!;
 
     /// <summary>
-    /// The engines' transactions run their statements synchronously, so the task completes before it returns: waiting
-    /// on it here blocks nothing (the stages call the warehouse synchronously).
+    /// The task run in the engine's transaction, awaited all the way up to the task stage and the commands. It is not
+    /// cancelled midway (a stop waits for the run to commit or fail), as before it was awaited.
     /// </summary>
-    private TaskRunOutcome? ApplyStream(TableDefinition table, int maxRows, bool rebuild, TimeProvider time) =>
-        ApplyStreamAsync(table, maxRows, rebuild, time).GetAwaiter().GetResult();
-
     private async Task<TaskRunOutcome?> ApplyStreamAsync(TableDefinition table, int maxRows, bool rebuild, TimeProvider time)
     {
         await using var tx = await inner.BeginAsync(CancellationToken.None);
         return await ScdTask.RunAsync(tx, table, maxRows, rebuild, time, inner.InvocationId);
     }
 
-    public QueryResult Query(string sql, CancellationToken ct = default) => Guard(() => inner.Query(sql, ct));
+    public QueryResult Query(string sql, CancellationToken ct = default) => Query(sql, QueryArgs.None, ct);
 
-    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default) =>
-        Guard(() => inner.Export(sql, columns, path, format, ct));
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default) =>
+        Guard(() => inner.Query(sql, parameters, ct));
+
+    public long Export(string sql, IReadOnlyList<QueryParameter> parameters, IReadOnlyList<ExportColumn> columns, string path, string format,
+        CancellationToken ct = default) =>
+        Guard(() => inner.Export(sql, parameters, columns, path, format, ct));
+
+    private async Task<T> GuardAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (inner.TranslateError(e, _display) is { } translated)
+        {
+            throw translated;
+        }
+    }
 
     private T Guard<T>(Func<T> call)
     {

@@ -25,7 +25,7 @@ public sealed class DashboardLandingTests
         using var reader = WarehouseReader.Open(ws);
         foreach (var (name, waiting, folder) in new[] { ("customer", 2, "landing/ or landing/customer/"), ("product", 1, "landing/product/") })
         {
-            using var data = new DashboardData(ws, sql => reader.QueryAsync(sql).GetAwaiter().GetResult(), TimeProvider.System,
+            using var data = new DashboardData(ws, (sql, parameters) => reader.QueryAsync(sql, parameters).GetAwaiter().GetResult(), TimeProvider.System,
                 ws.Settings.Definitions.Single(t => t.Name == name));
             var nodes = (await data.SnapshotAsync(CancellationToken.None)).Nodes;
             Assert.Equal(waiting, nodes.Single(n => n.Id == "landing").Files);

@@ -63,7 +63,7 @@ public sealed class DashboardSnapshotTests
 
         var ws = tmp.Open();
         using var reader = WarehouseReader.Open(ws);
-        using var data = new DashboardData(ws, sql => reader.QueryAsync(sql).GetAwaiter().GetResult(), TimeProvider.System,
+        using var data = new DashboardData(ws, (sql, parameters) => reader.QueryAsync(sql, parameters).GetAwaiter().GetResult(), TimeProvider.System,
             ws.Settings.Definitions.Single(t => t.Name == table));
         var snapshot = await data.SnapshotAsync(CancellationToken.None);
 

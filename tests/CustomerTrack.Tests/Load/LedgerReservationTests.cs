@@ -50,7 +50,7 @@ public sealed class LedgerReservationTests
         // The second load is not kept waiting by the first (the lock was its own short transaction), and commits.
         var loaded = other.LoadFiles([second], ws.Settings.Load, new FakeTimeProvider(Now));
         Assert.Equal(LoadStatus.Loaded, Assert.Single(loaded).Status);
-        Assert.Null(other.RunTask(table, int.MaxValue, new FakeTimeProvider(Now)));
+        Assert.Null(await other.RunTaskAsync(table, int.MaxValue, new FakeTimeProvider(Now)));
         Assert.Equal(0, Db.Count(ws, "SELECT count(*) FROM customer"));
 
         release.Release();
@@ -63,7 +63,7 @@ public sealed class LedgerReservationTests
             await Assert.ThrowsAsync<IOException>(() => firstLoad);
         }
 
-        var run = other.RunTask(table, int.MaxValue, new FakeTimeProvider(Now));
+        var run = await other.RunTaskAsync(table, int.MaxValue, new FakeTimeProvider(Now));
         Assert.NotNull(run);
         Assert.Equal(commits ? ["1|Ada", "2|Grace", "3|Alan"] : ["3|Alan"],
             Db.Rows(ws, "SELECT customer_id, first_name FROM customer ORDER BY customer_id"));

@@ -46,7 +46,7 @@ public sealed class PerTableCountsTests
         CliAssert.Succeeded(await CliRunner.RunAsync(["ingest", "--once", .. tmp.CliArgs()]));
         foreach (var (table, waiting) in (ValueTuple<string, long>[])[("a", 1), ("b", 2)])
         {
-            using var data = new DashboardData(ws, sql => Db.Query(ws, sql), TimeProvider.System, ws.Settings.Definitions.Single(t => t.Name == table));
+            using var data = new DashboardData(ws, (sql, parameters) => Db.Query(ws, sql, parameters), TimeProvider.System, ws.Settings.Definitions.Single(t => t.Name == table));
             var snapshot = await data.SnapshotAsync(CancellationToken.None);
             Assert.Equal(waiting, snapshot.Queues.Single(q => q.From == "lake").Depth);
             Assert.Contains($"{waiting} not yet loaded", snapshot.Nodes.Single(n => n.Id == "lake").Note, StringComparison.Ordinal);

@@ -116,7 +116,7 @@ public sealed class LedgerWarehouses : IDisposable
 
 /// <summary>
 /// One warehouse the ledger-level feeds take turns on: the pipeline's own <see cref="IWarehouse"/> (its schema, its
-/// <see cref="IWarehouse.RunTask"/> and <see cref="IWarehouse.Rebuild"/>, the real SCD plan), with the ledger written
+/// <see cref="IWarehouse.RunTaskAsync"/> and <see cref="IWarehouse.RebuildAsync"/>, the real SCD plan), with the ledger written
 /// directly by a second connection, as the loader's COPY would have left it.
 /// </summary>
 internal sealed class LedgerWarehouse : IDisposable
@@ -239,7 +239,7 @@ internal sealed class LedgerWarehouse : IDisposable
     {
         var time = new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero));
         var runs = new List<TaskRunOutcome>();
-        while (_warehouse.RunTask(t, maxRows, time) is { } run)
+        while (_warehouse.RunTaskAsync(t, maxRows, time).GetAwaiter().GetResult() is { } run)
         {
             runs.Add(run);
         }
@@ -248,11 +248,11 @@ internal sealed class LedgerWarehouse : IDisposable
     }
 
     public TaskRunOutcome Rebuild(TableDefinition t, DateTime now) =>
-        _warehouse.Rebuild(t, new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero)));
+        _warehouse.RebuildAsync(t, new FakeTimeProvider(new DateTimeOffset(now, TimeSpan.Zero))).GetAwaiter().GetResult();
 
     /// <summary>Rows as "a|b|c" strings (NULL shown as ∅), as <see cref="ScdRun.Rows"/> shows them.</summary>
-    public List<string> Rows(string sql) =>
-        _warehouse.Query(sql).Rows.Select(r => string.Join("|", r.Select(v => v ?? "∅"))).ToList();
+    public List<string> Rows(string sql, IReadOnlyList<QueryParameter>? parameters = null) =>
+        _warehouse.Query(sql, parameters ?? []).Rows.Select(r => string.Join("|", r.Select(v => v ?? "∅"))).ToList();
 
     public void Dispose()
     {

@@ -4,6 +4,7 @@ using CsCheck;
 using CustomerTrack.Query;
 using CustomerTrack.Scd;
 using CustomerTrack.Tests.Support;
+using CustomerTrack.Warehouse;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
@@ -172,9 +173,10 @@ internal static class FeedCheck
             var fromHistory = $"FROM {t.HistoryTable} ";
             foreach (var (at, count) in moments)
             {
-                var sql = KnownAt.With(t, SqlLiteral.Timestamp(at), null) + table.HistorySql.Replace(fromHistory, $"FROM {KnownAt.History} ", StringComparison.Ordinal);
+                var args = new QueryArgs();
+                var sql = KnownAt.With(t, at, null, args) + table.HistorySql.Replace(fromHistory, $"FROM {KnownAt.History} ", StringComparison.Ordinal);
                 Same($"{t.HistoryTable} as known at {at:yyyy-MM-dd HH:mm:ss} (the first {count} ledger rows)",
-                    ScdModel.Apply(ledger.Take(count), options, table).History, warehouse.Rows(sql));
+                    ScdModel.Apply(ledger.Take(count), options, table).History, warehouse.Rows(sql, args));
             }
 
             stats.Add(plan, ledger, runs);

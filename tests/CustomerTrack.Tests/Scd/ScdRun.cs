@@ -209,7 +209,7 @@ internal sealed class ScdRun : IAsyncDisposable
         return DrainAsync();
     }
 
-    public TaskRunOutcome Rebuild() => Assert.Single(_runner.Rebuild());
+    public TaskRunOutcome Rebuild() => Assert.Single(_runner.RebuildAsync().GetAwaiter().GetResult());
 
     /// <summary>Rows as "a|b|c" strings (NULL shown as <paramref name="nullText"/>), as <see cref="Db.Rows"/> shows them.</summary>
     public List<string> Rows(string sql, string nullText = "∅")

@@ -18,10 +18,10 @@ internal static class Db
         WHERE l.status NOT IN ('SKIPPED', 'LOAD_SKIPPED') GROUP BY l.file_name ORDER BY l.file_name
         """;
 
-    public static QueryResult Query(Workspace ws, string sql)
+    public static QueryResult Query(Workspace ws, string sql, IReadOnlyList<QueryParameter>? parameters = null)
     {
         using var reader = WarehouseReader.Open(ws);
-        return reader.QueryAsync(sql).GetAwaiter().GetResult();
+        return reader.QueryAsync(sql, parameters ?? []).GetAwaiter().GetResult();
     }
 
     public static long Count(Workspace ws, string sql) => long.Parse(Query(ws, sql).Scalar ?? "0", System.Globalization.CultureInfo.InvariantCulture);

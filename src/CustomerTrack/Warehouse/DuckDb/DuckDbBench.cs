@@ -145,7 +145,7 @@ internal static class DuckDbBench
     /// <paramref name="batchRows"/> in-order updates of existing customers and returns the seconds of the one task run
     /// that applies it.
     /// </summary>
-    public static double HistoryBatch(string dbPath, long historyRows, int batchRows, TimeProvider time)
+    public static async Task<double> HistoryBatchAsync(string dbPath, long historyRows, int batchRows, TimeProvider time)
     {
         using (DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false))
         {
@@ -189,7 +189,7 @@ internal static class DuckDbBench
 
         using var warehouse = new TranslatedWarehouse(DuckDbWarehouse.Open(dbPath, Path.GetFileName(dbPath), readOnly: false, memoryLimit: new WarehouseSettings().MemoryLimit));
         var started = time.GetTimestamp();
-        var run = warehouse.RunTask(Tables.TableDefinition.Customer(Tables.ScdOptions.Default), int.MaxValue, time)
+        var run = await warehouse.RunTaskAsync(Tables.TableDefinition.Customer(Tables.ScdOptions.Default), int.MaxValue, time)
             ?? throw new CustomerTrackException("bench: the history batch found nothing to apply");
         _ = run;
         return time.GetElapsedTime(started).TotalSeconds;

@@ -434,7 +434,7 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
     /// <c>Query:MaxRows</c>, and the statement is interrupted in DuckDB when its reader goes away or
     /// <c>Query:Timeout</c> passes, so an abandoned query neither keeps a core nor holds the owner's shutdown.
     /// </summary>
-    public QueryResult Query(string sql, CancellationToken ct = default)
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default)
     {
         // A second connection on the same file shares the open database (DuckDB.NET caches the instance per path).
         using var connection = new DuckDBConnection(_connection.ConnectionString);
@@ -442,7 +442,8 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         RefuseWrites(connection, sql);
         using var tx = connection.BeginTransaction();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
+        cmd.CommandText = DuckDbDialect.Instance.ReaderParameters(sql, [.. parameters.Select(p => p.Name)]);
+        BindReader(cmd, parameters);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(QueryLimits.Timeout);
         using var interrupt = limit.Token.Register(cmd.Cancel);
@@ -478,13 +479,15 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
     }
 
     /// <summary>Reads the rows of export's own SQL in a transaction of its own and writes them to the file.</summary>
-    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default)
+    public long Export(string sql, IReadOnlyList<QueryParameter> parameters, IReadOnlyList<ExportColumn> columns, string path, string format,
+        CancellationToken ct = default)
     {
         using var connection = new DuckDBConnection(_connection.ConnectionString);
         connection.Open();
         using var tx = connection.BeginTransaction();
         using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
+        cmd.CommandText = DuckDbDialect.Instance.ReaderParameters(sql, [.. parameters.Select(p => p.Name)]);
+        BindReader(cmd, parameters);
         using var interrupt = ct.Register(cmd.Cancel);
         try
         {
@@ -497,11 +500,24 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         }
     }
 
+    /// <summary>
+    /// A reader's parameters by name, each as its type: DuckDB.NET binds a string as VARCHAR, a DateTime as TIMESTAMP,
+    /// a long as BIGINT and a string array as VARCHAR[].
+    /// </summary>
+    private static void BindReader(DuckDBCommand cmd, IReadOnlyList<QueryParameter> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new DuckDBParameter(p.Name, p.Value is DateTime t ? DateTime.SpecifyKind(t, DateTimeKind.Unspecified) : p.Value));
+        }
+    }
+
     private static void RefuseWrites(DuckDBConnection connection, string sql)
     {
         using var cmd = connection.CreateCommand();
-        // json_serialize_sql takes a constant; a doubled quote is the only escape in a DuckDB string literal.
-        cmd.CommandText = "SELECT json_serialize_sql('" + sql.Replace("'", "''", StringComparison.Ordinal) + "')";
+        // The text is itself a parameter: json_serialize_sql parses whatever string it is given, and nothing of it is SQL here.
+        cmd.CommandText = "SELECT json_serialize_sql(CAST($sql AS VARCHAR))";
+        cmd.Parameters.Add(new DuckDBParameter("sql", sql));
         using var doc = JsonDocument.Parse((string)cmd.ExecuteScalar()!);
         var root = doc.RootElement;
         if (root.GetProperty("error").GetBoolean())

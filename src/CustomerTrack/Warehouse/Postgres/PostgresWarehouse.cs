@@ -736,7 +736,7 @@ internal sealed class PostgresWarehouse : IEngine
     /// <summary>Sessions logged in as the reader role, set by <see cref="Open"/>.</summary>
     private NpgsqlDataSource Readers => _readers ?? throw new InvalidOperationException("the warehouse was not opened");
 
-    public QueryResult Query(string sql, CancellationToken ct = default)
+    public QueryResult Query(string sql, IReadOnlyList<QueryParameter> parameters, CancellationToken ct = default)
     {
         using var conn = Connect(Readers);
         using var tx = conn.BeginTransaction();
@@ -747,15 +747,18 @@ internal sealed class PostgresWarehouse : IEngine
             limit.ExecuteNonQuery();
         }
 
-        // Only a query expression fits in a subquery, and positional mode (an unnamed parameter) sends the text as one
-        // statement, so a second one is refused by the server; the session itself is read-only besides.
-        var body = sql.TrimEnd().TrimEnd(';');
-        using var cmd = new NpgsqlCommand("SELECT * FROM (" + body + "\n) AS q WHERE $1 = 0", conn, tx);
+        // Only a query expression fits in a subquery, and positional mode (unnamed parameters: the statement's own, $1…,
+        // then one more that is always there) sends the text as one statement, so a second one is refused by the server;
+        // the session itself is read-only besides.
+        var body = PostgresDialect.Instance.ReaderParameters(sql, [.. parameters.Select(p => p.Name)]).TrimEnd().TrimEnd(';');
+        var guard = $"${parameters.Count + 1} = 0";
+        using var cmd = new NpgsqlCommand("SELECT * FROM (" + body + "\n) AS q WHERE " + guard, conn, tx);
+        BindReader(cmd, parameters);
         cmd.Parameters.Add(new NpgsqlParameter { Value = 0 });
         using var cancel = ct.Register(cmd.Cancel);
         try
         {
-            var numeric = ExactNumeric(cmd, body);
+            var numeric = ExactNumeric(cmd, body, guard);
             using var reader = cmd.ExecuteReader();
             var result = QueryResult.Read(reader, QueryLimits.MaxRows, ct);
             return numeric.Count == 0 ? result : result with
@@ -787,7 +790,7 @@ internal sealed class PostgresWarehouse : IEngine
     /// described first (not run); its columns are renamed by position, so names, order and duplicates stay. Returns the
     /// positions read as text, which are still numbers.
     /// </summary>
-    private static HashSet<int> ExactNumeric(NpgsqlCommand cmd, string body)
+    private static HashSet<int> ExactNumeric(NpgsqlCommand cmd, string body, string guard)
     {
         var numeric = new HashSet<int>();
         var select = new List<string>();
@@ -810,18 +813,20 @@ internal sealed class PostgresWarehouse : IEngine
 
         if (numeric.Count > 0)
         {
-            cmd.CommandText = $"SELECT {string.Join(", ", select)} FROM ({body}\n) AS q({string.Join(", ", select.Select((_, i) => $"c{i}"))}) WHERE $1 = 0";
+            cmd.CommandText = $"SELECT {string.Join(", ", select)} FROM ({body}\n) AS q({string.Join(", ", select.Select((_, i) => $"c{i}"))}) WHERE {guard}";
         }
 
         return numeric;
     }
 
     /// <summary>Reads the rows of export's own SQL in a read-only transaction and writes them to the file with DuckDB.</summary>
-    public long Export(string sql, IReadOnlyList<ExportColumn> columns, string path, string format, CancellationToken ct = default)
+    public long Export(string sql, IReadOnlyList<QueryParameter> parameters, IReadOnlyList<ExportColumn> columns, string path, string format,
+        CancellationToken ct = default)
     {
         using var conn = Connect(Readers);
         using var tx = conn.BeginTransaction();
-        using var cmd = new NpgsqlCommand(sql, conn, tx);
+        using var cmd = new NpgsqlCommand(PostgresDialect.Instance.ReaderParameters(sql, [.. parameters.Select(p => p.Name)]), conn, tx);
+        BindReader(cmd, parameters);
         using var cancel = ct.Register(cmd.Cancel);
         try
         {
@@ -831,6 +836,21 @@ internal sealed class PostgresWarehouse : IEngine
         finally
         {
             tx.Rollback();
+        }
+    }
+
+    /// <summary>A reader's parameters by position, in the order <see cref="PostgresDialect.ReaderParameters"/> numbered them, each typed.</summary>
+    private static void BindReader(NpgsqlCommand cmd, IReadOnlyList<QueryParameter> parameters)
+    {
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(p.Value switch
+            {
+                DateTime t => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Timestamp, Value = Plain(t) },
+                long l => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = l },
+                string[] list => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = list },
+                var text => new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = text },
+            });
         }
     }
 
