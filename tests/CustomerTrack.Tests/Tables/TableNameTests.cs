@@ -1,4 +1,5 @@
 using CustomerTrack.Configuration;
+using CustomerTrack.Tables;
 using CustomerTrack.Tests.Cli;
 using CustomerTrack.Tests.Support;
 
@@ -71,6 +72,45 @@ public sealed class TableNameTests
         var line = CliAssert.OneLineError(result, message);
         Assert.True(result.Code == 2, $"{what}: {result}");
         Assert.Contains("setting ", line, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The class, not a list of examples: every table and index the pipeline makes in the warehouse's schema (read from
+    /// the engine's catalog after a run and a reload made them all), other than those of the user's table itself, is a
+    /// name no table may take, and a table that would make it is refused.
+    /// </summary>
+    [Theory]
+    [InlineData(Engine.DuckDb)]
+    [InlineData(Engine.Postgres)]
+    public async Task Every_object_the_pipeline_makes_is_a_name_no_table_may_take(Engine engine)
+    {
+        using var tmp = new TempWorkspace(engine);
+        File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), Tables("t"));
+        Directory.CreateDirectory(Path.Combine(tmp.Landing, "t"));
+        File.WriteAllText(Path.Combine(tmp.Landing, "t", "one.csv"), "id,v\n1,a\nx,b\n");
+        File.SetLastWriteTimeUtc(Path.Combine(tmp.Landing, "t", "one.csv"), DateTime.UtcNow.AddSeconds(-5));
+        await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]);
+        await CliRunner.RunAsync(["reload", "--failed", .. tmp.CliArgs()]);
+
+        var ws = tmp.Open();
+        var objects = Db.Rows(ws, engine == Engine.Postgres
+            ? "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'i', 'v', 'p')"
+            : """
+              SELECT table_name FROM duckdb_tables() WHERE schema_name = current_schema() AND NOT temporary
+              UNION SELECT index_name FROM duckdb_indexes() WHERE schema_name = current_schema()
+              UNION SELECT view_name FROM duckdb_views() WHERE schema_name = current_schema() AND NOT internal
+              """);
+        var own = TableNames.Made("t").Select(m => m.Name).Append("_t_state").ToHashSet(StringComparer.Ordinal);
+        var pipeline = objects.Where(o => !own.Contains(o) && !o.StartsWith("_t_state", StringComparison.Ordinal)).ToList();
+
+        Assert.Contains("load_history", pipeline);
+        Assert.Contains("load_attempt", pipeline);
+        Assert.All(pipeline, name =>
+        {
+            Assert.True(TableNames.PipelineObjects.Contains(name) || TableNames.ReservedPrefixes.Any(p => name.StartsWith(p.Prefix, StringComparison.Ordinal)),
+                $"the pipeline made '{name}', which TableNames does not reserve");
+            Assert.NotNull(TableNames.Problem(name));
+        });
     }
 
     /// <summary>
