@@ -285,17 +285,18 @@ internal sealed class SnowflakePlan
 
     private string PipeComment()
     {
-        var comment = (_rows.LandsRecord
+        var comment = _rows.LandsRecord
             ? """
               The pipe: loads each file S3 announces, each record whole into _RECORD (a COPY transformation, so no column gets a
-              type Snowflake infers and no value costs its row), recording file, row and scan time.
+              type Snowflake infers and no value costs its row), recording file, row and scan time. Never OR REPLACE: a new
+              pipe forgets which files it loaded and loads them again. It does not promise staging order; the procedure does
+              not need it.
               """
             : """
-              The pipe: loads each file S3 announces, matching columns by name and recording file, row and scan time.
-              """) + "\n" + """
-            Never OR REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order;
-            the procedure does not need it.
-            """;
+              The pipe: loads each file S3 announces, matching columns by name and recording file, row and scan time. Never OR
+              REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order; the
+              procedure does not need it.
+              """;
         return _options.OnError == OnError.Abort
             ? comment + "\nLoad:OnError is abort, which Snowpipe does not allow (no ABORT_STATEMENT in a pipe): SKIP_FILE is the closest."
             : comment;

@@ -49,13 +49,15 @@ public sealed partial class SnowflakeDeployTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData("customer")]
     [InlineData("orders-evolving")]
+    [InlineData("orders-evolving-ndjson")]
     public async Task Deploy_sends_the_plan_as_one_request_in_deploy_order_and_prints_the_pipe_notification_channel(string table)
     {
         if (table != "customer")
         {
             // SchemaEvolution add: the procedure has a DECLARE block and dynamic statements; it is still one statement.
             File.WriteAllText(Path.Combine(_dir, CustomerTrack.Configuration.SettingsLoader.FileName),
-                Settings(stageUrl: "s3://example-bucket/customertrack", SnowflakeSamples.EvolvingSettings));
+                Settings(stageUrl: "s3://example-bucket/customertrack",
+                    table == "orders-evolving" ? SnowflakeSamples.EvolvingSettings : SnowflakeSamples.EvolvingNdjsonSettings));
         }
 
         const string channel = "arn:aws:sqs:us-east-1:123456789012:sf-snowpipe-EXAMPLE";
