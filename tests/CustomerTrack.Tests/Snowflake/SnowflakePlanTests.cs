@@ -132,6 +132,35 @@ public sealed partial class SnowflakePlanTests : IDisposable
         Assert.Contains("snowflake plan: not set: Snowflake:AwsRoleArn", result.Err);
     }
 
+    /// <summary>
+    /// SchemaEvolution add on CSV keeps Snowflake's schema evolution, whose inferred types can cost a row: plan says so on
+    /// stderr (and still prints the script); NDJSON lands the record whole and has nothing to warn about.
+    /// </summary>
+    [Theory]
+    [InlineData("orders-evolving", true)]
+    [InlineData("orders-evolving-ndjson", false)]
+    [InlineData("orders", false)]
+    public async Task Plan_warns_on_stderr_that_a_csv_table_with_schema_evolution_can_lose_a_row(string name, bool warns)
+    {
+        var dir = SnowflakeSamples.Workspace(SettingsOf(name));
+        _dirs.Add(dir);
+
+        var result = await CliRunner.RunAsync(["snowflake", "plan", "-w", dir, .. FlagsOf(name)]);
+
+        Assert.True(result.Code == 0, result.ToString());
+        Assert.Contains("CREATE PIPE IF NOT EXISTS", result.Out);
+        const string Warning = "snowflake plan: warning: table orders: SchemaEvolution add on CSV uses Snowflake's schema evolution";
+        if (warns)
+        {
+            Assert.Contains(Warning, result.Err);
+            Assert.Contains("a later value that does not fit makes its whole record a load error", result.Err);
+        }
+        else
+        {
+            Assert.DoesNotContain("warning", result.Err);
+        }
+    }
+
     [Fact]
     public async Task A_successor_plan_adds_the_new_column_to_every_table_alters_the_file_format_and_only_reports_the_pipe()
     {
@@ -350,6 +379,8 @@ public sealed partial class SnowflakePlanTests : IDisposable
         { "dropped", "NOTES has column NAME, which the definition no longer names (kept; never dropped)", false },
         { "quote", "NOTES_FORMAT differs in FIELD_OPTIONALLY_ENCLOSED_BY ('\"' -> ''')", true },
         { "format", "NOTES_FORMAT is TYPE CSV, the definition says JSON", false },
+        { "evolution", "NOTES_RAW has no column _RECORD (VARIANT)", true },
+        { "evolution-pipe", "NOTES_PIPE", false },
         { "none", "", false },
     };
 
@@ -357,11 +388,14 @@ public sealed partial class SnowflakePlanTests : IDisposable
     [MemberData(nameof(Changes))]
     public void A_change_of_definition_is_named_and_converged_where_snowflake_can_alter_it(string change, string expected, bool converged)
     {
-        var before = new SnowflakePlan(Definition(_ => { }), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+        // evolution: an NDJSON table turned from ignore to add now lands its records whole: a new raw column, a new COPY.
+        var evolution = change.StartsWith("evolution", StringComparison.Ordinal);
+        var before = new SnowflakePlan(Definition(t => t.Format = evolution ? "ndjson" : t.Format), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
         var after = new SnowflakePlan(Definition(t =>
         {
             switch (change)
             {
+                case "evolution" or "evolution-pipe": (t.Format, t.SchemaEvolution) = ("ndjson", "add"); break;
                 case "column": t.Columns["age"] = "int32"; break;
                 case "dropped": t.Columns.Remove("name"); break;
                 case "quote": t.Quote = "'"; break;
