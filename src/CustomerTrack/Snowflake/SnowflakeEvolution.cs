@@ -3,7 +3,10 @@ using CustomerTrack.Tables;
 namespace CustomerTrack.Snowflake;
 
 /// <summary>
-/// <c>"SchemaEvolution": "add"</c> on Snowflake, done the way Snowflake does it (docs: "Table schema evolution"). The
+/// <c>"SchemaEvolution": "add"</c> on Snowflake. NDJSON and Parquet land each record whole (<see
+/// cref="SnowflakeRawRows.LandsRecord"/>): the procedure finds the evolved fields in the records, adds them to current
+/// and history, fills them, and builds <c>_EVOLVED</c> from the record as text, so no type Snowflake infers can cost a
+/// row. CSV is done the way Snowflake does it (docs: "Table schema evolution"), the only way for a CSV file. The
 /// pipe's COPY matches columns by name (MATCH_BY_COLUMN_NAME; for CSV with PARSE_HEADER and
 /// ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE, which the file format already sets), so with ENABLE_SCHEMA_EVOLUTION = TRUE
 /// on the raw table Snowflake itself adds a column a file brings and loads it; the pipe's owner needs OWNERSHIP (the
