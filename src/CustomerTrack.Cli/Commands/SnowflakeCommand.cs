@@ -74,6 +74,11 @@ internal static class SnowflakeCommand
                 error.WriteLine($"snowflake plan: not set: {missing}; the plan holds a placeholder, and deploy refuses it until it is set");
             }
 
+            foreach (var warning in plans.SelectMany(p => p.Warnings()))
+            {
+                error.WriteLine($"snowflake plan: warning: {warning}");
+            }
+
             return 0;
         });
         return command;
@@ -98,6 +103,11 @@ internal static class SnowflakeCommand
                 {
                     parse.InvocationConfiguration.Error.WriteLine(
                         "snowflake deploy: no warehouse for the SQL API session (Snowflake:Warehouse or --warehouse); Snowflake uses the user's DEFAULT_WAREHOUSE, and a multi-statement request fails without one");
+                }
+
+                foreach (var warning in plans.SelectMany(p => p.Warnings()))
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"snowflake deploy: warning: {warning}");
                 }
 
                 var next = await new SnowflakeDeployer(client).DeployAsync(plans, line => output.WriteLine($"snowflake deploy: {line}"), ct, parse.GetValue(Recreate));

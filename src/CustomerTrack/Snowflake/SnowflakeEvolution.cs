@@ -3,7 +3,10 @@ using CustomerTrack.Tables;
 namespace CustomerTrack.Snowflake;
 
 /// <summary>
-/// <c>"SchemaEvolution": "add"</c> on Snowflake, done the way Snowflake does it (docs: "Table schema evolution"). The
+/// <c>"SchemaEvolution": "add"</c> on Snowflake. NDJSON and Parquet land each record whole (<see
+/// cref="SnowflakeRawRows.LandsRecord"/>): the procedure finds the evolved fields in the records, adds them to current
+/// and history, fills them, and builds <c>_EVOLVED</c> from the record as text, so no type Snowflake infers can cost a
+/// row. CSV is done the way Snowflake does it (docs: "Table schema evolution"), the only way for a CSV file. The
 /// pipe's COPY matches columns by name (MATCH_BY_COLUMN_NAME; for CSV with PARSE_HEADER and
 /// ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE, which the file format already sets), so with ENABLE_SCHEMA_EVOLUTION = TRUE
 /// on the raw table Snowflake itself adds a column a file brings and loads it; the pipe's owner needs OWNERSHIP (the
@@ -64,12 +67,27 @@ internal sealed class SnowflakeEvolution
     /// <summary>The deploy statements: schema evolution on for the raw table, the SCHEMA_CHANGE table, and _EVOLVED on tables made before the table was <c>add</c>.</summary>
     public IEnumerable<PlanStatement> Statements()
     {
-        yield return new(PlanStep.SchemaEvolution, """
-            SchemaEvolution add: Snowflake adds a column a file brings to the raw table as it loads the file (the pipe matches
-            columns by name). The pipe's owner needs OWNERSHIP of the raw table (the deploying role has it) or
-            GRANT EVOLVE SCHEMA ON TABLE <raw> TO ROLE <the pipe's owner>. Snowflake adds at most 100 columns per COPY.
-            """,
-            $"ALTER TABLE {_n.Raw} SET ENABLE_SCHEMA_EVOLUTION = TRUE");
+        if (_rows.LandsRecord)
+        {
+            yield return new(PlanStep.SchemaEvolution, """
+                SchemaEvolution add on NDJSON or Parquet: the pipe lands each record whole in _RECORD (VARIANT), and the procedure
+                reads every column from it as text. Snowflake's own schema evolution is not used: it would give a new column the
+                type it infers from the first file, and a later value that does not fit would make its whole row a load error.
+                """,
+                $"ALTER TABLE {_n.Raw} ADD COLUMN IF NOT EXISTS {SnowflakeRawRows.Record} VARIANT");
+        }
+        else
+        {
+            yield return new(PlanStep.SchemaEvolution, """
+                SchemaEvolution add: Snowflake adds a column a file brings to the raw table as it loads the file (the pipe matches
+                columns by name). The pipe's owner needs OWNERSHIP of the raw table (the deploying role has it) or
+                GRANT EVOLVE SCHEMA ON TABLE <raw> TO ROLE <the pipe's owner>. Snowflake adds at most 100 columns per COPY.
+                CSV: the new column gets the type Snowflake infers from the first file that brings it, and a later value that
+                does not fit makes its whole record a load error (docs/snowflake.md); NDJSON and Parquet land the record instead.
+                """,
+                $"ALTER TABLE {_n.Raw} SET ENABLE_SCHEMA_EVOLUTION = TRUE");
+        }
+
         yield return new(PlanStep.SchemaEvolution, "Every column a file added, with the file Snowflake names for it (one table for the schema, as schema_change in our warehouse).",
             $"""
             CREATE TABLE IF NOT EXISTS {_n.SchemaChange} (
@@ -96,8 +114,7 @@ internal sealed class SnowflakeEvolution
         evolved_name VARCHAR;
         stmt VARCHAR;
         evolved CURSOR FOR
-            {Evolving("c")}
-            ORDER BY c."ORDINAL_POSITION";
+            {(_rows.LandsRecord ? Indented(RecordFields(newOnly: true), "    ") : Evolving("c") + "\n    ORDER BY c.\"ORDINAL_POSITION\"")};
         carried CURSOR FOR
             SELECT c."COLUMN_NAME" FROM {_n.Database}.INFORMATION_SCHEMA.COLUMNS AS c
             WHERE c."TABLE_SCHEMA" = {SnowflakeNames.Literal(_n.SchemaName)} AND c."TABLE_NAME" = {SnowflakeNames.Literal(_n.ObjectName(""))}
@@ -112,8 +129,67 @@ internal sealed class SnowflakeEvolution
               AND {c}."COLUMN_NAME" NOT IN ({string.Join(", ", KnownRawColumns.Select(SnowflakeNames.Literal))})
         """;
 
-    /// <summary>Before the transaction: each evolved raw column added to current and history, and recorded once.</summary>
-    public string AddColumns()
+    private static string Indented(string sql, string by) => sql.Replace("\n", "\n" + by, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Landed records: the evolved fields of the last batch applied (still in _CT_NEW, which the next transaction empties)
+    /// and of the stream's pending rows (read, not consumed: only DML in a committed transaction moves a stream), each
+    /// with the first file (by name) that brings it; <paramref name="newOnly"/>: only those current does not have yet.
+    /// Reading the last batch too catches a field whose rows reached the stream after the last run read it.
+    /// </summary>
+    private string RecordFields(bool newOnly)
+    {
+        var missing = newOnly
+            ? $"""
+
+              WHERE f."KEY"::VARCHAR NOT IN (SELECT c."COLUMN_NAME" FROM {_n.Database}.INFORMATION_SCHEMA.COLUMNS AS c
+                                             WHERE c."TABLE_SCHEMA" = {SnowflakeNames.Literal(_n.SchemaName)} AND c."TABLE_NAME" = {SnowflakeNames.Literal(_n.ObjectName(""))})
+              """
+            : "";
+        return $"""
+            SELECT f."KEY"::VARCHAR AS "COLUMN_NAME", MIN(e."_FILE") AS "FILE_KEY"
+            FROM (SELECT n.{Evolved.Quoted}, n."_FILE" FROM {_n.New} AS n
+                  UNION ALL
+                  SELECT {Indented(_rows.RecordEvolved("s"), "           ")}, s."_FILE"
+                  FROM {_n.Stream} AS s WHERE s.METADATA$ACTION = 'INSERT') AS e,
+                 LATERAL FLATTEN(INPUT => PARSE_JSON(e.{Evolved.Quoted})) AS f{missing}
+            GROUP BY f."KEY"::VARCHAR
+            ORDER BY 1
+            """;
+    }
+
+    /// <summary>Before the transaction: each evolved column added to current and history, and recorded once.</summary>
+    public string AddColumns() => _rows.LandsRecord ? AddRecordColumns() : AddRawColumns();
+
+    /// <summary>
+    /// Landed records: each evolved field current lacks is added to current and history as VARCHAR and filled from the
+    /// _EVOLVED their rows already hold (rows applied before the column existed), then recorded once with its file. The
+    /// names come from a cursor and are bound or quoted, never pasted into the text unquoted.
+    /// </summary>
+    private string AddRecordColumns()
+    {
+        static string Escape(string t) => t.Replace("'", "''", StringComparison.Ordinal);
+        var alters = string.Concat(WidenedTables.Select(t => $"""
+
+                stmt := 'ALTER TABLE {Escape(t)} ADD COLUMN IF NOT EXISTS ' || col || ' VARCHAR';
+                EXECUTE IMMEDIATE :stmt;
+                stmt := 'UPDATE {Escape(t)} SET ' || col || ' = NULLIF(GET(PARSE_JSON({Escape(Evolved.Quoted)}), ?)::VARCHAR, '''') WHERE {Escape(Evolved.Quoted)} IS NOT NULL';
+                EXECUTE IMMEDIATE :stmt USING (evolved_name);
+            """));
+        return $"""
+            FOR c IN evolved DO
+                evolved_name := c.COLUMN_NAME;
+                col := '"' || REPLACE(evolved_name, '"', '""') || '"';{alters}
+            END FOR;
+            INSERT INTO {_n.SchemaChange} ("TABLE_NAME", "COLUMN_NAME", "COLUMN_TYPE", "FILE_KEY", "CHANGED_AT")
+            SELECT {SnowflakeNames.Literal(_table.Name)}, e."COLUMN_NAME", 'string', e."FILE_KEY", CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())::TIMESTAMP_NTZ
+            FROM ({Indented(RecordFields(newOnly: false), "      ")}) AS e
+            WHERE NOT EXISTS (SELECT 1 FROM {_n.SchemaChange} AS s
+                              WHERE s."TABLE_NAME" = {SnowflakeNames.Literal(_table.Name)} AND s."COLUMN_NAME" = e."COLUMN_NAME")
+            """;
+    }
+
+    private string AddRawColumns()
     {
         var alters = string.Concat(WidenedTables.Select(t => $"""
 

@@ -106,6 +106,14 @@ internal sealed class SnowflakePlan
     /// <summary>How files' new columns are carried (SchemaEvolution add), or null (ignore).</summary>
     public SnowflakeEvolution? Evolution => _evolution;
 
+    /// <summary>What the plan cannot hold to the local contract for this table, for stderr (empty when nothing).</summary>
+    public IReadOnlyList<string> Warnings() => _table.SchemaEvolution == SchemaEvolution.Add && _table.Format == FileFormat.Csv
+        ?
+        [
+            $"table {_table.Name}: SchemaEvolution add on CSV uses Snowflake's schema evolution, which gives a new column the type it infers from the first file: a later value that does not fit makes its whole record a load error (lost to the tables, listed in {_n.ObjectName("_load_rejects")}), where our engines keep it as text; declare such columns in Columns, or keep the table ignore on Snowflake (docs/snowflake.md)",
+        ]
+        : [];
+
     /// <summary>The storage integration, quoted.</summary>
     public string Integration => SnowflakeNames.Quote(_options.StorageIntegration);
 
@@ -139,7 +147,9 @@ internal sealed class SnowflakePlan
             new(PlanStep.Tables, """
                 The raw ledger: every row as loaded, business columns as text (one bad value never loses a file), with the file,
                 row number and scan time Snowpipe loaded it at. Never truncated: rebuilds and late changes read it.
-                """,
+                """ + (_rows.LandsRecord
+                    ? "\nSchemaEvolution add: the pipe fills _RECORD, the whole record; the business columns hold only rows loaded before, by name."
+                    : ""),
                 Create(_n.Raw, _rows.RawColumns())),
             new(PlanStep.Tables, "The typed ledger: the raw rows that passed the definition's types, as the SCD step reads them.",
                 Create(_n.Ledger, _scd.LedgerColumns)),
@@ -275,11 +285,18 @@ internal sealed class SnowflakePlan
 
     private string PipeComment()
     {
-        var comment = """
-            The pipe: loads each file S3 announces, matching columns by name and recording file, row and scan time. Never OR
-            REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order; the
-            procedure does not need it.
-            """;
+        var comment = _rows.LandsRecord
+            ? """
+              The pipe: loads each file S3 announces, each record whole into _RECORD (a COPY transformation, so no column gets a
+              type Snowflake infers and no value costs its row), recording file, row and scan time. Never OR REPLACE: a new
+              pipe forgets which files it loaded and loads them again. It does not promise staging order; the procedure does
+              not need it.
+              """
+            : """
+              The pipe: loads each file S3 announces, matching columns by name and recording file, row and scan time. Never OR
+              REPLACE: a new pipe forgets which files it loaded and loads them again. It does not promise staging order; the
+              procedure does not need it.
+              """;
         return _options.OnError == OnError.Abort
             ? comment + "\nLoad:OnError is abort, which Snowpipe does not allow (no ABORT_STATEMENT in a pipe): SKIP_FILE is the closest."
             : comment;
@@ -310,6 +327,18 @@ internal sealed class SnowflakePlan
     public string PipeCopy()
     {
         var onError = _options.OnError == OnError.Continue ? "CONTINUE" : "SKIP_FILE";
+        if (_rows.LandsRecord)
+        {
+            // A COPY transformation: the record whole ($1 of a JSON or Parquet file) and the file metadata by name. It cannot
+            // be combined with MATCH_BY_COLUMN_NAME (nor so with INCLUDE_METADATA, which needs it), so no schema evolution.
+            return $"""
+                  COPY INTO {_n.Raw} ({SnowflakeRawRows.Record}, "_FILE", "_ROW", "_SCAN_TIME")
+                  FROM (SELECT $1, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, METADATA$START_SCAN_TIME FROM @{_n.Stage})
+                  FILE_FORMAT = (FORMAT_NAME = {SnowflakeNames.Literal(_n.FileFormat)})
+                  ON_ERROR = {onError}
+                """;
+        }
+
         return $"""
               COPY INTO {_n.Raw}
               FROM @{_n.Stage}

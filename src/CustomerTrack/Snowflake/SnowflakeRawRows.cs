@@ -35,7 +35,61 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
         FeedColumns().Select(c => (RawName(c), "VARCHAR"))
             .Append(("\"_FILE\"", "VARCHAR"))
             .Append(("\"_ROW\"", "NUMBER(19,0)"))
-            .Append(("\"_SCAN_TIME\"", "TIMESTAMP_LTZ"));
+            .Append(("\"_SCAN_TIME\"", "TIMESTAMP_LTZ"))
+            .Concat(LandsRecord ? [(Record, "VARIANT")] : []);
+
+    /// <summary>The raw column that holds the whole record when <see cref="LandsRecord"/>.</summary>
+    public const string Record = "\"_RECORD\"";
+
+    /// <summary>
+    /// SchemaEvolution add on NDJSON or Parquet: the pipe lands each record whole, as one VARIANT (<see cref="Record"/>),
+    /// by a COPY transformation, instead of matching columns by name. No column then gets a type Snowflake infers, so no
+    /// value can make its row a load error: the procedure reads the definition's columns (ignoring case, as our readers
+    /// match names) and the evolved ones as text from the record. CSV has no such way (a transformation reads CSV fields
+    /// by position only), so a CSV table keeps Snowflake's own schema evolution, with its inferred types.
+    /// </summary>
+    public bool LandsRecord => _table.SchemaEvolution == SchemaEvolution.Add && _table.Format != FileFormat.Csv;
+
+    /// <summary>The names the definition gives the file's fields (as the files name them), upper case: what is not an evolved column.</summary>
+    public IEnumerable<string> FileFieldNames() =>
+        FeedColumns().Select(c => (_table.Rename.FirstOrDefault(r => r.Value == c).Key ?? c).ToUpperInvariant());
+
+    /// <summary>
+    /// The value of <c>_EVOLVED</c> for a landed record (alias <paramref name="from"/>): as a JSON object of text, each
+    /// field the definition does not name whose name could be a column (letters, digits, underscore, at most 63, not a
+    /// column of the SCD tables: our engines leave the others unknown), upper case as our names are, with its value as
+    /// text; a JSON null or empty text is left out, as a missing field is; sorted by name, so one set of values is one
+    /// text. NULL when there is none, or the record is no object. The value is read as text from the VARIANT, whatever
+    /// its JSON or Parquet type: a number in one file and text in the next is a change of value, never a load error.
+    /// </summary>
+    public string RecordEvolved(string from)
+    {
+        var record = $"{from}.{Record}";
+        var named = FileFieldNames()
+            .Concat(_scd.LedgerColumns.Concat(_scd.VersionColumns).Concat(_scd.HistoryColumns).Concat(_scd.CurrentColumns).Select(c => c.Name.ToUpperInvariant()))
+            .Append("_RECORD")
+            .Distinct(StringComparer.Ordinal)
+            .Select(SnowflakeNames.Literal);
+        var fields = $$"""
+            FILTER(OBJECT_KEYS({{record}}), k -> UPPER(k::VARCHAR) RLIKE '[A-Z][A-Z0-9_]{0,62}'
+                           AND UPPER(k::VARCHAR) NOT IN ({{string.Join(", ", named)}})
+                           AND NULLIF(STRIP_NULL_VALUE(GET({{record}}, k::VARCHAR))::VARCHAR, '') IS NOT NULL)
+            """;
+        return $$"""
+            CASE WHEN IS_OBJECT({{record}}) THEN NULLIF(TO_VARCHAR(REDUCE(
+                   ARRAY_SORT(TRANSFORM({{fields}}, k -> UPPER(k::VARCHAR))),
+                   OBJECT_CONSTRUCT(),
+                   (acc, k) -> OBJECT_INSERT(acc, k::VARCHAR, STRIP_NULL_VALUE(GET_IGNORE_CASE({{record}}, k::VARCHAR))::VARCHAR, TRUE))), '{}') END
+            """;
+    }
+
+    /// <summary>A definition column's value from the landed record, as text: its field matched ignoring case, a JSON null as NULL.</summary>
+    private string FromRecord(string from, string column)
+    {
+        var field = _table.Rename.FirstOrDefault(r => r.Value == column).Key ?? column;
+        return $"CASE WHEN {from}.{Record} IS NULL THEN {from}.{RawName(column)} " +
+            $"WHEN IS_OBJECT({from}.{Record}) THEN STRIP_NULL_VALUE(GET_IGNORE_CASE({from}.{Record}, {SnowflakeNames.Literal(field)}))::VARCHAR END";
+    }
 
     /// <summary>One check a raw row must pass to enter the typed ledger: the column, its raw value, the test, and why it fails.</summary>
     private sealed record Check(string Column, string Raw, string Valid, string Reason);
@@ -65,14 +119,32 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
             $"({from}.{RawName(c)} IS NULL AND count({from}.{RawName(c)}) OVER (PARTITION BY {from}.\"_FILE\") > 0)"));
 
     /// <summary>The rows of <paramref name="source"/> (the stream or the raw table) with the column "_RAGGED" added, as <c>r</c>.</summary>
-    public string Rows(string source, string? where = null) =>
-        $"(SELECT s.*, {Ragged("s") ?? "FALSE"} AS \"_RAGGED\"\n      FROM {source} AS s{(where is null ? "" : " WHERE " + where)}) AS r";
+    /// <remarks>
+    /// When the record is landed whole, each definition column is read from it (<c>* REPLACE</c>); a raw row loaded
+    /// before (by name, when the table was <c>ignore</c>) has no record and keeps its columns.
+    /// </remarks>
+    public string Rows(string source, string? where = null)
+    {
+        var star = LandsRecord
+            ? $"s.* REPLACE ({string.Join(", ", FeedColumns().Select(c => $"{FromRecord("s", c)} AS {RawName(c)}"))})"
+            : "s.*";
+        return $"(SELECT {star}, {Ragged("s") ?? "FALSE"} AS \"_RAGGED\"\n      FROM {source} AS s{(where is null ? "" : " WHERE " + where)}) AS r";
+    }
 
     private IEnumerable<Check> Checks()
     {
         if (_table.Format == FileFormat.Csv)
         {
             yield return new Check("", "NULL", "NOT r.\"_RAGGED\"", "'has fewer fields than the header'");
+        }
+
+        if (LandsRecord)
+        {
+            // Our readers reject a record that is no object, and one naming a field twice in two cases (no name_1 column).
+            var keys = $"OBJECT_KEYS(r.{Record})";
+            yield return new Check("", $"TO_VARCHAR(r.{Record})",
+                $"(r.{Record} IS NULL OR (IS_OBJECT(r.{Record}) AND ARRAY_SIZE({keys}) = ARRAY_SIZE(ARRAY_DISTINCT(TRANSFORM({keys}, k -> UPPER(k::VARCHAR))))))",
+                $"CASE WHEN IS_OBJECT(r.{Record}) THEN 'names a column twice (in another case)' ELSE 'is not an object' END");
         }
 
         foreach (var k in _table.Key)
@@ -135,7 +207,9 @@ internal sealed class SnowflakeRawRows(TableDefinition table, SnowflakeNames nam
             .Append(Sequence())
             .Append(isDelete)
             .Concat(_table.Attributes.Select(a => SnowflakeTypes.Typed(a.Type, Value(a.Name, a.Type))))
-            .Concat(_table.SchemaEvolution == SchemaEvolution.Add ? [SnowflakeEvolution.EvolvedValue(RawColumnNames().Append("_RAGGED"))] : [])
+            .Concat(_table.SchemaEvolution != SchemaEvolution.Add ? []
+                : LandsRecord ? [RecordEvolved("r")]
+                : [SnowflakeEvolution.EvolvedValue(RawColumnNames().Append("_RAGGED"))])
             .Append("CONVERT_TIMEZONE('UTC', r.\"_SCAN_TIME\")::TIMESTAMP_NTZ")
             .Append("r.\"_FILE\"")
             .Append("r.\"_ROW\"");

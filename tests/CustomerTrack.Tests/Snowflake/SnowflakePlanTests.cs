@@ -15,15 +15,16 @@ public sealed partial class SnowflakePlanTests : IDisposable
 
     /// <summary>
     /// The golden cases: the default customer table on a warehouse, the orders definition serverless, and the orders
-    /// definition with SchemaEvolution add (its table is still named orders).
+    /// definition with SchemaEvolution add (its table is still named orders), as CSV and as NDJSON (the record landed whole).
     /// </summary>
-    public static TheoryData<string> Cases() => ["customer", "orders", "orders-evolving", "orders-next"];
+    public static TheoryData<string> Cases() => ["customer", "orders", "orders-evolving", "orders-evolving-ndjson", "orders-next"];
 
     private static string? SettingsOf(string name) => name switch
     {
         "orders" => SnowflakeSamples.OrdersSettings,
         "orders-next" => SnowflakeSamples.NextOrdersSettings,
         "orders-evolving" => SnowflakeSamples.EvolvingSettings,
+        "orders-evolving-ndjson" => SnowflakeSamples.EvolvingNdjsonSettings,
         _ => null,
     };
 
@@ -129,6 +130,35 @@ public sealed partial class SnowflakePlanTests : IDisposable
         Assert.Contains("<set Snowflake:AwsRoleArn", result.Out);
         Assert.Contains("snowflake plan: not set: Snowflake:StageUrl or --stage-url", result.Err);
         Assert.Contains("snowflake plan: not set: Snowflake:AwsRoleArn", result.Err);
+    }
+
+    /// <summary>
+    /// SchemaEvolution add on CSV keeps Snowflake's schema evolution, whose inferred types can cost a row: plan says so on
+    /// stderr (and still prints the script); NDJSON lands the record whole and has nothing to warn about.
+    /// </summary>
+    [Theory]
+    [InlineData("orders-evolving", true)]
+    [InlineData("orders-evolving-ndjson", false)]
+    [InlineData("orders", false)]
+    public async Task Plan_warns_on_stderr_that_a_csv_table_with_schema_evolution_can_lose_a_row(string name, bool warns)
+    {
+        var dir = SnowflakeSamples.Workspace(SettingsOf(name));
+        _dirs.Add(dir);
+
+        var result = await CliRunner.RunAsync(["snowflake", "plan", "-w", dir, .. FlagsOf(name)]);
+
+        Assert.True(result.Code == 0, result.ToString());
+        Assert.Contains("CREATE PIPE IF NOT EXISTS", result.Out);
+        const string Warning = "snowflake plan: warning: table orders: SchemaEvolution add on CSV uses Snowflake's schema evolution";
+        if (warns)
+        {
+            Assert.Contains(Warning, result.Err);
+            Assert.Contains("a later value that does not fit makes its whole record a load error", result.Err);
+        }
+        else
+        {
+            Assert.DoesNotContain("warning", result.Err);
+        }
     }
 
     [Fact]
@@ -262,7 +292,7 @@ public sealed partial class SnowflakePlanTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Evolutions))]
-    public void An_add_table_lets_snowflake_add_a_files_columns_to_raw_and_the_procedure_carries_them_into_current_and_history(string format, string evolution)
+    public void An_add_table_lands_the_columns_files_bring_without_an_inferred_type_where_it_can_and_carries_them_into_current_and_history(string format, string evolution)
     {
         var plan = new SnowflakePlan(Definition(t => (t.Format, t.SchemaEvolution) = (format, evolution)),
             SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
@@ -281,15 +311,49 @@ public sealed partial class SnowflakePlanTests : IDisposable
             return;
         }
 
-        // Snowflake evolves the raw table: schema evolution on, and a COPY matching columns by name (CSV: by its header,
-        // with a column count that may differ), run by the owner of the raw table.
         var e = Assert.IsType<SnowflakeEvolution>(plan.Evolution);
-        Assert.Equal($"ALTER TABLE {n.Raw} SET ENABLE_SCHEMA_EVOLUTION = TRUE", evolving[0]);
-        Assert.Contains("MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE", Lines(statements, PlanStep.Pipe));
+        var pipe = Lines(statements, PlanStep.Pipe).ToList();
+        var procedure = string.Join("\n", plan.ProcedureBody().Select(p => p.Sql));
         if (format == "csv")
         {
+            // CSV: Snowflake evolves the raw table: schema evolution on, and a COPY matching columns by its header (with a
+            // column count that may differ), run by the owner of the raw table. Its inferred types can cost a row: plan warns.
+            Assert.Equal($"ALTER TABLE {n.Raw} SET ENABLE_SCHEMA_EVOLUTION = TRUE", evolving[0]);
+            Assert.Contains("MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE", pipe);
             Assert.Contains("PARSE_HEADER = TRUE", Lines(statements, PlanStep.FileFormat));
             Assert.Contains("ERROR_ON_COLUMN_COUNT_MISMATCH = FALSE", Lines(statements, PlanStep.FileFormat));
+            Assert.Contains("load error", Assert.Single(plan.Warnings()), StringComparison.Ordinal);
+            Assert.DoesNotContain(SnowflakeRawRows.Record, procedure, StringComparison.Ordinal);
+        }
+        else
+        {
+            // NDJSON and Parquet: every record lands whole in one VARIANT column by a COPY transformation (which takes neither
+            // MATCH_BY_COLUMN_NAME nor INCLUDE_METADATA), so no column has a type Snowflake inferred; no schema evolution.
+            Assert.Empty(plan.Warnings());
+            Assert.Equal($"ALTER TABLE {n.Raw} ADD COLUMN IF NOT EXISTS \"_RECORD\" VARIANT", evolving[0]);
+            Assert.Contains(("\"_RECORD\"", "VARIANT"), plan.RawRows.RawColumns());
+            Assert.Equal(
+            [
+                $"COPY INTO {n.Raw} (\"_RECORD\", \"_FILE\", \"_ROW\", \"_SCAN_TIME\")",
+                $"FROM (SELECT $1, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, METADATA$START_SCAN_TIME FROM @{n.Stage})",
+            ], pipe.SkipWhile(l => !l.StartsWith("COPY", StringComparison.Ordinal)).Take(2));
+            Assert.DoesNotContain(statements, s => s.Sql.Contains("MATCH_BY_COLUMN_NAME", StringComparison.Ordinal)
+                || s.Sql.Contains("INCLUDE_METADATA", StringComparison.Ordinal) || s.Sql.Contains("ENABLE_SCHEMA_EVOLUTION", StringComparison.Ordinal));
+
+            // The procedure reads the definition's columns from the record ignoring case, and the evolved ones as text
+            // (values of any JSON or Parquet type), never from columns Snowflake typed; a record naming a field twice is a reject.
+            Assert.Contains("GET_IGNORE_CASE(s.\"_RECORD\", 'id')", procedure, StringComparison.Ordinal);
+            Assert.Contains("STRIP_NULL_VALUE(GET_IGNORE_CASE(r.\"_RECORD\", k::VARCHAR))::VARCHAR", procedure, StringComparison.Ordinal);
+            Assert.DoesNotContain("OBJECT_CONSTRUCT(*)", procedure, StringComparison.Ordinal);
+            Assert.DoesNotContain("SCHEMA_EVOLUTION_RECORD", procedure + e.Declarations(), StringComparison.Ordinal);
+            Assert.Contains("'names a column twice (in another case)'", plan.RawRows.LoadRejects(), StringComparison.Ordinal);
+
+            // Before the transaction, the fields of the pending rows and of the last batch become columns, filled from the
+            // _EVOLVED their rows already hold.
+            Assert.Contains($"FROM {n.Stream} AS s WHERE s.METADATA$ACTION = 'INSERT'", e.Declarations(), StringComparison.Ordinal);
+            Assert.Contains($"FROM {n.New} AS n", e.Declarations(), StringComparison.Ordinal);
+            Assert.All(e.WidenedTables, t => Assert.Contains(
+                $"'UPDATE {t} SET ' || col || ' = NULLIF(GET(PARSE_JSON(\"_EVOLVED\"), ?)::VARCHAR, '''') WHERE \"_EVOLVED\" IS NOT NULL'", e.AddColumns(), StringComparison.Ordinal));
         }
 
         // Before the stream and the procedure: the record of added columns, and _EVOLVED on every table that carries it.
@@ -315,6 +379,8 @@ public sealed partial class SnowflakePlanTests : IDisposable
         { "dropped", "NOTES has column NAME, which the definition no longer names (kept; never dropped)", false },
         { "quote", "NOTES_FORMAT differs in FIELD_OPTIONALLY_ENCLOSED_BY ('\"' -> ''')", true },
         { "format", "NOTES_FORMAT is TYPE CSV, the definition says JSON", false },
+        { "evolution", "NOTES_RAW has no column _RECORD (VARIANT)", true },
+        { "evolution-pipe", "NOTES_PIPE", false },
         { "none", "", false },
     };
 
@@ -322,11 +388,14 @@ public sealed partial class SnowflakePlanTests : IDisposable
     [MemberData(nameof(Changes))]
     public void A_change_of_definition_is_named_and_converged_where_snowflake_can_alter_it(string change, string expected, bool converged)
     {
-        var before = new SnowflakePlan(Definition(_ => { }), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
+        // evolution: an NDJSON table turned from ignore to add now lands its records whole: a new raw column, a new COPY.
+        var evolution = change.StartsWith("evolution", StringComparison.Ordinal);
+        var before = new SnowflakePlan(Definition(t => t.Format = evolution ? "ndjson" : t.Format), SnowflakePlanOptions.From(new Settings(), stageUrl: "s3://b/p"));
         var after = new SnowflakePlan(Definition(t =>
         {
             switch (change)
             {
+                case "evolution" or "evolution-pipe": (t.Format, t.SchemaEvolution) = ("ndjson", "add"); break;
                 case "column": t.Columns["age"] = "int32"; break;
                 case "dropped": t.Columns.Remove("name"); break;
                 case "quote": t.Quote = "'"; break;

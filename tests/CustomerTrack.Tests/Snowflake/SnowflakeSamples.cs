@@ -35,6 +35,14 @@ internal static class SnowflakeSamples
     public static string EvolvingSettings => OrdersSettings.Replace("\"Format\": \"csv\",", "\"Format\": \"csv\",\n      \"SchemaEvolution\": \"add\",", StringComparison.Ordinal);
 
     /// <summary>
+    /// The evolving orders feed as NDJSON: the pipe lands each record whole (VARIANT) and the procedure reads the
+    /// definition's columns and the evolved ones from it as text.
+    /// </summary>
+    public static string EvolvingNdjsonSettings => EvolvingSettings
+        .Replace("\"Format\": \"csv\",", "\"Format\": \"ndjson\",", StringComparison.Ordinal)
+        .Replace("\n      \"Delimiter\": \";\",", "", StringComparison.Ordinal);
+
+    /// <summary>
     /// The orders definition's successor: a new attribute (note), a comma instead of a semicolon, and Load:OnError
     /// skip_file. Planned from the orders settings, it shows the statements a second deploy needs.
     /// </summary>

@@ -138,6 +138,8 @@ CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" (
 -- SchemaEvolution add: Snowflake adds a column a file brings to the raw table as it loads the file (the pipe matches
 -- columns by name). The pipe's owner needs OWNERSHIP of the raw table (the deploying role has it) or
 -- GRANT EVOLVE SCHEMA ON TABLE <raw> TO ROLE <the pipe's owner>. Snowflake adds at most 100 columns per COPY.
+-- CSV: the new column gets the type Snowflake infers from the first file that brings it, and a later value that
+-- does not fit makes its whole record a load error (docs/snowflake.md); NDJSON and Parquet land the record instead.
 ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_RAW" SET ENABLE_SCHEMA_EVOLUTION = TRUE;
 
 -- Every column a file added, with the file Snowflake names for it (one table for the schema, as schema_change in our warehouse).

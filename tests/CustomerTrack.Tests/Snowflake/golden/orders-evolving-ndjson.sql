@@ -1,0 +1,420 @@
+-- CustomerTrack on Snowflake: table orders, generated from its definition by 'customertrack snowflake plan'.
+-- Made to be run again: objects that hold state are made only if missing. After a definition changes, plan with
+-- --from-settings OLD.json (or let deploy read the account) for the statements that converge. Deploy order:
+-- integration, file format, stage, tables, stream, procedure, task (resumed), pipe, views. See docs/snowflake.md.
+
+-- Database and schema.
+CREATE DATABASE IF NOT EXISTS "ANALYTICS";
+
+CREATE SCHEMA IF NOT EXISTS "ANALYTICS"."ORDERS_CT";
+
+-- Storage integration: how Snowflake reads the bucket. IF NOT EXISTS, never OR REPLACE: a new integration gets a new
+-- external id and breaks the IAM trust policy. Needs ACCOUNTADMIN (or CREATE INTEGRATION). After it is made, once:
+--   DESC INTEGRATION <name>;  -- copy STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID
+-- and put them in the trust policy of the AWS role (docs/snowflake.md, step 3).
+CREATE STORAGE INTEGRATION IF NOT EXISTS "CUSTOMERTRACK_S3"
+  TYPE = EXTERNAL_STAGE
+  STORAGE_PROVIDER = 'S3'
+  ENABLED = TRUE
+  STORAGE_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/ct-snowflake'
+  STORAGE_ALLOWED_LOCATIONS = ('s3://example-bucket/feeds/');
+
+-- File format: one JSON object per line, matched by name.
+CREATE FILE FORMAT IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_FORMAT"
+  TYPE = JSON
+  STRIP_OUTER_ARRAY = FALSE;
+
+-- The table's folder: producers write the files of orders under s3://example-bucket/feeds/orders/ (sortable names, never reused).
+CREATE STAGE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_STAGE"
+  URL = 's3://example-bucket/feeds/orders/'
+  STORAGE_INTEGRATION = "CUSTOMERTRACK_S3"
+  FILE_FORMAT = (FORMAT_NAME = '"ANALYTICS"."ORDERS_CT"."ORDERS_FORMAT"');
+
+-- The raw ledger: every row as loaded, business columns as text (one bad value never loses a file), with the file,
+-- row number and scan time Snowpipe loaded it at. Never truncated: rebuilds and late changes read it.
+-- SchemaEvolution add: the pipe fills _RECORD, the whole record; the business columns hold only rows loaded before, by name.
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_RAW" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR,
+  "CHANGED_AT" VARCHAR,
+  "ACTION" VARCHAR,
+  "AMOUNT" VARCHAR,
+  "ORDERED_ON" VARCHAR,
+  "PAID" VARCHAR,
+  "QUANTITY" VARCHAR,
+  "_FILE" VARCHAR,
+  "_ROW" NUMBER(19,0),
+  "_SCAN_TIME" TIMESTAMP_LTZ,
+  "_RECORD" VARIANT
+);
+
+-- The typed ledger: the raw rows that passed the definition's types, as the SCD step reads them.
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_LEDGER" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR,
+  "_TS" TIMESTAMP_NTZ,
+  "_IS_DEL" BOOLEAN,
+  "AMOUNT" NUMBER(12,2),
+  "ORDERED_ON" DATE,
+  "PAID" BOOLEAN,
+  "QUANTITY" NUMBER(10,0),
+  "_EVOLVED" VARCHAR,
+  "_SCAN_TIME" TIMESTAMP_NTZ,
+  "_FILE" VARCHAR,
+  "_ROW" NUMBER(19,0)
+);
+
+-- Working tables of the procedure, made here because DDL inside its transaction would commit it.
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR,
+  "_TS" TIMESTAMP_NTZ,
+  "_IS_DEL" BOOLEAN,
+  "AMOUNT" NUMBER(12,2),
+  "ORDERED_ON" DATE,
+  "PAID" BOOLEAN,
+  "QUANTITY" NUMBER(10,0),
+  "_EVOLVED" VARCHAR,
+  "_SCAN_TIME" TIMESTAMP_NTZ,
+  "_FILE" VARCHAR,
+  "_ROW" NUMBER(19,0)
+);
+
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_CT_VERSIONS" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR,
+  "AMOUNT" NUMBER(12,2),
+  "ORDERED_ON" DATE,
+  "PAID" BOOLEAN,
+  "QUANTITY" NUMBER(10,0),
+  "_EVOLVED" VARCHAR,
+  "START_TIME" TIMESTAMP_NTZ,
+  "END_TIME" TIMESTAMP_NTZ,
+  "IS_CURRENT" BOOLEAN,
+  "IS_DELETED" BOOLEAN,
+  "LAST_TS" TIMESTAMP_NTZ
+);
+
+-- SCD1: one row per live key, its latest change (update_timestamp = that change's changed_at).
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR,
+  "AMOUNT" NUMBER(12,2),
+  "ORDERED_ON" DATE,
+  "PAID" BOOLEAN,
+  "QUANTITY" NUMBER(10,0),
+  "_EVOLVED" VARCHAR,
+  "UPDATE_TIMESTAMP" TIMESTAMP_NTZ
+);
+
+-- SCD2: every version, valid for start_time <= t < end_time (half-open); the open one ends 9999-12-31.
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" (
+  "REGION" VARCHAR,
+  "ORDER_NO" VARCHAR,
+  "AMOUNT" NUMBER(12,2),
+  "ORDERED_ON" DATE,
+  "PAID" BOOLEAN,
+  "QUANTITY" NUMBER(10,0),
+  "_EVOLVED" VARCHAR,
+  "START_TIME" TIMESTAMP_NTZ,
+  "END_TIME" TIMESTAMP_NTZ,
+  "IS_CURRENT" BOOLEAN,
+  "IS_DELETED" BOOLEAN
+);
+
+-- SchemaEvolution add on NDJSON or Parquet: the pipe lands each record whole in _RECORD (VARIANT), and the procedure
+-- reads every column from it as text. Snowflake's own schema evolution is not used: it would give a new column the
+-- type it infers from the first file, and a later value that does not fit would make its whole row a load error.
+ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_RAW" ADD COLUMN IF NOT EXISTS "_RECORD" VARIANT;
+
+-- Every column a file added, with the file Snowflake names for it (one table for the schema, as schema_change in our warehouse).
+CREATE TABLE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."SCHEMA_CHANGE" (
+  "TABLE_NAME" VARCHAR,
+  "COLUMN_NAME" VARCHAR,
+  "COLUMN_TYPE" VARCHAR,
+  "FILE_KEY" VARCHAR,
+  "CHANGED_AT" TIMESTAMP_NTZ
+);
+
+-- The evolved values as one JSON text column, for tables made before the table was add (a no-op otherwise).
+ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_LEDGER" ADD COLUMN IF NOT EXISTS "_EVOLVED" VARCHAR;
+
+ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW" ADD COLUMN IF NOT EXISTS "_EVOLVED" VARCHAR;
+
+ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_CT_VERSIONS" ADD COLUMN IF NOT EXISTS "_EVOLVED" VARCHAR;
+
+ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS" ADD COLUMN IF NOT EXISTS "_EVOLVED" VARCHAR;
+
+ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" ADD COLUMN IF NOT EXISTS "_EVOLVED" VARCHAR;
+
+-- The stream the task consumes; made before the pipe, so it sees every loaded row. Never OR REPLACE (it would lose its offset).
+CREATE STREAM IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_RAW_STREAM" ON TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_RAW" APPEND_ONLY = TRUE;
+
+-- Applies the stream in one transaction, with the semantics of docs/semantics.md. No DDL after BEGIN TRANSACTION
+-- (DDL commits). The stream's offset moves only at COMMIT; on any error everything is rolled back and re-raised,
+-- so the rows are applied by the next run.
+CREATE OR REPLACE PROCEDURE "ANALYTICS"."ORDERS_CT"."ORDERS_APPLY"()
+  RETURNS VARCHAR
+  LANGUAGE SQL
+  EXECUTE AS OWNER
+AS
+$$
+DECLARE
+    col VARCHAR;
+    evolved_name VARCHAR;
+    stmt VARCHAR;
+    evolved CURSOR FOR
+        SELECT f."KEY"::VARCHAR AS "COLUMN_NAME", MIN(e."_FILE") AS "FILE_KEY"
+        FROM (SELECT n."_EVOLVED", n."_FILE" FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW" AS n
+              UNION ALL
+              SELECT CASE WHEN IS_OBJECT(s."_RECORD") THEN NULLIF(TO_VARCHAR(REDUCE(
+                          ARRAY_SORT(TRANSFORM(FILTER(OBJECT_KEYS(s."_RECORD"), k -> UPPER(k::VARCHAR) RLIKE '[A-Z][A-Z0-9_]{0,62}'
+                                  AND UPPER(k::VARCHAR) NOT IN ('REGION', 'ORDER_NO', 'CHANGED_AT', 'ACTION', 'AMOUNT', 'ORDERED_ON', 'PAID', 'QUANTITY', '_TS', '_IS_DEL', '_EVOLVED', '_SCAN_TIME', '_FILE', '_ROW', 'START_TIME', 'END_TIME', 'IS_CURRENT', 'IS_DELETED', 'LAST_TS', 'UPDATE_TIMESTAMP', '_RECORD')
+                                  AND NULLIF(STRIP_NULL_VALUE(GET(s."_RECORD", k::VARCHAR))::VARCHAR, '') IS NOT NULL), k -> UPPER(k::VARCHAR))),
+                          OBJECT_CONSTRUCT(),
+                          (acc, k) -> OBJECT_INSERT(acc, k::VARCHAR, STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", k::VARCHAR))::VARCHAR, TRUE))), '{}') END, s."_FILE"
+              FROM "ANALYTICS"."ORDERS_CT"."ORDERS_RAW_STREAM" AS s WHERE s.METADATA$ACTION = 'INSERT') AS e,
+             LATERAL FLATTEN(INPUT => PARSE_JSON(e."_EVOLVED")) AS f
+        WHERE f."KEY"::VARCHAR NOT IN (SELECT c."COLUMN_NAME" FROM "ANALYTICS".INFORMATION_SCHEMA.COLUMNS AS c
+                                       WHERE c."TABLE_SCHEMA" = 'ORDERS_CT' AND c."TABLE_NAME" = 'ORDERS')
+        GROUP BY f."KEY"::VARCHAR
+        ORDER BY 1;
+    carried CURSOR FOR
+        SELECT c."COLUMN_NAME" FROM "ANALYTICS".INFORMATION_SCHEMA.COLUMNS AS c
+        WHERE c."TABLE_SCHEMA" = 'ORDERS_CT' AND c."TABLE_NAME" = 'ORDERS'
+          AND c."COLUMN_NAME" NOT IN ('REGION', 'ORDER_NO', 'AMOUNT', 'ORDERED_ON', 'PAID', 'QUANTITY', '_EVOLVED', 'UPDATE_TIMESTAMP')
+        ORDER BY c."ORDINAL_POSITION";
+BEGIN
+        FOR c IN evolved DO
+            evolved_name := c.COLUMN_NAME;
+            col := '"' || REPLACE(evolved_name, '"', '""') || '"';
+            stmt := 'ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS" ADD COLUMN IF NOT EXISTS ' || col || ' VARCHAR';
+            EXECUTE IMMEDIATE :stmt;
+            stmt := 'UPDATE "ANALYTICS"."ORDERS_CT"."ORDERS" SET ' || col || ' = NULLIF(GET(PARSE_JSON("_EVOLVED"), ?)::VARCHAR, '''') WHERE "_EVOLVED" IS NOT NULL';
+            EXECUTE IMMEDIATE :stmt USING (evolved_name);
+            stmt := 'ALTER TABLE "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" ADD COLUMN IF NOT EXISTS ' || col || ' VARCHAR';
+            EXECUTE IMMEDIATE :stmt;
+            stmt := 'UPDATE "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" SET ' || col || ' = NULLIF(GET(PARSE_JSON("_EVOLVED"), ?)::VARCHAR, '''') WHERE "_EVOLVED" IS NOT NULL';
+            EXECUTE IMMEDIATE :stmt USING (evolved_name);
+        END FOR;
+        INSERT INTO "ANALYTICS"."ORDERS_CT"."SCHEMA_CHANGE" ("TABLE_NAME", "COLUMN_NAME", "COLUMN_TYPE", "FILE_KEY", "CHANGED_AT")
+        SELECT 'orders', e."COLUMN_NAME", 'string', e."FILE_KEY", CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())::TIMESTAMP_NTZ
+        FROM (SELECT f."KEY"::VARCHAR AS "COLUMN_NAME", MIN(e."_FILE") AS "FILE_KEY"
+              FROM (SELECT n."_EVOLVED", n."_FILE" FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW" AS n
+                    UNION ALL
+                    SELECT CASE WHEN IS_OBJECT(s."_RECORD") THEN NULLIF(TO_VARCHAR(REDUCE(
+                                ARRAY_SORT(TRANSFORM(FILTER(OBJECT_KEYS(s."_RECORD"), k -> UPPER(k::VARCHAR) RLIKE '[A-Z][A-Z0-9_]{0,62}'
+                                        AND UPPER(k::VARCHAR) NOT IN ('REGION', 'ORDER_NO', 'CHANGED_AT', 'ACTION', 'AMOUNT', 'ORDERED_ON', 'PAID', 'QUANTITY', '_TS', '_IS_DEL', '_EVOLVED', '_SCAN_TIME', '_FILE', '_ROW', 'START_TIME', 'END_TIME', 'IS_CURRENT', 'IS_DELETED', 'LAST_TS', 'UPDATE_TIMESTAMP', '_RECORD')
+                                        AND NULLIF(STRIP_NULL_VALUE(GET(s."_RECORD", k::VARCHAR))::VARCHAR, '') IS NOT NULL), k -> UPPER(k::VARCHAR))),
+                                OBJECT_CONSTRUCT(),
+                                (acc, k) -> OBJECT_INSERT(acc, k::VARCHAR, STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", k::VARCHAR))::VARCHAR, TRUE))), '{}') END, s."_FILE"
+                    FROM "ANALYTICS"."ORDERS_CT"."ORDERS_RAW_STREAM" AS s WHERE s.METADATA$ACTION = 'INSERT') AS e,
+                   LATERAL FLATTEN(INPUT => PARSE_JSON(e."_EVOLVED")) AS f
+              GROUP BY f."KEY"::VARCHAR
+              ORDER BY 1) AS e
+        WHERE NOT EXISTS (SELECT 1 FROM "ANALYTICS"."ORDERS_CT"."SCHEMA_CHANGE" AS s
+                          WHERE s."TABLE_NAME" = 'orders' AND s."COLUMN_NAME" = e."COLUMN_NAME");
+        BEGIN TRANSACTION;
+        DELETE FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW";
+        INSERT INTO "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW" ("REGION", "ORDER_NO", "_TS", "_IS_DEL", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "_SCAN_TIME", "_FILE", "_ROW")
+        SELECT CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END,
+               CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END,
+               coalesce(CASE WHEN TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?' THEN CONVERT_TIMEZONE('UTC', COALESCE(TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SSTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MITZH:TZM')))::TIMESTAMP_NTZ END, DATEADD(MICROSECOND, r."_ROW", CONVERT_TIMEZONE('UTC', r."_SCAN_TIME")::TIMESTAMP_NTZ)),
+               coalesce(UPPER(TRIM(r."ACTION")) IN ('DEL'), FALSE),
+               CASE WHEN TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END) RLIKE '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?' THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END), 12, 2) END,
+               CASE WHEN TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN TRY_TO_DATE(TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END), 'YYYY-MM-DD') END,
+               CASE WHEN TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END) RLIKE '([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)' THEN TRY_TO_BOOLEAN(TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END)) END,
+               CASE WHEN TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END) RLIKE '[+-]?[0-9]+' THEN CASE WHEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 38, 0) BETWEEN -2147483648 AND 2147483647 THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 10, 0) END END,
+               CASE WHEN IS_OBJECT(r."_RECORD") THEN NULLIF(TO_VARCHAR(REDUCE(
+               ARRAY_SORT(TRANSFORM(FILTER(OBJECT_KEYS(r."_RECORD"), k -> UPPER(k::VARCHAR) RLIKE '[A-Z][A-Z0-9_]{0,62}'
+                       AND UPPER(k::VARCHAR) NOT IN ('REGION', 'ORDER_NO', 'CHANGED_AT', 'ACTION', 'AMOUNT', 'ORDERED_ON', 'PAID', 'QUANTITY', '_TS', '_IS_DEL', '_EVOLVED', '_SCAN_TIME', '_FILE', '_ROW', 'START_TIME', 'END_TIME', 'IS_CURRENT', 'IS_DELETED', 'LAST_TS', 'UPDATE_TIMESTAMP', '_RECORD')
+                       AND NULLIF(STRIP_NULL_VALUE(GET(r."_RECORD", k::VARCHAR))::VARCHAR, '') IS NOT NULL), k -> UPPER(k::VARCHAR))),
+               OBJECT_CONSTRUCT(),
+               (acc, k) -> OBJECT_INSERT(acc, k::VARCHAR, STRIP_NULL_VALUE(GET_IGNORE_CASE(r."_RECORD", k::VARCHAR))::VARCHAR, TRUE))), '{}') END,
+               CONVERT_TIMEZONE('UTC', r."_SCAN_TIME")::TIMESTAMP_NTZ,
+               r."_FILE",
+               r."_ROW"
+        FROM (SELECT s.* REPLACE (CASE WHEN s."_RECORD" IS NULL THEN s."REGION" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'region'))::VARCHAR END AS "REGION", CASE WHEN s."_RECORD" IS NULL THEN s."ORDER_NO" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'order_no'))::VARCHAR END AS "ORDER_NO", CASE WHEN s."_RECORD" IS NULL THEN s."CHANGED_AT" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'changed_at'))::VARCHAR END AS "CHANGED_AT", CASE WHEN s."_RECORD" IS NULL THEN s."ACTION" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'action'))::VARCHAR END AS "ACTION", CASE WHEN s."_RECORD" IS NULL THEN s."AMOUNT" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'amount'))::VARCHAR END AS "AMOUNT", CASE WHEN s."_RECORD" IS NULL THEN s."ORDERED_ON" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'ordered_on'))::VARCHAR END AS "ORDERED_ON", CASE WHEN s."_RECORD" IS NULL THEN s."PAID" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'paid'))::VARCHAR END AS "PAID", CASE WHEN s."_RECORD" IS NULL THEN s."QUANTITY" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'quantity'))::VARCHAR END AS "QUANTITY"), FALSE AS "_RAGGED"
+              FROM "ANALYTICS"."ORDERS_CT"."ORDERS_RAW_STREAM" AS s WHERE s.METADATA$ACTION = 'INSERT') AS r
+        WHERE (r."_RECORD" IS NULL OR (IS_OBJECT(r."_RECORD") AND ARRAY_SIZE(OBJECT_KEYS(r."_RECORD")) = ARRAY_SIZE(ARRAY_DISTINCT(TRANSFORM(OBJECT_KEYS(r."_RECORD"), k -> UPPER(k::VARCHAR))))))
+          AND CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END IS NOT NULL
+          AND CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END IS NOT NULL
+          AND (CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?' THEN CONVERT_TIMEZONE('UTC', COALESCE(TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SSTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MITZH:TZM')))::TIMESTAMP_NTZ END IS NOT NULL)
+          AND (CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END IS NULL OR UPPER(TRIM(CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END)) IN ('CHG', 'DEL', 'NEW'))
+          AND (CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END) RLIKE '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?' THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END), 12, 2) END IS NOT NULL)
+          AND (CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN TRY_TO_DATE(TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END), 'YYYY-MM-DD') END IS NOT NULL)
+          AND (CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END) RLIKE '([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)' THEN TRY_TO_BOOLEAN(TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END)) END IS NOT NULL)
+          AND (CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END) RLIKE '[+-]?[0-9]+' THEN CASE WHEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 38, 0) BETWEEN -2147483648 AND 2147483647 THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 10, 0) END END IS NOT NULL);
+        -- ct:scd begin
+        INSERT INTO "ANALYTICS"."ORDERS_CT"."ORDERS_LEDGER" ("REGION", "ORDER_NO", "_TS", "_IS_DEL", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "_SCAN_TIME", "_FILE", "_ROW") SELECT "REGION", "ORDER_NO", "_TS", "_IS_DEL", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "_SCAN_TIME", "_FILE", "_ROW" FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW";
+        DELETE FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS";
+        INSERT INTO "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" ("REGION", "ORDER_NO") SELECT DISTINCT "REGION", "ORDER_NO" FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_NEW";
+        DELETE FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_VERSIONS";
+        INSERT INTO "ANALYTICS"."ORDERS_CT"."ORDERS_CT_VERSIONS" ("REGION", "ORDER_NO", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "START_TIME", "END_TIME", "IS_CURRENT", "IS_DELETED", "LAST_TS")
+        WITH loaded AS (
+            SELECT l.*, row_number() OVER (ORDER BY l."_SCAN_TIME", l."_FILE", l."_ROW") AS "_SEQ"
+            FROM "ANALYTICS"."ORDERS_CT"."ORDERS_LEDGER" AS l JOIN "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" AS k ON l."REGION" = k."REGION" AND l."ORDER_NO" = k."ORDER_NO"
+        ),
+        changes AS (
+            -- A change is what a row does: upsert these values (INSERT, UPDATE, UPSERT alike) or delete; loaded twice, it counts from its first load.
+            SELECT "REGION", "ORDER_NO", "_TS", "_IS_DEL", CASE WHEN "_IS_DEL" THEN NULL ELSE "AMOUNT" END AS "AMOUNT", CASE WHEN "_IS_DEL" THEN NULL ELSE "ORDERED_ON" END AS "ORDERED_ON", CASE WHEN "_IS_DEL" THEN NULL ELSE "PAID" END AS "PAID", CASE WHEN "_IS_DEL" THEN NULL ELSE "QUANTITY" END AS "QUANTITY", CASE WHEN "_IS_DEL" THEN NULL ELSE "_EVOLVED" END AS "_EVOLVED", min("_SEQ") AS "_FIRST_SEQ"
+            FROM loaded
+            GROUP BY "REGION", "ORDER_NO", "_TS", "_IS_DEL", CASE WHEN "_IS_DEL" THEN NULL ELSE "AMOUNT" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "ORDERED_ON" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "PAID" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "QUANTITY" END, CASE WHEN "_IS_DEL" THEN NULL ELSE "_EVOLVED" END
+        ),
+        src AS (
+            -- Two different changes with one key and event time (a tie): the one loaded last wins.
+            SELECT "REGION", "ORDER_NO", "_TS", "_IS_DEL", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED"
+            FROM (SELECT c.*, row_number() OVER (PARTITION BY "REGION", "ORDER_NO", "_TS" ORDER BY "_FIRST_SEQ" DESC) AS "_TIE_RANK" FROM changes AS c) AS ranked
+            WHERE "_TIE_RANK" = 1
+        ),
+        lived AS (
+            SELECT src.*, sum(CASE WHEN "_IS_DEL" THEN 1 ELSE 0 END) OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_LIFE"
+            FROM src
+        ),
+        counted AS (
+            SELECT lived.*
+            FROM lived
+        ),
+        filled AS (
+            SELECT "REGION", "ORDER_NO", "_TS", "_IS_DEL", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED"
+            FROM counted
+        ),
+        flagged AS (
+            SELECT filled.*,
+                   CASE
+                       WHEN lag("_TS") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS") IS NULL THEN TRUE
+                       WHEN "_IS_DEL" THEN NOT lag("_IS_DEL") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS")
+                       WHEN lag("_IS_DEL") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS") THEN TRUE
+                       ELSE "AMOUNT" IS DISTINCT FROM lag("AMOUNT") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS") OR "ORDERED_ON" IS DISTINCT FROM lag("ORDERED_ON") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS") OR "PAID" IS DISTINCT FROM lag("PAID") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS") OR "_EVOLVED" IS DISTINCT FROM lag("_EVOLVED") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS")
+                   END AS "_IS_NEW"
+            FROM filled
+        ),
+        grouped AS (
+            SELECT flagged.*, sum(CASE WHEN "_IS_NEW" THEN 1 ELSE 0 END) OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "_TS" ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS "_GRP"
+            FROM flagged
+        ),
+        stamped AS (
+            SELECT "REGION", "ORDER_NO", "_GRP",
+                   row_number() OVER (PARTITION BY "REGION", "ORDER_NO", "_GRP" ORDER BY "_TS") AS "_RN",
+                   min("_TS") OVER (PARTITION BY "REGION", "ORDER_NO", "_GRP") AS "START_TIME",
+                   max("_TS") OVER (PARTITION BY "REGION", "ORDER_NO", "_GRP") AS "LAST_TS",
+                   max(CASE WHEN "_IS_DEL" THEN 1 ELSE 0 END) OVER (PARTITION BY "REGION", "ORDER_NO", "_GRP") AS "_DEL",
+                   "AMOUNT",
+                   "ORDERED_ON",
+                   "PAID",
+                   last_value("QUANTITY") OVER (PARTITION BY "REGION", "ORDER_NO", "_GRP" ORDER BY "_TS" ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS "QUANTITY",
+                   "_EVOLVED"
+            FROM grouped
+        ),
+        versions AS (
+            SELECT * FROM stamped WHERE "_RN" = 1
+        )
+        SELECT "REGION", "ORDER_NO", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "START_TIME",
+               coalesce(lead("START_TIME") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "START_TIME"), CAST('9999-12-31 00:00:00' AS TIMESTAMP_NTZ)) AS "END_TIME",
+               lead("START_TIME") OVER (PARTITION BY "REGION", "ORDER_NO" ORDER BY "START_TIME") IS NULL AS "IS_CURRENT",
+               "_DEL" = 1 AS "IS_DELETED",
+               "LAST_TS"
+        FROM versions;
+        DELETE FROM "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" AS h USING "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" AS k WHERE h."REGION" = k."REGION" AND h."ORDER_NO" = k."ORDER_NO";
+        INSERT INTO "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" ("REGION", "ORDER_NO", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "START_TIME", "END_TIME", "IS_CURRENT", "IS_DELETED")
+        SELECT "REGION", "ORDER_NO", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "START_TIME", "END_TIME", "IS_CURRENT", "IS_DELETED" FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_VERSIONS";
+        MERGE INTO "ANALYTICS"."ORDERS_CT"."ORDERS" AS c
+        USING (
+        SELECT k."REGION", k."ORDER_NO", v."AMOUNT", v."ORDERED_ON", v."PAID", v."QUANTITY", v."_EVOLVED", v."LAST_TS", v."LAST_TS" IS NULL AS "_GONE"
+        FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" AS k LEFT JOIN "ANALYTICS"."ORDERS_CT"."ORDERS_CT_VERSIONS" AS v ON v."REGION" = k."REGION" AND v."ORDER_NO" = k."ORDER_NO" AND v."IS_CURRENT" AND NOT v."IS_DELETED"
+        ) AS s
+        ON c."REGION" = s."REGION" AND c."ORDER_NO" = s."ORDER_NO"
+        WHEN MATCHED AND s."_GONE" THEN DELETE
+        WHEN MATCHED THEN UPDATE SET "AMOUNT" = s."AMOUNT", "ORDERED_ON" = s."ORDERED_ON", "PAID" = s."PAID", "QUANTITY" = s."QUANTITY", "_EVOLVED" = s."_EVOLVED", "UPDATE_TIMESTAMP" = s."LAST_TS"
+        WHEN NOT MATCHED AND NOT s."_GONE" THEN INSERT ("REGION", "ORDER_NO", "AMOUNT", "ORDERED_ON", "PAID", "QUANTITY", "_EVOLVED", "UPDATE_TIMESTAMP") VALUES (s."REGION", s."ORDER_NO", s."AMOUNT", s."ORDERED_ON", s."PAID", s."QUANTITY", s."_EVOLVED", s."LAST_TS");
+        -- ct:scd end
+        FOR c IN carried DO
+            evolved_name := c.COLUMN_NAME;
+            col := '"' || REPLACE(evolved_name, '"', '""') || '"';
+            stmt := 'UPDATE "ANALYTICS"."ORDERS_CT"."ORDERS" AS t SET ' || col || ' = NULLIF(GET(PARSE_JSON(t."_EVOLVED"), ?)::VARCHAR, '''') FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" AS k WHERE t."REGION" = k."REGION" AND t."ORDER_NO" = k."ORDER_NO"';
+            EXECUTE IMMEDIATE :stmt USING (evolved_name);
+            stmt := 'UPDATE "ANALYTICS"."ORDERS_CT"."ORDERS_HISTORY" AS t SET ' || col || ' = NULLIF(GET(PARSE_JSON(t."_EVOLVED"), ?)::VARCHAR, '''') FROM "ANALYTICS"."ORDERS_CT"."ORDERS_CT_KEYS" AS k WHERE t."REGION" = k."REGION" AND t."ORDER_NO" = k."ORDER_NO"';
+            EXECUTE IMMEDIATE :stmt USING (evolved_name);
+        END FOR;
+        COMMIT;
+        RETURN 'applied';
+EXCEPTION
+    WHEN OTHER THEN
+        ROLLBACK;
+        RAISE;
+END;
+$$;
+
+-- The task is suspended while it is changed (and made if missing), then resumed: tasks are created suspended.
+ALTER TASK IF EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_TASK" SUSPEND;
+
+-- A serverless triggered task: runs when the stream has rows (at most every 30 s by default), billed per second of
+-- compute; TARGET_COMPLETION_INTERVAL is required for a serverless triggered task. Times without an offset are UTC.
+-- After 10 failures in a row Snowflake suspends the task: 'snowflake status' shows it.
+CREATE OR ALTER TASK "ANALYTICS"."ORDERS_CT"."ORDERS_TASK"
+  TARGET_COMPLETION_INTERVAL = '5 MINUTES'
+  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'
+  TIMEZONE = 'UTC'
+  SUSPEND_TASK_AFTER_NUM_FAILURES = 10
+  WHEN SYSTEM$STREAM_HAS_DATA('ANALYTICS.ORDERS_CT.ORDERS_RAW_STREAM')
+  AS CALL "ANALYTICS"."ORDERS_CT"."ORDERS_APPLY"();
+
+ALTER TASK "ANALYTICS"."ORDERS_CT"."ORDERS_TASK" RESUME;
+
+-- The pipe: loads each file S3 announces, each record whole into _RECORD (a COPY transformation, so no column gets a
+-- type Snowflake infers and no value costs its row), recording file, row and scan time. Never OR REPLACE: a new
+-- pipe forgets which files it loaded and loads them again. It does not promise staging order; the procedure does
+-- not need it.
+CREATE PIPE IF NOT EXISTS "ANALYTICS"."ORDERS_CT"."ORDERS_PIPE"
+  AUTO_INGEST = TRUE
+  AS
+  COPY INTO "ANALYTICS"."ORDERS_CT"."ORDERS_RAW" ("_RECORD", "_FILE", "_ROW", "_SCAN_TIME")
+  FROM (SELECT $1, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, METADATA$START_SCAN_TIME FROM @"ANALYTICS"."ORDERS_CT"."ORDERS_STAGE")
+  FILE_FORMAT = (FORMAT_NAME = '"ANALYTICS"."ORDERS_CT"."ORDERS_FORMAT"')
+  ON_ERROR = CONTINUE;
+
+-- load_history as CustomerTrack shows it, from COPY_HISTORY (the last 14 days).
+CREATE OR REPLACE VIEW "ANALYTICS"."ORDERS_CT"."ORDERS_LOAD_HISTORY" AS
+SELECT "FILE_NAME" AS "FILE_KEY", "FILE_NAME", CAST(NULL AS VARCHAR) AS "SHA256", "FILE_SIZE" AS "BYTES", "STATUS",
+       "ROW_PARSED" AS "ROWS_IN_FILE", "ROW_COUNT" AS "ROWS_LOADED", "ERROR_COUNT" AS "ROWS_REJECTED",
+       CAST(NULL AS NUMBER) AS "FIRST_SEQ", CAST(NULL AS NUMBER) AS "LAST_SEQ", CAST(NULL AS VARCHAR) AS "UNKNOWN_COLUMNS",
+       "FIRST_ERROR_MESSAGE" AS "ERROR", "PIPE_RECEIVED_TIME" AS "LANDED_AT", "LAST_LOAD_TIME" AS "LOADED_AT",
+       CAST(NULL AS FLOAT) AS "LOAD_MS"
+FROM TABLE("ANALYTICS".INFORMATION_SCHEMA.COPY_HISTORY(
+    TABLE_NAME => 'ANALYTICS.ORDERS_CT.ORDERS_RAW',
+    START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP())));
+
+-- load_rejects as CustomerTrack shows it: raw rows whose values are not of the definition's types (kept in the raw
+-- table, left out of the SCD tables), and the rows Snowpipe itself rejected (VALIDATE_PIPE_LOAD, the last 14 days).
+CREATE OR REPLACE VIEW "ANALYTICS"."ORDERS_CT"."ORDERS_LOAD_REJECTS" AS
+SELECT r."_FILE" AS "FILE_KEY", CAST(NULL AS NUMBER) AS "LINE", r."_ROW" AS "RECORD",
+       CASE WHEN NOT (r."_RECORD" IS NULL OR (IS_OBJECT(r."_RECORD") AND ARRAY_SIZE(OBJECT_KEYS(r."_RECORD")) = ARRAY_SIZE(ARRAY_DISTINCT(TRANSFORM(OBJECT_KEYS(r."_RECORD"), k -> UPPER(k::VARCHAR)))))) THEN '' WHEN NOT CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END IS NOT NULL THEN 'region' WHEN NOT CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END IS NOT NULL THEN 'order_no' WHEN NOT (CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?' THEN CONVERT_TIMEZONE('UTC', COALESCE(TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SSTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MITZH:TZM')))::TIMESTAMP_NTZ END IS NOT NULL) THEN 'changed_at' WHEN NOT (CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END IS NULL OR UPPER(TRIM(CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END)) IN ('CHG', 'DEL', 'NEW')) THEN 'action' WHEN NOT (CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END) RLIKE '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?' THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END), 12, 2) END IS NOT NULL) THEN 'amount' WHEN NOT (CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN TRY_TO_DATE(TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END), 'YYYY-MM-DD') END IS NOT NULL) THEN 'ordered_on' WHEN NOT (CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END) RLIKE '([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)' THEN TRY_TO_BOOLEAN(TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END)) END IS NOT NULL) THEN 'paid' WHEN NOT (CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END) RLIKE '[+-]?[0-9]+' THEN CASE WHEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 38, 0) BETWEEN -2147483648 AND 2147483647 THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 10, 0) END END IS NOT NULL) THEN 'quantity' END AS "FIELD",
+       CASE WHEN NOT (r."_RECORD" IS NULL OR (IS_OBJECT(r."_RECORD") AND ARRAY_SIZE(OBJECT_KEYS(r."_RECORD")) = ARRAY_SIZE(ARRAY_DISTINCT(TRANSFORM(OBJECT_KEYS(r."_RECORD"), k -> UPPER(k::VARCHAR)))))) THEN CASE WHEN IS_OBJECT(r."_RECORD") THEN 'names a column twice (in another case)' ELSE 'is not an object' END WHEN NOT CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END IS NOT NULL THEN CASE WHEN CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END IS NULL THEN 'is empty, and the key is required' ELSE 'is not of type string' END WHEN NOT CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END IS NOT NULL THEN CASE WHEN CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END IS NULL THEN 'is empty, and the key is required' ELSE 'is not of type string' END WHEN NOT (CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?' THEN CONVERT_TIMEZONE('UTC', COALESCE(TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SSTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MITZH:TZM')))::TIMESTAMP_NTZ END IS NOT NULL) THEN 'is not an ISO 8601 timestamp' WHEN NOT (CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END IS NULL OR UPPER(TRIM(CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END)) IN ('CHG', 'DEL', 'NEW')) THEN 'is not one of chg, del, new' WHEN NOT (CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END) RLIKE '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?' THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END), 12, 2) END IS NOT NULL) THEN 'is not of type decimal(12,2)' WHEN NOT (CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN TRY_TO_DATE(TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END), 'YYYY-MM-DD') END IS NOT NULL) THEN 'is not of type date' WHEN NOT (CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END) RLIKE '([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)' THEN TRY_TO_BOOLEAN(TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END)) END IS NOT NULL) THEN 'is not of type bool' WHEN NOT (CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END) RLIKE '[+-]?[0-9]+' THEN CASE WHEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 38, 0) BETWEEN -2147483648 AND 2147483647 THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 10, 0) END END IS NOT NULL) THEN 'is not of type int32' END AS "REASON",
+       CASE WHEN NOT (r."_RECORD" IS NULL OR (IS_OBJECT(r."_RECORD") AND ARRAY_SIZE(OBJECT_KEYS(r."_RECORD")) = ARRAY_SIZE(ARRAY_DISTINCT(TRANSFORM(OBJECT_KEYS(r."_RECORD"), k -> UPPER(k::VARCHAR)))))) THEN TO_VARCHAR(r."_RECORD") WHEN NOT CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END IS NOT NULL THEN CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END WHEN NOT CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END IS NOT NULL THEN CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END WHEN NOT (CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?' THEN CONVERT_TIMEZONE('UTC', COALESCE(TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SSTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MITZH:TZM')))::TIMESTAMP_NTZ END IS NOT NULL) THEN CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END WHEN NOT (CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END IS NULL OR UPPER(TRIM(CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END)) IN ('CHG', 'DEL', 'NEW')) THEN CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END WHEN NOT (CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END) RLIKE '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?' THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END), 12, 2) END IS NOT NULL) THEN CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END WHEN NOT (CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN TRY_TO_DATE(TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END), 'YYYY-MM-DD') END IS NOT NULL) THEN CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END WHEN NOT (CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END) RLIKE '([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)' THEN TRY_TO_BOOLEAN(TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END)) END IS NOT NULL) THEN CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END WHEN NOT (CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END) RLIKE '[+-]?[0-9]+' THEN CASE WHEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 38, 0) BETWEEN -2147483648 AND 2147483647 THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 10, 0) END END IS NOT NULL) THEN CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END END AS "RAW",
+       r."_SCAN_TIME" AS "REJECTED_AT"
+FROM (SELECT s.* REPLACE (CASE WHEN s."_RECORD" IS NULL THEN s."REGION" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'region'))::VARCHAR END AS "REGION", CASE WHEN s."_RECORD" IS NULL THEN s."ORDER_NO" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'order_no'))::VARCHAR END AS "ORDER_NO", CASE WHEN s."_RECORD" IS NULL THEN s."CHANGED_AT" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'changed_at'))::VARCHAR END AS "CHANGED_AT", CASE WHEN s."_RECORD" IS NULL THEN s."ACTION" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'action'))::VARCHAR END AS "ACTION", CASE WHEN s."_RECORD" IS NULL THEN s."AMOUNT" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'amount'))::VARCHAR END AS "AMOUNT", CASE WHEN s."_RECORD" IS NULL THEN s."ORDERED_ON" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'ordered_on'))::VARCHAR END AS "ORDERED_ON", CASE WHEN s."_RECORD" IS NULL THEN s."PAID" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'paid'))::VARCHAR END AS "PAID", CASE WHEN s."_RECORD" IS NULL THEN s."QUANTITY" WHEN IS_OBJECT(s."_RECORD") THEN STRIP_NULL_VALUE(GET_IGNORE_CASE(s."_RECORD", 'quantity'))::VARCHAR END AS "QUANTITY"), FALSE AS "_RAGGED"
+      FROM "ANALYTICS"."ORDERS_CT"."ORDERS_RAW" AS s) AS r
+WHERE NOT ((r."_RECORD" IS NULL OR (IS_OBJECT(r."_RECORD") AND ARRAY_SIZE(OBJECT_KEYS(r."_RECORD")) = ARRAY_SIZE(ARRAY_DISTINCT(TRANSFORM(OBJECT_KEYS(r."_RECORD"), k -> UPPER(k::VARCHAR))))))
+     AND CASE WHEN TRIM(r."REGION") = '' THEN NULL ELSE r."REGION" END IS NOT NULL
+     AND CASE WHEN TRIM(r."ORDER_NO") = '' THEN NULL ELSE r."ORDER_NO" END IS NOT NULL
+     AND (CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?)?' THEN CONVERT_TIMEZONE('UTC', COALESCE(TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MI:SSTZH:TZM'), TRY_TO_TIMESTAMP_TZ(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(REGEXP_REPLACE(TRIM(CASE WHEN TRIM(r."CHANGED_AT") = '' THEN NULL ELSE r."CHANGED_AT" END), '([.][0-9]{6})[0-9]+', '\\1'), '[Zz]$', '+00:00'), '([+-][0-9]{2})([0-9]{2})$', '\\1:\\2'), '^([0-9]{4}-[0-9]{2}-[0-9]{2})$', '\\1 00:00'), '^([0-9-]{10}[Tt ][0-9:.]+)$', '\\1+00:00'), '^([0-9-]{10})[Tt]', '\\1 '), 'YYYY-MM-DD HH24:MITZH:TZM')))::TIMESTAMP_NTZ END IS NOT NULL)
+     AND (CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END IS NULL OR UPPER(TRIM(CASE WHEN TRIM(r."ACTION") = '' THEN NULL ELSE r."ACTION" END)) IN ('CHG', 'DEL', 'NEW'))
+     AND (CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END) RLIKE '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?' THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."AMOUNT") = '' THEN NULL ELSE r."AMOUNT" END), 12, 2) END IS NOT NULL)
+     AND (CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END) RLIKE '[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN TRY_TO_DATE(TRIM(CASE WHEN TRIM(r."ORDERED_ON") = '' THEN NULL ELSE r."ORDERED_ON" END), 'YYYY-MM-DD') END IS NOT NULL)
+     AND (CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END) RLIKE '([tT]([rR][uU][eE])?|[fF]([aA][lL][sS][eE])?|[yY]([eE][sS])?|[nN][oO]?|1|0)' THEN TRY_TO_BOOLEAN(TRIM(CASE WHEN TRIM(r."PAID") = '' THEN NULL ELSE r."PAID" END)) END IS NOT NULL)
+     AND (CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END IS NULL OR CASE WHEN TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END) RLIKE '[+-]?[0-9]+' THEN CASE WHEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 38, 0) BETWEEN -2147483648 AND 2147483647 THEN TRY_TO_NUMBER(TRIM(CASE WHEN TRIM(r."QUANTITY") = '' THEN NULL ELSE r."QUANTITY" END), 10, 0) END END IS NOT NULL))
+UNION ALL
+SELECT "FILE", "ROW_START_LINE", "ROW_NUMBER", "COLUMN_NAME", "ERROR", "REJECTED_RECORD", CURRENT_TIMESTAMP()
+FROM TABLE("ANALYTICS".INFORMATION_SCHEMA.VALIDATE_PIPE_LOAD(
+    PIPE_NAME => 'ANALYTICS.ORDERS_CT.ORDERS_PIPE',
+    START_TIME => DATEADD(DAY, -14, CURRENT_TIMESTAMP())));
+
+-- After the deploy:
+--   SHOW PIPES LIKE 'ORDERS_PIPE' IN SCHEMA "ANALYTICS"."ORDERS_CT";
+--     point the bucket's S3 event notification (prefix orders/) at its notification_channel (an SQS ARN);
+--   ALTER PIPE "ANALYTICS"."ORDERS_CT"."ORDERS_PIPE" REFRESH;  -- optional: loads files staged in the last 7 days before the notification existed.
