@@ -52,7 +52,7 @@ internal static class DemoCommand
             var generated = 0;
             runner.Generator.Started();
             var generator = new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
-                .RunAsync(options, stop.Token, file =>
+                .RunAsync(options, stop.Token, (file, _) =>
                 {
                     Interlocked.Increment(ref generated);
                     runner.Generator.Wrote(file);
