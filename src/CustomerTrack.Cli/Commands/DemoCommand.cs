@@ -45,7 +45,10 @@ internal static class DemoCommand
 
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct, serveDashboard: true);
             var dashboard = runner.DashboardUrl;
-            output.WriteLine($"demo: workspace {ws.Root}{subject.Intro}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
+            var every = subject.Table?.Mode == Tables.TableMode.Snapshot
+                ? $"an extract every second, {options.RowsPerFile} changes after the one before,"
+                : $"a file of {options.RowsPerFile} changes every second";
+            output.WriteLine($"demo: workspace {ws.Root}{subject.Intro}, {every} for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
                 + (dashboard is null ? "" : $", dashboard {dashboard}") + $", run {runner.RunId}");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
