@@ -46,10 +46,19 @@ internal static class DashboardSql
     /// <paramref name="since"/>: the ledger's <c>DELETE</c> rows at line 0 that take their file's last <c>_seq</c>, found
     /// through it; NULL for a table of changes, which has none.
     /// </summary>
-    private static string AbsentDeletes(TableDefinition t, DateTime since) => t.Mode != TableMode.Snapshot ? "CAST(NULL AS BIGINT)" : $"""
-        (SELECT count(*) FROM load_history l JOIN {Identifiers.Quote(t.RawTable)} r ON r._seq = l.last_seq AND r._file = l.file_key
-         WHERE r._line = 0 AND l.loaded_at >= {SqlLiteral.Timestamp(since) /* TODO(params) */})
-        """;
+    private static string AbsentDeletes(TableDefinition t, DateTime since)
+    {
+        if (t.Mode != TableMode.Snapshot)
+        {
+            return "CAST(NULL AS BIGINT)";
+        }
+
+        var from = SqlLiteral.Timestamp(since); // TODO(params)
+        return $"""
+            (SELECT count(*) FROM load_history l JOIN {Identifiers.Quote(t.RawTable)} r ON r._seq = l.last_seq AND r._file = l.file_key
+             WHERE r._line = 0 AND l.loaded_at >= {from})
+            """;
+    }
 
     /// <summary>The last five minutes per stage, and how old the stream's oldest unapplied row is.</summary>
     private static string Recent(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since) => $"""
