@@ -46,14 +46,17 @@ internal static class DemoCommand
 
             await using var runner = await PipelineRunner.StartAsync(ws, time, logs, Stages.All, "demo", ct, serveDashboard: true);
             var dashboard = runner.DashboardUrl;
-            output.WriteLine($"demo: workspace {ws.Root}{subject.Intro}, a file of {options.RowsPerFile} changes every second for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
+            var every = subject.Table?.Mode == Tables.TableMode.Snapshot
+                ? $"an extract every second, {options.RowsPerFile} changes after the one before,"
+                : $"a file of {options.RowsPerFile} changes every second";
+            output.WriteLine($"demo: workspace {ws.Root}{subject.Intro}, {every} for {Configuration.Duration.Parse($"{limit.TotalMilliseconds}ms")}"
                 + (dashboard is null ? "" : $", dashboard {dashboard}") + $", run {runner.RunId}");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stop.CancelAfter(limit);
             var generated = 0;
             runner.Generator.Started();
             var generator = new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
-                .RunAsync(options, stop.Token, file =>
+                .RunAsync(options, stop.Token, (file, _) =>
                 {
                     Interlocked.Increment(ref generated);
                     runner.Generator.Wrote(file);

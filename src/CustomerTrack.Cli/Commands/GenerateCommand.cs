@@ -35,16 +35,17 @@ internal static class GenerateCommand
 
             var started = time.GetTimestamp();
             var made = 0;
+            var rows = 0L;
             try
             {
-                made = await new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
-                    .RunAsync(options, stop.Token, _ => made++, table);
+                // Counted as files land, so that a run --for stopped in its wait says what it made.
+                await new GenerateStage(ws, time, logs.CreateLogger("CustomerTrack.Generate"))
+                    .RunAsync(options, stop.Token, (_, n) => (made, rows) = (made + 1, rows + n), table);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
             }
 
-            var rows = (long)made * options.RowsPerFile;
             parse.InvocationConfiguration.Output.WriteLine(
                 $"generate: {made} file(s), {rows} rows into {(table is null ? ws.Landing : Path.Combine(ws.Landing, table.Name))} (seed {options.Seed}) in {time.GetElapsedTime(started).TotalSeconds:F2} s");
             return 0;

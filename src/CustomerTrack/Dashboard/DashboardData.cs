@@ -17,7 +17,7 @@ internal sealed record FlowNode(string Id, long? Files, long? RowsIn, long? Rows
 /// become visible within <c>Dashboard:FreshnessTarget</c> (State: fresh, late, or idle when no file came in 5 minutes).
 /// </summary>
 internal sealed record TableTile(string Table, double? UpdatedSecondsAgo, long Files5m, double? P95Seconds, double? WaitingSeconds,
-    double TargetSeconds, string State);
+    double TargetSeconds, string State, long? DeletedByAbsence5m = null);
 
 /// <summary>Everything the page shows of one table at one moment; sent at most once a second.</summary>
 internal sealed record DashboardSnapshot(
@@ -123,7 +123,8 @@ internal sealed class DashboardData(Workspace workspace, Func<string, IReadOnlyL
             var waiting = Seconds(counts.Text(i, "tile_waiting_ms"));
             var files = counts.Long(i, "tile_files_5m");
             var state = p95 > target || waiting > target ? "late" : files > 0 ? "fresh" : "idle";
-            return new TableTile(counts.Text(i, "table_name")!, Seconds(counts.Text(i, "tile_updated_ms_ago")), files, p95, waiting, target, state);
+            var absent = counts.Text(i, "tile_absent_5m") is { } n ? long.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : (long?)null;
+            return new TableTile(counts.Text(i, "table_name")!, Seconds(counts.Text(i, "tile_updated_ms_ago")), files, p95, waiting, target, state, absent);
         })];
     }
 

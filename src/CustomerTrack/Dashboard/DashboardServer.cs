@@ -309,13 +309,18 @@ internal sealed partial class DashboardServer : IAsyncDisposable
             }
             else if (!versions.Rows.Any(r => Parse(r[start]) <= moment && moment < Parse(r[end])))
             {
-                note = $"no version holds at {EventTime.Format(moment)}: it was deleted then";
+                // The version that ended last before the moment says how: a snapshot that left the key out, or a delete.
+                var deletedBy = versions.IndexOf("deleted_by");
+                var before = versions.Rows.Where(r => Parse(r[end]) <= moment).MaxBy(r => Parse(r[end]));
+                note = before?[deletedBy] is { } how
+                    ? $"no version holds at {EventTime.Format(moment)}: it was {how} at {EventTime.Format(Parse(before[end]))}"
+                    : $"no version holds at {EventTime.Format(moment)}: it was deleted then";
             }
         }
 
         // The columns a version's values are in (not the key, its interval, its flags or its source): the page marks those
         // that differ from the version before (what changes --from --to shows between two moments).
-        string[] bookkeeping = ["start_time", "end_time", "is_current", "is_deleted", "source"];
+        string[] bookkeeping = ["start_time", "end_time", "is_current", "is_deleted", "source", "deleted_by"];
         var attributes = versions.Columns.Select(c => c.Name).Where(n => table.Key.All(k => k.Name != n) && !bookkeeping.Contains(n)).ToArray();
         return new { versions, attributes, asOf = at is { } a ? EventTime.Format(a) : null, note };
     }

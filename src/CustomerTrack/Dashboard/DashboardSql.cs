@@ -39,8 +39,28 @@ internal static class DashboardSql
             (SELECT round(percentile_cont(0.95) WITHIN GROUP (ORDER BY freshness_ms)) FROM ({VisibleFiles(t, now.AddMinutes(-5), args)}) AS f) AS tile_p95_ms,
             (SELECT CAST(floor(extract(epoch FROM {args.Timestamp(now, "now")} - min(_loaded_at)) * 1000) AS BIGINT)
              FROM {Identifiers.Quote(t.RawTable)}
-             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {args.Text(t.StreamName, "stream")})) AS tile_waiting_ms
+             WHERE _seq > (SELECT offset_seq FROM stream_offset WHERE stream_name = {args.Text(t.StreamName, "stream")})) AS tile_waiting_ms,
+            {AbsentDeletes(t, now.AddMinutes(-5), args)} AS tile_absent_5m
         """));
+
+    /// <summary>
+    /// A snapshot table's deletes by absence (docs/semantics.md, rule 16) written by the files loaded since
+    /// <paramref name="since"/>: the ledger's <c>DELETE</c> rows at line 0 that take their file's last <c>_seq</c>, found
+    /// through it; NULL for a table of changes, which has none.
+    /// </summary>
+    private static string AbsentDeletes(TableDefinition t, DateTime since, QueryArgs args)
+    {
+        if (t.Mode != TableMode.Snapshot)
+        {
+            return "CAST(NULL AS BIGINT)";
+        }
+
+        var from = args.Timestamp(since, "since");
+        return $"""
+            (SELECT count(*) FROM load_history l JOIN {Identifiers.Quote(t.RawTable)} r ON r._seq = l.last_seq AND r._file = l.file_key
+             WHERE r._line = 0 AND l.loaded_at >= {from})
+            """;
+    }
 
     /// <summary>The last five minutes per stage, and how old the stream's oldest unapplied row is.</summary>
     private static string Recent(TableDefinition t, IReadOnlyList<TableDefinition> all, DateTime since, QueryArgs args) => $"""
@@ -106,6 +126,9 @@ internal static class DashboardSql
     public static string Loads(TableDefinition t, IReadOnlyList<TableDefinition> all, QueryArgs args) => $"""
         SELECT l.file_key, l.file_name, l.status, l.rows_in_file, l.rows_loaded, l.rows_rejected, l.landed_at, l.loaded_at,
                round(l.load_ms) AS load_ms,
+               {(t.Mode == TableMode.Snapshot
+                   ? $"(SELECT count(*) FROM {Identifiers.Quote(t.RawTable)} r WHERE r._seq = l.last_seq AND r._file = l.file_key AND r._line = 0)"
+                   : "CAST(NULL AS BIGINT)")} AS absent_deleted,
                coalesce(l.error, (SELECT 'line ' || CAST(j.line AS VARCHAR) || ', ' || j.field || ': ' || j.reason
                                   FROM load_rejects j WHERE j.file_key = l.file_key ORDER BY j.line LIMIT 1)) AS first_error
         FROM load_history l
@@ -128,18 +151,43 @@ internal static class DashboardSql
         """;
 
     /// <summary>
-    /// A key's versions, oldest first, each with the ledger row (file and line) it came from. <paramref name="keyCondition"/>
-    /// is <see cref="Query.TableReads.KeyCondition"/>'s: every key column, each value checked against its type.
+    /// A key's versions, oldest first, each with the ledger row (file and line) it came from, and, for a version a snapshot
+    /// ended by leaving its key out (docs/semantics.md, rule 16), <c>deleted_by</c>: "deleted by absence (snapshot FILE)".
+    /// That is a version <c>pv</c> closed where no other starts (or followed by a tombstone under <c>tombstone-row</c>, which
+    /// is marked too) by a ledger <c>DELETE</c> at line 0, which a snapshot's load wrote; FILE is the first file of the
+    /// snapshot at that moment that covers the key's partition (the one that left it out: the delete row itself may be a
+    /// late snapshot's, rule 16's "next snapshot"). <paramref name="keyCondition"/> is
+    /// <see cref="Query.TableReads.KeyCondition"/>'s: every key column, each value checked against its type.
     /// </summary>
-    public static string Versions(TableDefinition t, string keyCondition) => $"""
-        SELECT h.*,
-               (SELECT r._file || ':' || CAST(r._line AS VARCHAR) FROM {Identifiers.Quote(t.RawTable)} r
-                WHERE {string.Join(" AND ", t.Key.Select(k => $"r.{k.Quoted} = h.{k.Quoted}"))}
-                  AND r.{Identifiers.Quote(t.SequenceColumn)} = h.start_time ORDER BY r._seq DESC LIMIT 1) AS source
-        FROM {Identifiers.Quote(t.HistoryTable)} h
-        WHERE {keyCondition}
-        ORDER BY h.start_time
-        """;
+    public static string Versions(TableDefinition t, string keyCondition)
+    {
+        string Same(string a, string b) => string.Join(" AND ", t.Key.Select(k => $"{a}.{k.Quoted} = {b}.{k.Quoted}"));
+        var raw = Identifiers.Quote(t.RawTable);
+        var history = Identifiers.Quote(t.HistoryTable);
+        var ts = Identifiers.Quote(t.SequenceColumn);
+        var partition = string.Concat(t.Snapshot.Partition.Select(p => $" AND s.{p.Quoted} IS NOT DISTINCT FROM pv.{p.Quoted}"));
+        var deletedBy = t.Mode != TableMode.Snapshot ? "CAST(NULL AS VARCHAR)" : $"""
+            (SELECT 'deleted by absence (snapshot ' || l.file_name || ')'
+             FROM {history} pv, {raw} s JOIN load_history l ON l.file_key = s._file
+             WHERE {Same("pv", "h")} AND NOT pv.is_deleted
+               AND CASE WHEN h.is_deleted THEN pv.end_time = h.start_time
+                        ELSE pv.start_time = h.start_time AND NOT h.is_current
+                             AND NOT EXISTS (SELECT 1 FROM {history} n WHERE {Same("n", "h")} AND n.start_time = h.end_time) END
+               AND EXISTS (SELECT 1 FROM {raw} r WHERE {Same("r", "h")} AND r.{ts} = pv.end_time
+                           AND r.{Identifiers.Quote(t.OpColumn)} = 'DELETE' AND r._line = 0)
+               AND s.{ts} = pv.end_time AND s._line > 0{partition}
+             ORDER BY s._seq LIMIT 1)
+            """;
+        return $"""
+            SELECT h.*,
+                   (SELECT r._file || ':' || CAST(r._line AS VARCHAR) FROM {raw} r
+                    WHERE {Same("r", "h")} AND r.{ts} = h.start_time ORDER BY r._seq DESC LIMIT 1) AS source,
+                   {deletedBy} AS deleted_by
+            FROM {history} h
+            WHERE {keyCondition}
+            ORDER BY h.start_time
+            """;
+    }
 
     /// <summary>The task runs of <paramref name="t"/>.</summary>
     private static string Of(TableDefinition t, QueryArgs args) => $"table_name = {args.Text(t.Name, "table")}";

@@ -15,14 +15,18 @@ internal sealed record GenerateOptions
     public DateTime? Start { get; init; }
 }
 
+/// <summary>What <c>generate</c> made: files and the rows in them.</summary>
+internal sealed record Generated(int Files, long Rows);
+
 /// <summary>Writes generated files into landing/ atomically: a dot-named temporary file, then a rename.</summary>
 internal sealed partial class GenerateStage(Workspace workspace, TimeProvider time, ILogger logger)
 {
     /// <summary>
-    /// Writes the files of <paramref name="options"/>: the customer feed into landing/, or with <paramref name="table"/>
-    /// that table's feed into landing/&lt;table&gt;/ in its format.
+    /// Writes the files of <paramref name="options"/>, telling <paramref name="written"/> each file's path and rows as it lands: the customer feed into landing/, or with <paramref name="table"/>
+    /// that table's feed into landing/&lt;table&gt;/ in its format (a snapshot table's: an extract a step, at the step's
+    /// start, in one or more files).
     /// </summary>
-    public async Task<int> RunAsync(GenerateOptions options, CancellationToken ct, Action<string>? written = null, Tables.TableDefinition? table = null)
+    public async Task<Generated> RunAsync(GenerateOptions options, CancellationToken ct, Action<string, int>? written = null, Tables.TableDefinition? table = null)
     {
         IChangeFiles kind = table is null
             ? new CustomerFiles(workspace.Landing, new CustomerGenerator(options.Seed, options.Keys))
@@ -31,6 +35,7 @@ internal sealed partial class GenerateStage(Workspace workspace, TimeProvider ti
         var files = options.Files ?? (options.Every is null ? 1 : int.MaxValue);
         Directory.CreateDirectory(kind.Folder);
         var made = 0;
+        var rows = 0L;
         for (var k = 0; k < files; k++)
         {
             ct.ThrowIfCancellationRequested();
@@ -47,21 +52,25 @@ internal sealed partial class GenerateStage(Workspace workspace, TimeProvider ti
                 to = from.AddSeconds(1);
             }
 
-            var name = kind.FileName(options.Seed, from, k + 1);
-            var final = Path.Combine(kind.Folder, name);
-            var temp = Path.Combine(kind.Folder, "." + name + ".tmp");
-            kind.Write(temp, options.RowsPerFile, from, to);
-            File.Move(temp, final, overwrite: true);
-            made++;
-            LogWritten(logger, name, options.RowsPerFile);
-            written?.Invoke(final);
+            foreach (var file in kind.Next(options.Seed, k + 1, options.RowsPerFile, from, to))
+            {
+                var final = Path.Combine(kind.Folder, file.Name);
+                var temp = Path.Combine(kind.Folder, "." + file.Name + ".tmp");
+                file.Write(temp);
+                File.Move(temp, final, overwrite: true);
+                made++;
+                rows += file.Rows;
+                LogWritten(logger, file.Name, file.Rows);
+                written?.Invoke(final, file.Rows);
+            }
+
             if (options.Every is { } wait && k + 1 < files)
             {
                 await Task.Delay(wait, time, ct);
             }
         }
 
-        return made;
+        return new Generated(made, rows);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "generate: wrote {File} ({Rows} rows)")]

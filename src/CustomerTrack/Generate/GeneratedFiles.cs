@@ -6,16 +6,21 @@ using CustomerTrack.Warehouse.DuckDb;
 
 namespace CustomerTrack.Generate;
 
+/// <summary>One file to write: its name, its rows, and what writes them to a path.</summary>
+internal sealed record GeneratedFile(string Name, int Rows, Action<string> Write);
+
 /// <summary>One kind of change file <see cref="GenerateStage"/> writes: where, under what name, and what is in it.</summary>
 internal interface IChangeFiles
 {
     /// <summary>The folder the files go into.</summary>
     string Folder { get; }
 
-    string FileName(int seed, DateTime from, int number);
-
-    /// <summary>Writes one file of <paramref name="rows"/> changes whose event times spread over [from, to).</summary>
-    void Write(string path, int rows, DateTime from, DateTime to);
+    /// <summary>
+    /// The files of the <paramref name="number"/>-th step (from 1), in the order to write them: one file of
+    /// <paramref name="rows"/> changes whose event times spread over [from, to); or a snapshot table's extract at
+    /// <paramref name="from"/>, <paramref name="rows"/> changes after the one before, in one file a group of partitions.
+    /// </summary>
+    IReadOnlyList<GeneratedFile> Next(int seed, int number, int rows, DateTime from, DateTime to);
 }
 
 /// <summary>The customer feed, directly in landing/ (what <c>generate</c> without <c>--table</c> writes).</summary>
@@ -23,10 +28,10 @@ internal sealed class CustomerFiles(string landing, CustomerGenerator generator)
 {
     public string Folder => landing;
 
-    public string FileName(int seed, DateTime from, int number) =>
-        string.Create(CultureInfo.InvariantCulture, $"customers_{seed}_{from:yyyyMMdd'T'HHmmss}_{number:D6}.csv");
+    public IReadOnlyList<GeneratedFile> Next(int seed, int number, int rows, DateTime from, DateTime to) =>
+        [new(string.Create(CultureInfo.InvariantCulture, $"customers_{seed}_{from:yyyyMMdd'T'HHmmss}_{number:D6}.csv"), rows, path => Write(path, rows, from, to))];
 
-    public void Write(string path, int rows, DateTime from, DateTime to)
+    private void Write(string path, int rows, DateTime from, DateTime to)
     {
         using var stream = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
         generator.WriteFile(stream, rows, from, to);
@@ -35,14 +40,38 @@ internal sealed class CustomerFiles(string landing, CustomerGenerator generator)
 
 /// <summary>
 /// Any table's feed, into landing/&lt;table&gt;/ in the table's format: CSV in its dialect (delimiter, quote, header,
-/// encoding), NDJSON with JSON's numbers and booleans, or Parquet with its own types (written through DuckDB).
+/// encoding), NDJSON with JSON's numbers and booleans, or Parquet with its own types (written through DuckDB). A snapshot
+/// table's step is an extract: with partition columns, one file for each of up to <see cref="MaxExtractFiles"/> groups of
+/// whole partitions (<c>_01</c>, <c>_02</c>, … after the step's number), else one file.
 /// </summary>
 internal sealed class TableFiles(string landing, TableDefinition table, TableGenerator generator) : IChangeFiles
 {
+    /// <summary>The most files one extract is written as; more partitions share files, each partition whole in one.</summary>
+    public const int MaxExtractFiles = 8;
+
     public string Folder => Path.Combine(landing, table.Name);
 
-    public string FileName(int seed, DateTime from, int number) =>
-        string.Create(CultureInfo.InvariantCulture, $"{table.Name}_{seed}_{from:yyyyMMdd'T'HHmmss}_{number:D6}.{Extension}");
+    public IReadOnlyList<GeneratedFile> Next(int seed, int number, int rows, DateTime from, DateTime to)
+    {
+        var name = string.Create(CultureInfo.InvariantCulture, $"{table.Name}_{seed}_{from:yyyyMMdd'T'HHmmss}_{number:D6}");
+        if (table.Mode != TableMode.Snapshot)
+        {
+            return [new($"{name}.{Extension}", rows, path => Write(path, generator.Rows(rows, from, to)))];
+        }
+
+        var partitions = generator.Extract(rows, from);
+        if (table.Snapshot.Partition.Count == 0)
+        {
+            return [.. partitions.Select(p => new GeneratedFile($"{name}.{Extension}", p.Count, path => Write(path, p)))];
+        }
+
+        var files = Math.Min(MaxExtractFiles, partitions.Count);
+        return [.. Enumerable.Range(0, files).Select(f =>
+        {
+            var extract = partitions.Where((_, i) => i % files == f).SelectMany(p => p).ToList();
+            return new GeneratedFile(string.Create(CultureInfo.InvariantCulture, $"{name}_{f + 1:D2}.{Extension}"), extract.Count, path => Write(path, extract));
+        })];
+    }
 
     private string Extension => table.Format switch
     {
@@ -51,9 +80,8 @@ internal sealed class TableFiles(string landing, TableDefinition table, TableGen
         _ => "csv",
     };
 
-    public void Write(string path, int rows, DateTime from, DateTime to)
+    private void Write(string path, IEnumerable<object?[]> changes)
     {
-        var changes = generator.Rows(rows, from, to);
         switch (table.Format)
         {
             case FileFormat.Parquet:

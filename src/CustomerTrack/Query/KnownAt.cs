@@ -43,8 +43,11 @@ internal static class KnownAt
             _kn_distinct AS (
                 SELECT {rKeys}, r.{Identifiers.Quote(table.SequenceColumn)} AS _ts, {op} = 'DELETE' AS _is_del{string.Concat(values.Select((v, i) => $", {v} AS {table.Attributes[i].Quoted}"))},
                        min(r._seq) AS _first_seq
-                FROM _kn_keys x JOIN {raw} r ON {SameKey(table, "x", "r")}
-                WHERE r._loaded_at <= {sqlTimestamp}
+                FROM _kn_keys x CROSS JOIN LATERAL (
+                    -- Each key's rows through the ledger's key index: OFFSET 0 keeps PostgreSQL from flattening this
+                    -- into a join it would plan from _kn_keys's estimate (a third of the ledger, for the OR above),
+                    -- sorting the whole ledger; DuckDB decorrelates it into the join it was.
+                    SELECT * FROM {raw} l WHERE {SameKey(table, "x", "l")} AND l._loaded_at <= {sqlTimestamp} OFFSET 0) r
                 GROUP BY {rKeys}, r.{Identifiers.Quote(table.SequenceColumn)}, {op} = 'DELETE'{string.Concat(values.Select(v => ", " + v))}
             ),
             _kn_changes AS (

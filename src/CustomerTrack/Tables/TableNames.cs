@@ -52,6 +52,7 @@ internal static class TableNames
         (HistoryTable(table), "its SCD2 table"),
         (RawTable(table) + "_seq", "an index of its ledger (PostgreSQL)"),
         (RawTable(table) + "_key", "an index of its ledger (PostgreSQL)"),
+        (RawTable(table) + "_loaded", "an index of its ledger (PostgreSQL)"),
         (HistoryTable(table) + "_key", "an index of its SCD2 table (PostgreSQL)"),
         (table + "_pkey", "its SCD1 table's primary key (PostgreSQL)"),
     ];

@@ -97,7 +97,7 @@ public sealed class DemoCommandTests
         Assert.Equal(loaded * 10, Db.Count(tmp.Open(), "SELECT count(*) FROM customer_raw"));
     }
 
-    public static TheoryData<string, string> Tables() => new()
+    public static TheoryData<string, string, bool> Tables() => new()
     {
         // A composite string key, typed attributes and a mapped op column, in NDJSON.
         { "ndjson", """
@@ -105,38 +105,48 @@ public sealed class DemoCommandTests
             "Columns": { "sku": "string", "region": "string", "name": "string", "price": "decimal(12,2)", "launched": "date", "stock": "int64" },
             "EventTime": "changed_at",
             "Op": { "Column": "kind", "Values": { "c": "INSERT", "u": "UPDATE", "d": "DELETE" } }
-            """ },
+            """, false },
 
         // A one-column integer key, no event time and no op column, in Parquet.
         { "parquet", """
             "Key": ["id"], "Columns": { "id": "int64", "city": "string", "score": "double" }
-            """ },
+            """, false },
+
+        // A snapshot table partitioned by region, in CSV: an extract every second, in files of whole partitions.
+        { "csv", """
+            "Mode": "snapshot", "Key": ["sku"], "Snapshot": { "Partition": ["region"] },
+            "Columns": { "sku": "string", "region": "string", "price": "decimal(12,2)" }, "EventTime": "changed_at"
+            """, true },
     };
 
     [Theory]
     [MemberData(nameof(Tables))]
-    public async Task Demo_with_a_table_runs_that_tables_feed_and_prints_examples_for_it_that_work(string format, string definition)
+    public async Task Demo_with_a_table_runs_that_tables_feed_and_prints_examples_for_it_that_work(string format, string definition, bool snapshot)
     {
         using var tmp = new TempWorkspace();
         File.WriteAllText(Path.Combine(tmp.Dir, "customertrack.json"), $$"""{ "Tables": { "thing": { "Format": "{{format}}", {{definition}} } } }""");
         var lines = CliAssert.Succeeded(await CliRunner.RunAsync("demo", "--table", "thing", "--for", "3s", "-w", tmp.Dir, "--keys", "50", "--rows-per-file", "20"));
         var text = string.Join('\n', lines);
         Assert.StartsWith($"demo: workspace {tmp.Dir}, ", lines[0], StringComparison.Ordinal);
-        Assert.Contains($", table thing (landing/thing/, {format}), a file of 20 changes every second", lines[0], StringComparison.Ordinal);
+        Assert.Contains(
+            $", table thing (landing/thing/, {format}), {(snapshot ? "an extract every second, 20 changes after the one before," : "a file of 20 changes every second")}",
+            lines[0], StringComparison.Ordinal);
 
         var summary = Regex.Match(text, @"^demo summary: (\d+) files generated, (\d+) loaded, (\d+) rows$", RegexOptions.Multiline);
         Assert.True(summary.Success, text);
         var generated = Number(summary.Groups[1]);
         Assert.True(generated > 0, text);
         Assert.Equal(generated, Number(summary.Groups[2]));
-        Assert.Equal(generated * 20, Number(summary.Groups[3]));
-
         var ws = tmp.Open();
+
+        // A change file holds 20 rows; an extract every live key, and its deletes by absence are ledger rows too.
+        var rows = snapshot ? Db.Count(ws, "SELECT sum(rows_loaded) FROM load_history") + Db.Count(ws, "SELECT count(*) FROM thing_raw WHERE _line = 0") : generated * 20;
+        Assert.Equal(rows, Number(summary.Groups[3]));
         var keys = Number(Regex.Match(text, @"^  keys:       (\d+) \(SCD1, table thing\)$", RegexOptions.Multiline).Groups[1]);
         var versions = Number(Regex.Match(text, @"^  versions:   (\d+) \(SCD2, table thing_history\)$", RegexOptions.Multiline).Groups[1]);
         Assert.Equal(keys, Db.Count(ws, "SELECT count(*) FROM thing"));
         Assert.Equal(versions, Db.Count(ws, "SELECT count(*) FROM thing_history"));
-        Assert.Equal(generated * 20, Db.Count(ws, "SELECT count(*) FROM thing_raw"));
+        Assert.Equal(rows, Db.Count(ws, "SELECT count(*) FROM thing_raw"));
         Assert.Equal(generated, Db.Count(ws, "SELECT count(*) FROM load_history WHERE table_name = 'thing' AND status = 'LOADED'"));
         Assert.Equal(0, Db.Count(ws, "SELECT count(*) FROM load_history WHERE table_name <> 'thing'"));
 

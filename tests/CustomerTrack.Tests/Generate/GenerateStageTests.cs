@@ -22,12 +22,12 @@ public sealed class GenerateStageTests
         var ws = tmp.Open();
         var files = new List<string>();
         var stage = new GenerateStage(ws, new FakeTimeProvider(Start), NullLogger.Instance);
-        var made = await stage.RunAsync(options, CancellationToken.None, f =>
+        var made = await stage.RunAsync(options, CancellationToken.None, (f, _) =>
         {
             files.Add(f);
             written?.Invoke(f);
         });
-        Assert.Equal(made, files.Count);
+        Assert.Equal(made.Files, files.Count);
         return files;
     }
 

@@ -41,14 +41,16 @@ internal sealed class FeedTable
     public static readonly FeedTable Product = FromSettings("product", ProductSettings());
 
     /// <summary>
-    /// The product table fed snapshots (docs/semantics.md, rule 16), whole or partitioned by region (keys 1 to 3 are EU,
-    /// 4 to 6 US), with the truncated-extract guard off: random snapshots may delete any share of the keys.
+    /// The product table fed snapshots (docs/semantics.md, rule 16), whole or partitioned by <paramref name="partition"/>
+    /// (empty: whole): <c>region</c>, a key column (keys 1 to 3 are EU, 4 to 6 US), so a key never changes partition; or
+    /// <c>active</c>, an attribute, so a key moves between partitions (NULL, true, false) when its value changes. The
+    /// truncated-extract guard is off: random snapshots may delete any share of the keys.
     /// </summary>
-    public static FeedTable SnapshotProduct(bool partitioned)
+    public static FeedTable SnapshotProduct(string partition)
     {
         var settings = ProductSettings();
         settings.Mode = "snapshot";
-        settings.Snapshot = new SnapshotSettings { Partition = partitioned ? ["region"] : [], MaxDeleteShare = 1 };
+        settings.Snapshot = new SnapshotSettings { Partition = partition.Length > 0 ? [partition] : [], MaxDeleteShare = 1 };
         return FromSettings("product", settings);
     }
 

@@ -143,7 +143,7 @@ public sealed class TableNameTests
         if (engine == Engine.Postgres)
         {
             Assert.Equal(
-                [$"{Longest}_history_key", $"{Longest}_pkey", $"{Longest}_raw_key", $"{Longest}_raw_seq"],
+                [$"{Longest}_history_key", $"{Longest}_pkey", $"{Longest}_raw_key", $"{Longest}_raw_loaded", $"{Longest}_raw_seq"],
                 Db.Rows(ws, $"SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE '{Longest}%' ORDER BY indexname"));
         }
     }

@@ -104,6 +104,8 @@ function renderTiles(s) {
     li.appendChild(cell("span", ago(t.updatedSecondsAgo), { class: "ago" }));
     li.appendChild(cell("span", (t.p95Seconds === null ? "no file in 5 min" : "p95 " + t.p95Seconds + " s over " + t.files5m + " file(s)")
       + " · target " + t.targetSeconds + " s" + (t.waitingSeconds !== null ? " · oldest waiting " + t.waitingSeconds + " s" : ""), { class: "freshness" }));
+    // A snapshot table's deletes by absence: the keys its extracts left out, over the same 5 minutes.
+    if (t.deletedByAbsence5m != null) li.appendChild(cell("span", t.deletedByAbsence5m + " deleted by absence in 5 min", { class: "absent" }));
     li.appendChild(cell("span", t.state, { class: "state" }));
     return li;
   }));
@@ -188,10 +190,10 @@ function renderLoads(loads) {
   lastLoads = loads || lastLoads;
   if (!lastLoads) return;
   const l = lastLoads, want = $("load-status").value;
-  const idx = ["file_name", "status", "rows_in_file", "rows_loaded", "rows_rejected", "landed_at", "loaded_at", "load_ms", "first_error"].map((c) => col(l, c));
+  const idx = ["file_name", "status", "rows_in_file", "rows_loaded", "rows_rejected", "absent_deleted", "landed_at", "loaded_at", "load_ms", "first_error"].map((c) => col(l, c));
   const key = col(l, "file_key"), status = col(l, "status");
   const rows = l.rows.filter((r) => !want || r[status] === want);
-  fillTable($("loads-table"), rows.map((r) => idx.map((i, j) => (j === 5 || j === 6) ? iso(r[i]) : (j === 8 ? r[i] ?? "" : r[i]))),
+  fillTable($("loads-table"), rows.map((r) => idx.map((i, j) => (j === 6 || j === 7) ? iso(r[i]) : (j === 5 || j === 9 ? r[i] ?? "" : r[i]))),
     (r, i) => ({ "data-file": rows[i][key], "data-status": rows[i][status], "tabindex": "0", "class": "status-" + rows[i][status] }));
 }
 
@@ -255,6 +257,7 @@ async function showEntity() {
   const at = body.asOf ? Date.parse(iso(body.asOf)) : null;
   const starts = v.rows.map((r) => Date.parse(iso(r[s])));
   const ends = v.rows.map((r) => r[e].startsWith("9999") ? null : Date.parse(iso(r[e])));
+  const by = col(v, "deleted_by");
   // By rank: every version the same width (the open one too), so none is a sliver; the axis under them marks when
   // each began, its date and time on two lines, so that labels never run into each other.
   v.rows.forEach((r, i) => {
@@ -271,11 +274,18 @@ async function showEntity() {
     tick.appendChild(cell("div", day));
     tick.appendChild(cell("div", time || ""));
     slot.append(bar, tick);
+    // A version a snapshot ended by leaving the key out says so under its start.
+    if (r[by]) {
+      bar.classList.add("absent");
+      bar.title += " · " + r[by];
+      slot.appendChild(cell("div", r[by], { class: "absence" }));
+    }
     timeline.appendChild(slot);
   });
   fillTable($("entity-table"), v.rows, (r, i) => {
     const holds = at !== null && starts[i] <= at && (ends[i] === null || at < ends[i]);
-    return holds ? { "class": "as-of", "data-as-of": "true" } : {};
+    const marks = holds ? { "class": "as-of", "data-as-of": "true" } : {};
+    return r[by] ? { ...marks, "data-deleted-by": r[by] } : marks;
   });
   // The diff between consecutive versions: each value that differs from the version before, with what it was.
   const changing = body.attributes.map((name) => col(v, name));
