@@ -53,6 +53,17 @@ public sealed class ReloadCommandTests
         Assert.Equal(before, await CsvAsync(tmp, OrdersFeed.Tables));
         Assert.Equal("12", await CsvAsync(tmp, "SELECT count(*) FROM orders_raw"));
         Assert.Equal("clean.ndjson,1,LOADED", await CsvAsync(tmp, "SELECT file_name, attempt, status FROM load_attempt WHERE file_name = 'clean.ndjson'"));
+
+        // The same file landed again is LOAD_SKIPPED under a key of its own; reload takes that key without --force, as a
+        // real second load again (two more ledger rows) that changes no version.
+        OrdersFeed.Land(tmp, "orders", "clean.ndjson", OrdersFeed.Clean);
+        CliAssert.Succeeded(await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]));
+        var skipped = await CsvAsync(tmp, "SELECT file_key FROM load_history WHERE status = 'LOAD_SKIPPED'");
+        Assert.False(string.IsNullOrEmpty(skipped) || skipped.Contains('\n', StringComparison.Ordinal), skipped);
+        var again = CliAssert.Succeeded(await CliRunner.RunAsync(["reload", skipped, .. tmp.CliArgs()]));
+        Assert.Contains(again, l => l.Contains("load  clean.ndjson  LOADED  2 rows  0 rejects", StringComparison.Ordinal));
+        Assert.Equal(before, await CsvAsync(tmp, OrdersFeed.Tables));
+        Assert.Equal("14", await CsvAsync(tmp, "SELECT count(*) FROM orders_raw"));
     }
 
     [Theory]

@@ -41,6 +41,7 @@ public abstract class ValueTypingTests
               "EventTime": "at"
             },
             "epoch": { "Format": "ndjson", "Key": ["id"], "Columns": { "id": "int64" }, "EventTime": "at", "EventTimeFormat": "epoch_ms" },
+            "epochs": { "Format": "csv", "Key": ["id"], "Columns": { "id": "int64" }, "EventTime": "at", "EventTimeFormat": "epoch_s" },
             "dotted": { "Format": "csv", "Key": ["id"], "Columns": { "id": "int64" }, "EventTime": "at", "EventTimeFormat": "dd.MM.yyyy HH:mm:ss" }
           }
         }
@@ -94,6 +95,7 @@ public abstract class ValueTypingTests
         "SELECT device, s_struct, s_list, s_map, s_time, s_blob, note, big, fine, CASE WHEN _event_time_given THEN CAST(taken AS VARCHAR) END FROM reading_raw ORDER BY _seq";
     private const string FlatLedger = "SELECT id, big, fine, amount, CASE WHEN _event_time_given THEN CAST(\"at\" AS VARCHAR) END FROM flat_raw ORDER BY _seq";
     private const string EpochLedger = "SELECT id, CASE WHEN _event_time_given THEN CAST(\"at\" AS VARCHAR) END FROM epoch_raw ORDER BY _seq";
+    private const string EpochsLedger = "SELECT id, CASE WHEN _event_time_given THEN CAST(\"at\" AS VARCHAR) END FROM epochs_raw ORDER BY _seq";
     private const string DottedLedger = "SELECT id, CASE WHEN _event_time_given THEN CAST(\"at\" AS VARCHAR) END FROM dotted_raw ORDER BY _seq";
 
     public static TheoryData<string> Cases() => [.. AllCases.Keys];
@@ -176,6 +178,14 @@ public abstract class ValueTypingTests
             """), EpochLedger,
             ["1|2026-01-01 10:00:00.123", "2|2026-01-01 10:00:00"],
             ["3|at|'2026-01-01T00:00:00Z' is not milliseconds since 1970-01-01 UTC"]),
+        new("epochs", "epochs.csv", Text("""
+            id,at
+            1,1767261600
+            2,1767261600.25
+            3,2026-01-01T00:00:00Z
+            """), EpochsLedger,
+            ["1|2026-01-01 10:00:00", "2|2026-01-01 10:00:00.25"],
+            ["4|at|'2026-01-01T00:00:00Z' is not seconds since 1970-01-01 UTC"]),
         new("dotted", "dotted.csv", Text("""
             id,at
             1,01.12.2026 10:15:30
@@ -221,6 +231,31 @@ public abstract class ValueTypingTests
             SELECT count(*) FROM information_schema.columns
             WHERE table_schema = current_schema() AND table_name = '{c.Table}_raw' AND (column_name LIKE '%\_1' ESCAPE '\' OR column_name = 'city')
             """));
+    }
+
+    /// <summary>
+    /// Two values that differ only past the 28th significant digit (where a .NET decimal would round them into one) are two
+    /// versions in the SCD2 table, and <c>history</c> prints both whole.
+    /// </summary>
+    [Fact]
+    public async Task Decimals_that_differ_past_the_28th_digit_are_two_versions_and_history_prints_them_whole()
+    {
+        using var tmp = new TempWorkspace(Engine);
+        File.WriteAllText(Path.Combine(tmp.Dir, SettingsLoader.FileName), Settings);
+        const string first = "1.000000000000000000000000000001";
+        const string second = "1.000000000000000000000000000002";
+        LandBytes(tmp, "flat", "one.csv", Encoding.UTF8.GetBytes($"id,big,fine,amount,at\nd1,,{first},,2026-01-01T10:00:00Z\n"));
+        Assert.Equal(0, (await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()])).Code);
+        LandBytes(tmp, "flat", "two.csv", Encoding.UTF8.GetBytes($"id,big,fine,amount,at\nd1,,{second},,2026-01-01T11:00:00Z\n"));
+        Assert.Equal(0, (await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()])).Code);
+
+        var ws = tmp.Open();
+        Assert.Equal([$"{first}|false", $"{second}|true"],
+            Db.Rows(ws, "SELECT CAST(fine AS VARCHAR), is_current FROM flat_history WHERE id = 'd1' ORDER BY start_time"));
+        var history = await CliRunner.RunAsync(["history", "--table", "flat", "d1", "--format", "csv", .. tmp.CliArgs()]);
+        Assert.True(history.Code == 0, history.ToString());
+        Assert.Contains(first, history.Out, StringComparison.Ordinal);
+        Assert.Contains(second, history.Out, StringComparison.Ordinal);
     }
 
     /// <summary>Every digit of a DECIMAL(38) reaches what a reader gets: query and history (above), and export's files.</summary>
