@@ -82,14 +82,16 @@ internal static class DashboardSql
     /// Per file of <paramref name="t"/> loaded since <paramref name="since"/> with rows: when the first stream task run
     /// that covered its last ledger row finished, and its landing-to-visible time (as <see cref="Query.Freshness"/> measures it).
     /// </summary>
-    private static string VisibleFiles(TableDefinition t, DateTime since, QueryArgs args) => $"""
-        SELECT l.file_key, min(t.finished_at) AS visible_at,
-               CAST(floor(extract(epoch FROM min(t.finished_at) - l.landed_at) * 1000) AS BIGINT) AS freshness_ms
-        FROM load_history l JOIN task_run t ON t.kind = 'stream' AND t.table_name = l.table_name AND t.to_seq >= l.last_seq
-        WHERE l.table_name = {args.Text(t.Name, "table")} AND l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL
-          AND l.loaded_at >= {args.Timestamp(since, "since")}
-        GROUP BY l.file_key, l.landed_at
-        """;
+    private static string VisibleFiles(TableDefinition t, DateTime since, QueryArgs args)
+    {
+        var table = args.Text(t.Name, "table");
+        var from = args.Timestamp(since, "since");
+        var files = $"AND l.table_name = {table} AND l.loaded_at >= {from}";
+        return Query.Freshness.PerFile(files, $"""
+            AND t.table_name = {table} AND t.to_seq >= (SELECT min(l.last_seq) FROM load_history l
+                WHERE l.last_seq IS NOT NULL AND l.landed_at IS NOT NULL {files})
+            """);
+    }
 
     /// <summary>Seconds per bucket of the freshness and throughput charts: a one-minute demo still draws six points.</summary>
     public const int BucketSeconds = 10;
