@@ -126,11 +126,17 @@ build_images() {
   podman image ls --format '{{.Repository}}:{{.Tag}}  {{.Size}}' | grep -E 'customertrack|debian-min'
 }
 
-build() {
+# The base image alone (podman, then debootstrap): network and disk more than CPU, so .ci/run makes it while the tests
+# run; build and test then find it made.
+prepare() {
   install_tools
   mkdir -p "$out"
   write_conf
   make_base
+}
+
+build() {
+  prepare
   publish
   build_images
 }
@@ -222,14 +228,6 @@ PY
   echo "containers.sh test: passed in $(since "$started") s"
 }
 
-# The base image alone (podman, then debootstrap): network and disk more than CPU, so .ci/run makes it while the tests
-# run; build and test then find it made.
-prepare() {
-  install_tools
-  mkdir -p "$out"
-  write_conf
-  make_base
-}
 
 case "${1:-}" in
   prepare) prepare ;;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using CustomerTrack.Ingest;
 using CustomerTrack.Warehouse;
@@ -54,13 +53,9 @@ internal static class FreshnessStages
         }
 
         var provenance = new Dictionary<string, ProvenanceRecord>(StringComparer.Ordinal);
-        if (File.Exists(provenanceFile))
+        foreach (var record in ProvenanceLog.Read(provenanceFile))
         {
-            foreach (var line in File.ReadLines(provenanceFile).Where(l => l.Length > 0))
-            {
-                var record = JsonSerializer.Deserialize<ProvenanceRecord>(line)!;
-                provenance[record.Key] = record;
-            }
+            provenance[record.Key] = record;
         }
 
         var files = new List<double[]>();

@@ -387,25 +387,11 @@ internal sealed partial class IngestStage(Workspace workspace, ILake lake, TimeP
 
     private Dictionary<string, DateTime> StoredKeys()
     {
+        // A line cut short by a crash is left out: the file it was for is taken again (same key) if still in landing.
         var stored = new Dictionary<string, DateTime>(StringComparer.Ordinal);
-        if (!File.Exists(workspace.ProvenanceFile))
+        foreach (var record in ProvenanceLog.Read(workspace.ProvenanceFile))
         {
-            return stored;
-        }
-
-        foreach (var line in File.ReadLines(workspace.ProvenanceFile))
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize<ProvenanceRecord>(line) is { } record)
-                {
-                    stored[record.Key] = record.LandedAt;
-                }
-            }
-            catch (JsonException)
-            {
-                // A line cut short by a crash: the file it was for is taken again (same key) if still in landing.
-            }
+            stored[record.Key] = record.LandedAt;
         }
 
         return stored;
