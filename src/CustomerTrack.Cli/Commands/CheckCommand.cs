@@ -52,8 +52,8 @@ internal static class CheckCommand
             }
 
             var definition = parse.GetValue(table) is { Length: > 0 } name ? settings.Table(name)
-                : settings.DefaultTable ?? (settings.Definitions.Count == 1 ? settings.Definitions[0]
-                    : throw new UsageException($"check --sample: name the table with --table; the tables are {string.Join(", ", settings.Definitions.Select(t => t.Name))}"));
+                : settings.ImpliedTable
+                    ?? throw new UsageException($"check --sample: name the table with --table; the tables are {string.Join(", ", settings.Definitions.Select(t => t.Name))}");
             var (summary, rejects) = SampleCheck.Rehearse(file, definition, settings.Load.MaxFieldBytes);
             var shown = Path.GetFileName(file);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

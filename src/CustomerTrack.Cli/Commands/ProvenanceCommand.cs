@@ -109,7 +109,7 @@ internal static class ProvenanceCommand
         var key = chains.IndexOf("file_key");
         var byKey = records.ToLookup(r => r.Key, StringComparer.Ordinal);
         var loaded = chains.Rows.GroupBy(r => r[key]!, StringComparer.Ordinal).ToList();
-        var defaultTable = ws.Settings.DefaultTable?.Name ?? (ws.Settings.Definitions.Count == 1 ? ws.Settings.Definitions[0].Name : null);
+        var defaultTable = ws.Settings.ImpliedTable?.Name;
         string? TableOf(string lakeKey) => LakeKey.TableOf(lakeKey) ?? defaultTable;
 
         var rows = new List<string?[]>();

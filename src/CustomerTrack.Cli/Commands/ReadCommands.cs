@@ -65,8 +65,8 @@ internal static class ReadCommands
             return settings.Table(name);
         }
 
-        return settings.DefaultTable ?? (settings.Definitions.Count == 1 ? settings.Definitions[0]
-            : throw new CustomerTrackException($"name the table with --table; the tables are {string.Join(", ", settings.Definitions.Select(t => t.Name))}"));
+        return settings.ImpliedTable
+            ?? throw new CustomerTrackException($"name the table with --table; the tables are {string.Join(", ", settings.Definitions.Select(t => t.Name))}");
     }
 
     /// <summary>The key condition from a bare KEY argument or --key column=value options, its values added to <paramref name="args"/>.</summary>

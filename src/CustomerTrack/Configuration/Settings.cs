@@ -37,6 +37,9 @@ internal sealed class Settings
     /// <summary>The table that files directly in landing/ belong to, if any.</summary>
     internal Tables.TableDefinition? DefaultTable => Definitions.FirstOrDefault(t => t.IsDefault);
 
+    /// <summary>The table a command takes when none is named: the one marked Default, or the only one; null when neither.</summary>
+    internal Tables.TableDefinition? ImpliedTable => DefaultTable ?? (Definitions.Count == 1 ? Definitions[0] : null);
+
     /// <summary>The table named <paramref name="name"/>, or an error listing the tables there are.</summary>
     internal Tables.TableDefinition Table(string name) =>
         Definitions.FirstOrDefault(t => t.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))
