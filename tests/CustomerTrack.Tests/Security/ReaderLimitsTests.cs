@@ -12,7 +12,7 @@ public abstract class ReaderLimitsTests
     /// <summary>A statement that runs for minutes on this engine.</summary>
     protected abstract string Endless { get; }
 
-    private async Task<TempWorkspace> Loaded()
+    private protected async Task<TempWorkspace> Loaded()
     {
         var tmp = new TempWorkspace(Engine);
         tmp.Land("first.csv", Samples.First);
@@ -146,6 +146,20 @@ public sealed class ReaderLimitsTestsOnPostgres : ReaderLimitsTests
     protected override Engine Engine => Engine.Postgres;
 
     protected override string Endless => "SELECT pg_sleep(600)";
+
+    [Fact]
+    public async Task A_readers_session_is_read_only_and_compiles_no_query_keeping_the_connections_own_options()
+    {
+        using var tmp = await Loaded();
+
+        // The connection string's own Options (a person's search_path, say) stay; the reader's come after them.
+        var connection = tmp.EngineFlags()["Warehouse:ConnectionString"]!;
+        var settings = await CliRunner.RunAsync(["query",
+            "SELECT current_setting('jit') AS jit, current_setting('default_transaction_read_only') AS ro, current_setting('work_mem') AS work_mem",
+            "--format", "csv", "-w", tmp.Dir, "--warehouse", "postgres", "--connection", connection + ";Options=-c work_mem=7MB"]);
+        Assert.True(settings.Code == 0, settings.ToString());
+        Assert.Equal("jit,ro,work_mem\noff,on,7MB\n", settings.Out.ReplaceLineEndings("\n"));
+    }
 
     [Fact]
     public async Task A_reader_cannot_take_the_task_lock_and_an_advisory_lock_no_longer_holds_the_task_back()
