@@ -363,30 +363,35 @@ internal sealed class ScdPlan
     /// <summary>Replaces the batch keys' history and current rows with the computed versions.</summary>
     /// <remarks>
     /// A slow key's history is replaced whole. A fast key's stored current version (<c>_stored</c> in
-    /// <c>_ct_versions</c>: the version that opens at it) keeps its row, updated in place: its end, whether it is still
-    /// current, and its untracked values, the only things a later change can move; the versions after it are appended.
-    /// Deleting that row and inserting it again gave the same table, but a 250k-row batch of a 1M-row feed then wrote
-    /// 383k history rows instead of 243k, and the checkpoint after the deletes rewrote the table: on DuckDB (statements run
-    /// by hand on that warehouse, load average 11) 2.6-3.1 s of delete, insert and commit and a 3.1-7.2 s checkpoint,
-    /// against 1.5-2.0 s and 10 ms updating in place. Slow keys are rare (late changes, keys deleted before), so their
-    /// whole-history replacement stays.
+    /// <c>_ct_versions</c>: the version that opens at it) is deleted and written again with its new end, whether it is
+    /// still current and its untracked values (the only things a later change can move), and the versions after it are
+    /// appended. The task writes no UPDATE: DuckDB sizes a commit for its automatic checkpoint by the undo space the
+    /// transaction used, and an UPDATE takes a vector's worth of it (2,048 values) for every vector it touches, so a few
+    /// thousand in-order changes spread over a large history made every task commit a checkpoint: a 2,000-row batch on
+    /// 2M rows of history committed in 92-114 ms against 7-9 ms on 20k, and over five minutes at 10k changes/s the
+    /// task's commit took 310 ms at the median. A delete costs the undo space of its row ids, so a commit now
+    /// checkpoints only when the WAL has grown past the threshold: that batch commits in 10-11 ms, the 5-minute feed's
+    /// task commit 17 ms at the median (docs/benchmarks.md, round 3, fourth session). (Round 2 chose the UPDATE when a
+    /// 250k-row batch's delete and insert cost a 3.1-7.2 s checkpoint; with DuckDB 1.5.6 a 1M-row batch of known keys
+    /// commits in 53 ms this way, against 635 ms updating, and a backfill takes as long.) The deletes are a join
+    /// (<c>USING</c>), not EXISTS: with the time condition DuckDB ran that as a mark join over the whole history, 80 ms
+    /// against 17 ms on 2M rows. Slow keys are rare (late changes, keys deleted before), so their whole-history
+    /// replacement stays.
     /// </remarks>
     public IEnumerable<SqlStep> Apply()
     {
         var keepDeletes = _table.Scd.DeleteMode == DeleteMode.TombstoneRow;
         var columns = _attributes.Length == 0 ? Keys() : $"{Keys()}, {Attrs()}";
-        var untracked = string.Concat(_table.Untracked.Select(a => $", {a.Quoted} = v.{a.Quoted}"));
 
         yield return SqlStep.Plain($"DELETE FROM {_history} WHERE {KeyIn(_history, "_ct_slow")}");
         yield return SqlStep.Plain($"""
-            UPDATE {_history} SET end_time = v.end_time, is_current = v.is_current{untracked}
-            FROM _ct_versions v
+            DELETE FROM {_history} USING _ct_versions v
             WHERE v._stored AND {_history}.is_current AND {SameKey(_history, "v")} AND {_history}.start_time = v.start_time
             """);
         yield return SqlStep.Plain($"""
             INSERT INTO {_history} ({columns}, start_time, end_time, is_current, is_deleted)
             SELECT {columns}, start_time, end_time, is_current, is_deleted
-            FROM _ct_versions WHERE NOT _stored{(keepDeletes ? "" : " AND NOT is_deleted")}
+            FROM _ct_versions{(keepDeletes ? "" : " WHERE NOT is_deleted")}
             """);
 
         // Every batch key's row is deleted and the live ones inserted again. An upsert (ON CONFLICT DO UPDATE) or an

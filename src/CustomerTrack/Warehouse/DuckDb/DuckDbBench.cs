@@ -173,6 +173,11 @@ internal static class DuckDbBench
                 FROM range(0, 2) s(v), range(1, {customers} + 1) r(id)
                 """);
             Execute(c, $"INSERT INTO customer SELECT id, {Value("'1'")}, {At("1")} FROM range(1, {customers} + 1) r(id)");
+
+            // The task's keyed state as the task would have left it (each key's current version and latest change): left
+            // empty, the warehouse fills it when it opens (ScdPlan.FillState), after the checkpoint below, and the timed
+            // batch's commit could then be the checkpoint of the setup's rows.
+            Execute(c, $"INSERT INTO _customer_state SELECT id, {At("1")}, {At("1")}, false FROM range(1, {customers} + 1) r(id)");
             Execute(c, $"UPDATE stream_offset SET offset_seq = {customers * 2} WHERE stream_name = 'customer_raw_stream'");
 
             // The batch: updates of customers spread over the whole key range, after everything they have.
