@@ -26,7 +26,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
 
     private readonly ColumnsFromFiles _columns = new(workspace, warehouse, time, logger);
 
-    private readonly LoadedFiles _loaded = new(warehouse);
+    private readonly LoadedFiles _loaded = new(warehouse, time);
 
     private readonly LakeListing _listing = new(lake, time);
 
@@ -92,8 +92,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                     // Lake keys are content-addressed and objects immutable: a mismatch does not cure itself. Set it aside
                     // where status shows it, rather than meeting it again on every listing.
                     LogCorrupt(logger, entry.Key, sha);
-                    Loaded?.Invoke(warehouse.Quarantine(file, $"content (sha256 {sha}) does not match the hash in its key: the object was changed or damaged in the lake",
-                        time.GetUtcNow().UtcDateTime));
+                    Loaded?.Invoke(Quarantine(file, $"content (sha256 {sha}) does not match the hash in its key: the object was changed or damaged in the lake"));
                     handled++;
                     continue;
                 }
@@ -107,7 +106,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
                 {
                     // Columns the table cannot take (past TableDefinition.MaxColumns): set aside, the other files go on.
                     LogQuarantined(logger, entry.Key, e.Message);
-                    Loaded?.Invoke(warehouse.Quarantine(file, e.Message, time.GetUtcNow().UtcDateTime));
+                    Loaded?.Invoke(Quarantine(file, e.Message));
                     handled++;
                     continue;
                 }
@@ -244,6 +243,10 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         copies.Clear();
     }
 
+    /// <summary>Sets <paramref name="file"/> aside for good, with <paramref name="reason"/> (<see cref="FileLoad.QuarantineAsync"/>).</summary>
+    private LoadOutcome Quarantine(LakeFile file, string reason) =>
+        FileLoad.QuarantineAsync(warehouse, file, reason, time).GetAwaiter().GetResult();
+
     /// <summary>Loads a group in one transaction; when one of its files vanished, the rest are loaded one by one.</summary>
     private int Load(List<LakeFile> group)
     {
@@ -255,7 +258,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         IReadOnlyList<LoadOutcome> outcomes;
         try
         {
-            outcomes = warehouse.LoadFiles(group, workspace.Settings.Load, time);
+            outcomes = FileLoad.LoadAsync(warehouse, group, workspace.Settings.Load, time).GetAwaiter().GetResult();
         }
         catch (FileNotFoundException) when (group.Count > 1)
         {
@@ -286,7 +289,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
             // A failure no retry cures (a file the reader cannot take, a constraint): reported once, the file set aside.
             var reason = Failures.Reason(e);
             LogQuarantined(logger, group[0].Key, reason);
-            Loaded?.Invoke(warehouse.Quarantine(group[0], reason, time.GetUtcNow().UtcDateTime));
+            Loaded?.Invoke(Quarantine(group[0], reason));
             return 1;
         }
 

@@ -10,7 +10,7 @@ namespace CustomerTrack.Load;
 /// row removed by <c>reload</c>, a worker whose clock is far behind), every key is read again. The history's key is
 /// unique, so the count check makes the set exact whatever happened in between.
 /// </summary>
-internal sealed class LoadedFiles(IWarehouse warehouse)
+internal sealed class LoadedFiles(IWarehouse warehouse, TimeProvider time)
 {
     /// <summary>How far before the last mark keys are read again: workers' clocks may differ by this much.</summary>
     private static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(10);
@@ -21,7 +21,7 @@ internal sealed class LoadedFiles(IWarehouse warehouse)
     /// <summary>The keys loaded so far, brought up to date with the warehouse.</summary>
     public IReadOnlySet<string> Current()
     {
-        var mark = warehouse.LoadHistoryMark();
+        var mark = Mark();
         if (_keys is not null && mark == _mark)
         {
             return _keys;
@@ -29,15 +29,31 @@ internal sealed class LoadedFiles(IWarehouse warehouse)
 
         if (_keys is not null && mark.Count > _mark.Count && _mark.Latest is { } latest)
         {
-            _keys.UnionWith(warehouse.LoadedKeys(latest - ClockMargin));
+            _keys.UnionWith(Keys(latest - ClockMargin));
         }
 
         if (_keys is null || _keys.Count != mark.Count)
         {
-            _keys = warehouse.LoadedKeys();
+            _keys = Keys(null);
         }
 
         _mark = mark;
         return _keys;
     }
+
+    /// <summary>The load history's row count and latest <c>loaded_at</c>: keys are read only when they moved.</summary>
+    private (long Count, DateTime? Latest) Mark()
+    {
+        var row = Read("SELECT count(*), max(loaded_at) FROM load_history")[0];
+        return (Convert.ToInt64(row[0], System.Globalization.CultureInfo.InvariantCulture), row[1] as DateTime?);
+    }
+
+    /// <summary>Keys in the load history; with <paramref name="since"/>, only those loaded at or after it.</summary>
+    private HashSet<string> Keys(DateTime? since) =>
+        Read(since is null ? "SELECT file_key FROM load_history" : "SELECT file_key FROM load_history WHERE loaded_at >= $since",
+                since is null ? [] : [("since", since.Value)])
+            .Select(row => (string)row[0]!).ToHashSet(StringComparer.Ordinal);
+
+    private IReadOnlyList<object?[]> Read(string sql, params (string Name, object? Value)[] args) =>
+        warehouse.InLoadTransactionAsync(time, tx => Task.FromResult(tx.Rows(sql, args))).GetAwaiter().GetResult();
 }

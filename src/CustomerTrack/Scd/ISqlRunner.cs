@@ -14,6 +14,9 @@ internal interface ISqlRunner
 
     object? Scalar(string sql, params (string Name, object? Value)[] args);
 
+    /// <summary>Every row of a query, each as its values (null for SQL NULL).</summary>
+    IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args);
+
     /// <summary>Runs a plan step, binding exactly the parameters it declares; <see cref="Created"/> follows a step that makes a table.</summary>
     void Run(SqlStep step, IReadOnlyDictionary<string, object?> values)
     {

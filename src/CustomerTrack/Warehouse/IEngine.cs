@@ -7,14 +7,18 @@ namespace CustomerTrack.Warehouse;
 /// <summary>
 /// One warehouse engine (<see cref="DuckDb.DuckDbWarehouse"/>, PostgresWarehouse) as <see cref="TranslatedWarehouse"/>
 /// builds the warehouse on it (docs/architecture.md, "The engine boundary"). The boundary proper is the first part: a
-/// write transaction with the task lock and the committed ledger's end, and the translation of the driver's errors;
-/// the rules that run in it (the SCD task run) are written once, above the engine. The second part is what the engines
-/// still hold of the warehouse's rules (loading, claims, schema changes, queries, export), each as IWarehouse describes it.
+/// write transaction with the task lock and the committed ledger's end, a load transaction with the bulk path, the
+/// ledger range and a savepoint per file, and the translation of the driver's errors; the rules that run in them (the SCD
+/// task run, a file's load) are written once, above the engine. The second part is what the engines still hold of the
+/// warehouse (claims, schema changes under their lock, the query sandbox, export), each as IWarehouse describes it.
 /// </summary>
 internal interface IEngine : IDisposable
 {
     /// <summary>Begins a write transaction (the one writer's, or a session of the server's).</summary>
     Task<IWriteTransaction> BeginAsync(CancellationToken ct);
+
+    /// <summary>Begins a load transaction: its bulk path, ledger range and savepoints (<see cref="ILoadTransaction"/>).</summary>
+    Task<ILoadTransaction> BeginLoadAsync(TimeProvider time, CancellationToken ct);
 
     /// <summary>The driver's error <paramref name="e"/> as a <see cref="WarehouseException"/>, or null when it is no database error.</summary>
     WarehouseException? TranslateError(Exception e, string display);
@@ -28,20 +32,11 @@ internal interface IEngine : IDisposable
     /// <inheritdoc cref="IWarehouse.SharedByWorkers"/>
     bool SharedByWorkers { get; }
 
-    /// <inheritdoc cref="IWarehouse.LoadedKeys"/>
-    HashSet<string> LoadedKeys(DateTime? since = null);
-
-    /// <inheritdoc cref="IWarehouse.LoadHistoryMark"/>
-    (long Count, DateTime? Latest) LoadHistoryMark();
-
     /// <inheritdoc cref="IWarehouse.Claim"/>
     IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease);
 
-    /// <inheritdoc cref="IWarehouse.LoadFiles"/>
-    IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time);
-
-    /// <inheritdoc cref="IWarehouse.Quarantine"/>
-    LoadOutcome Quarantine(LakeFile file, string reason, DateTime now);
+    /// <inheritdoc cref="IWarehouse.ReleaseClaims"/>
+    void ReleaseClaims(IReadOnlyList<string> keys);
 
     /// <inheritdoc cref="IWarehouse.Tables"/>
     IReadOnlyList<TableDefinition> Tables { get; }

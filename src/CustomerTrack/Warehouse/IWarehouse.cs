@@ -22,32 +22,20 @@ internal interface IWarehouse : IDisposable
     bool SharedByWorkers { get; }
 
     /// <summary>
-    /// Keys already in the load history (Snowpipe's load metadata); with <paramref name="since"/>, only those loaded at
-    /// or after it.
-    /// </summary>
-    HashSet<string> LoadedKeys(DateTime? since = null);
-
-    /// <summary>The load history's row count and latest <c>loaded_at</c>: a loader asks for keys only when they moved.</summary>
-    (long Count, DateTime? Latest) LoadHistoryMark();
-
-    /// <summary>
     /// Claims files for this worker until <paramref name="now"/> + <paramref name="lease"/>: returns the keys nobody else
     /// holds a live claim on. A claim ends when its file is loaded, or when its lease expires (its worker died).
     /// </summary>
     IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease);
 
-    /// <summary>
-    /// Loads lake files, each with its load-history row, in one transaction; a file already loaded is skipped. Only
-    /// under <c>Load:OnError = continue</c> may a call hold several files.
-    /// </summary>
-    IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time);
+    /// <summary>Ends this worker's claims on <paramref name="keys"/> (their load transaction is over, whatever its outcome).</summary>
+    void ReleaseClaims(IReadOnlyList<string> keys);
 
     /// <summary>
-    /// Sets a file aside that cannot be loaded for a reason no retry cures (it cannot be read, its content does not
-    /// match its key): a LOAD_FAILED row in the load history with the reason, so status shows it and no loader tries
-    /// it again. A file already in the history is left as it is.
+    /// Runs <paramref name="work"/> in a load transaction of the engine (<c>Load/FileLoad</c> writes the load rules on
+    /// it), the engine's errors translated; the transaction rolls back unless <paramref name="work"/> commits it.
+    /// <paramref name="time"/> times the engine's own steps (PostgreSQL's staging and ledger lock).
     /// </summary>
-    LoadOutcome Quarantine(LakeFile file, string reason, DateTime now);
+    Task<T> InLoadTransactionAsync<T>(TimeProvider time, Func<ILoadTransaction, Task<T>> work, CancellationToken ct = default);
 
     /// <summary>
     /// The tables as this warehouse holds them: each definition with the columns files added under

@@ -8,7 +8,8 @@ namespace CustomerTrack.Warehouse;
 /// The warehouse built on one engine: its errors translated once, at the boundary, by the engine's own translator
 /// (<see cref="IEngine.TranslateError"/>): past here, a database error is a <see cref="WarehouseException"/> that says
 /// whether a retry can help, and nothing upstream knows which driver raised it. The SCD task runs here, the same on
-/// every engine, in the engine's transaction (<see cref="ScdTask.RunAsync"/>).
+/// every engine, in the engine's transaction (<see cref="ScdTask.RunAsync"/>); a load runs in the engine's load
+/// transaction, the rules written once in <c>Load/FileLoad</c>.
 /// </summary>
 internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
 {
@@ -22,17 +23,17 @@ internal sealed class TranslatedWarehouse(IEngine inner) : IWarehouse
 
     public QuerySettings QueryLimits { get => inner.QueryLimits; set => inner.QueryLimits = value; }
 
-    public HashSet<string> LoadedKeys(DateTime? since = null) => Guard(() => inner.LoadedKeys(since));
-
-    public (long Count, DateTime? Latest) LoadHistoryMark() => Guard(inner.LoadHistoryMark);
-
     public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease) =>
         Guard(() => inner.Claim(keys, worker, now, lease));
 
-    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time) =>
-        Guard(() => inner.LoadFiles(files, settings, time));
+    public void ReleaseClaims(IReadOnlyList<string> keys) => inner.ReleaseClaims(keys);
 
-    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now) => Guard(() => inner.Quarantine(file, reason, now));
+    public Task<T> InLoadTransactionAsync<T>(TimeProvider time, Func<ILoadTransaction, Task<T>> work, CancellationToken ct = default) =>
+        GuardAsync(async () =>
+        {
+            await using var tx = await inner.BeginLoadAsync(time, ct);
+            return await work(tx);
+        });
 
     public IReadOnlyList<TableDefinition> Tables => inner.Tables;
 

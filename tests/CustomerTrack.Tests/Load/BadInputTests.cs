@@ -498,7 +498,7 @@ public abstract class BadInputTests
             // A vanished object between hashing and reading is not a crash either, and leaves no trace.
             var missing = new CustomerTrack.Warehouse.LakeFile("2031/02/03/missing_0000000000000000.csv",
                 Path.Combine(tmp.Dir, "missing.csv"), "missing.csv", new string('0', 64), 10, Now, ws.Settings.DefaultTable, "customer");
-            Assert.Throws<FileNotFoundException>(() => warehouse.LoadFiles([missing], ws.Settings.Load, new FakeTimeProvider(Now)));
+            await Assert.ThrowsAsync<FileNotFoundException>(() => FileLoad.LoadAsync(warehouse, [missing], ws.Settings.Load, new FakeTimeProvider(Now)));
         }
 
         Assert.Equal(["a_first.csv|LOADED|1"], Db.Rows(ws, "SELECT file_name, status, rows_loaded FROM load_history"));

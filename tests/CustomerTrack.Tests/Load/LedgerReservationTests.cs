@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using CustomerTrack.Load;
 using CustomerTrack.Tests.Support;
 using CustomerTrack.Warehouse;
 using Microsoft.Extensions.Time.Testing;
@@ -44,11 +45,11 @@ public sealed class LedgerReservationTests
                 throw new IOException("the worker died before its commit");
             }
         };
-        var firstLoad = Task.Run(() => held.LoadFiles([first], ws.Settings.Load, new FakeTimeProvider(Now)));
+        var firstLoad = Task.Run(() => FileLoad.LoadAsync(held, [first], ws.Settings.Load, new FakeTimeProvider(Now)));
         Assert.True(await inside.WaitAsync(TimeSpan.FromSeconds(60)), "the first load to reach its commit");
 
         // The second load is not kept waiting by the first (the lock was its own short transaction), and commits.
-        var loaded = other.LoadFiles([second], ws.Settings.Load, new FakeTimeProvider(Now));
+        var loaded = await FileLoad.LoadAsync(other, [second], ws.Settings.Load, new FakeTimeProvider(Now));
         Assert.Equal(LoadStatus.Loaded, Assert.Single(loaded).Status);
         Assert.Null(await other.RunTaskAsync(table, int.MaxValue, new FakeTimeProvider(Now)));
         Assert.Equal(0, Db.Count(ws, "SELECT count(*) FROM customer"));
@@ -90,9 +91,9 @@ public sealed class LedgerReservationTests
             inside.Release();
             release.Wait();
         };
-        var firstLoad = Task.Run(() => held.LoadFiles([copy1], ws.Settings.Load, new FakeTimeProvider(Now)));
+        var firstLoad = Task.Run(() => FileLoad.LoadAsync(held, [copy1], ws.Settings.Load, new FakeTimeProvider(Now)));
         Assert.True(await inside.WaitAsync(TimeSpan.FromSeconds(60)), "the first load to reach its commit");
-        var secondLoad = Task.Run(() => other.LoadFiles([copy2], ws.Settings.Load, new FakeTimeProvider(Now)));
+        var secondLoad = Task.Run(() => FileLoad.LoadAsync(other, [copy2], ws.Settings.Load, new FakeTimeProvider(Now)));
 
         // The second waits for the first's row lock on the content (without it, it would load the copy now).
         var schema = new Npgsql.NpgsqlConnectionStringBuilder(ws.Settings.Warehouse.ConnectionString).SearchPath!;

@@ -1,6 +1,7 @@
 using CustomerTrack.Load;
 using CustomerTrack.Tests.Support;
 using CustomerTrack.Warehouse;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CustomerTrack.Tests.Load;
 
@@ -16,12 +17,12 @@ public sealed class LoadedFilesTests
 
     [Theory]
     [MemberData(nameof(Engines))]
-    public void The_set_follows_the_load_history_whatever_the_clocks_of_the_workers_that_wrote_it(Engine engine)
+    public async Task The_set_follows_the_load_history_whatever_the_clocks_of_the_workers_that_wrote_it(Engine engine)
     {
         using var tmp = new TempWorkspace(engine);
         var ws = tmp.Open();
         using var warehouse = Warehouses.Open(ws, readOnly: false);
-        var loaded = new LoadedFiles(warehouse);
+        var loaded = new LoadedFiles(warehouse, new FakeTimeProvider(Now));
         Assert.Empty(loaded.Current());
 
         // Rows written at this worker's time, then none, then one from a worker whose clock is an hour behind (older
@@ -31,11 +32,12 @@ public sealed class LoadedFilesTests
         var expected = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, at) in writes)
         {
-            warehouse.Quarantine(new LakeFile(key, "/nowhere", Path.GetFileName(key), new string('0', 64), 1, null, null, ""), "test", at);
+            await FileLoad.QuarantineAsync(warehouse, new LakeFile(key, "/nowhere", Path.GetFileName(key), new string('0', 64), 1, null, null, ""), "test",
+                new FakeTimeProvider(at));
             expected.Add(key);
             Assert.Equal(expected, loaded.Current());
             Assert.Equal(expected, loaded.Current());
-            Assert.Equal(expected, warehouse.LoadedKeys());
+            Assert.Equal(expected, warehouse.Query("SELECT file_key FROM load_history").Rows.Select(r => r[0]!).ToHashSet());
         }
     }
 }

@@ -1,3 +1,4 @@
+using CustomerTrack.Warehouse;
 using DuckDB.NET.Data;
 
 namespace CustomerTrack.Tests.Support;
@@ -13,19 +14,7 @@ internal static class DuckFiles
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return DbRows.Read(reader);
     }
 
     public static void Execute(string sql) => Rows(sql);

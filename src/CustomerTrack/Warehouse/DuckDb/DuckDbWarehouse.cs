@@ -41,6 +41,10 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
 
     public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease) => keys;
 
+    public void ReleaseClaims(IReadOnlyList<string> keys)
+    {
+    }
+
     /// <summary>Called inside each write transaction just before it commits, with the stage's name (crash tests aim here).</summary>
     public Action<string>? BeforeCommit { get; set; }
 
@@ -189,100 +193,6 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         return hint is null ? FirstLine(message) : $"{FirstLine(message).TrimEnd('!', '.')}; {hint}";
     }
 
-    public (long Count, DateTime? Latest) LoadHistoryMark()
-    {
-        using (_write.Enter())
-        {
-            using var cmd = Command("SELECT count(*), max(loaded_at) FROM load_history");
-            using var reader = cmd.ExecuteReader();
-            reader.Read();
-            return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
-        }
-    }
-
-    public HashSet<string> LoadedKeys(DateTime? since = null)
-    {
-        using (_write.Enter())
-        {
-            using var cmd = Command(since is null ? "SELECT file_key FROM load_history" : "SELECT file_key FROM load_history WHERE loaded_at >= $since");
-            if (since is { } moment)
-            {
-                cmd.Parameters.Add(new DuckDBParameter("since", moment));
-            }
-
-            using var reader = cmd.ExecuteReader();
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            while (reader.Read())
-            {
-                keys.Add(reader.GetString(0));
-            }
-
-            return keys;
-        }
-    }
-
-    /// <summary>
-    /// Loads lake files, each with its load-history row, in one transaction: one commit for many small files (a commit
-    /// costs tens of milliseconds of WAL sync). Only under <c>Load:OnError = continue</c> may a call hold several files:
-    /// the other policies roll a file back on its own, which needs a transaction of its own.
-    /// </summary>
-    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        if (files.Count > 1 && settings.Policy != OnError.Continue)
-        {
-            throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
-        }
-
-        using (_write.Enter())
-        {
-            _pendingProcessingTime = null;
-            var tx = _connection.BeginTransaction();
-            try
-            {
-                var outcomes = new List<LoadOutcome>(files.Count);
-                foreach (var file in files)
-                {
-                    var (seqBefore, pendingBefore) = (_lastSeq, _pendingProcessingTime);
-
-                    // skip_file rejects the whole file from the read that found its bad rows, not from a second read.
-                    var pass = new PassRecord(keepRows: settings.Policy == OnError.SkipFile);
-                    outcomes.Add(FileLoad.Run(this, file, settings, time, () => _lastSeq,
-                        rejectAll => Append(file, file.Table!, settings, now, rejectAll, pass),
-                        undo: () =>
-                        {
-                            // One file per transaction under skip_file (checked above): rolling back touches only this file.
-                            tx.Rollback();
-                            tx.Dispose();
-                            (_lastSeq, _pendingProcessingTime) = (seqBefore, pendingBefore);
-                            tx = _connection.BeginTransaction();
-                        }, InvocationId));
-                }
-
-                BeforeCommit?.Invoke("load");
-                Commit(tx);
-                if (_pendingProcessingTime is { } processed && processed > _lastProcessingTime)
-                {
-                    _lastProcessingTime = processed;
-                }
-
-                return outcomes;
-            }
-            catch
-            {
-                RollBackQuietly(tx);
-
-                _lastSeq = MaxSeq();
-                _pendingProcessingTime = null;
-                throw;
-            }
-            finally
-            {
-                tx.Dispose();
-            }
-        }
-    }
-
     /// <summary>
     /// Commits; after a commit that failed (a full disk), the next one that succeeds is followed by a checkpoint, so the
     /// state is written to the database file and a torn tail the failure may have left in the WAL is never replayed.
@@ -355,17 +265,6 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         return summary;
     }
 
-    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now)
-    {
-        using (_write.Enter())
-        {
-            using var tx = _connection.BeginTransaction();
-            var outcome = FileLoad.Quarantine(this, file, reason, now, InvocationId);
-            Commit(tx);
-            return outcome;
-        }
-    }
-
     /// <summary>The one writer's transaction: the write lock is held until it is disposed.</summary>
     public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
@@ -381,7 +280,117 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         }
     }
 
+    /// <summary>
+    /// The one writer's load transaction: the write lock is held until it is disposed. A file's rows go straight into
+    /// the ledger through the appender when it is published (no staging: nothing else writes meanwhile).
+    /// </summary>
+    public Task<ILoadTransaction> BeginLoadAsync(TimeProvider time, CancellationToken ct)
+    {
+        var writer = _write.Enter();
+        try
+        {
+            _pendingProcessingTime = null;
+            return Task.FromResult<ILoadTransaction>(new LoadTransaction(this, writer, _connection.BeginTransaction()));
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
     public WarehouseException? TranslateError(Exception e, string display) => DuckDbErrors.Translate(e, display);
+
+    /// <summary>A load on the writing connection, under the write lock; see <see cref="ILoadTransaction"/>.</summary>
+    private sealed class LoadTransaction(DuckDbWarehouse owner, FairLock.Releaser writer, DuckDBTransaction tx) : ILoadTransaction
+    {
+        private readonly long _seqAtStart = owner._lastSeq;
+        private readonly Dictionary<string, (PassRecord Pass, LoadSettings Settings)> _staged = new(StringComparer.Ordinal);
+        private (long Seq, DateTime? Pending) _fileStart;
+        private int _files;
+        private DuckDBTransaction _tx = tx;
+        private bool _open = true;
+
+        public ISqlDialect Dialect => DuckDbDialect.Instance;
+
+        public void Execute(string sql, params (string Name, object? Value)[] args) => owner.Execute(sql, args);
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] args) => owner.Scalar(sql, args);
+
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args) => owner.Rows(sql, args);
+
+        public long LastSeq => owner._lastSeq;
+
+        /// <summary>Nothing is read yet: the file is read once, at <see cref="Publish"/>, recorded for skip_file's rejects.</summary>
+        public void Stage(LakeFile file, LoadSettings settings, DateTime now) =>
+            _staged[file.Key] = (new PassRecord(keepRows: settings.Policy == OnError.SkipFile), settings);
+
+        public void Reserve()
+        {
+        }
+
+        public void BeginFile(LakeFile file)
+        {
+            _files++;
+            _fileStart = (owner._lastSeq, owner._pendingProcessingTime);
+        }
+
+        public void UndoFile()
+        {
+            if (_files > 1)
+            {
+                throw new InvalidOperationException("DuckDB takes a file back by rolling back: only a transaction of one file may undo it");
+            }
+
+            _tx.Rollback();
+            _tx.Dispose();
+            (owner._lastSeq, owner._pendingProcessingTime) = _fileStart;
+            _tx = owner._connection.BeginTransaction();
+        }
+
+        public FileReadSummary Publish(LakeFile file, DateTime now, string? rejectAll)
+        {
+            var (pass, settings) = _staged[file.Key];
+            return owner.Append(file, file.Table!, settings, now, rejectAll, pass);
+        }
+
+        public Task CommitAsync(string stage, CancellationToken ct)
+        {
+            owner.BeforeCommit?.Invoke(stage);
+            owner.Commit(_tx);
+            _open = false;
+            if (owner._pendingProcessingTime is { } processed && processed > owner._lastProcessingTime)
+            {
+                owner._lastProcessingTime = processed;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (_open)
+                {
+                    RollBackQuietly(_tx);
+                    owner._pendingProcessingTime = null;
+                    if (owner._lastSeq != _seqAtStart)
+                    {
+                        owner._lastSeq = owner.MaxSeq();
+                    }
+                }
+
+                _tx.Dispose();
+            }
+            finally
+            {
+                writer.Dispose();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
 
     /// <summary>A transaction on the writing connection, under the write lock (DuckDB has one writer: no task lock to take).</summary>
     private sealed class Transaction(DuckDbWarehouse owner, FairLock.Releaser writer, DuckDBTransaction tx) : IWriteTransaction
@@ -393,6 +402,8 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         public void Execute(string sql, params (string Name, object? Value)[] args) => owner.Execute(sql, args);
 
         public object? Scalar(string sql, params (string Name, object? Value)[] args) => owner.Scalar(sql, args);
+
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args) => owner.Rows(sql, args);
 
         public Task<bool> TryTakeTaskLockAsync(bool wait, CancellationToken ct) => Task.FromResult(true);
 
@@ -569,6 +580,14 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         return cmd.ExecuteScalar();
     }
 
+    private List<object?[]> Rows(string sql, (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql);
+        Bind(cmd, args);
+        using var reader = cmd.ExecuteReader();
+        return DbRows.Read(reader);
+    }
+
     private static void Bind(DuckDBCommand cmd, (string Name, object? Value)[] args)
     {
         foreach (var (name, value) in args)
@@ -582,6 +601,8 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
     void ISqlRunner.Execute(string sql, params (string Name, object? Value)[] args) => Execute(sql, args);
 
     object? ISqlRunner.Scalar(string sql, params (string Name, object? Value)[] args) => Scalar(sql, args);
+
+    IReadOnlyList<object?[]> ISqlRunner.Rows(string sql, params (string Name, object? Value)[] args) => Rows(sql, args);
 
     public void Dispose()
     {

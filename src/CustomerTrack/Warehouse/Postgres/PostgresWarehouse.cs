@@ -240,34 +240,6 @@ internal sealed class PostgresWarehouse : IEngine
         yield return "INSERT INTO task_lock VALUES (1) ON CONFLICT (id) DO NOTHING";
     }
 
-    public (long Count, DateTime? Latest) LoadHistoryMark()
-    {
-        using var conn = Connect(_source);
-        using var cmd = new NpgsqlCommand("SELECT count(*), max(loaded_at) FROM load_history", conn);
-        using var reader = cmd.ExecuteReader();
-        reader.Read();
-        return (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
-    }
-
-    public HashSet<string> LoadedKeys(DateTime? since = null)
-    {
-        using var conn = Connect(_source);
-        using var cmd = new NpgsqlCommand(since is null ? "SELECT file_key FROM load_history" : "SELECT file_key FROM load_history WHERE loaded_at >= @since", conn);
-        if (since is { } moment)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter("since", NpgsqlDbType.Timestamp) { Value = DateTime.SpecifyKind(moment, DateTimeKind.Unspecified) });
-        }
-
-        using var reader = cmd.ExecuteReader();
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        while (reader.Read())
-        {
-            keys.Add(reader.GetString(0));
-        }
-
-        return keys;
-    }
-
     public IReadOnlyList<string> Claim(IReadOnlyList<string> keys, string worker, DateTime now, TimeSpan lease)
     {
         if (keys.Count == 0)
@@ -305,31 +277,19 @@ internal sealed class PostgresWarehouse : IEngine
         return keys.Where(claimed.Contains).ToList();
     }
 
-    public IReadOnlyList<LoadOutcome> LoadFiles(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time)
-    {
-        try
-        {
-            return LoadInOneTransaction(files, settings, time);
-        }
-        finally
-        {
-            ReleaseClaims(files);
-        }
-    }
-
     /// <summary>
     /// Ends the files' claims once their transaction is over, not inside it: a claim row deleted by a transaction still
     /// open would make every other worker's claim on that file wait for it. Loaded, the load history is what counts;
     /// failed (Load:OnError = abort, a vanished file, a lost server), the next run, whichever worker it is, meets the
     /// file again as the embedded warehouse would, not a lease later.
     /// </summary>
-    private void ReleaseClaims(IReadOnlyList<LakeFile> files)
+    public void ReleaseClaims(IReadOnlyList<string> keys)
     {
         try
         {
             using var conn = Connect(_source);
             using var release = new NpgsqlCommand("DELETE FROM load_claim WHERE file_key = ANY(@keys)", conn);
-            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
+            release.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = keys.ToArray() });
             release.ExecuteNonQuery();
         }
         catch (Exception e) when (e is CustomerTrackException or NpgsqlException)
@@ -338,72 +298,112 @@ internal sealed class PostgresWarehouse : IEngine
         }
     }
 
-    private IReadOnlyList<LoadOutcome> LoadInOneTransaction(IReadOnlyList<LakeFile> files, LoadSettings settings, TimeProvider time)
+    /// <summary>A load on a session of its own; see <see cref="ILoadTransaction"/> and <see cref="LoadTransaction"/>.</summary>
+    public Task<ILoadTransaction> BeginLoadAsync(TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        if (files.Count > 1 && settings.Policy != OnError.Continue)
+        var conn = Connect(_source);
+        try
         {
-            throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
+            return Task.FromResult<ILoadTransaction>(new LoadTransaction(this, conn, conn.BeginTransaction(), time));
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A load transaction: files read, checked and copied into staging tables of this transaction first, outside the
+    /// ledger lock (other workers load meanwhile); then, in a short transaction of its own under the ledger lock, the
+    /// <c>_seq</c> numbers (and the processing-time sequence) for every staged row are reserved for this transaction, and
+    /// the reservation is committed. The task stage never passes a reservation whose transaction is still running
+    /// (<see cref="LedgerEnd"/>), so a later range committed first waits for this one; a range this transaction does not
+    /// use (a file already loaded, skipped, or the transaction rolled back) is a gap, which the ledger allows.
+    /// </summary>
+    private sealed class LoadTransaction(PostgresWarehouse owner, NpgsqlConnection conn, NpgsqlTransaction tx, TimeProvider time) : ILoadTransaction
+    {
+        private readonly Runner _db = new(conn, tx);
+        private readonly Dictionary<string, Staged> _staged = new(StringComparer.Ordinal);
+        private readonly List<string> _published = [];
+        private Ledger _ledger = new();
+        private (long Seq, DateTime Processed) _fileStart;
+        private long? _xid;
+        private double _lockMs;
+        private int _files;
+
+        public ISqlDialect Dialect => _db.Dialect;
+
+        public void Execute(string sql, params (string Name, object? Value)[] args) => _db.Execute(sql, args);
+
+        public object? Scalar(string sql, params (string Name, object? Value)[] args) => _db.Scalar(sql, args);
+
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args) => _db.Rows(sql, args);
+
+        public long LastSeq => _ledger.LastSeq;
+
+        public void Stage(LakeFile file, LoadSettings settings, DateTime now) =>
+            _staged[file.Key] = PostgresWarehouse.Stage(conn, file, settings, now, _staged.Count, time);
+
+        public void Reserve()
+        {
+            // This transaction's id, so that its reservation names a transaction already running.
+            _xid = Convert.ToInt64(_db.Scalar("SELECT pg_current_xact_id()::text::bigint"));
+            (_ledger, _lockMs) = owner.Reserve(_staged.Values.ToList(), _xid.Value, time);
         }
 
-        using var conn = Connect(_source);
-        using var tx = conn.BeginTransaction();
-        var db = new Runner(conn, tx);
-
-        // This transaction's id, taken now, so that its reservation names a transaction already running.
-        var xid = Convert.ToInt64(db.Scalar("SELECT pg_current_xact_id()::text::bigint"));
-
-        // The heavy part, outside the ledger lock: each file read, checked and copied into a staging table of this
-        // transaction, its rows numbered 1..n. Other workers load in the meantime.
-        var staged = new Dictionary<string, Staged>(StringComparer.Ordinal);
-        for (var i = 0; i < files.Count; i++)
+        /// <summary>
+        /// The file's savepoint, and a lock on its name and content: two copies of one file loaded by two workers at once,
+        /// the second waits here for the first to commit, then finds it in load_history and is skipped, as one at a time would.
+        /// </summary>
+        public void BeginFile(LakeFile file)
         {
-            if (files[i].Table is not null && !staged.ContainsKey(files[i].Key))
-            {
-                staged[files[i].Key] = Stage(conn, files[i], settings, now, i, time);
-            }
-        }
-
-        // The ledger lock, held only for a short transaction of its own: _seq numbers (and the processing-time
-        // sequence) for every staged row are reserved for this transaction, and the reservation is committed. The
-        // task stage never passes a reservation whose transaction is still running (LedgerEnd), so a later range
-        // committed first waits for this one; a range this transaction does not use (a file already loaded, skipped,
-        // or the transaction rolled back) is a gap, which the ledger allows (_seq is monotonic, not dense).
-        var (ledger, lockMs) = Reserve(files.Where(f => staged.ContainsKey(f.Key)).Select(f => staged[f.Key]).Distinct().ToList(), xid, time);
-
-        var outcomes = new List<LoadOutcome>(files.Count);
-        foreach (var file in files)
-        {
-            var before = (ledger.LastSeq, ledger.LastProcessingTime);
+            _files++;
+            _fileStart = (_ledger.LastSeq, _ledger.LastProcessingTime);
             tx.Save("file");
-
-            // Two copies of one file (same name and content) loaded by two workers at once: the second waits here
-            // for the first to commit, then finds it in load_history and is skipped, as one at a time would.
-            db.Execute("INSERT INTO load_content VALUES ($table, $name, $sha) ON CONFLICT DO NOTHING",
+            _db.Execute("INSERT INTO load_content VALUES ($table, $name, $sha) ON CONFLICT DO NOTHING",
                 ("table", file.TableName), ("name", file.FileName), ("sha", file.Sha256));
-            db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = $name AND sha256 = $sha FOR UPDATE",
+            _db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = $name AND sha256 = $sha FOR UPDATE",
                 ("table", file.TableName), ("name", file.FileName), ("sha", file.Sha256));
             if (file.Table?.Mode == TableMode.Snapshot)
             {
                 // A snapshot's deletes read the table's other snapshots: one snapshot file of a table loads at a time.
-                db.Execute("INSERT INTO load_content VALUES ($table, '', '') ON CONFLICT DO NOTHING", ("table", file.TableName));
-                db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = '' AND sha256 = '' FOR UPDATE", ("table", file.TableName));
+                _db.Execute("INSERT INTO load_content VALUES ($table, '', '') ON CONFLICT DO NOTHING", ("table", file.TableName));
+                _db.Execute("SELECT 1 FROM load_content WHERE table_name = $table AND file_name = '' AND sha256 = '' FOR UPDATE", ("table", file.TableName));
             }
-
-            outcomes.Add(FileLoad.Run(db, file, settings, time, () => ledger.LastSeq,
-                rejectAll => Publish(db, staged[file.Key], file.Table!, now, ledger, rejectAll),
-                undo: () =>
-                {
-                    tx.Rollback("file");
-                    (ledger.LastSeq, ledger.LastProcessingTime) = before;
-                }, InvocationId));
         }
 
-        db.Execute("DELETE FROM ledger_reservation WHERE xid = $xid", ("xid", xid));
-        BeforeCommit?.Invoke("load");
-        tx.Commit();
-        RecordTimes(files.Where((_, i) => outcomes[i].Status != LoadStatus.AlreadyLoaded).ToList(), staged, lockMs / files.Count);
-        return outcomes;
+        public void UndoFile()
+        {
+            tx.Rollback("file");
+            (_ledger.LastSeq, _ledger.LastProcessingTime) = _fileStart;
+        }
+
+        public FileReadSummary Publish(LakeFile file, DateTime now, string? rejectAll)
+        {
+            _published.Add(file.Key);
+            return PostgresWarehouse.Publish(_db, _staged[file.Key], file.Table!, now, _ledger, rejectAll);
+        }
+
+        public Task CommitAsync(string stage, CancellationToken ct)
+        {
+            if (_xid is { } xid)
+            {
+                _db.Execute("DELETE FROM ledger_reservation WHERE xid = $xid", ("xid", xid));
+            }
+
+            owner.BeforeCommit?.Invoke(stage);
+            tx.Commit();
+            owner.RecordTimes(_published.Distinct().ToList(), _staged, _files == 0 ? 0 : _lockMs / _files);
+            return Task.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            tx.Dispose();
+            conn.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 
     /// <summary>
@@ -580,7 +580,7 @@ internal sealed class PostgresWarehouse : IEngine
     /// held the ledger lock (from the lock granted to the reservation committed, split evenly over the files it loaded). Measured
     /// here with the injected clock; read by the bench as ledger_lock_share. Lost only if the server goes away now.
     /// </summary>
-    private void RecordTimes(IReadOnlyList<LakeFile> files, Dictionary<string, Staged> staged, double lockMs)
+    private void RecordTimes(IReadOnlyList<string> files, Dictionary<string, Staged> staged, double lockMs)
     {
         if (files.Count == 0)
         {
@@ -595,10 +595,10 @@ internal sealed class PostgresWarehouse : IEngine
                 FROM unnest(@keys, @stage) AS t(file_key, stage_ms)
                 WHERE h.file_key = t.file_key
                 """, conn);
-            cmd.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.Select(f => f.Key).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Varchar) { Value = files.ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter("stage", NpgsqlDbType.Array | NpgsqlDbType.Double)
             {
-                Value = files.Select(f => staged.TryGetValue(f.Key, out var s) ? s.Ms : 0).ToArray(),
+                Value = files.Select(f => staged.TryGetValue(f, out var s) ? s.Ms : 0).ToArray(),
             });
             cmd.Parameters.Add(new NpgsqlParameter("lock", NpgsqlDbType.Double) { Value = lockMs });
             cmd.ExecuteNonQuery();
@@ -650,16 +650,6 @@ internal sealed class PostgresWarehouse : IEngine
         protected override void WriteReject(long line, string field, string reason, string? raw) => Rejects.Add((line, field, reason, raw));
     }
 
-    public LoadOutcome Quarantine(LakeFile file, string reason, DateTime now)
-    {
-        using var conn = Connect(_source);
-        using var tx = conn.BeginTransaction();
-        var outcome = FileLoad.Quarantine(new Runner(conn, tx), file, reason, now, InvocationId);
-        tx.Commit();
-        ReleaseClaims([file]);
-        return outcome;
-    }
-
     /// <summary>A session of its own with a transaction begun on it.</summary>
     public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
@@ -687,6 +677,8 @@ internal sealed class PostgresWarehouse : IEngine
         public void Execute(string sql, params (string Name, object? Value)[] args) => _db.Execute(sql, args);
 
         public object? Scalar(string sql, params (string Name, object? Value)[] args) => _db.Scalar(sql, args);
+
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args) => _db.Rows(sql, args);
 
         public void Created(string table) => _db.Created(table);
 
@@ -928,6 +920,13 @@ internal sealed class PostgresWarehouse : IEngine
             using var cmd = Command(sql, args);
             var value = cmd.ExecuteScalar();
             return value is DBNull ? null : value;
+        }
+
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args)
+        {
+            using var cmd = Command(sql, args);
+            using var reader = cmd.ExecuteReader();
+            return DbRows.Read(reader);
         }
 
         private NpgsqlCommand Command(string sql, (string Name, object? Value)[] args)

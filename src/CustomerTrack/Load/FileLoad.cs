@@ -2,26 +2,93 @@ using CustomerTrack.Configuration;
 using CustomerTrack.Formats;
 using CustomerTrack.Scd;
 using CustomerTrack.Tables;
+using CustomerTrack.Warehouse;
 
-namespace CustomerTrack.Warehouse;
+namespace CustomerTrack.Load;
 
 /// <summary>
-/// Loading one lake file, the same on every engine (Snowpipe's load semantics), in the caller's transaction: a file
-/// already in the load history is not loaded again; the same name and content under another key is LOAD_SKIPPED; otherwise
-/// its rows are appended and <c>Load:OnError</c> decides what bad rows do; one load_history row records the outcome.
-/// The engine brings only its bulk path (<c>append</c>) and how it takes back one file's rows (<c>undo</c>).
+/// Loading lake files, the same on every engine (Snowpipe's load semantics), in one load transaction of the engine
+/// (<see cref="ILoadTransaction"/>): a file already in the load history is not loaded again; the same name and content
+/// under another key is LOAD_SKIPPED; otherwise its rows are appended and <c>Load:OnError</c> decides what bad rows do;
+/// one load_history row records each file's outcome. The engine brings only its bulk path, the ledger range, a
+/// savepoint per file and the commit.
 /// </summary>
 internal static class FileLoad
 {
     /// <summary>
-    /// Loads <paramref name="file"/>. <paramref name="lastSeq"/> reads the ledger's end as the transaction has moved it;
-    /// <paramref name="append"/> appends the file's rows (given a reason, it rejects every row with it);
-    /// <paramref name="undo"/> takes back what the first append did (under skip_file a transaction holds one file);
+    /// Loads <paramref name="files"/>, each with its load-history row, in one transaction: one commit for many small
+    /// files (a commit costs tens of milliseconds of WAL sync). Only under <c>Load:OnError = continue</c> may a call hold
+    /// several files: the other policies take a file back on its own (DuckDB has no savepoint: it rolls back). The
+    /// files' claims end when the transaction does, whatever its outcome.
+    /// </summary>
+    public static async Task<IReadOnlyList<LoadOutcome>> LoadAsync(IWarehouse warehouse, IReadOnlyList<LakeFile> files, LoadSettings settings,
+        TimeProvider time, CancellationToken ct = default)
+    {
+        if (files.Count > 1 && settings.Policy != OnError.Continue)
+        {
+            throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
+        }
+
+        try
+        {
+            return await warehouse.InLoadTransactionAsync(time, async tx =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+
+                // The heavy part first, before the ledger range is reserved: each file read and checked (PostgreSQL:
+                // into staging tables; other workers load meanwhile).
+                foreach (var file in files.Where(f => f.Table is not null).DistinctBy(f => f.Key))
+                {
+                    tx.Stage(file, settings, now);
+                }
+
+                tx.Reserve();
+                var outcomes = new List<LoadOutcome>(files.Count);
+                foreach (var file in files)
+                {
+                    tx.BeginFile(file);
+                    outcomes.Add(Run(tx, file, settings, time, now, warehouse.InvocationId));
+                }
+
+                await tx.CommitAsync("load", ct);
+                return (IReadOnlyList<LoadOutcome>)outcomes;
+            }, ct);
+        }
+        finally
+        {
+            warehouse.ReleaseClaims(files.Select(f => f.Key).ToList());
+        }
+    }
+
+    /// <summary>
+    /// Sets a file aside that cannot be loaded for a reason no retry cures (it cannot be read, its content does not
+    /// match its key): a LOAD_FAILED row in the load history with the reason, so status shows it and no loader tries it
+    /// again. A file already in the history is left as it is.
+    /// </summary>
+    public static async Task<LoadOutcome> QuarantineAsync(IWarehouse warehouse, LakeFile file, string reason, TimeProvider time, CancellationToken ct = default)
+    {
+        try
+        {
+            return await warehouse.InLoadTransactionAsync(time, async tx =>
+            {
+                var outcome = Quarantine(tx, file, reason, time.GetUtcNow().UtcDateTime, warehouse.InvocationId);
+                await tx.CommitAsync("quarantine", ct);
+                return outcome;
+            }, ct);
+        }
+        finally
+        {
+            warehouse.ReleaseClaims([file.Key]);
+        }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="file"/>, staged in <paramref name="tx"/> at <paramref name="loadTime"/> (its rows' load time);
     /// <paramref name="invocation"/> is the loading process's run id (<see cref="Invocations"/>).
     /// </summary>
-    public static LoadOutcome Run(ISqlRunner db, LakeFile file, LoadSettings settings, TimeProvider time,
-        Func<long> lastSeq, Func<string?, FileReadSummary> append, Action undo, string? invocation)
+    private static LoadOutcome Run(ILoadTransaction tx, LakeFile file, LoadSettings settings, TimeProvider time, DateTime loadTime, string? invocation)
     {
+        ISqlRunner db = tx;
         var now = time.GetUtcNow().UtcDateTime;
         var started = time.GetTimestamp();
         var previous = db.Scalar("SELECT status FROM load_history WHERE file_key = $key", ("key", file.Key)) as string;
@@ -48,7 +115,7 @@ internal static class FileLoad
         FileReadSummary summary;
         LoadStatus status;
         string? error;
-        var firstSeq = lastSeq() + 1;
+        var firstSeq = tx.LastSeq + 1;
         if (file.Table is null)
         {
             // A file no table takes is recorded, never silently left: the lake keeps it, and a table defined for it
@@ -67,7 +134,7 @@ internal static class FileLoad
         }
         else
         {
-            summary = append(null);
+            summary = tx.Publish(file, loadTime, null);
             if (summary.Rejected > 0 && settings.Policy == OnError.Abort)
             {
                 // The caller rolls back the transaction.
@@ -76,14 +143,14 @@ internal static class FileLoad
 
             if (summary.Rejected > 0 && settings.Policy == OnError.SkipFile)
             {
-                undo();
+                tx.UndoFile();
                 if (reloading)
                 {
                     // The undo took back the move of the earlier attempt too.
                     LoadAttempts.Archive(db, file.Key, now);
                 }
 
-                summary = append($"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
+                summary = tx.Publish(file, loadTime, $"file skipped (Load:OnError is skip_file): {summary.Rejected} of its rows broke the contract");
 
                 // The reader counted the good rows as accepted, but the sink rejected them all.
                 summary = summary with { Accepted = 0, Rejected = summary.Rows };
@@ -92,7 +159,7 @@ internal static class FileLoad
             status = LoadStatuses.Of(summary);
             error = summary.FileError;
             if (file.Table.Mode == TableMode.Snapshot && status != LoadStatus.Failed && SnapshotDeletes.Apply(db, file.Table, file.Key, firstSeq,
-                summary.Accepted > 0 ? lastSeq() : firstSeq - 1, now, force: file.Reload is { Force: true }) is { } aside)
+                summary.Accepted > 0 ? tx.LastSeq : firstSeq - 1, now, force: file.Reload is { Force: true }) is { } aside)
             {
                 (status, error, summary) = (LoadStatus.Failed, aside, summary with { Accepted = 0 });
             }
@@ -114,7 +181,7 @@ internal static class FileLoad
             """,
             ("key", file.Key), ("name", file.FileName), ("sha", file.Sha256), ("bytes", file.Bytes), ("status", status.Text()),
             ("rows", summary.Rows), ("loaded", summary.Accepted), ("rejected", summary.Rejected),
-            ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? lastSeq() : null),
+            ("first", summary.Accepted > 0 ? firstSeq : null), ("last", summary.Accepted > 0 ? tx.LastSeq : null),
             ("unknown", summary.UnknownColumns.Count > 0 ? string.Join(",", summary.UnknownColumns) : null), ("error", error),
             ("landed", file.LandedAt), ("now", now), ("ms", time.GetElapsedTime(started).TotalMilliseconds), ("table", file.TableName),
             ("invocation", invocation));
@@ -127,7 +194,7 @@ internal static class FileLoad
     }
 
     /// <summary>Records <paramref name="file"/> as LOAD_FAILED with <paramref name="reason"/>, unless the history holds it already.</summary>
-    public static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now, string? invocation)
+    private static LoadOutcome Quarantine(ISqlRunner db, LakeFile file, string reason, DateTime now, string? invocation)
     {
         db.Execute("""
             INSERT INTO load_history (file_key, file_name, sha256, bytes, status, rows_in_file, rows_loaded, rows_rejected,
