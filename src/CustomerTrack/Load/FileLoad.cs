@@ -24,17 +24,17 @@ internal static class FileLoad
     public static async Task<IReadOnlyList<LoadOutcome>> LoadAsync(IWarehouse warehouse, IReadOnlyList<LakeFile> files, LoadSettings settings,
         TimeProvider time, CancellationToken ct = default)
     {
-        if (files.Count > 1 && settings.Policy != OnError.Continue)
-        {
-            throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
-        }
-
+        // The rows' load time, taken before the engine's lock or session is waited for.
+        var now = time.GetUtcNow().UtcDateTime;
         try
         {
+            if (files.Count > 1 && settings.Policy != OnError.Continue)
+            {
+                throw new ArgumentException("several files per transaction only under Load:OnError = continue", nameof(files));
+            }
+
             return await warehouse.InLoadTransactionAsync(time, async tx =>
             {
-                var now = time.GetUtcNow().UtcDateTime;
-
                 // The heavy part first, before the ledger range is reserved: each file read and checked (PostgreSQL:
                 // into staging tables; other workers load meanwhile).
                 foreach (var file in files.Where(f => f.Table is not null).DistinctBy(f => f.Key))
@@ -50,7 +50,8 @@ internal static class FileLoad
                     outcomes.Add(Run(tx, file, settings, time, now, warehouse.InvocationId));
                 }
 
-                await tx.CommitAsync("load", ct);
+                // Every file not loaded before got its load_history row in this transaction.
+                await tx.CommitAsync("load", outcomes.Where(o => o.Status != LoadStatus.AlreadyLoaded).Select(o => o.Key).ToList(), ct);
                 return (IReadOnlyList<LoadOutcome>)outcomes;
             }, ct);
         }
@@ -72,7 +73,7 @@ internal static class FileLoad
             return await warehouse.InLoadTransactionAsync(time, async tx =>
             {
                 var outcome = Quarantine(tx, file, reason, time.GetUtcNow().UtcDateTime, warehouse.InvocationId);
-                await tx.CommitAsync("quarantine", ct);
+                await tx.CommitAsync(null, [], ct);
                 return outcome;
             }, ct);
         }

@@ -49,6 +49,10 @@ internal interface ILoadTransaction : ISqlRunner, IAsyncDisposable
     /// </summary>
     FileReadSummary Publish(LakeFile file, DateTime now, string? rejectAll);
 
-    /// <summary>Commits, calling the warehouse's crash-test hook with <paramref name="stage"/> just before.</summary>
-    Task CommitAsync(string stage, CancellationToken ct);
+    /// <summary>
+    /// Commits, calling the warehouse's crash-test hook with <paramref name="stage"/> just before (null: no hook, a
+    /// quarantine's commit). <paramref name="recorded"/> are the files whose load_history rows this transaction wrote:
+    /// PostgreSQL adds its staging and ledger-lock times to them after the commit.
+    /// </summary>
+    Task CommitAsync(string? stage, IReadOnlyList<string> recorded, CancellationToken ct);
 }

@@ -107,6 +107,37 @@ public sealed class LedgerReservationTests
         Assert.Equal(1, Db.Count(ws, "SELECT count(*) FROM customer_raw"));
     }
 
+    /// <summary>
+    /// The staging time and the ledger lock's share are recorded, after the commit, on every file the load wrote a
+    /// history row for (a copy skipped as a duplicate too), and a file met again as already loaded keeps its own.
+    /// </summary>
+    [Fact]
+    public async Task Staging_and_lock_times_are_recorded_on_the_files_a_load_recorded_and_only_those()
+    {
+        using var tmp = new TempWorkspace(Engine.Postgres);
+        var ws = tmp.Open();
+        const string Content = "customer_id,first_name,updated_at\n1,Ada,2026-11-01T00:00:00Z\n";
+        var copy1 = File(tmp, "same.csv", Content, key: "2026/11/30/same_1.csv");
+        var copy2 = File(tmp, "same.csv", Content, key: "2026/11/30/same_2.csv");
+        const string Times = "SELECT file_key, status, stage_ms IS NOT NULL, lock_ms IS NOT NULL FROM load_history ORDER BY file_key";
+
+        using var warehouse = Warehouses.Open(ws, readOnly: false);
+        var first = await FileLoad.LoadAsync(warehouse, [copy1, copy2], ws.Settings.Load, new FakeTimeProvider(Now));
+        Assert.Equal([LoadStatus.Loaded, LoadStatus.Skipped], first.Select(o => o.Status));
+        Assert.Equal(["2026/11/30/same_1.csv|LOADED|true|true", "2026/11/30/same_2.csv|LOAD_SKIPPED|true|true"], Db.Rows(ws, Times));
+
+        using (var conn = new Npgsql.NpgsqlConnection(ws.Settings.Warehouse.ConnectionString))
+        {
+            conn.Open();
+            using var mark = new Npgsql.NpgsqlCommand("UPDATE load_history SET stage_ms = -1, lock_ms = -1 WHERE file_key = '2026/11/30/same_1.csv'", conn);
+            mark.ExecuteNonQuery();
+        }
+
+        var again = await FileLoad.LoadAsync(warehouse, [copy1], ws.Settings.Load, new FakeTimeProvider(Now));
+        Assert.Equal(LoadStatus.AlreadyLoaded, Assert.Single(again).Status);
+        Assert.Equal(["-1|-1"], Db.Rows(ws, "SELECT stage_ms, lock_ms FROM load_history WHERE file_key = '2026/11/30/same_1.csv'"));
+    }
+
     private static bool WaitingOnContent(string schema)
     {
         using var conn = new Npgsql.NpgsqlConnection(TestServers.Postgres);

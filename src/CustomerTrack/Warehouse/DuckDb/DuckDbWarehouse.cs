@@ -354,9 +354,13 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
             return owner.Append(file, file.Table!, settings, now, rejectAll, pass);
         }
 
-        public Task CommitAsync(string stage, CancellationToken ct)
+        public Task CommitAsync(string? stage, IReadOnlyList<string> recorded, CancellationToken ct)
         {
-            owner.BeforeCommit?.Invoke(stage);
+            if (stage is not null)
+            {
+                owner.BeforeCommit?.Invoke(stage);
+            }
+
             owner.Commit(_tx);
             _open = false;
             if (owner._pendingProcessingTime is { } processed && processed > owner._lastProcessingTime)
@@ -380,11 +384,10 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
                         owner._lastSeq = owner.MaxSeq();
                     }
                 }
-
-                _tx.Dispose();
             }
             finally
             {
+                _tx.Dispose();
                 writer.Dispose();
             }
 

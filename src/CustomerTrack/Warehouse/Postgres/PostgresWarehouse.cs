@@ -325,7 +325,6 @@ internal sealed class PostgresWarehouse : IEngine
     {
         private readonly Runner _db = new(conn, tx);
         private readonly Dictionary<string, Staged> _staged = new(StringComparer.Ordinal);
-        private readonly List<string> _published = [];
         private Ledger _ledger = new();
         private (long Seq, DateTime Processed) _fileStart;
         private long? _xid;
@@ -379,22 +378,23 @@ internal sealed class PostgresWarehouse : IEngine
             (_ledger.LastSeq, _ledger.LastProcessingTime) = _fileStart;
         }
 
-        public FileReadSummary Publish(LakeFile file, DateTime now, string? rejectAll)
-        {
-            _published.Add(file.Key);
-            return PostgresWarehouse.Publish(_db, _staged[file.Key], file.Table!, now, _ledger, rejectAll);
-        }
+        public FileReadSummary Publish(LakeFile file, DateTime now, string? rejectAll) =>
+            PostgresWarehouse.Publish(_db, _staged[file.Key], file.Table!, now, _ledger, rejectAll);
 
-        public Task CommitAsync(string stage, CancellationToken ct)
+        public Task CommitAsync(string? stage, IReadOnlyList<string> recorded, CancellationToken ct)
         {
             if (_xid is { } xid)
             {
                 _db.Execute("DELETE FROM ledger_reservation WHERE xid = $xid", ("xid", xid));
             }
 
-            owner.BeforeCommit?.Invoke(stage);
+            if (stage is not null)
+            {
+                owner.BeforeCommit?.Invoke(stage);
+            }
+
             tx.Commit();
-            owner.RecordTimes(_published.Distinct().ToList(), _staged, _files == 0 ? 0 : _lockMs / _files);
+            owner.RecordTimes(recorded, _staged, _files == 0 ? 0 : _lockMs / _files);
             return Task.CompletedTask;
         }
 
