@@ -78,9 +78,7 @@ public sealed class LedgerReservationTests
     {
         using var tmp = new TempWorkspace(Engine.Postgres);
         var ws = tmp.Open();
-        const string Content = "customer_id,first_name,updated_at\n1,Ada,2026-11-01T00:00:00Z\n";
-        var copy1 = File(tmp, "same.csv", Content, key: "2026/11/30/same_1.csv");
-        var copy2 = File(tmp, "same.csv", Content, key: "2026/11/30/same_2.csv");
+        var (copy1, copy2) = TwoCopies(tmp);
 
         using var held = Warehouses.Open(ws, readOnly: false);
         using var other = Warehouses.Open(ws, readOnly: false);
@@ -116,9 +114,7 @@ public sealed class LedgerReservationTests
     {
         using var tmp = new TempWorkspace(Engine.Postgres);
         var ws = tmp.Open();
-        const string Content = "customer_id,first_name,updated_at\n1,Ada,2026-11-01T00:00:00Z\n";
-        var copy1 = File(tmp, "same.csv", Content, key: "2026/11/30/same_1.csv");
-        var copy2 = File(tmp, "same.csv", Content, key: "2026/11/30/same_2.csv");
+        var (copy1, copy2) = TwoCopies(tmp);
         const string Times = "SELECT file_key, status, stage_ms IS NOT NULL, lock_ms IS NOT NULL FROM load_history ORDER BY file_key";
 
         using var warehouse = Warehouses.Open(ws, readOnly: false);
@@ -149,6 +145,13 @@ public sealed class LedgerReservationTests
             """, conn);
         cmd.Parameters.AddWithValue("schema", schema);
         return Convert.ToInt64(cmd.ExecuteScalar()) > 0;
+    }
+
+    /// <summary>One file under two lake keys (same name and content), as a landing sent twice leaves it.</summary>
+    private static (LakeFile First, LakeFile Second) TwoCopies(TempWorkspace tmp)
+    {
+        const string Content = "customer_id,first_name,updated_at\n1,Ada,2026-11-01T00:00:00Z\n";
+        return (File(tmp, "same.csv", Content, key: "2026/11/30/same_1.csv"), File(tmp, "same.csv", Content, key: "2026/11/30/same_2.csv"));
     }
 
     private static LakeFile File(TempWorkspace tmp, string name, string content, string? key = null)
