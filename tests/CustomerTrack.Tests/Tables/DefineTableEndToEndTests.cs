@@ -1,3 +1,4 @@
+using CustomerTrack.Configuration;
 using CustomerTrack.Tests.Cli;
 using CustomerTrack.Tests.Support;
 
@@ -53,6 +54,55 @@ public sealed class DefineTableEndToEndTests
             // A-2 was deleted by the sample's last row: no current row, its version closed.
             var current = CliAssert.Succeeded(await CliRunner.RunAsync(["query", "SELECT count(*) AS n FROM product WHERE sku = 'A-2'", "--format", "csv", .. tmp.CliArgs()]));
             Assert.Equal(["n", "0"], current);
+        }
+        finally
+        {
+            File.Delete(sample);
+        }
+    }
+
+    /// <summary>
+    /// A sample of keys only (a membership list: who is in which group, when, and when they left) makes a table with no
+    /// attribute through init; its files load and its history keeps each membership as one version, closed by a leave.
+    /// </summary>
+    [Fact]
+    public async Task A_key_only_table_inferred_by_init_keeps_each_membership_as_a_version()
+    {
+        using var tmp = new TempWorkspace();
+        var sample = Path.Combine(Path.GetDirectoryName(tmp.Dir)!, Path.GetFileName(tmp.Dir) + "-members.csv");
+        File.WriteAllText(sample, """
+            group_id,member_id,changed_at,op
+            1,10,2026-03-01T09:00:00Z,add
+            1,11,2026-03-01T09:30:00Z,add
+            1,10,2026-03-02T09:00:00Z,add
+            1,11,2026-03-03T09:00:00Z,remove
+
+            """.ReplaceLineEndings("\n"));
+        try
+        {
+            CliAssert.Succeeded(await CliRunner.RunAsync(
+                ["init", "--from", sample, "--table", "membership", "--key", "group_id", "--key", "member_id", .. tmp.CliArgs()]));
+            var table = SettingsLoader.Load(tmp.Dir).Table("membership");
+            Assert.Empty(table.Attributes);
+            Assert.Equal(["group_id", "member_id"], table.Key.Select(k => k.Name));
+
+            var folder = Path.Combine(tmp.Landing, "membership");
+            File.Copy(sample, Path.Combine(folder, "sample.csv"));
+            File.SetLastWriteTimeUtc(Path.Combine(folder, "sample.csv"), DateTime.UtcNow.AddSeconds(-5));
+            CliAssert.Succeeded(await CliRunner.RunAsync(["run", "--once", .. tmp.CliArgs()]));
+
+            // Added again, nothing changes (no attribute moved); removed, the membership closes.
+            var history = CliAssert.Succeeded(await CliRunner.RunAsync(["query",
+                "SELECT member_id, start_time, end_time, is_current FROM membership_history ORDER BY member_id, start_time", "--format", "csv", .. tmp.CliArgs()]));
+            Assert.Equal(
+                [
+                    "member_id,start_time,end_time,is_current",
+                    "10,2026-03-01 09:00:00,9999-12-31 00:00:00,true",
+                    "11,2026-03-01 09:30:00,2026-03-03 09:00:00,false",
+                ],
+                history);
+            var current = CliAssert.Succeeded(await CliRunner.RunAsync(["query", "SELECT group_id, member_id FROM membership", "--format", "csv", .. tmp.CliArgs()]));
+            Assert.Equal(["group_id,member_id", "1,10"], current);
         }
         finally
         {
