@@ -90,6 +90,23 @@ public sealed partial class DashboardTests(DashboardRun run) : IClassFixture<Das
                 Assert.True(gap == "none" || int.Parse(gap!, System.Globalization.CultureInfo.InvariantCulture) >= 0, $"{id}'s time labels overlap by {gap} px");
             }
 
+            // Each chart spans its data's own time (a minute at least), not a fixed hour, and its y axes carry units.
+            foreach (var (id, units) in new[] { ("freshness-chart", new[] { " s" }), ("throughput-chart", [" rows/s"]), ("tasks-chart", [" ms", " rows"]) })
+            {
+                var range = (await page.Locator("#" + id).GetAttributeAsync("data-x-range"))!.Split(' ')
+                    .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+                Assert.True(range.Length == 4, $"{id} has no data: {string.Join(' ', range)}");
+                var (min, max, first, last) = (range[0], range[1], range[2], range[3]);
+                Assert.True(min <= first && last <= max, $"{id} spans {min}..{max}, its data {first}..{last}");
+                Assert.InRange(max - min, Math.Max(60, last - first) - 1, Math.Max(60, last - first) + 1);
+                for (var axis = 0; axis < units.Length; axis++)
+                {
+                    var labels = (await page.Locator("#" + id).GetAttributeAsync($"data-axis-{axis + 1}"))!.Split('|').Where(l => l.Length > 0).ToList();
+                    Assert.NotEmpty(labels);
+                    Assert.All(labels, l => Assert.Matches($@"^-?[0-9.,]+{Regex.Escape(units[axis])}$", l));
+                }
+            }
+
             // Key 7's three versions, each wide enough to read, their start times apart, the table inside its panel.
             await page.FillAsync("#entity-key", "7");
             await page.ClickAsync("#entity-go");

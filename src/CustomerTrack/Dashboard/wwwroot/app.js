@@ -59,12 +59,22 @@ function timeLabels(u, splits) {
     gap = Math.min(gap, apart - (ctx.measureText(labels[i]).width + ctx.measureText(labels[i - 1]).width) / 2);
   }
   ctx.restore();
-  u.root.parentElement.setAttribute("data-label-gap", gap === Infinity ? "none" : String(Math.floor(gap)));
+  const host = u.root.parentElement, xs = u.data[0];
+  host.setAttribute("data-label-gap", gap === Infinity ? "none" : String(Math.floor(gap)));
+  // The time the axis spans and the data's own first and last time (epoch seconds), for the same reason.
+  host.setAttribute("data-x-range", [u.scales.x.min, u.scales.x.max].concat(xs.length ? [xs[0], xs[xs.length - 1]] : []).join(" "));
   return labels;
 }
 const timeAxis = { space: 90, font: AXIS_FONT, values: timeLabels, label: "UTC", labelSize: 18, labelFont: AXIS_FONT };
-// A y axis whose values carry their unit ("1.5 s", "120 rows/s").
-const unitAxis = (unit, extra) => Object.assign({ size: 80, font: AXIS_FONT, labelFont: AXIS_FONT, labelSize: 18, values: (u, vals) => vals.map((v) => v === null ? "" : v.toLocaleString("en") + " " + unit) }, extra || {});
+// A y axis whose values carry their unit ("1.5 s", "120 rows/s"); the chart records them as drawn in data-axis-N.
+function unitLabels(unit) {
+  return (u, vals, axis) => {
+    const labels = vals.map((v) => v === null ? "" : v.toLocaleString("en") + " " + unit);
+    u.root.parentElement.setAttribute("data-axis-" + axis, labels.join("|"));
+    return labels;
+  };
+}
+const unitAxis = (unit, extra) => Object.assign({ size: 80, font: AXIS_FONT, labelFont: AXIS_FONT, labelSize: 18, values: unitLabels(unit) }, extra || {});
 function chart(id, series, data, opts) {
   const el = $(id);
   const width = Math.max(200, el.clientWidth || 600);
