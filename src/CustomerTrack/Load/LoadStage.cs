@@ -47,11 +47,7 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
     /// <summary>Loads every lake object not yet loaded; returns how many files it handled.</summary>
     public int RunOnce(CancellationToken ct)
     {
-        if (_edits.Check() is { } edited)
-        {
-            LogSettingsEdited(logger, edited);
-        }
-
+        SayEdits();
         var loaded = _loaded.Current();
         var settings = workspace.Settings.Load;
         var grouped = settings.Policy == Configuration.OnError.Continue;
@@ -243,6 +239,15 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         copies.Clear();
     }
 
+    /// <summary>Says, once, that the settings file was edited since the run started (<see cref="SettingsEdits"/>).</summary>
+    private void SayEdits()
+    {
+        if (_edits.Check() is { } edited)
+        {
+            LogSettingsEdited(logger, edited);
+        }
+    }
+
     /// <summary>Sets <paramref name="file"/> aside for good, with <paramref name="reason"/> (<see cref="FileLoad.QuarantineAsync"/>).</summary>
     private LoadOutcome Quarantine(LakeFile file, string reason) =>
         FileLoad.QuarantineAsync(warehouse, file, reason, time).GetAwaiter().GetResult();
@@ -254,6 +259,10 @@ internal sealed partial class LoadStage(Workspace workspace, ILake lake, IWareho
         {
             return 0;
         }
+
+        // Again just before the files load: an edit made after this cycle began, and before a file it lists was landed,
+        // is said before that file loads (the cycle's first look came too early for it).
+        SayEdits();
 
         IReadOnlyList<LoadOutcome> outcomes;
         try
