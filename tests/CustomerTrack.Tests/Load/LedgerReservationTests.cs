@@ -134,6 +134,52 @@ public sealed class LedgerReservationTests
         Assert.Equal(["-1|-1"], Db.Rows(ws, "SELECT stage_ms, lock_ms FROM load_history WHERE file_key = '2026/11/30/same_1.csv'"));
     }
 
+    /// <summary>
+    /// DuckDB's task runs on a connection of its own beside the loader's: with a load held inside its commit, a task run
+    /// neither waits for it nor sees its rows (the loader writes the ledger one transaction at a time, in <c>_seq</c>
+    /// order, so everything below what the task's snapshot holds is committed); once the load commits, the next run
+    /// applies it.
+    /// </summary>
+    [Fact]
+    public async Task On_DuckDB_a_task_run_goes_on_beside_a_running_load_and_applies_only_what_is_committed()
+    {
+        using var tmp = new TempWorkspace(Engine.DuckDb);
+        var ws = tmp.Open();
+        var table = ws.Settings.DefaultTable!;
+        var first = File(tmp, "first.csv", "customer_id,first_name,updated_at\n1,Ada,2026-11-01T00:00:00Z\n2,Grace,2026-11-01T00:00:00Z\n");
+        var second = File(tmp, "second.csv", "customer_id,first_name,updated_at\n3,Alan,2026-11-01T00:00:01Z\n");
+        const string Customers = "SELECT customer_id, first_name FROM customer ORDER BY customer_id";
+
+        using var warehouse = Warehouses.Open(ws, readOnly: false);
+        await FileLoad.LoadAsync(warehouse, [first], ws.Settings.Load, new FakeTimeProvider(Now));
+        using var inside = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        warehouse.BeforeCommit = stage =>
+        {
+            if (stage == "load")
+            {
+                inside.Release();
+                release.Wait();
+            }
+        };
+        var secondLoad = Task.Run(() => FileLoad.LoadAsync(warehouse, [second], ws.Settings.Load, new FakeTimeProvider(Now)));
+        Assert.True(await inside.WaitAsync(TimeSpan.FromSeconds(60)), "the second load to reach its commit");
+
+        var run = await warehouse.RunTaskAsync(table, int.MaxValue, new FakeTimeProvider(Now)).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, run!.RowsRead);
+        Assert.Equal(["1|Ada", "2|Grace"], Rows(warehouse, Customers));
+
+        release.Release();
+        Assert.Equal(LoadStatus.Loaded, Assert.Single(await secondLoad).Status);
+        var next = await warehouse.RunTaskAsync(table, int.MaxValue, new FakeTimeProvider(Now));
+        Assert.Equal(1, next!.RowsRead);
+        Assert.Equal(["1|Ada", "2|Grace", "3|Alan"], Rows(warehouse, Customers));
+        Assert.Equal(["3"], Rows(warehouse, "SELECT offset_seq FROM stream_offset"));
+    }
+
+    private static List<string> Rows(IWarehouse warehouse, string sql) =>
+        warehouse.Query(sql).Rows.Select(r => string.Join("|", r)).ToList();
+
     private static bool WaitingOnContent(string schema)
     {
         using var conn = new Npgsql.NpgsqlConnection(TestServers.Postgres);

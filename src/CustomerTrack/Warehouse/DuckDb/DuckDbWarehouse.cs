@@ -16,6 +16,8 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
 {
     private readonly DuckDBConnection _connection;
     private readonly FairLock _write = new();
+    private readonly FairLock _taskWrite = new();
+    private DuckDBConnection? _taskConnection;
     private readonly string _display;
     private long _lastSeq;
     private IReadOnlyList<TableDefinition> _tables = [];
@@ -162,8 +164,10 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
 
     public IReadOnlyList<TableDefinition> Tables { get; private set; } = [];
 
+    /// <summary>Under both locks: a task run on the task connection never meets a table altered under it.</summary>
     public TableDefinition AddColumns(TableDefinition table, IReadOnlyList<string> columns, string fileKey, DateTime now)
     {
+        using (_taskWrite.Enter())
         using (_write.Enter())
         {
             using var tx = _connection.BeginTransaction();
@@ -268,10 +272,17 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
     /// <summary>The one writer's transaction: the write lock is held until it is disposed.</summary>
     public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
-        var writer = _write.Enter();
+        var writer = _taskWrite.Enter();
         try
         {
-            return Task.FromResult<IWriteTransaction>(new Transaction(this, writer, _connection.BeginTransaction()));
+            if (_taskConnection is null)
+            {
+                _taskConnection = new DuckDBConnection(_connection.ConnectionString);
+                _taskConnection.Open();
+            }
+
+            var conn = _taskConnection;
+            return Task.FromResult<IWriteTransaction>(new Transaction(this, writer, conn, conn.BeginTransaction()));
         }
         catch
         {
@@ -396,22 +407,43 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
     }
 
     /// <summary>A transaction on the writing connection, under the write lock (DuckDB has one writer: no task lock to take).</summary>
-    private sealed class Transaction(DuckDbWarehouse owner, FairLock.Releaser writer, DuckDBTransaction tx) : IWriteTransaction
+    private sealed class Transaction(DuckDbWarehouse owner, FairLock.Releaser writer, DuckDBConnection conn, DuckDBTransaction tx) : IWriteTransaction
     {
         private bool _open = true;
 
         public ISqlDialect Dialect => DuckDbDialect.Instance;
 
-        public void Execute(string sql, params (string Name, object? Value)[] args) => owner.Execute(sql, args);
+        private DuckDBCommand Cmd(string sql, (string Name, object? Value)[] args)
+        {
+            var cmd = conn.CreateCommand();
+            cmd.CommandText = sql;
+            Bind(cmd, args);
+            return cmd;
+        }
 
-        public object? Scalar(string sql, params (string Name, object? Value)[] args) => owner.Scalar(sql, args);
+        public void Execute(string sql, params (string Name, object? Value)[] args)
+        {
+            using var cmd = Cmd(sql, args);
+            cmd.ExecuteNonQuery();
+        }
 
-        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args) => owner.Rows(sql, args);
+        public object? Scalar(string sql, params (string Name, object? Value)[] args)
+        {
+            using var cmd = Cmd(sql, args);
+            return cmd.ExecuteScalar();
+        }
+
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args)
+        {
+            using var cmd = Cmd(sql, args);
+            using var reader = cmd.ExecuteReader();
+            return DbRows.Read(reader);
+        }
 
         public Task<bool> TryTakeTaskLockAsync(bool wait, CancellationToken ct) => Task.FromResult(true);
 
-        /// <summary>The one writer commits its rows before anything else runs: every row is committed.</summary>
-        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct) => Task.FromResult(owner.MaxSeq(table));
+        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct) =>
+            Task.FromResult(Convert.ToInt64(Scalar($"SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(table.RawTable)}")));
 
         public Task CommitAsync(string stage, CancellationToken ct)
         {
@@ -609,8 +641,10 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
 
     public void Dispose()
     {
+        using (_taskWrite.Enter())
         using (_write.Enter())
         {
+            _taskConnection?.Dispose();
             _connection.Dispose();
         }
     }
