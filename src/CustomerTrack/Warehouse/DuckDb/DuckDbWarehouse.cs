@@ -269,7 +269,10 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         return summary;
     }
 
-    /// <summary>The one writer's transaction: the write lock is held until it is disposed.</summary>
+    /// <summary>
+    /// The task's transaction, on a connection of its own beside the loader's (opened on first use), under the task
+    /// lock until it is disposed: loading and the task write at the same time, never the same table.
+    /// </summary>
     public Task<IWriteTransaction> BeginAsync(CancellationToken ct)
     {
         var writer = _taskWrite.Enter();
@@ -292,8 +295,8 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
     }
 
     /// <summary>
-    /// The one writer's load transaction: the write lock is held until it is disposed. A file's rows go straight into
-    /// the ledger through the appender when it is published (no staging: nothing else writes meanwhile).
+    /// The loader's transaction, on the writing connection under the write lock until it is disposed. A file's rows go
+    /// straight into the ledger through the appender when it is published (no staging: nothing else writes the ledger).
     /// </summary>
     public Task<ILoadTransaction> BeginLoadAsync(TimeProvider time, CancellationToken ct)
     {
@@ -406,44 +409,26 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         }
     }
 
-    /// <summary>A transaction on the writing connection, under the write lock (DuckDB has one writer: no task lock to take).</summary>
+    /// <summary>The task's transaction on its own connection; the task lock is the one <see cref="BeginAsync"/> took for it.</summary>
     private sealed class Transaction(DuckDbWarehouse owner, FairLock.Releaser writer, DuckDBConnection conn, DuckDBTransaction tx) : IWriteTransaction
     {
         private bool _open = true;
 
         public ISqlDialect Dialect => DuckDbDialect.Instance;
 
-        private DuckDBCommand Cmd(string sql, (string Name, object? Value)[] args)
-        {
-            var cmd = conn.CreateCommand();
-            cmd.CommandText = sql;
-            Bind(cmd, args);
-            return cmd;
-        }
+        public void Execute(string sql, params (string Name, object? Value)[] args) => DuckDbWarehouse.Execute(conn, sql, args);
 
-        public void Execute(string sql, params (string Name, object? Value)[] args)
-        {
-            using var cmd = Cmd(sql, args);
-            cmd.ExecuteNonQuery();
-        }
+        public object? Scalar(string sql, params (string Name, object? Value)[] args) => DuckDbWarehouse.Scalar(conn, sql, args);
 
-        public object? Scalar(string sql, params (string Name, object? Value)[] args)
-        {
-            using var cmd = Cmd(sql, args);
-            return cmd.ExecuteScalar();
-        }
-
-        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args)
-        {
-            using var cmd = Cmd(sql, args);
-            using var reader = cmd.ExecuteReader();
-            return DbRows.Read(reader);
-        }
+        public IReadOnlyList<object?[]> Rows(string sql, params (string Name, object? Value)[] args) => DuckDbWarehouse.Rows(conn, sql, args);
 
         public Task<bool> TryTakeTaskLockAsync(bool wait, CancellationToken ct) => Task.FromResult(true);
 
-        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct) =>
-            Task.FromResult(Convert.ToInt64(Scalar($"SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(table.RawTable)}")));
+        /// <summary>
+        /// The ledger's end in this transaction's snapshot: the loader commits one transaction at a time, in <c>_seq</c>
+        /// order, so every row at or below it is committed (docs/architecture.md, "One writer").
+        /// </summary>
+        public Task<long> CommittedLedgerEndAsync(TableDefinition table, long from, CancellationToken ct) => Task.FromResult(MaxSeq(conn, table));
 
         public Task CommitAsync(string stage, CancellationToken ct)
         {
@@ -586,39 +571,44 @@ internal sealed class DuckDbWarehouse : IEngine, ISqlRunner
         }
     }
 
-    private DuckDBCommand Command(string sql)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = sql;
-        return cmd;
-    }
+    private void Execute(string sql, params (string Name, object? Value)[] args) => Execute(_connection, sql, args);
 
-    private void Execute(string sql, params (string Name, object? Value)[] args)
-    {
-        using var cmd = Command(sql);
-        Bind(cmd, args);
-        cmd.ExecuteNonQuery();
-    }
+    private object? Scalar(string sql, params (string Name, object? Value)[] args) => Scalar(_connection, sql, args);
+
+    private List<object?[]> Rows(string sql, (string Name, object? Value)[] args) => Rows(_connection, sql, args);
 
     /// <summary>The highest <c>_seq</c> of every table's ledger (0 when empty), as this connection sees it: one sequence serves all.</summary>
     private long MaxSeq() => _tables.Count == 0 ? 0 : Convert.ToInt64(Scalar("SELECT greatest(0, " +
         string.Join(", ", _tables.Select(t => $"(SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(t.RawTable)})")) + ")"));
 
-    /// <summary>The highest <c>_seq</c> of one table's ledger.</summary>
-    private long MaxSeq(TableDefinition table) =>
-        Convert.ToInt64(Scalar($"SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(table.RawTable)}"));
+    /// <summary>The highest <c>_seq</c> of one table's ledger, as <paramref name="connection"/>'s transaction sees it.</summary>
+    private static long MaxSeq(DuckDBConnection connection, TableDefinition table) =>
+        Convert.ToInt64(Scalar(connection, $"SELECT coalesce(max(_seq), 0) FROM {Identifiers.Quote(table.RawTable)}", []));
 
-    private object? Scalar(string sql, params (string Name, object? Value)[] args)
+    /// <summary>Statements on either connection (the loader's, the task's), <c>$name</c> parameters bound by name.</summary>
+    private static DuckDBCommand Command(DuckDBConnection connection, string sql, (string Name, object? Value)[] args)
     {
-        using var cmd = Command(sql);
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
         Bind(cmd, args);
+        return cmd;
+    }
+
+    private static void Execute(DuckDBConnection connection, string sql, (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(connection, sql, args);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(DuckDBConnection connection, string sql, (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(connection, sql, args);
         return cmd.ExecuteScalar();
     }
 
-    private List<object?[]> Rows(string sql, (string Name, object? Value)[] args)
+    private static List<object?[]> Rows(DuckDBConnection connection, string sql, (string Name, object? Value)[] args)
     {
-        using var cmd = Command(sql);
-        Bind(cmd, args);
+        using var cmd = Command(connection, sql, args);
         using var reader = cmd.ExecuteReader();
         return DbRows.Read(reader);
     }
